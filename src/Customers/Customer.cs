@@ -1,0 +1,81 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CommerceManager.Customers;
+
+public sealed class Customer
+{
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    /// <summary>
+    /// <see cref="Name"/> folded for search and sort (<see cref="FoldName"/>): "Émile" sorts with "E" and is
+    /// found by "emile", and an index serves both.
+    /// </summary>
+    public string NormalizedName { get; set; } = "";
+    public string Email { get; set; } = "";
+    /// <summary>Upper-invariant copy of <see cref="Email"/>, unique: SQLite's NOCASE folds ASCII only.</summary>
+    public string NormalizedEmail { get; set; } = "";
+    public string? PasswordHash { get; set; }
+    public string? ExternalRef { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    /// <summary>Optimistic concurrency token, replaced on every save.</summary>
+    public Guid Version { get; set; }
+
+    public static string Normalize(string value) => value.Trim().ToUpperInvariant();
+
+    /// <summary>Upper case without accents: the search and sort key of names.</summary>
+    public static string FoldName(string value)
+    {
+        var decomposed = value.Trim().Normalize(System.Text.NormalizationForm.FormD);
+        var sb = new System.Text.StringBuilder(decomposed.Length);
+        foreach (var c in decomposed)
+        {
+            if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark)
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.ToString().Normalize(System.Text.NormalizationForm.FormC).ToUpperInvariant();
+    }
+
+    public void SetName(string name)
+    {
+        Name = name.Trim();
+        NormalizedName = FoldName(Name);
+    }
+
+    public void SetEmail(string email)
+    {
+        Email = email.Trim();
+        NormalizedEmail = Normalize(Email);
+    }
+}
+
+internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
+{
+    public void Configure(EntityTypeBuilder<Customer> b)
+    {
+        b.Property(c => c.Name).HasMaxLength(CustomerLimits.NameMax);
+        b.Property(c => c.NormalizedName).HasMaxLength(CustomerLimits.NameMax);
+        b.Property(c => c.Email).HasMaxLength(CustomerLimits.EmailMax);
+        b.Property(c => c.NormalizedEmail).HasMaxLength(CustomerLimits.EmailMax);
+        b.Property(c => c.ExternalRef).HasMaxLength(CustomerLimits.ExternalRefMax);
+        b.Property(c => c.Version).IsConcurrencyToken();
+
+        // One index per sort and filter the list offers; the trailing Id makes every order total,
+        // so paging is stable when names or timestamps tie.
+        b.HasIndex(c => c.NormalizedEmail).IsUnique();
+        b.HasIndex(c => new { c.NormalizedName, c.Id });
+        b.HasIndex(c => new { c.CreatedAt, c.Id });
+        b.HasIndex(c => new { c.UpdatedAt, c.Id });
+        b.HasIndex(c => c.ExternalRef);
+    }
+}
+
+public static class CustomerLimits
+{
+    public const int NameMax = 255;
+    public const int EmailMax = 254;
+    public const int ExternalRefMax = 2048;
+}

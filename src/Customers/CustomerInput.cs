@@ -1,0 +1,62 @@
+using System.Net.Mail;
+using CommerceManager.Security;
+using FluentValidation;
+
+namespace CommerceManager.Customers;
+
+/// <summary>What staff or an API caller may set on a customer; nothing else binds.</summary>
+public sealed class CustomerInput
+{
+    public string Name { get; set; } = "";
+    public string Email { get; set; } = "";
+    /// <summary>Null or empty keeps the current password (or none); a value sets or replaces it.</summary>
+    public string? Password { get; set; }
+    public string? ExternalRef { get; set; }
+}
+
+public sealed class CustomerInputValidator : AbstractValidator<CustomerInput>
+{
+    public CustomerInputValidator()
+    {
+        RuleFor(x => x.Name)
+            .Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("Name is required.")
+            .Must(n => n is null || n.Trim().Length <= CustomerLimits.NameMax)
+            .WithMessage($"Name must be at most {CustomerLimits.NameMax} characters.");
+
+        RuleFor(x => x.Email)
+            .Must(e => !string.IsNullOrWhiteSpace(e)).WithMessage("Email is required.")
+            .Must(e => e is null || e.Trim().Length <= CustomerLimits.EmailMax)
+            .WithMessage($"Email must be at most {CustomerLimits.EmailMax} characters.")
+            .Must(e => string.IsNullOrWhiteSpace(e) || EmailRules.IsValid(e))
+            .WithMessage("Email must be a valid email address, such as ada@example.com.");
+
+        RuleFor(x => x.Password)
+            .Must(p => PasswordPolicy.Check(p) is null)
+            .When(x => !string.IsNullOrEmpty(x.Password))
+            .WithMessage(x => PasswordPolicy.Check(x.Password) ?? "");
+
+        RuleFor(x => x.ExternalRef)
+            .MaximumLength(CustomerLimits.ExternalRefMax)
+            .WithMessage($"External reference must be at most {CustomerLimits.ExternalRefMax} characters.");
+    }
+}
+
+public static class EmailRules
+{
+    /// <summary>One @, a non-empty local part, a dotted domain and no spaces: what a mail server would accept.</summary>
+    public static bool IsValid(string email)
+    {
+        var e = email.Trim();
+        if (e.Any(char.IsWhiteSpace) || e.Count(c => c == '@') != 1)
+        {
+            return false;
+        }
+        var at = e.IndexOf('@');
+        var local = e[..at];
+        var domain = e[(at + 1)..];
+        return local.Length is > 0 and <= 64
+            && domain.Contains('.')
+            && !domain.StartsWith('.') && !domain.EndsWith('.') && !domain.Contains("..")
+            && MailAddress.TryCreate(e, out var parsed) && parsed.Address == e;
+    }
+}

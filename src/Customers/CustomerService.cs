@@ -1,0 +1,239 @@
+using System.Security.Claims;
+using CommerceManager.Api;
+using CommerceManager.Data;
+using CommerceManager.Infrastructure;
+using CommerceManager.Security;
+using FluentValidation;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace CommerceManager.Customers;
+
+/// <summary>A customer as staff and API callers see it: the password only as set / not set.</summary>
+public sealed record CustomerDto(
+    Guid Id,
+    string Name,
+    string Email,
+    bool HasPassword,
+    string? ExternalRef,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    Guid Version);
+
+public sealed class CustomerService(
+    IDbContextFactory<AppDbContext> dbFactory,
+    IValidator<CustomerInput> validator,
+    IPasswordHasher<Customer> hasher,
+    TimeProvider clock)
+{
+    public const string EmailTakenMessage = "A customer with this email already exists.";
+    public const string ConsoleDefaultSort = "-created_at";
+
+    public async Task<Page<CustomerDto>> ListAsync(ClaimsPrincipal user, CustomerQuery query,
+        string defaultSort = ConsoleDefaultSort, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        var terms = CustomerFilters.Schema.Parse(query.Filter);
+        var limit = Math.Clamp(query.Limit, 1, CustomerQuery.MaxLimit);
+        var offset = Math.Max(0, query.Offset);
+        if (offset > CustomerQuery.MaxOffset)
+        {
+            throw new FilterException($"page[offset] may be at most {CustomerQuery.MaxOffset}; narrow the filter instead.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var filtered = CustomerFilters.Apply(db.Customers.AsNoTracking(), terms);
+        if (query.HasPassword is { } hasPassword)
+        {
+            filtered = hasPassword ? filtered.Where(c => c.PasswordHash != null) : filtered.Where(c => c.PasswordHash == null);
+        }
+        var total = await filtered.CountAsync(ct);
+        var items = total == 0 ? [] : await CustomerFilters.Sort(filtered, query.Sort, defaultSort)
+            .Skip(offset).Take(limit)
+            .Select(ToDto)
+            .ToListAsync(ct);
+        return new Page<CustomerDto>(items, total, offset, limit);
+    }
+
+    public async Task<CustomerDto?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Customers.AsNoTracking().Where(c => c.Id == id).Select(ToDto).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>Is this email taken (any letter case)? Optionally ignoring one customer, the one being edited.</summary>
+    public async Task<bool> EmailExistsAsync(string email, Guid? except = null, CancellationToken ct = default)
+    {
+        var normalized = Customer.Normalize(email);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Customers.AnyAsync(c => c.NormalizedEmail == normalized && c.Id != except, ct);
+    }
+
+    public async Task<Outcome<CustomerDto>> CreateAsync(ClaimsPrincipal user, CustomerInput input, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        await validator.ValidateAndThrowAsync(input, ct);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var customer = new Customer
+        {
+            Id = Guid.CreateVersion7(),
+            ExternalRef = NullIfBlank(input.ExternalRef),
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = Guid.NewGuid(),
+        };
+        customer.SetName(input.Name);
+        customer.SetEmail(input.Email);
+        if (!string.IsNullOrEmpty(input.Password))
+        {
+            // Hash before touching the database: PBKDF2 takes ~0.1 s and SQLite has a single writer.
+            customer.PasswordHash = hasher.HashPassword(customer, input.Password);
+        }
+
+        if (await EmailExistsAsync(customer.Email, ct: ct))
+        {
+            return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Customers.Add(customer);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            // Two creates raced past the check above; the unique index decides.
+            return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
+        }
+        return ToDtoCompiled(customer);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="input"/> over the customer. With <paramref name="expectedVersion"/> (the version the
+    /// editor loaded) a save over someone else's newer change is refused instead of overwriting it.
+    /// </summary>
+    public async Task<Outcome<CustomerDto>> UpdateAsync(ClaimsPrincipal user, Guid id, CustomerInput input,
+        Guid? expectedVersion, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        await validator.ValidateAndThrowAsync(input, ct);
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (customer is null)
+        {
+            return Outcome.NotFound<CustomerDto>();
+        }
+        if (expectedVersion is { } version && customer.Version != version)
+        {
+            return Outcome.Conflict<CustomerDto>();
+        }
+        if (Customer.Normalize(input.Email) != customer.NormalizedEmail
+            && await db.Customers.AnyAsync(c => c.NormalizedEmail == Customer.Normalize(input.Email) && c.Id != id, ct))
+        {
+            return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
+        }
+
+        customer.SetName(input.Name);
+        customer.SetEmail(input.Email);
+        customer.ExternalRef = NullIfBlank(input.ExternalRef);
+        if (!string.IsNullOrEmpty(input.Password))
+        {
+            customer.PasswordHash = hasher.HashPassword(customer, input.Password);
+        }
+        customer.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        customer.Version = Guid.NewGuid();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Outcome.Conflict<CustomerDto>();
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
+        }
+        return ToDtoCompiled(customer);
+    }
+
+    /// <summary>Sets or replaces the password only; the rest of the customer is left as it is.</summary>
+    public async Task<Outcome<CustomerDto>> SetPasswordAsync(ClaimsPrincipal user, Guid id, string password,
+        Guid? expectedVersion, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        var problem = PasswordPolicy.Check(password);
+        if (problem is not null)
+        {
+            throw new ValidationException([new FluentValidation.Results.ValidationFailure(nameof(CustomerInput.Password), problem)]);
+        }
+        var hash = hasher.HashPassword(DummyCustomer, password);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (customer is null)
+        {
+            return Outcome.NotFound<CustomerDto>();
+        }
+        if (expectedVersion is { } version && customer.Version != version)
+        {
+            return Outcome.Conflict<CustomerDto>();
+        }
+        customer.PasswordHash = hash;
+        customer.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        customer.Version = Guid.NewGuid();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Outcome.Conflict<CustomerDto>();
+        }
+        return ToDtoCompiled(customer);
+    }
+
+    public async Task<bool> DeleteAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Customers.Where(c => c.Id == id).ExecuteDeleteAsync(ct) > 0;
+    }
+
+    /// <summary>Checks a customer's password; false for an unknown email, no password or a wrong one alike.</summary>
+    public async Task<Guid?> VerifyPasswordAsync(string email, string password, CancellationToken ct = default)
+    {
+        var normalized = Customer.Normalize(email);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.NormalizedEmail == normalized, ct);
+        if (customer?.PasswordHash is null)
+        {
+            // Spend the same time as a real check so response times do not reveal which emails exist.
+            hasher.VerifyHashedPassword(DummyCustomer, DummyHash.Value, password);
+            return null;
+        }
+        var result = hasher.VerifyHashedPassword(customer, customer.PasswordHash, password);
+        if (result == PasswordVerificationResult.Failed)
+        {
+            return null;
+        }
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            customer.PasswordHash = hasher.HashPassword(customer, password);
+            await db.SaveChangesAsync(ct);
+        }
+        return customer.Id;
+    }
+
+    private static readonly Customer DummyCustomer = new();
+    private readonly Lazy<string> DummyHash = new(() => hasher.HashPassword(DummyCustomer, Guid.NewGuid().ToString()));
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    internal static readonly System.Linq.Expressions.Expression<Func<Customer, CustomerDto>> ToDto = c =>
+        new CustomerDto(c.Id, c.Name, c.Email, c.PasswordHash != null, c.ExternalRef, c.CreatedAt, c.UpdatedAt, c.Version);
+
+    private static readonly Func<Customer, CustomerDto> ToDtoCompiled = ToDto.Compile();
+}

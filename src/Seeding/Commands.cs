@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Claims;
+using CommerceManager.Customers;
+using CommerceManager.Data;
+using CommerceManager.Security;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace CommerceManager.Seeding;
+
+/// <summary>
+/// Command-line tools that share the app's code: <c>seed</c> fills a database with realistic customers,
+/// <c>bench</c> times the customer list and create paths against it (see docs/benchmarks.md).
+/// </summary>
+public static class Commands
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = ParseOptions(args.Skip(1));
+        var database = options.GetValueOrDefault("database", "data/bench.db");
+        var services = BuildServices(database);
+        return args[0] switch
+        {
+            "seed" => await SeedAsync(services, int.Parse(options.GetValueOrDefault("customers", "100000"), CultureInfo.InvariantCulture)),
+            _ => await BenchAsync(services, int.Parse(options.GetValueOrDefault("iterations", "30"), CultureInfo.InvariantCulture)),
+        };
+    }
+
+    private static ServiceProvider BuildServices(string database)
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Default"] = $"Data Source={database}" })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(config);
+        services.AddLogging();
+        services.AddDatabase(config, Directory.GetCurrentDirectory());
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordPolicy.HashIterations);
+        services.AddCommerceServices();
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<int> SeedAsync(ServiceProvider services, int count)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        await DatabaseSetup.MigrateAsync(db);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        // Bulk-load settings for this connection only: the app's own connections keep full durability.
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;";
+            await pragma.ExecuteNonQueryAsync();
+        }
+        var existing = await db.Customers.CountAsync();
+        var hash = services.GetRequiredService<IPasswordHasher<Customer>>().HashPassword(new Customer(), AppInitializer.DemoCustomerPassword);
+        var clock = Stopwatch.StartNew();
+        Console.WriteLine($"Seeding {count:N0} customers into {connection.DataSource} (already {existing:N0}) …");
+        await new CustomerGenerator(seed: existing + 1).InsertAsync(connection, count, existing + 1, hash, n =>
+        {
+            if (n % 100_000 == 0 || n == count)
+            {
+                Console.WriteLine($"  {n:N0} customers, {clock.Elapsed.TotalSeconds:F0} s");
+            }
+        });
+        await using (var analyze = connection.CreateCommand())
+        {
+            analyze.CommandText = "ANALYZE;";
+            await analyze.ExecuteNonQueryAsync();
+        }
+        Console.WriteLine($"Done: {count:N0} customers in {clock.Elapsed.TotalSeconds:F1} s. Demo customers with a password use '{AppInitializer.DemoCustomerPassword}'.");
+        return 0;
+    }
+
+    private static async Task<int> BenchAsync(ServiceProvider services, int iterations)
+    {
+        var customers = services.GetRequiredService<CustomerService>();
+        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var admin = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, Roles.Admin)], "bench"));
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await DatabaseSetup.MigrateAsync(db);
+        }
+        // Sample real values from the middle of the table, so filters match like a person's search would.
+        CustomerDto sample;
+        int total;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            total = await db.Customers.CountAsync();
+            sample = await db.Customers.AsNoTracking().OrderBy(c => c.NormalizedEmail).Skip(total / 2).Select(CustomerService.ToDto).FirstAsync();
+        }
+        var namePrefix = sample.Name[..Math.Min(4, sample.Name.Length)];
+        var emailPrefix = sample.Email[..Math.Min(5, sample.Email.Length)];
+        var lastName = sample.Name.Split(' ').Last();
+        var contains = lastName[1..Math.Min(5, lastName.Length)];
+
+        Console.WriteLine($"Benchmark: {total:N0} customers, {iterations} timed runs per case after 3 warm-ups, server time in the service (EF Core + SQLite).");
+        Console.WriteLine($"{"case",-46} {"p50 ms",8} {"p95 ms",8} {"max ms",8} {"matches",10}");
+
+        async Task Case(string name, Func<Task<int>> run)
+        {
+            var times = new List<double>();
+            var matches = 0;
+            for (var i = 0; i < iterations + 3; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                matches = await run();
+                sw.Stop();
+                if (i >= 3)
+                {
+                    times.Add(sw.Elapsed.TotalMilliseconds);
+                }
+            }
+            times.Sort();
+            Console.WriteLine($"{name,-46} {Pct(times, 0.50),8:F1} {Pct(times, 0.95),8:F1} {times[^1],8:F1} {matches,10:N0}");
+        }
+
+        Task<int> List(string? filter, string? sort = null, int offset = 0) =>
+            customers.ListAsync(admin, new CustomerQuery(filter, sort, offset, 25)).ContinueWith(t => t.Result.Total);
+
+        await Case("first page, default sort (-created_at)", () => List(null));
+        await Case("first page, sort=name", () => List(null, "name"));
+        await Case("deep page (offset 10,000, -created_at)", () => List(null, null, 10_000));
+        await Case($"eq(email,{sample.Email})", () => List($"eq(email,{sample.Email})"));
+        await Case($"like(name,{namePrefix}*)", () => List($"like(name,{namePrefix}*)"));
+        await Case($"like(email,{emailPrefix}*)", () => List($"like(email,{emailPrefix}*)"));
+        await Case($"like(name,*{contains}*)", () => List($"like(name,*{contains}*)"));
+        await Case("like(email,*@example.org) (ends with)", () => List("like(email,*@example.org)"));
+        await Case("created in the last 30 days, -created_at", () => List($"ge(created_at,{DateTime.UtcNow.AddDays(-30):yyyy-MM-dd})"));
+        await Case("get by id", async () => await customers.GetAsync(admin, sample.Id) is null ? 0 : 1);
+
+        var created = new List<Guid>();
+        var n = 0;
+        await Case("create customer (no password)", async () =>
+        {
+            var outcome = await customers.CreateAsync(admin, new CustomerInput { Name = "Bench Person", Email = $"bench-{Guid.NewGuid():N}@bench.example" });
+            created.Add(outcome.Value!.Id);
+            return ++n;
+        });
+        await Case("create customer (with password, PBKDF2 210k)", async () =>
+        {
+            var outcome = await customers.CreateAsync(admin, new CustomerInput { Name = "Bench Person", Email = $"bench-{Guid.NewGuid():N}@bench.example", Password = "correct horse battery" });
+            created.Add(outcome.Value!.Id);
+            return ++n;
+        });
+        foreach (var id in created)
+        {
+            await customers.DeleteAsync(admin, id);
+        }
+        var process = Process.GetCurrentProcess();
+        Console.WriteLine($"Process peak working set: {process.PeakWorkingSet64 / 1024 / 1024:N0} MiB; managed heap now: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB.");
+        return 0;
+    }
+
+    private static double Pct(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static Dictionary<string, string> ParseOptions(IEnumerable<string> args)
+    {
+        var options = new Dictionary<string, string>();
+        string? key = null;
+        foreach (var a in args)
+        {
+            if (a.StartsWith("--", StringComparison.Ordinal))
+            {
+                key = a[2..];
+                options[key] = "true";
+            }
+            else if (key is not null)
+            {
+                options[key] = a;
+                key = null;
+            }
+        }
+        return options;
+    }
+}

@@ -1,0 +1,43 @@
+using Bunit;
+using Bunit.TestDoubles;
+using CommerceManager.Customers;
+using CommerceManager.Staff;
+using FluentValidation;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace CommerceManager.Tests.Infrastructure;
+
+/// <summary>bUnit with MudBlazor and the app's real services over a real SQLite file.</summary>
+public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
+{
+    protected TestServices App { get; private set; } = default!;
+    protected BunitAuthorizationContext Auth { get; private set; } = default!;
+
+    public virtual async Task InitializeAsync()
+    {
+        App = await TestServices.CreateAsync();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Services.AddSingleton(App.Get<CustomerService>());
+        Services.AddSingleton(App.Get<StaffService>());
+        Services.AddSingleton(App.Get<IValidator<CustomerInput>>());
+        Services.AddSingleton(App.Get<IValidator<StaffInput>>());
+        Auth = AddAuthorization();
+        Render<MudPopoverProvider>();
+        Render<MudDialogProvider>();
+    }
+
+    protected void SignInAs(string role)
+    {
+        Auth.SetAuthorized($"{role.ToLowerInvariant()}@example.com");
+        Auth.SetRoles(role);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await App.DisposeAsync();
+    }
+}
