@@ -15,6 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddDatabase(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddKeyStorage(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddStaffIdentity();
 builder.Services.AddCommerceServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();

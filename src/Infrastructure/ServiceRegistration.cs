@@ -3,6 +3,7 @@ using CommerceManager.Data;
 using CommerceManager.Security;
 using CommerceManager.Staff;
 using FluentValidation;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 
 namespace CommerceManager;
@@ -16,6 +17,19 @@ public static class ServiceRegistration
         services.AddSingleton<IPasswordHasher<Customer>, PasswordHasher<Customer>>();
         services.AddSingleton<CustomerService>();
         services.AddSingleton<StaffService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Data Protection keys (sign-in cookies, antiforgery, reset tokens) live beside the database, so restarts
+    /// keep staff signed in. Several instances must share this folder.
+    /// </summary>
+    public static IServiceCollection AddKeyStorage(this IServiceCollection services, IConfiguration config, string contentRoot)
+    {
+        var path = Path.GetFullPath(config["DataProtection:KeysPath"] ?? "data/keys", contentRoot);
+        services.AddDataProtection()
+            .SetApplicationName("CommerceManager")
+            .PersistKeysToFileSystem(new DirectoryInfo(path));
         return services;
     }
 

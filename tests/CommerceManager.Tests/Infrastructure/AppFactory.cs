@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CommerceManager.Tests.Infrastructure;
+
+/// <summary>The whole app over its own SQLite file, started the way automation starts it: by configuration.</summary>
+public class AppFactory : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@test.example";
+    public const string AdminPassword = "admin test password 1";
+
+    private readonly string directory = Directory.CreateTempSubdirectory("cm-web-").FullName;
+
+    public ConcurrentQueue<string> Log { get; } = new();
+
+    protected virtual string? BootstrapPassword => AdminPassword;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Default", $"Data Source={Path.Combine(directory, "app.db")}");
+        builder.UseSetting("DataProtection:KeysPath", Path.Combine(directory, "keys"));
+        builder.UseSetting("Bootstrap:AdminEmail", AdminEmail);
+        builder.UseSetting("Bootstrap:AdminPassword", BootstrapPassword ?? "");
+        builder.UseSetting("Seed:DemoData", "false");
+        builder.ConfigureLogging(l => l.AddProvider(new QueueLoggerProvider(Log)));
+    }
+
+    public HttpClient CreateBrowserlessClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    /// <summary>Signs in through the real sign-in form (antiforgery token and all) and returns the response.</summary>
+    public static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password)
+    {
+        var page = await client.GetStringAsync("/Account/Login");
+        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        return await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        }));
+    }
+
+    public async Task<HttpClient> SignedInClientAsync(string email, string password)
+    {
+        var client = CreateBrowserlessClient();
+        var response = await PostLoginAsync(client, email, password);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"Sign-in of {email} failed: {(int)response.StatusCode}");
+        }
+        return client;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    private sealed class QueueLoggerProvider(ConcurrentQueue<string> queue) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new QueueLogger(queue);
+        public void Dispose() { }
+    }
+
+    private sealed class QueueLogger(ConcurrentQueue<string> queue) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            queue.Enqueue(formatter(state, exception));
+    }
+}
+
+/// <summary>Started with no admin password configured, as a first-time user would.</summary>
+public sealed class AppFactoryWithoutAdminPassword : AppFactory
+{
+    protected override string? BootstrapPassword => null;
+}
+
+public static class StaffAccounts
+{
+    /// <summary>Creates a staff member with a role through the admin's own service.</summary>
+    public static async Task CreateAsync(this AppFactory app, string email, string role, string password = "staff test password 1")
+    {
+        var staff = app.Services.GetRequiredService<CommerceManager.Staff.StaffService>();
+        var result = await staff.CreateAsync(As.Admin, new CommerceManager.Staff.StaffInput { Email = email, DisplayName = email, Role = role, Password = password });
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}
