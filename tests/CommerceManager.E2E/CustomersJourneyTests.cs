@@ -55,7 +55,7 @@ public sealed class CustomersJourneyTests(BrowserFixture browser) : IClassFixtur
         var dialog = page.GetByRole(AriaRole.Dialog);
         await Assertions.Expect(dialog).ToContainTextAsync("Their orders are kept");
         await page.ShotAsync("05-delete-confirm");
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete customer" }).ClickAsync();
+        await dialog.GetByTestId("confirm-ok").ClickAsync();
         await page.WaitForURLAsync("**/customers");
         await Assertions.Expect(page.GetByTestId("customer-total")).ToContainTextAsync("60 customers");
 
