@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using CommerceManager.Api;
+using CommerceManager.Infrastructure;
 
 namespace CommerceManager.Customers;
 
@@ -39,9 +40,9 @@ public static class CustomerFilters
                 "email" => ApplyText(q, t, c => c.NormalizedEmail, Customer.Normalize),
                 "name" => ApplyText(q, t, c => c.NormalizedName, Customer.FoldName),
                 "external_ref" => q.Where(c => c.ExternalRef == t.Value),
-                "id" => ApplyCompare(q, t.Op, c => c.Id, FilterLanguage.ParseGuid(t)),
-                "created_at" => ApplyCompare(q, t.Op, c => c.CreatedAt, FilterLanguage.ParseTimestamp(t)),
-                "updated_at" => ApplyCompare(q, t.Op, c => c.UpdatedAt, FilterLanguage.ParseTimestamp(t)),
+                "id" => q.Where(QueryBuilding.Compare(t.Op, (Customer c) => c.Id, FilterLanguage.ParseGuid(t))),
+                "created_at" => q.Where(QueryBuilding.Compare(t.Op, (Customer c) => c.CreatedAt, FilterLanguage.ParseTimestamp(t))),
+                "updated_at" => q.Where(QueryBuilding.Compare(t.Op, (Customer c) => c.UpdatedAt, FilterLanguage.ParseTimestamp(t))),
                 _ => throw new FilterException($"Filtering on '{t.Field}' is not supported."),
             };
         }
@@ -78,72 +79,10 @@ public static class CustomerFilters
         }
         return kind switch
         {
-            LikeKind.Equals => q.Where(Rewrite(column, c => c == value)),
-            LikeKind.StartsWith => q.Where(StartsWith(column, value)),
-            LikeKind.EndsWith => q.Where(Rewrite(column, c => c.EndsWith(value))),
-            _ => q.Where(Rewrite(column, c => c.Contains(value))),
+            LikeKind.Equals => q.Where(QueryBuilding.Rewrite(column, c => c == value)),
+            LikeKind.StartsWith => q.Where(QueryBuilding.StartsWith(column, value)),
+            LikeKind.EndsWith => q.Where(QueryBuilding.Rewrite(column, c => c.EndsWith(value))),
+            _ => q.Where(QueryBuilding.Rewrite(column, c => c.Contains(value))),
         };
-    }
-
-    /// <summary>
-    /// A prefix as a range (<c>col &gt;= 'ab' AND col &lt; 'ac'</c>) so it is an index seek on any provider,
-    /// whatever its LIKE and collation rules.
-    /// </summary>
-    private static Expression<Func<Customer, bool>> StartsWith(Expression<Func<Customer, string>> column, string prefix)
-    {
-        var last = prefix[^1];
-        var next = (char)(last + 1);
-        if (char.IsSurrogate(last) || char.IsSurrogate(next) || last == char.MaxValue)
-        {
-            return Rewrite(column, c => c.StartsWith(prefix));
-        }
-        var upper = prefix[..^1] + next;
-        // EF translates the two-argument string.Compare to SQL's own (binary, so ordinal) comparison.
-#pragma warning disable CA1309
-        return Rewrite(column, c => string.Compare(c, prefix) >= 0 && string.Compare(c, upper) < 0);
-#pragma warning restore CA1309
-    }
-
-    private static IQueryable<Customer> ApplyCompare<TValue>(IQueryable<Customer> q, string op,
-        Expression<Func<Customer, TValue>> column, TValue value) where TValue : IComparable<TValue>
-    {
-        // Guid and DateTime have no < operator in expression trees, so build the comparison directly.
-        var left = column.Body;
-        // Read the value through a closure-like member so EF sends it as a SQL parameter, never as a literal.
-        var right = Expression.Property(Expression.Constant(new Box<TValue>(value)), nameof(Box<TValue>.Value));
-        Expression body = op switch
-        {
-            "eq" => Expression.Equal(left, right),
-            "gt" => Compare(ExpressionType.GreaterThan, left, right),
-            "ge" => Compare(ExpressionType.GreaterThanOrEqual, left, right),
-            "lt" => Compare(ExpressionType.LessThan, left, right),
-            "le" => Compare(ExpressionType.LessThanOrEqual, left, right),
-            _ => throw new FilterException($"The operator '{op}' is not supported."),
-        };
-        return q.Where(Expression.Lambda<Func<Customer, bool>>(body, column.Parameters));
-    }
-
-    private static BinaryExpression Compare(ExpressionType type, Expression left, Expression right)
-    {
-        if (left.Type == typeof(Guid))
-        {
-            // EF translates Guid.CompareTo(x) > 0 to a column comparison.
-            var call = Expression.Call(left, typeof(Guid).GetMethod(nameof(Guid.CompareTo), [typeof(Guid)])!, right);
-            return Expression.MakeBinary(type, call, Expression.Constant(0));
-        }
-        return Expression.MakeBinary(type, left, right);
-    }
-
-    private static Expression<Func<Customer, bool>> Rewrite(Expression<Func<Customer, string>> column, Expression<Func<string, bool>> predicate)
-    {
-        var body = new Replace(predicate.Parameters[0], column.Body).Visit(predicate.Body);
-        return Expression.Lambda<Func<Customer, bool>>(body, column.Parameters);
-    }
-
-    private sealed record Box<T>(T Value);
-
-    private sealed class Replace(ParameterExpression from, Expression to) : ExpressionVisitor
-    {
-        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 }

@@ -1,4 +1,6 @@
+using CommerceManager.Addresses;
 using CommerceManager.Customers;
+using CommerceManager.Orders;
 using CommerceManager.Data;
 using CommerceManager.Security;
 using CommerceManager.Staff;
@@ -12,11 +14,18 @@ public static class ServiceRegistration
 {
     public static IServiceCollection AddCommerceServices(this IServiceCollection services)
     {
+        services.AddOptions<StoreSettings>().BindConfiguration("Store");
         services.AddSingleton(TimeProvider.System);
-        services.AddValidatorsFromAssemblyContaining<CustomerInputValidator>(ServiceLifetime.Singleton);
+        // OrderAddressValidator is a child of CheckoutInputValidator, not the AddressInput validator of record.
+        services.AddValidatorsFromAssemblyContaining<CustomerInputValidator>(ServiceLifetime.Singleton,
+            filter: r => r.ValidatorType != typeof(OrderAddressValidator));
         services.AddSingleton<IPasswordHasher<Customer>, PasswordHasher<Customer>>();
         services.AddSingleton<CustomerService>();
         services.AddSingleton<StaffService>();
+        services.AddSingleton<AddressService>();
+        services.AddSingleton<CartService>();
+        services.AddSingleton<CheckoutService>();
+        services.AddSingleton<OrderService>();
         return services;
     }
 

@@ -17,6 +17,25 @@ public static class Roles
 
     /// <summary>Role given to callers authenticated with an API client secret (client_credentials).</summary>
     public const string ApiClient = "ApiClient";
+
+    /// <summary>Role of a storefront caller with an implicit token (client id only, no secret).</summary>
+    public const string Storefront = "Storefront";
+
+    /// <summary>Role of a storefront caller holding a customer token: it reaches that one customer only.</summary>
+    public const string Customer = "Customer";
+
+    /// <summary>Claim naming the customer a customer token belongs to.</summary>
+    public const string CustomerIdClaim = "customer_id";
+}
+
+/// <summary>How a caller may reach one customer's data.</summary>
+public enum CustomerAccess
+{
+    Allowed,
+    /// <summary>The caller's role does not allow it: an error the caller should see (403).</summary>
+    Denied,
+    /// <summary>Another customer's data under a customer token: answered as if it did not exist (404), so ids cannot be probed.</summary>
+    Hidden,
 }
 
 public enum Permission
@@ -24,6 +43,8 @@ public enum Permission
     ReadCustomers,
     WriteCustomers,
     ManageSettings,
+    /// <summary>Carts and checkout: storefronts (implicit tokens), API clients and staff who edit.</summary>
+    UseCarts,
 }
 
 /// <summary>Thrown when a caller reaches a service method its role does not allow.</summary>
@@ -42,7 +63,35 @@ public static class Access
         Permission.WriteCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
             || user.IsInRole(Roles.ApiClient),
         Permission.ManageSettings => user.IsInRole(Roles.Admin),
+        Permission.UseCarts => user.IsInRole(Roles.Storefront) || user.IsInRole(Roles.Customer) || user.IsInRole(Roles.ApiClient)
+            || user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative),
         _ => false,
+    };
+
+    /// <summary>Staff and API clients by role; a customer token only for its own customer.</summary>
+    public static CustomerAccess ToCustomer(ClaimsPrincipal user, Guid customerId, bool write)
+    {
+        if (Has(user, write ? Permission.WriteCustomers : Permission.ReadCustomers))
+        {
+            return CustomerAccess.Allowed;
+        }
+        if (user.IsInRole(Roles.Customer))
+        {
+            return CustomerIdOf(user) == customerId ? CustomerAccess.Allowed : CustomerAccess.Hidden;
+        }
+        return CustomerAccess.Denied;
+    }
+
+    /// <summary>The customer a customer-token caller acts as, or null for staff and API clients.</summary>
+    public static Guid? CustomerIdOf(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Customer) && Guid.TryParse(user.FindFirst(Roles.CustomerIdClaim)?.Value, out var id) ? id : null;
+
+    /// <summary>Throws for <see cref="CustomerAccess.Denied"/>; false for <see cref="CustomerAccess.Hidden"/>.</summary>
+    public static bool CanReach(ClaimsPrincipal user, Guid customerId, bool write) => ToCustomer(user, customerId, write) switch
+    {
+        CustomerAccess.Allowed => true,
+        CustomerAccess.Hidden => false,
+        _ => throw new AccessDeniedException($"Your role does not allow {(write ? "changing" : "reading")} customers."),
     };
 
     public static void Require(ClaimsPrincipal user, Permission permission)

@@ -59,9 +59,11 @@ public static class AppInitializer
             var hash = hasher.HashPassword(new Customer(), DemoCustomerPassword);
             var connection = (SqliteConnection)db.Database.GetDbConnection();
             await connection.OpenAsync(ct);
-            var count = await new CustomerGenerator(seed: 2025).InsertAsync(connection, seed.DemoCustomers, 1, hash, ct: ct);
-            log.LogInformation("New database: added {Count} demo customers (Seed__DemoData=false turns this off). " +
-                "Demo customers with a password use '{Password}'.", count, DemoCustomerPassword);
+            var currency = config["Store:Currency"] ?? "USD";
+            var counts = await new StoreGenerator(seed: 2025, currency).InsertAsync(connection, new StoreShape(seed.DemoCustomers), 1, hash, ct: ct);
+            log.LogInformation("New database: added demo data, {Customers} customers with {Addresses} addresses and {Orders} orders " +
+                "(Seed__DemoData=false turns this off). Demo customers with a password use '{Password}'.",
+                counts.Customers, counts.Addresses, counts.Orders, DemoCustomerPassword);
         }
     }
 

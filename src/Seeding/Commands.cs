@@ -23,7 +23,10 @@ public static class Commands
         var services = BuildServices(database);
         return args[0] switch
         {
-            "seed" => await SeedAsync(services, int.Parse(options.GetValueOrDefault("customers", "100000"), CultureInfo.InvariantCulture)),
+            "seed" => await SeedAsync(services, new StoreShape(
+                int.Parse(options.GetValueOrDefault("customers", "100000"), CultureInfo.InvariantCulture),
+                double.Parse(options.GetValueOrDefault("addresses", "2"), CultureInfo.InvariantCulture),
+                double.Parse(options.GetValueOrDefault("orders", "3"), CultureInfo.InvariantCulture))),
             _ => await BenchAsync(services, int.Parse(options.GetValueOrDefault("iterations", "30"), CultureInfo.InvariantCulture)),
         };
     }
@@ -42,7 +45,7 @@ public static class Commands
         return services.BuildServiceProvider();
     }
 
-    private static async Task<int> SeedAsync(ServiceProvider services, int count)
+    private static async Task<int> SeedAsync(ServiceProvider services, StoreShape shape)
     {
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await using var db = await factory.CreateDbContextAsync();
@@ -58,10 +61,11 @@ public static class Commands
         var existing = await db.Customers.CountAsync();
         var hash = services.GetRequiredService<IPasswordHasher<Customer>>().HashPassword(new Customer(), AppInitializer.DemoCustomerPassword);
         var clock = Stopwatch.StartNew();
-        Console.WriteLine($"Seeding {count:N0} customers into {connection.DataSource} (already {existing:N0}) …");
-        await new CustomerGenerator(seed: existing + 1).InsertAsync(connection, count, existing + 1, hash, n =>
+        Console.WriteLine($"Seeding {shape.Customers:N0} customers (about {shape.AddressesPerCustomer} addresses and {shape.OrdersPerCustomer} orders each) " +
+            $"into {connection.DataSource} (already {existing:N0} customers) …");
+        var counts = await new StoreGenerator(seed: existing + 1).InsertAsync(connection, shape, existing + 1, hash, n =>
         {
-            if (n % 100_000 == 0 || n == count)
+            if (n % 100_000 == 0 || n == shape.Customers)
             {
                 Console.WriteLine($"  {n:N0} customers, {clock.Elapsed.TotalSeconds:F0} s");
             }
@@ -71,7 +75,8 @@ public static class Commands
             analyze.CommandText = "ANALYZE;";
             await analyze.ExecuteNonQueryAsync();
         }
-        Console.WriteLine($"Done: {count:N0} customers in {clock.Elapsed.TotalSeconds:F1} s. Demo customers with a password use '{AppInitializer.DemoCustomerPassword}'.");
+        Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s: {counts.Customers:N0} customers, {counts.Addresses:N0} addresses, " +
+            $"{counts.Orders:N0} orders with {counts.OrderItems:N0} items. Customers with a password use '{AppInitializer.DemoCustomerPassword}'.");
         return 0;
     }
 

@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CommerceManager.Orders;
+
+/// <summary>A storefront's cart, named by a reference the storefront chooses. It holds custom items only.</summary>
+public sealed class Cart
+{
+    public string Reference { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public List<CartItem> Items { get; set; } = [];
+}
+
+public sealed class CartItem
+{
+    public Guid Id { get; set; }
+    public string CartReference { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Sku { get; set; } = "";
+    public string? Description { get; set; }
+    public int Quantity { get; set; }
+    /// <summary>Unit price in minor units of the store currency.</summary>
+    public long UnitPrice { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+internal sealed class CartItemConfiguration : IEntityTypeConfiguration<CartItem>
+{
+    public void Configure(EntityTypeBuilder<CartItem> b) => b.ToTable("CartItems");
+}
+
+internal sealed class CartConfiguration : IEntityTypeConfiguration<Cart>
+{
+    public void Configure(EntityTypeBuilder<Cart> b)
+    {
+        b.HasKey(c => c.Reference);
+        b.Property(c => c.Reference).HasMaxLength(CartLimits.Reference);
+        b.HasMany(c => c.Items).WithOne().HasForeignKey(i => i.CartReference).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+public static class CartLimits
+{
+    public const int Reference = 128;
+    public const int MaxQuantity = 10_000;
+    /// <summary>$10,000,000.00 a unit is far beyond any real item and keeps totals well inside a long.</summary>
+    public const long MaxUnitPrice = 1_000_000_000;
+    public const int MaxItems = 500;
+}

@@ -1,0 +1,146 @@
+using System.Security.Claims;
+using CommerceManager.Addresses;
+using CommerceManager.Customers;
+using CommerceManager.Data;
+using CommerceManager.Infrastructure;
+using CommerceManager.Security;
+using FluentValidation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CommerceManager.Orders;
+
+/// <summary>
+/// Who is checking out: a registered customer (<see cref="CustomerId"/>: the order is linked) or a guest
+/// (<see cref="Name"/> and <see cref="Email"/>: never linked, even when a customer has that email).
+/// </summary>
+public sealed class CheckoutInput
+{
+    public Guid? CustomerId { get; set; }
+    public string? Name { get; set; }
+    public string? Email { get; set; }
+    public AddressInput? BillingAddress { get; set; }
+    public AddressInput? ShippingAddress { get; set; }
+}
+
+public sealed class CheckoutInputValidator : AbstractValidator<CheckoutInput>
+{
+    public CheckoutInputValidator()
+    {
+        When(x => x.CustomerId is null, () =>
+        {
+            RuleFor(x => x.Name).Must(n => !string.IsNullOrWhiteSpace(n))
+                .WithMessage("Customer name is required for a guest checkout (or give a customer id).");
+            RuleFor(x => x.Email).Must(e => !string.IsNullOrWhiteSpace(e))
+                .WithMessage("Customer email is required for a guest checkout (or give a customer id).");
+            RuleFor(x => x.Email).Must(e => EmailRules.IsValid(e!)).When(x => !string.IsNullOrWhiteSpace(x.Email))
+                .WithMessage("Customer email must be a valid email address.");
+            RuleFor(x => x.Name).MaximumLength(CustomerLimits.NameMax);
+        });
+        RuleFor(x => x.BillingAddress).NotNull().WithMessage("A billing address is required.")
+            .SetValidator(new OrderAddressValidator()!);
+        RuleFor(x => x.ShippingAddress).NotNull().WithMessage("A shipping address is required.")
+            .SetValidator(new OrderAddressValidator()!);
+    }
+}
+
+/// <summary>Turns a cart of custom items into an order, in one transaction: the order exists whole or not at all.</summary>
+public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, IValidator<CheckoutInput> validator,
+    IOptions<StoreSettings> store, TimeProvider clock)
+{
+    public const string EmptyCart = "The cart is empty: add items before checking out.";
+    public const string UnknownCustomer = "There is no customer with this id.";
+
+    public async Task<Outcome<OrderDto>> CheckoutAsync(ClaimsPrincipal user, string cartReference, CheckoutInput input, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.UseCarts);
+        await validator.ValidateAndThrowAsync(input, ct);
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cart = await db.Carts.AsNoTracking().Include(c => c.Items).FirstOrDefaultAsync(c => c.Reference == cartReference, ct);
+        if (cart is null || cart.Items.Count == 0)
+        {
+            return Outcome.Refused<OrderDto>(EmptyCart, "cart");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var order = new Order
+        {
+            Id = Guid.CreateVersion7(),
+            Status = OrderStatus.Incomplete,
+            Payment = PaymentStatus.Unpaid,
+            Shipping = ShippingStatus.Unfulfilled,
+            Currency = store.Value.Currency,
+            CartReference = cartReference,
+            BillingAddress = Snapshot(input.BillingAddress!),
+            ShippingAddress = Snapshot(input.ShippingAddress!),
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = Guid.NewGuid(),
+        };
+
+        if (input.CustomerId is { } customerId)
+        {
+            // A storefront may link an order only to the customer whose token it holds.
+            if (user.IsInRole(Roles.Storefront) && Access.CustomerIdOf(user) is null)
+            {
+                throw new AccessDeniedException("Checking out as a registered customer needs that customer's token (X-Moltin-Customer-Token).");
+            }
+            // Another customer's id under a customer token reads as unknown, so ids cannot be probed.
+            var customer = Access.ToCustomer(user, customerId, write: false) == CustomerAccess.Allowed
+                ? await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == customerId, ct)
+                : null;
+            if (customer is null)
+            {
+                return Outcome.Refused<OrderDto>(UnknownCustomer, "customer.id");
+            }
+            order.CustomerId = customer.Id;
+            order.CustomerName = customer.Name;
+            order.CustomerEmail = customer.Email;
+        }
+        else
+        {
+            order.CustomerName = input.Name!.Trim();
+            order.CustomerEmail = input.Email!.Trim();
+        }
+        order.NormalizedCustomerName = Customer.FoldName(order.CustomerName);
+        order.NormalizedCustomerEmail = Customer.Normalize(order.CustomerEmail);
+
+        foreach (var item in cart.Items.OrderBy(i => i.CreatedAt))
+        {
+            order.Items.Add(new OrderItem
+            {
+                Id = Guid.CreateVersion7(), OrderId = order.Id, Name = item.Name, Sku = item.Sku, Quantity = item.Quantity,
+                UnitPrice = item.UnitPrice, LineTotal = item.UnitPrice * item.Quantity,
+            });
+        }
+        order.Total = order.Items.Sum(i => i.LineTotal);
+        order.ItemCount = order.Items.Sum(i => i.Quantity);
+        order.Events.Add(new OrderEvent
+        {
+            Id = Guid.CreateVersion7(), OrderId = order.Id, At = now, Field = "created", To = "incomplete",
+            By = order.CustomerId is null ? $"guest checkout ({order.CustomerEmail})" : $"checkout by customer {order.CustomerEmail}",
+        });
+
+        // One SaveChanges is one transaction: the order, its items and its first event are written together.
+        db.Orders.Add(order);
+        await db.SaveChangesAsync(ct);
+        return OrderService.ToDtoCompiled(order);
+    }
+
+    private static OrderAddress Snapshot(AddressInput a) => new()
+    {
+        FirstName = AddressInput.Clean(a.FirstName) ?? "",
+        LastName = AddressInput.Clean(a.LastName) ?? "",
+        CompanyName = AddressInput.Clean(a.CompanyName),
+        Line1 = AddressInput.Clean(a.Line1) ?? "",
+        Line2 = AddressInput.Clean(a.Line2),
+        City = AddressInput.Clean(a.City),
+        Region = AddressInput.Clean(a.Region) ?? "",
+        Postcode = AddressInput.Clean(a.Postcode) ?? "",
+        County = AddressInput.Clean(a.County),
+        Country = AddressInput.CleanCountry(a.Country),
+        PhoneNumber = AddressInput.Clean(a.PhoneNumber),
+        Instructions = AddressInput.Clean(a.Instructions),
+    };
+}

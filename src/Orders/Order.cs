@@ -1,0 +1,123 @@
+using CommerceManager.Customers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CommerceManager.Orders;
+
+public enum OrderStatus { Incomplete, Processing, Complete, Cancelled }
+
+public enum PaymentStatus { Unpaid, Authorized, Paid, Refunded }
+
+public enum ShippingStatus { Unfulfilled, Fulfilled }
+
+/// <summary>
+/// An order made by checkout. It keeps its own copy of the customer's name and email and of both addresses, so
+/// it reads the same after the customer changes or is deleted; <see cref="CustomerId"/> is set only when checkout
+/// named a registered customer.
+/// </summary>
+public sealed class Order
+{
+    public Guid Id { get; set; }
+    public Guid? CustomerId { get; set; }
+    public Customer? Customer { get; set; }
+    public string CustomerName { get; set; } = "";
+    public string CustomerEmail { get; set; } = "";
+    /// <summary>Folded like <see cref="Customer.NormalizedName"/>, for filters.</summary>
+    public string NormalizedCustomerName { get; set; } = "";
+    public string NormalizedCustomerEmail { get; set; } = "";
+    public OrderStatus Status { get; set; }
+    public PaymentStatus Payment { get; set; }
+    public ShippingStatus Shipping { get; set; }
+    public string Currency { get; set; } = "USD";
+    /// <summary>Sum of line totals, in minor units (cents).</summary>
+    public long Total { get; set; }
+    public long Tax { get; set; }
+    public int ItemCount { get; set; }
+    public string? CartReference { get; set; }
+    public OrderAddress BillingAddress { get; set; } = new();
+    public OrderAddress ShippingAddress { get; set; } = new();
+    public List<OrderItem> Items { get; set; } = [];
+    public List<OrderEvent> Events { get; set; } = [];
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public Guid Version { get; set; }
+}
+
+/// <summary>An address as it was at checkout (stored in the order's own columns).</summary>
+public sealed class OrderAddress
+{
+    public string FirstName { get; set; } = "";
+    public string LastName { get; set; } = "";
+    public string? CompanyName { get; set; }
+    public string Line1 { get; set; } = "";
+    public string? Line2 { get; set; }
+    public string? City { get; set; }
+    public string Region { get; set; } = "";
+    public string Postcode { get; set; } = "";
+    public string? County { get; set; }
+    public string Country { get; set; } = "";
+    public string? PhoneNumber { get; set; }
+    public string? Instructions { get; set; }
+}
+
+public sealed class OrderItem
+{
+    public Guid Id { get; set; }
+    public Guid OrderId { get; set; }
+    public string Name { get; set; } = "";
+    public string Sku { get; set; } = "";
+    public int Quantity { get; set; }
+    public long UnitPrice { get; set; }
+    public long LineTotal { get; set; }
+}
+
+/// <summary>One change of status, payment or shipping, with who made it: the order's history.</summary>
+public sealed class OrderEvent
+{
+    public Guid Id { get; set; }
+    public Guid OrderId { get; set; }
+    public DateTime At { get; set; }
+    /// <summary>"status", "payment" or "shipping"; "created" for checkout.</summary>
+    public string Field { get; set; } = "";
+    public string? From { get; set; }
+    public string To { get; set; } = "";
+    public string By { get; set; } = "";
+}
+
+internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
+{
+    public void Configure(EntityTypeBuilder<Order> b)
+    {
+        // Orders outlive customers: deleting one only clears the link.
+        b.HasOne(o => o.Customer).WithMany().HasForeignKey(o => o.CustomerId).OnDelete(DeleteBehavior.SetNull);
+        b.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
+        b.Property(o => o.Payment).HasConversion<string>().HasMaxLength(16);
+        b.Property(o => o.Shipping).HasConversion<string>().HasMaxLength(16);
+        b.Property(o => o.Currency).HasMaxLength(3);
+        b.Property(o => o.Version).IsConcurrencyToken();
+        b.OwnsOne(o => o.BillingAddress, a => a.WithOwner());
+        b.OwnsOne(o => o.ShippingAddress, a => a.WithOwner());
+        b.Navigation(o => o.BillingAddress).IsRequired();
+        b.Navigation(o => o.ShippingAddress).IsRequired();
+        b.HasMany(o => o.Items).WithOne().HasForeignKey(i => i.OrderId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(o => o.Events).WithOne().HasForeignKey(e => e.OrderId).OnDelete(DeleteBehavior.Cascade);
+
+        // The Orders page sorts by date within any one filter; a customer's tab reads one customer, newest first.
+        b.HasIndex(o => new { o.CreatedAt, o.Id });
+        b.HasIndex(o => new { o.CustomerId, o.CreatedAt, o.Id });
+        b.HasIndex(o => new { o.NormalizedCustomerEmail, o.CreatedAt, o.Id });
+        b.HasIndex(o => new { o.NormalizedCustomerName, o.CreatedAt, o.Id });
+        b.HasIndex(o => new { o.Status, o.CreatedAt, o.Id });
+        b.HasIndex(o => new { o.Payment, o.CreatedAt, o.Id });
+        b.HasIndex(o => new { o.Shipping, o.CreatedAt, o.Id });
+    }
+}
+
+internal sealed class OrderEventConfiguration : IEntityTypeConfiguration<OrderEvent>
+{
+    public void Configure(EntityTypeBuilder<OrderEvent> b)
+    {
+        b.ToTable("OrderEvents");
+        b.HasIndex(e => new { e.OrderId, e.At });
+    }
+}

@@ -1,0 +1,229 @@
+using System.Linq.Expressions;
+using System.Security.Claims;
+using CommerceManager.Api;
+using CommerceManager.Customers;
+using CommerceManager.Data;
+using CommerceManager.Infrastructure;
+using CommerceManager.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace CommerceManager.Orders;
+
+public sealed record OrderAddressDto(string FirstName, string LastName, string? CompanyName, string Line1, string? Line2, string? City,
+    string Region, string Postcode, string? County, string Country, string? PhoneNumber, string? Instructions);
+
+public sealed record OrderDto(
+    Guid Id,
+    Guid? CustomerId,
+    string CustomerName,
+    string CustomerEmail,
+    OrderStatus Status,
+    PaymentStatus Payment,
+    ShippingStatus Shipping,
+    string Currency,
+    long Total,
+    long Tax,
+    int ItemCount,
+    OrderAddressDto BillingAddress,
+    OrderAddressDto ShippingAddress,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    Guid Version)
+{
+    public string FormattedTotal => Money.Format(Total, Currency);
+}
+
+public sealed record OrderItemDto(Guid Id, string Name, string Sku, int Quantity, long UnitPrice, long LineTotal);
+
+public sealed record OrderEventDto(DateTime At, string Field, string? From, string To, string By);
+
+public sealed record OrderDetail(OrderDto Order, IReadOnlyList<OrderItemDto> Items, IReadOnlyList<OrderEventDto> Events,
+    IReadOnlyList<OrderStatus> NextStatuses, IReadOnlyList<PaymentStatus> NextPayments, IReadOnlyList<ShippingStatus> NextShippings);
+
+public sealed record OrderQuery(string? Filter = null, string? Sort = null, int Offset = 0, int Limit = 25)
+{
+    public const int MaxLimit = 100;
+    public const int MaxOffset = 10_000;
+}
+
+/// <summary>A change of status, payment and/or shipping; null leaves that one as it is.</summary>
+public sealed record OrderStatusChange(OrderStatus? Status = null, PaymentStatus? Payment = null, ShippingStatus? Shipping = null);
+
+public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+{
+    public static readonly FilterSchema Schema = new(new Dictionary<string, string[]>
+    {
+        ["id"] = FilterSchema.EqOnly,
+        ["customer_id"] = FilterSchema.EqOnly,
+        ["email"] = FilterSchema.Text,
+        ["name"] = FilterSchema.Text,
+        ["status"] = FilterSchema.EqOnly,
+        ["payment"] = FilterSchema.EqOnly,
+        ["shipping"] = FilterSchema.EqOnly,
+        ["created_at"] = FilterSchema.Compare,
+        ["updated_at"] = FilterSchema.Compare,
+    });
+
+    /// <summary>
+    /// Orders, newest first by default. Staff and API clients see all (narrowed by the filter); a customer token
+    /// sees only its own customer's orders, whatever the filter says.
+    /// </summary>
+    public async Task<Page<OrderDto>> ListAsync(ClaimsPrincipal user, OrderQuery query, CancellationToken ct = default)
+    {
+        var ownCustomer = Access.CustomerIdOf(user);
+        if (ownCustomer is null)
+        {
+            Access.Require(user, Permission.ReadCustomers);
+        }
+        var terms = Schema.Parse(query.Filter);
+        var limit = Math.Clamp(query.Limit, 1, OrderQuery.MaxLimit);
+        var offset = Math.Max(0, query.Offset);
+        if (offset > OrderQuery.MaxOffset)
+        {
+            throw new FilterException($"page[offset] may be at most {OrderQuery.MaxOffset}; narrow the filter instead.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var orders = Apply(db.Orders.AsNoTracking(), terms);
+        if (ownCustomer is { } customerId)
+        {
+            orders = orders.Where(o => o.CustomerId == customerId);
+        }
+        var total = await orders.CountAsync(ct);
+        var sorted = (query.Sort?.Trim() ?? "-created_at") switch
+        {
+            "created_at" => orders.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id),
+            "-created_at" or "" => orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id),
+            var other => throw new FilterException($"Sorting orders by '{other.TrimStart('-')}' is not supported. Use created_at or -created_at."),
+        };
+        var items = total == 0 ? [] : await sorted.Skip(offset).Take(limit).Select(ToDto).ToListAsync(ct);
+        return new Page<OrderDto>(items, total, offset, limit);
+    }
+
+    public async Task<OrderDetail?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
+    {
+        var ownCustomer = Access.CustomerIdOf(user);
+        if (ownCustomer is null)
+        {
+            Access.Require(user, Permission.ReadCustomers);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var order = await db.Orders.AsNoTracking().Include(o => o.Items).Include(o => o.Events).AsSplitQuery()
+            .FirstOrDefaultAsync(o => o.Id == id, ct);
+        if (order is null || (ownCustomer is not null && order.CustomerId != ownCustomer))
+        {
+            return null;
+        }
+        return Detail(order);
+    }
+
+    /// <summary>Moves status, payment and shipping along the allowed transitions only; anything else is refused with the reason.</summary>
+    public async Task<Outcome<OrderDetail>> ChangeStatusAsync(ClaimsPrincipal user, Guid id, OrderStatusChange change,
+        Guid? expectedVersion, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var order = await db.Orders.Include(o => o.Items).Include(o => o.Events).AsSplitQuery().FirstOrDefaultAsync(o => o.Id == id, ct);
+        if (order is null)
+        {
+            return Outcome.NotFound<OrderDetail>();
+        }
+        if (expectedVersion is { } version && order.Version != version)
+        {
+            return Outcome.Conflict<OrderDetail>();
+        }
+        var status = change.Status ?? order.Status;
+        var payment = change.Payment ?? order.Payment;
+        var shipping = change.Shipping ?? order.Shipping;
+        if (OrderTransitions.WhyNot(order, status, payment, shipping) is { } reason)
+        {
+            return Outcome.Refused<OrderDetail>(reason);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var by = user.Identity?.Name ?? (user.IsInRole(Roles.ApiClient) ? "API client" : "unknown");
+        var recorded = 0;
+        void Record(string field, string from, string to)
+        {
+            if (from != to)
+            {
+                // One tick apart, so the history reads in the order the changes were made.
+                var e = new OrderEvent { Id = Guid.CreateVersion7(), OrderId = order.Id, At = now.AddTicks(recorded++), Field = field, From = from, To = to, By = by };
+                order.Events.Add(e);
+                db.Add(e);
+            }
+        }
+        Record("status", OrderTransitions.Word(order.Status), OrderTransitions.Word(status));
+        Record("payment", OrderTransitions.Word(order.Payment), OrderTransitions.Word(payment));
+        Record("shipping", OrderTransitions.Word(order.Shipping), OrderTransitions.Word(shipping));
+        (order.Status, order.Payment, order.Shipping) = (status, payment, shipping);
+        order.UpdatedAt = now;
+        order.Version = Guid.NewGuid();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Outcome.Conflict<OrderDetail>();
+        }
+        return Detail(order);
+    }
+
+    private static OrderDetail Detail(Order order) => new(
+        ToDtoCompiled(order),
+        order.Items.OrderBy(i => i.Id).Select(i => new OrderItemDto(i.Id, i.Name, i.Sku, i.Quantity, i.UnitPrice, i.LineTotal)).ToList(),
+        order.Events.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new OrderEventDto(e.At, e.Field, e.From, e.To, e.By)).ToList(),
+        OrderTransitions.NextStatuses(order), OrderTransitions.NextPayments(order), OrderTransitions.NextShippings(order));
+
+    private static IQueryable<Order> Apply(IQueryable<Order> q, IEnumerable<FilterTerm> terms)
+    {
+        foreach (var t in terms)
+        {
+            q = t.Field switch
+            {
+                "id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Id, FilterLanguage.ParseGuid(t))),
+                "customer_id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.CustomerId, (Guid?)FilterLanguage.ParseGuid(t))),
+                "email" => Text(q, t, o => o.NormalizedCustomerEmail, Customer.Normalize),
+                "name" => Text(q, t, o => o.NormalizedCustomerName, Customer.FoldName),
+                "status" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Status, ParseEnum<OrderStatus>(t))),
+                "payment" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Payment, ParseEnum<PaymentStatus>(t))),
+                "shipping" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Shipping, ParseEnum<ShippingStatus>(t))),
+                "created_at" => q.Where(QueryBuilding.Compare(t.Op, (Order o) => o.CreatedAt, FilterLanguage.ParseTimestamp(t))),
+                "updated_at" => q.Where(QueryBuilding.Compare(t.Op, (Order o) => o.UpdatedAt, FilterLanguage.ParseTimestamp(t))),
+                _ => throw new FilterException($"Filtering orders on '{t.Field}' is not supported."),
+            };
+        }
+        return q;
+    }
+
+    private static T ParseEnum<T>(FilterTerm t) where T : struct, Enum =>
+        Enum.TryParse<T>(t.Value, ignoreCase: true, out var value) && Enum.IsDefined(value)
+            ? value
+            : throw new FilterException($"'{t.Value}' is not a {t.Field}. Use one of: {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+
+    private static IQueryable<Order> Text(IQueryable<Order> q, FilterTerm t, Expression<Func<Order, string>> column, Func<string, string> normalize)
+    {
+        var (kind, text) = t.Op == "eq" ? (LikeKind.Equals, t.Value) : LikePattern.Read(t.Value);
+        var value = normalize(text);
+        return kind switch
+        {
+            LikeKind.Equals => q.Where(QueryBuilding.Rewrite(column, c => c == value)),
+            LikeKind.StartsWith => q.Where(QueryBuilding.StartsWith(column, value)),
+            LikeKind.EndsWith => q.Where(QueryBuilding.Rewrite(column, c => c.EndsWith(value))),
+            _ => q.Where(QueryBuilding.Rewrite(column, c => c.Contains(value))),
+        };
+    }
+
+    internal static readonly Expression<Func<Order, OrderDto>> ToDto = o => new OrderDto(o.Id, o.CustomerId, o.CustomerName, o.CustomerEmail,
+        o.Status, o.Payment, o.Shipping, o.Currency, o.Total, o.Tax, o.ItemCount,
+        new OrderAddressDto(o.BillingAddress.FirstName, o.BillingAddress.LastName, o.BillingAddress.CompanyName, o.BillingAddress.Line1,
+            o.BillingAddress.Line2, o.BillingAddress.City, o.BillingAddress.Region, o.BillingAddress.Postcode, o.BillingAddress.County,
+            o.BillingAddress.Country, o.BillingAddress.PhoneNumber, o.BillingAddress.Instructions),
+        new OrderAddressDto(o.ShippingAddress.FirstName, o.ShippingAddress.LastName, o.ShippingAddress.CompanyName, o.ShippingAddress.Line1,
+            o.ShippingAddress.Line2, o.ShippingAddress.City, o.ShippingAddress.Region, o.ShippingAddress.Postcode, o.ShippingAddress.County,
+            o.ShippingAddress.Country, o.ShippingAddress.PhoneNumber, o.ShippingAddress.Instructions),
+        o.CreatedAt, o.UpdatedAt, o.Version);
+
+    internal static readonly Func<Order, OrderDto> ToDtoCompiled = ToDto.Compile();
+}

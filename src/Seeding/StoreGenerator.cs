@@ -1,0 +1,235 @@
+using System.Globalization;
+using Bogus;
+using CommerceManager.Customers;
+using CommerceManager.Orders;
+using Microsoft.Data.Sqlite;
+
+namespace CommerceManager.Seeding;
+
+public sealed record StoreShape(int Customers, double AddressesPerCustomer = 2, double OrdersPerCustomer = 3, double GuestOrderShare = 0.1);
+
+public sealed record SeedCounts(int Customers, int Addresses, int Orders, int OrderItems);
+
+/// <summary>
+/// A realistic store for demo data and the large-scale seed: customers (Bogus names, unique emails, created over
+/// three years), 0–4 addresses each, orders with 1–3 custom items (most linked to their customer, some guest
+/// orders), statuses that age like real ones. Written with prepared statements in large transactions
+/// (about two minutes for a million customers and three million orders on two cores).
+/// </summary>
+public sealed class StoreGenerator(int seed, string currency = "USD")
+{
+    private readonly Faker faker = new("en") { Random = new Randomizer(seed) };
+
+    private static readonly string[] Domains =
+        ["example.com", "example.org", "example.net", "mail.example.com", "shop.example", "inbox.example"];
+    private static readonly string[] Labels = ["Home", "Work", "Office", "Neighbour", "Parents", "Holiday home", null!];
+    private static readonly (string Country, string[] Regions)[] Places =
+    [
+        ("US", ["California", "New York", "Texas", "Washington", "Illinois"]),
+        ("GB", ["England", "Scotland", "Wales"]),
+        ("DE", ["Bavaria", "Berlin", "Hamburg"]),
+        ("FR", ["Île-de-France", "Provence", "Brittany"]),
+        ("CA", ["Ontario", "Quebec", "British Columbia"]),
+        ("AU", ["New South Wales", "Victoria"]),
+    ];
+    private static readonly (string Name, string Sku, long Price)[] Catalogue =
+    [
+        ("Organic cotton T-shirt", "TSHIRT-ORG", 2500), ("Merino wool socks", "SOCKS-MER", 1800), ("Leather belt", "BELT-LTH", 4500),
+        ("Canvas tote bag", "TOTE-CNV", 2200), ("Ceramic mug", "MUG-CER", 1400), ("Espresso beans 1kg", "BEANS-ESP", 3200),
+        ("Running shoes", "SHOE-RUN", 11900), ("Rain jacket", "JACKET-RAIN", 15900), ("Wool beanie", "HAT-WOOL", 2900),
+        ("Gift card", "GIFT-50", 5000), ("Notebook A5", "NOTE-A5", 900), ("Water bottle", "BOTTLE-STL", 2700),
+    ];
+
+    public async Task<SeedCounts> InsertAsync(SqliteConnection connection, StoreShape shape, int startIndex, string? passwordHash,
+        Action<int>? progress = null, CancellationToken ct = default)
+    {
+        const int batch = 20_000;
+        var now = DateTime.UtcNow;
+        var counts = new SeedCounts(0, 0, 0, 0);
+        var done = 0;
+        while (done < shape.Customers)
+        {
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            await using var customers = Insert(connection, tx, "Customers",
+                "Id", "Name", "NormalizedName", "Email", "NormalizedEmail", "PasswordHash", "ExternalRef", "CreatedAt", "UpdatedAt", "Version");
+            await using var addresses = Insert(connection, tx, "Addresses",
+                "Id", "CustomerId", "Name", "FirstName", "LastName", "CompanyName", "Line1", "Line2", "City", "Region", "Postcode",
+                "County", "Country", "PhoneNumber", "Instructions", "CreatedAt", "UpdatedAt", "Version");
+            await using var orders = Insert(connection, tx, "Orders", OrderColumns);
+            await using var items = Insert(connection, tx, "OrderItems", "Id", "OrderId", "Name", "Sku", "Quantity", "UnitPrice", "LineTotal");
+            await using var events = Insert(connection, tx, "OrderEvents", "Id", "OrderId", "At", "Field", "From", "To", "By");
+
+            var n = Math.Min(batch, shape.Customers - done);
+            for (var i = 0; i < n; i++)
+            {
+                var c = NextCustomer(startIndex + done + i, now, passwordHash);
+                await customers.RowAsync(ct, Id(c.Id), c.Name, c.NormalizedName, c.Email, c.NormalizedEmail, c.PasswordHash, c.ExternalRef,
+                    Ts(c.CreatedAt), Ts(c.UpdatedAt), Id(c.Version));
+
+                var (first, last) = SplitName(c.Name);
+                var place = faker.PickRandom(Places);
+                var region = faker.PickRandom(place.Regions);
+                var addressCount = faker.Random.Int(0, (int)Math.Round(shape.AddressesPerCustomer * 2));
+                for (var a = 0; a < addressCount; a++)
+                {
+                    var created = c.CreatedAt.AddDays(faker.Random.Double(0, Math.Max(0, (now - c.CreatedAt).TotalDays)));
+                    await addresses.RowAsync(ct, Id(Guid.CreateVersion7(new DateTimeOffset(created))), Id(c.Id), a == 0 ? "Home" : faker.PickRandom(Labels),
+                        a == 0 ? first : faker.Name.FirstName(), a == 0 ? last : faker.Name.LastName(),
+                        faker.Random.Bool(0.15f) ? faker.Company.CompanyName() : null,
+                        faker.Address.StreetAddress(), faker.Random.Bool(0.3f) ? faker.Address.SecondaryAddress() : null,
+                        faker.Address.City(), region, faker.Address.ZipCode(), region, place.Country,
+                        faker.Random.Bool(0.5f) ? faker.Phone.PhoneNumber("+1 ###-###-####") : null,
+                        faker.Random.Bool(0.1f) ? "Leave with the neighbour if nobody is in." : null,
+                        Ts(created), Ts(created), Id(Guid.NewGuid()));
+                    counts = counts with { Addresses = counts.Addresses + 1 };
+                }
+
+                var orderCount = faker.Random.Int(0, (int)Math.Round(shape.OrdersPerCustomer * 2));
+                for (var o = 0; o < orderCount; o++)
+                {
+                    counts = await WriteOrderAsync(orders, items, events, counts, c.Id, c.Name, c.Email, first, last, place.Country, region, c.CreatedAt, now, ct);
+                }
+                if (faker.Random.Bool((float)shape.GuestOrderShare))
+                {
+                    var guestFirst = faker.Name.FirstName();
+                    var guestLast = faker.Name.LastName();
+                    counts = await WriteOrderAsync(orders, items, events, counts, null, $"{guestFirst} {guestLast}",
+                        // Some guests use a registered customer's email: their orders must still stay unlinked.
+                        faker.Random.Bool(0.2f) ? c.Email : $"{Slug(guestFirst)}.{Slug(guestLast)}{faker.Random.Int(1, 9999)}@guest.example",
+                        guestFirst, guestLast, place.Country, region, now.AddYears(-3), now, ct);
+                }
+            }
+            await tx.CommitAsync(ct);
+            done += n;
+            counts = counts with { Customers = done };
+            progress?.Invoke(done);
+        }
+        return counts;
+    }
+
+    private async Task<SeedCounts> WriteOrderAsync(BulkInsert orders, BulkInsert items, BulkInsert events, SeedCounts counts,
+        Guid? customerId, string name, string email, string first, string last, string country, string region,
+        DateTime notBefore, DateTime now, CancellationToken ct)
+    {
+        var created = notBefore.AddMinutes(faker.Random.Double(0, Math.Max(1, (now - notBefore).TotalMinutes)));
+        var orderId = Guid.CreateVersion7(new DateTimeOffset(created));
+        var ageDays = (now - created).TotalDays;
+        var (status, payment, shipping) = ageDays switch
+        {
+            > 14 => faker.Random.Int(0, 19) switch
+            {
+                0 => (OrderStatus.Cancelled, PaymentStatus.Refunded, ShippingStatus.Unfulfilled),
+                1 => (OrderStatus.Cancelled, PaymentStatus.Unpaid, ShippingStatus.Unfulfilled),
+                _ => (OrderStatus.Complete, PaymentStatus.Paid, ShippingStatus.Fulfilled),
+            },
+            > 2 => faker.Random.Bool() ? (OrderStatus.Processing, PaymentStatus.Paid, ShippingStatus.Unfulfilled)
+                : (OrderStatus.Complete, PaymentStatus.Paid, ShippingStatus.Fulfilled),
+            _ => faker.Random.Bool() ? (OrderStatus.Incomplete, PaymentStatus.Unpaid, ShippingStatus.Unfulfilled)
+                : (OrderStatus.Processing, PaymentStatus.Authorized, ShippingStatus.Unfulfilled),
+        };
+        var lines = faker.PickRandom(Catalogue, faker.Random.Int(1, 3)).Select(p => (Product: p, Quantity: faker.Random.Int(1, 3))).ToList();
+        var total = lines.Sum(l => l.Product.Price * l.Quantity);
+        var itemCount = lines.Sum(l => l.Quantity);
+        var street = faker.Address.StreetAddress();
+        var city = faker.Address.City();
+        var postcode = faker.Address.ZipCode();
+        object?[] address = [first, last, null, street, null, city, region, postcode, null, country, null, null];
+        var updated = status == OrderStatus.Incomplete ? created : created.AddHours(faker.Random.Double(1, Math.Max(1, Math.Min(ageDays, 10) * 24)));
+        await orders.RowAsync(ct, [Id(orderId), customerId is null ? null : Id(customerId.Value), name, email, Customer.FoldName(name),
+            Customer.Normalize(email), status.ToString(), payment.ToString(), shipping.ToString(), currency, total, 0L, itemCount, null,
+            .. address, .. address, Ts(created), Ts(updated), Id(Guid.NewGuid())]);
+        foreach (var (product, quantity) in lines)
+        {
+            await items.RowAsync(ct, Id(Guid.CreateVersion7(new DateTimeOffset(created))), Id(orderId), product.Name, product.Sku, quantity,
+                product.Price, product.Price * quantity);
+        }
+        await events.RowAsync(ct, Id(Guid.CreateVersion7(new DateTimeOffset(created))), Id(orderId), Ts(created), "created", null, "incomplete",
+            customerId is null ? $"guest checkout ({email})" : $"checkout by customer {email}");
+        return counts with { Orders = counts.Orders + 1, OrderItems = counts.OrderItems + lines.Count };
+    }
+
+    private static readonly string[] AddressFields =
+        ["FirstName", "LastName", "CompanyName", "Line1", "Line2", "City", "Region", "Postcode", "County", "Country", "PhoneNumber", "Instructions"];
+
+    private static readonly string[] OrderColumns =
+    [
+        "Id", "CustomerId", "CustomerName", "CustomerEmail", "NormalizedCustomerName", "NormalizedCustomerEmail", "Status", "Payment",
+        "Shipping", "Currency", "Total", "Tax", "ItemCount", "CartReference",
+        .. AddressColumns("BillingAddress"), .. AddressColumns("ShippingAddress"), "CreatedAt", "UpdatedAt", "Version",
+    ];
+
+    private static string[] AddressColumns(string prefix) =>
+        AddressFields.Select(c => $"{prefix}_{c}").ToArray();
+
+    private Customer NextCustomer(int index, DateTime now, string? passwordHash)
+    {
+        var first = faker.Name.FirstName();
+        var last = faker.Name.LastName();
+        var created = now.AddMinutes(-faker.Random.Int(1, 3 * 365 * 24 * 60));
+        var updated = faker.Random.Bool(0.3f) ? created.AddMinutes(faker.Random.Int(1, (int)Math.Max(1, (now - created).TotalMinutes))) : created;
+        var customer = new Customer
+        {
+            Id = Guid.CreateVersion7(new DateTimeOffset(created)),
+            ExternalRef = faker.Random.Bool(0.25f) ? $"crm-{100000 + index}" : null,
+            PasswordHash = faker.Random.Bool(0.6f) ? passwordHash : null,
+            CreatedAt = created,
+            UpdatedAt = updated,
+            Version = Guid.NewGuid(),
+        };
+        customer.SetName($"{first} {last}");
+        var local = faker.Random.Int(0, 3) switch
+        {
+            0 => $"{first}.{last}",
+            1 => $"{first[0]}{last}",
+            2 => $"{first}{last[0]}",
+            _ => $"{last}.{first}",
+        };
+        // The index number keeps emails unique however many customers share a name.
+        customer.SetEmail($"{Slug(local)}{index}@{faker.PickRandom(Domains)}");
+        return customer;
+    }
+
+    private static (string First, string Last) SplitName(string name)
+    {
+        var space = name.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 ? (name, name) : (name[..space], name[(space + 1)..]);
+    }
+
+    private static string Slug(string s) => new(s.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '.').ToArray());
+
+    /// <summary>The text form EF Core's SQLite provider stores Guids in (upper case).</summary>
+    private static string Id(Guid id) => id.ToString().ToUpperInvariant();
+
+    /// <summary>The text form EF Core's SQLite provider stores DateTime in, so seeded rows sort and compare alike.</summary>
+    private static string Ts(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+
+    private static BulkInsert Insert(SqliteConnection connection, SqliteTransaction tx, string table, params string[] columns) =>
+        new(connection, tx, table, columns);
+
+    private sealed class BulkInsert : IAsyncDisposable
+    {
+        private readonly SqliteCommand command;
+        private readonly SqliteParameter[] parameters;
+
+        public BulkInsert(SqliteConnection connection, SqliteTransaction tx, string table, string[] columns)
+        {
+            command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) " +
+                $"VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
+            parameters = columns.Select((_, i) => command.Parameters.Add(new SqliteParameter($"$p{i}", null))).ToArray();
+            command.Prepare();
+        }
+
+        public async Task RowAsync(CancellationToken ct, params object?[] values)
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        public ValueTask DisposeAsync() => command.DisposeAsync();
+    }
+}
