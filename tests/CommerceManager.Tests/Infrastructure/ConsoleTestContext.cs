@@ -14,6 +14,8 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
 {
     protected TestServices App { get; private set; } = default!;
     protected BunitAuthorizationContext Auth { get; private set; } = default!;
+    /// <summary>Where dialogs render: find a dialog's content in its markup.</summary>
+    protected IRenderedComponent<MudDialogProvider> Dialogs { get; private set; } = default!;
 
     public virtual async Task InitializeAsync()
     {
@@ -24,9 +26,12 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<StaffService>());
         Services.AddSingleton(App.Get<IValidator<CustomerInput>>());
         Services.AddSingleton(App.Get<IValidator<StaffInput>>());
+        Services.AddSingleton(App.Get<IValidator<CommerceManager.Addresses.AddressInput>>());
+        Services.AddSingleton(App.Get<CommerceManager.Addresses.AddressService>());
+        Services.AddSingleton(App.Get<CommerceManager.Orders.OrderService>());
         Auth = AddAuthorization();
         Render<MudPopoverProvider>();
-        Render<MudDialogProvider>();
+        Dialogs = Render<MudDialogProvider>();
     }
 
     protected void SignInAs(string role)
