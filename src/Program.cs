@@ -1,5 +1,6 @@
 using CommerceManager;
 using CommerceManager.Account;
+using CommerceManager.Api;
 using CommerceManager.Components;
 using CommerceManager.Data;
 using CommerceManager.Seeding;
@@ -18,6 +19,7 @@ builder.Services.AddDatabase(builder.Configuration, builder.Environment.ContentR
 builder.Services.AddKeyStorage(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddStaffIdentity();
 builder.Services.AddCommerceServices();
+builder.Services.AddApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddProblemDetails();
@@ -26,16 +28,23 @@ var app = builder.Build();
 
 await AppInitializer.InitializeAsync(app.Services);
 
-if (!app.Environment.IsDevelopment())
+app.UseExceptionHandler(new ExceptionHandlerOptions
 {
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-}
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+    ExceptionHandlingPath = "/Error",
+    CreateScopeForErrors = true,
+    // Refusals the API answers on purpose (4xx) are not errors worth a log entry.
+    SuppressDiagnosticsCallback = c => ApiExceptionHandler.IsExpected(c.Exception),
+});
+app.UseApiConventions();
+app.UseWhen(c => !ApiErrors.IsApiPath(c.Request.Path), console =>
+    console.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseCors();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-app.MapAccountEndpoints();
+app.MapAccountEndpoints().ExcludeFromDescription();
+app.MapApi();
 
 app.Run();
 return 0;

@@ -10,9 +10,12 @@ public sealed record FilterTerm(string Op, string Field, string Value)
 }
 
 /// <summary>Raised for any filter or sort the API cannot accept; answered with 400.</summary>
-public sealed class FilterException(string detail) : Exception(detail)
+public sealed class FilterException(string detail, string title = FilterException.Title) : Exception(detail)
 {
     public const string Title = "Could not parse the supplied filter";
+    public const string SortTitle = "Could not parse the supplied sort";
+
+    public string ErrorTitle { get; } = title;
 }
 
 /// <summary>

@@ -64,7 +64,7 @@ public static class CustomerFilters
             ("created_at", true) => q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id),
             ("updated_at", false) => q.OrderBy(c => c.UpdatedAt).ThenBy(c => c.Id),
             ("updated_at", true) => q.OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id),
-            _ => throw new FilterException($"Sorting by '{field}' is not supported. Use one of: {string.Join(", ", SortFields)}."),
+            _ => throw new FilterException($"Sorting by '{field}' is not supported. Use one of: {string.Join(", ", SortFields)} (with - for descending).", FilterException.SortTitle),
         };
     }
 

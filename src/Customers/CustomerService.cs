@@ -55,9 +55,13 @@ public sealed class CustomerService(
         return new Page<CustomerDto>(items, total, offset, limit);
     }
 
+    /// <summary>The customer, or null when it does not exist or is another customer than a customer token's own.</summary>
     public async Task<CustomerDto?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.ReadCustomers);
+        if (!Access.CanReach(user, id, write: false))
+        {
+            return null;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Customers.AsNoTracking().Where(c => c.Id == id).Select(ToDto).FirstOrDefaultAsync(ct);
     }
@@ -72,7 +76,7 @@ public sealed class CustomerService(
 
     public async Task<Outcome<CustomerDto>> CreateAsync(ClaimsPrincipal user, CustomerInput input, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.WriteCustomers);
+        Access.Require(user, Permission.RegisterCustomers);
         await validator.ValidateAndThrowAsync(input, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -117,7 +121,10 @@ public sealed class CustomerService(
     public async Task<Outcome<CustomerDto>> UpdateAsync(ClaimsPrincipal user, Guid id, CustomerInput input,
         Guid? expectedVersion, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.WriteCustomers);
+        if (!Access.CanReach(user, id, write: true))
+        {
+            return Outcome.NotFound<CustomerDto>();
+        }
         await validator.ValidateAndThrowAsync(input, ct);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -164,7 +171,10 @@ public sealed class CustomerService(
     public async Task<Outcome<CustomerDto>> SetPasswordAsync(ClaimsPrincipal user, Guid id, string password,
         Guid? expectedVersion, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.WriteCustomers);
+        if (!Access.CanReach(user, id, write: true))
+        {
+            return Outcome.NotFound<CustomerDto>();
+        }
         var problem = PasswordPolicy.Check(password);
         if (problem is not null)
         {
@@ -197,7 +207,10 @@ public sealed class CustomerService(
 
     public async Task<bool> DeleteAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.WriteCustomers);
+        if (!Access.CanReach(user, id, write: true))
+        {
+            return false;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Customers.Where(c => c.Id == id).ExecuteDeleteAsync(ct) > 0;
     }

@@ -1,4 +1,5 @@
 using CommerceManager.Addresses;
+using CommerceManager.ApiKeys;
 using CommerceManager.Customers;
 using CommerceManager.Orders;
 using Microsoft.AspNetCore.Identity;
@@ -21,6 +22,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<Order> Orders => Set<Order>();
     public DbSet<OrderItem> OrderItems => Set<OrderItem>();
     public DbSet<Cart> Carts => Set<Cart>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<CustomerToken> CustomerTokens => Set<CustomerToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -106,6 +106,35 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
         return removed == 0 ? null : await GetAsync(user, reference, ct);
     }
 
+    /// <summary>Sets an item's quantity; 0 removes it. Null when the item is not in the cart.</summary>
+    public async Task<CartDto?> SetQuantityAsync(ClaimsPrincipal user, string reference, Guid itemId, int quantity, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.UseCarts);
+        if (quantity is < 0 or > CartLimits.MaxQuantity)
+        {
+            throw new ValidationException([new FluentValidation.Results.ValidationFailure(nameof(CartItemInput.Quantity),
+                $"Quantity must be between 0 and {CartLimits.MaxQuantity:N0}.")]);
+        }
+        if (quantity == 0)
+        {
+            return await RemoveItemAsync(user, reference, itemId, ct);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var updated = await db.Set<CartItem>().Where(i => i.Id == itemId && i.CartReference == reference)
+            .ExecuteUpdateAsync(u => u.SetProperty(i => i.Quantity, quantity), ct);
+        return updated == 0 ? null : await GetAsync(user, reference, ct);
+    }
+
+    public async Task<CartDto> RemoveAllItemsAsync(ClaimsPrincipal user, string reference, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.UseCarts);
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            await db.Set<CartItem>().Where(i => i.CartReference == reference).ExecuteDeleteAsync(ct);
+        }
+        return await GetAsync(user, reference, ct);
+    }
+
     public async Task<bool> DeleteAsync(ClaimsPrincipal user, string reference, CancellationToken ct = default)
     {
         Access.Require(user, Permission.UseCarts);

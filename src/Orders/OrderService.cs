@@ -94,7 +94,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         {
             "created_at" => orders.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id),
             "-created_at" or "" => orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id),
-            var other => throw new FilterException($"Sorting orders by '{other.TrimStart('-')}' is not supported. Use created_at or -created_at."),
+            var other => throw new FilterException($"Sorting orders by '{other.TrimStart('-')}' is not supported. Use created_at or -created_at.", FilterException.SortTitle),
         };
         var items = total == 0 ? [] : await sorted.Skip(offset).Take(limit).Select(ToDto).ToListAsync(ct);
         return new Page<OrderDto>(items, total, offset, limit);

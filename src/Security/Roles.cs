@@ -43,6 +43,8 @@ public enum Permission
     ReadCustomers,
     WriteCustomers,
     ManageSettings,
+    /// <summary>Creating a customer: staff who edit, API clients, and storefronts (registration).</summary>
+    RegisterCustomers,
     /// <summary>Carts and checkout: storefronts (implicit tokens), API clients and staff who edit.</summary>
     UseCarts,
 }
@@ -63,6 +65,8 @@ public static class Access
         Permission.WriteCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
             || user.IsInRole(Roles.ApiClient),
         Permission.ManageSettings => user.IsInRole(Roles.Admin),
+        Permission.RegisterCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
+            || user.IsInRole(Roles.ApiClient) || user.IsInRole(Roles.Storefront),
         Permission.UseCarts => user.IsInRole(Roles.Storefront) || user.IsInRole(Roles.Customer) || user.IsInRole(Roles.ApiClient)
             || user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative),
         _ => false,

@@ -12,6 +12,9 @@ public sealed class BootstrapOptions
 {
     public string AdminEmail { get; set; } = "admin@example.com";
     public string? AdminPassword { get; set; }
+    /// <summary>With <see cref="ApiClientSecret"/>: an API key created at start-up when no key has this client id.</summary>
+    public string? ApiClientId { get; set; }
+    public string? ApiClientSecret { get; set; }
 }
 
 public sealed class SeedOptions
@@ -51,6 +54,11 @@ public static class AppInitializer
 
         var bootstrap = config.GetSection("Bootstrap").Get<BootstrapOptions>() ?? new BootstrapOptions();
         await EnsureFirstAdminAsync(sp.GetRequiredService<UserManager<StaffUser>>(), bootstrap, log);
+        if (!string.IsNullOrWhiteSpace(bootstrap.ApiClientId) && !string.IsNullOrEmpty(bootstrap.ApiClientSecret)
+            && await sp.GetRequiredService<ApiKeys.ApiKeyService>().EnsureAsync(bootstrap.ApiClientId.Trim(), bootstrap.ApiClientSecret, ct))
+        {
+            log.LogInformation("Created the API key {ClientId} from Bootstrap__ApiClientId / Bootstrap__ApiClientSecret.", bootstrap.ApiClientId.Trim());
+        }
 
         var seed = config.GetSection("Seed").Get<SeedOptions>() ?? new SeedOptions();
         if (isNewDatabase && seed.DemoData && !await db.Customers.AnyAsync(ct))

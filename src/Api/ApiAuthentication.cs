@@ -1,0 +1,99 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using CommerceManager.ApiKeys;
+using CommerceManager.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace CommerceManager.Api;
+
+/// <summary>
+/// Authenticates <c>/v2</c> calls the EP way: <c>Authorization: Bearer</c> with an access token, plus optionally
+/// <c>X-Moltin-Customer-Token</c>. Client credentials become the ApiClient role (everything); an implicit token
+/// the Storefront role; an implicit token with a valid customer token also the Customer role for that customer.
+/// </summary>
+public sealed class ApiAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    TokenService tokens,
+    ApiKeyService keys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Api";
+    public const string CustomerTokenHeader = "X-Moltin-Customer-Token";
+    private const string FailureItem = "api-auth-failure";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return Fail("The Authorization header must be 'Bearer <access token>'.");
+        }
+        var grant = await tokens.ValidateAccessTokenAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        if (grant is null)
+        {
+            return Fail("The access token is not valid or has expired: get a new one from POST /oauth/access_token.");
+        }
+        if (!await keys.IsActiveAsync(grant.ClientId, Context.RequestAborted))
+        {
+            return Fail("The API key behind this access token has been revoked.");
+        }
+
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, grant.GrantType == TokenService.GrantClientCredentials ? $"API client {grant.ClientId[..Math.Min(8, grant.ClientId.Length)]}…" : "storefront"),
+            new("client_id", grant.ClientId),
+            new("grant_type", grant.GrantType),
+            new(ClaimTypes.Role, grant.GrantType == TokenService.GrantClientCredentials ? Roles.ApiClient : Roles.Storefront),
+        };
+        var customerToken = Request.Headers[CustomerTokenHeader].ToString();
+        if (!string.IsNullOrWhiteSpace(customerToken) && grant.GrantType == TokenService.GrantImplicit)
+        {
+            var customerId = await tokens.ValidateCustomerTokenAsync(customerToken.Trim(), Context.RequestAborted);
+            if (customerId is null)
+            {
+                return Fail("The customer token is not valid or has expired: get a new one from POST /v2/customers/tokens.");
+            }
+            claims.Add(new Claim(ClaimTypes.Role, Roles.Customer));
+            claims.Add(new Claim(Roles.CustomerIdClaim, customerId.Value.ToString()));
+        }
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private AuthenticateResult Fail(string detail)
+    {
+        Context.Items[FailureItem] = detail;
+        return AuthenticateResult.Fail(detail);
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var detail = Context.Items[FailureItem] as string ?? ApiErrors.DetailFor(401);
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return ApiErrors.WriteAsync(Context, 401, [new ApiError(401, "Unauthorized", detail)]);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ApiErrors.WriteAsync(Context, 403, [new ApiError(403, "Forbidden", ApiErrors.DetailFor(403))]);
+}
+
+public static class ApiCallers
+{
+    public static bool IsClientCredentials(this ClaimsPrincipal user) => user.IsInRole(Roles.ApiClient);
+
+    /// <summary>Refuses with 403 unless the caller holds client credentials.</summary>
+    public static void RequireClientCredentials(this ClaimsPrincipal user, string what)
+    {
+        if (!user.IsInRole(Roles.ApiClient))
+        {
+            throw new ApiException(403, "Forbidden", $"{what} needs a client_credentials access token.");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CommerceManager.Security;
+using FluentValidation;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace CommerceManager.Api;
+
+/// <summary>One entry of EP's error list: <c>{"status","title","detail","source"?}</c>.</summary>
+public sealed record ApiError(
+    [property: JsonPropertyName("status")] int Status,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("detail")] string? Detail = null,
+    [property: JsonPropertyName("source")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Source = null);
+
+public sealed record ApiErrorBody([property: JsonPropertyName("errors")] IReadOnlyList<ApiError> Errors);
+
+/// <summary>Raised by endpoint code for a request it refuses; becomes the EP error body with its status.</summary>
+public sealed class ApiException(int status, string title, string? detail = null, string? source = null)
+    : Exception(detail ?? title)
+{
+    public IReadOnlyList<ApiError> Errors { get; init; } = [new ApiError(status, title, detail, source)];
+    public int Status => Errors[0].Status;
+    /// <summary>Seconds for a Retry-After header (429).</summary>
+    public int? RetryAfter { get; init; }
+
+    public static ApiException Many(int status, IReadOnlyList<ApiError> errors) => new(status, errors[0].Title, errors[0].Detail) { Errors = errors };
+}
+
+public static class ApiErrors
+{
+    public static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/v2", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/oauth", StringComparison.OrdinalIgnoreCase);
+
+    public static IResult Result(int status, string title, string? detail = null, string? source = null) =>
+        TypedResults.Json(new ApiErrorBody([new ApiError(status, title, detail, source)]), statusCode: status);
+
+    public static IResult Result(ApiException ex) => TypedResults.Json(new ApiErrorBody(ex.Errors), statusCode: ex.Status);
+
+    public static IResult NotFound(string what) => Result(404, "Not Found", $"{what} was not found.");
+
+    public static Task WriteAsync(HttpContext context, int status, IReadOnlyList<ApiError> errors)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new ApiErrorBody(errors));
+    }
+
+    public static string TitleFor(int status) => status switch
+    {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        409 => "Conflict",
+        411 => "Length Required",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Failed Validation",
+        429 => "Too Many Requests",
+        _ => status >= 500 ? "Internal Server Error" : "Error",
+    };
+
+    public static string DetailFor(int status) => status switch
+    {
+        401 => "A valid access token is required: send Authorization: Bearer <token> from POST /oauth/access_token.",
+        403 => "This token is not allowed to do this.",
+        404 => "There is nothing at this address.",
+        405 => "This method is not supported here.",
+        413 => "The request body is too large (the limit is 1 MB).",
+        415 => "Send a JSON body with Content-Type: application/json.",
+        _ => TitleFor(status),
+    };
+
+    /// <summary>Gives empty API error responses (404 for an unknown route, 405, 415 …) an EP error body.</summary>
+    public static async Task StatusCodeBodyAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        if (IsApiPath(http.Request.Path) && http.Response.StatusCode >= 400 && !http.Response.HasStarted)
+        {
+            var status = http.Response.StatusCode;
+            await WriteAsync(http, status, [new ApiError(status, TitleFor(status), DetailFor(status))]);
+        }
+    }
+}
+
+/// <summary>
+/// The one place API failures become responses: expected refusals arrive as typed exceptions, anything else is a
+/// 500 with a reference to the log and never a stack trace.
+/// </summary>
+public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExceptionHandler
+{
+    public static bool IsExpected(Exception exception) =>
+        exception is ApiException or FilterException or ValidationException or AccessDeniedException or JsonException or BadHttpRequestException;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        // The middleware has already pointed the request at /Error: the original path is in the feature.
+        var path = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path;
+        if (!ApiErrors.IsApiPath(path))
+        {
+            return false;
+        }
+        var (status, errors) = exception switch
+        {
+            ApiException api => (api.Status, api.Errors),
+            FilterException filter => (400, [new ApiError(400, filter.ErrorTitle, filter.Message)]),
+            ValidationException validation => (422, validation.Errors
+                .Select(e => new ApiError(422, "Failed Validation", e.ErrorMessage, ApiJson.Source(e.PropertyName))).ToList()),
+            AccessDeniedException denied => (403, [new ApiError(403, "Forbidden", denied.Message)]),
+            JsonException => (400, [new ApiError(400, "Bad Request", "The request body is not valid JSON.")]),
+            BadHttpRequestException bad => (bad.StatusCode, [new ApiError(bad.StatusCode, ApiErrors.TitleFor(bad.StatusCode),
+                bad.StatusCode == 413 ? ApiErrors.DetailFor(413) : bad.Message)]),
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, (IReadOnlyList<ApiError>)[]),
+            _ => (500, [new ApiError(500, "Internal Server Error",
+                $"Something went wrong on our side. Quote this reference when reporting it: {context.TraceIdentifier}")]),
+        };
+        if (status == 499)
+        {
+            return true;
+        }
+        if (exception is ApiException { RetryAfter: { } seconds })
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (status >= 500)
+        {
+            log.LogError(exception, "Unhandled API error on {Method} {Path} ({TraceId})", context.Request.Method, path, context.TraceIdentifier);
+        }
+        await ApiErrors.WriteAsync(context, status, errors);
+        return true;
+    }
+}

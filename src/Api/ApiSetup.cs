@@ -1,0 +1,82 @@
+using CommerceManager.Addresses;
+using CommerceManager.ApiKeys;
+using CommerceManager.Customers;
+using CommerceManager.Orders;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace CommerceManager.Api;
+
+/// <summary>The EP-compatible API: its services, its middleware and its routes.</summary>
+public static class ApiSetup
+{
+    public const string Policy = "api";
+
+    public static IServiceCollection AddApi(this IServiceCollection services)
+    {
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddOptions<RateLimitSettings>().BindConfiguration("RateLimits");
+        services.AddSingleton<TokenRateLimits>();
+        services.AddSingleton<CustomerSignIn.CustomerSignIn>();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiAuthenticationHandler>(ApiAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(ApiAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+        // Storefronts call the API from browsers with implicit tokens: any origin, no cookies.
+        services.AddCors(o => o.AddPolicy(Policy, p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        services.AddOpenApi("v1", o =>
+        {
+            o.ShouldInclude = d => d.RelativePath is { } p && (p.StartsWith("v2/", StringComparison.Ordinal) || p.StartsWith("oauth/", StringComparison.Ordinal));
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Commerce Manager API",
+                    Version = "v2",
+                    Description = "An Elastic Path Commerce Cloud–compatible customers API. Get a token from POST /oauth/access_token, then send " +
+                        "Authorization: Bearer <token>; add X-Moltin-Customer-Token for a signed-in customer. Errors are {\"errors\":[{status,title,detail,source?}]}.",
+                };
+                return Task.CompletedTask;
+            });
+        });
+        return services;
+    }
+
+    /// <summary>API-only middleware: EP error bodies for empty error responses and a 1 MB body limit.</summary>
+    public static IApplicationBuilder UseApiConventions(this IApplicationBuilder app) =>
+        app.UseWhen(c => ApiErrors.IsApiPath(c.Request.Path), api =>
+        {
+            api.Use((context, next) =>
+            {
+                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                {
+                    limit.MaxRequestBodySize = ApiJson.MaxBodyBytes;
+                }
+                if (context.Request.ContentLength > ApiJson.MaxBodyBytes)
+                {
+                    throw new ApiException(413, "Payload Too Large", ApiErrors.DetailFor(413));
+                }
+                return next(context);
+            });
+            api.UseStatusCodePages(ApiErrors.StatusCodeBodyAsync);
+        });
+
+    public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)
+    {
+        app.MapOAuthApi();
+        var v2 = app.MapGroup("/v2").RequireAuthorization(Policy).RequireCors(Policy);
+        v2.MapCustomersApi();
+        v2.MapAddressesApi();
+        v2.MapCartsApi();
+        v2.MapOrdersApi();
+        // Unknown routes under /v2 get EP's 404 body rather than the console's page.
+        app.MapFallback("/v2/{**path}", () => ApiErrors.Result(404, "Not Found", ApiErrors.DetailFor(404))).RequireCors(Policy);
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/api-reference", o => o
+            .WithTitle("Commerce Manager API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        return app;
+    }
+}

@@ -1,0 +1,213 @@
+// Drives Commerce Manager's API with the official Elastic Path (Moltin) JavaScript client, @moltin/sdk v36,
+// unchanged: only `host` and `protocol` point it at this server. Every step asserts what a storefront relies on.
+// Run by tests/CommerceManager.E2E (SdkCompatibilityTests) with API_HOST, CLIENT_ID and CLIENT_SECRET set.
+'use strict';
+const assert = require('node:assert/strict');
+const { gateway: MoltinGateway, MemoryStorageFactory } = require('@moltin/sdk');
+
+const host = process.env.API_HOST;
+const clientId = process.env.CLIENT_ID;
+const clientSecret = process.env.CLIENT_SECRET;
+if (!host || !clientId || !clientSecret) {
+  console.error('Set API_HOST (host:port), CLIENT_ID and CLIENT_SECRET.');
+  process.exit(2);
+}
+
+const client = (options = {}) => MoltinGateway({ host, protocol: 'http', storage: new MemoryStorageFactory(), ...options });
+const storefront = client({ client_id: clientId, name: 'storefront' });
+const server = client({ client_id: clientId, client_secret: clientSecret, name: 'server' });
+// For asserting refusals: no automatic re-authentication and retry, so the error comes back at once.
+const strict = client({ client_id: clientId, name: 'strict', fetchMaxAttempts: 1 });
+
+const run = Date.now().toString(36);
+const email = `sdk.shopper.${run}@example.com`;
+const password = 'correct horse battery staple';
+const address = {
+  first_name: 'Sam', last_name: 'Shopper', line_1: '1 Test Street', city: 'Leeds', region: 'West Yorkshire',
+  postcode: 'LS1 1AA', county: 'West Yorkshire', country: 'GB',
+};
+
+let failures = 0;
+async function step(name, fn) {
+  try {
+    await fn();
+    console.log(`ok   ${name}`);
+  } catch (error) {
+    failures++;
+    console.log(`FAIL ${name}\n     ${error && error.stack ? error.stack.split('\n').slice(0, 3).join('\n     ') : JSON.stringify(error)}`);
+  }
+}
+
+async function rejects(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to be refused');
+}
+
+(async () => {
+  let customer, token, addressId, order;
+
+  await step('implicit authentication', async () => {
+    const auth = await storefront.Authenticate();
+    assert.equal(auth.token_type, 'Bearer');
+    assert.equal(auth.identifier, 'implicit');
+    assert.equal(auth.expires_in, 3600);
+    assert.ok(auth.expires > Date.now() / 1000 + 3000, 'expires is a unix time about an hour ahead');
+  });
+
+  await step('register a customer with the implicit token', async () => {
+    const { data } = await storefront.Customers.Create({ name: 'Sam Shopper', email, password });
+    customer = data;
+    assert.equal(data.type, 'customer');
+    assert.match(data.id, /^[0-9a-f-]{36}$/);
+    assert.equal(data.email, email);
+    assert.equal(data.password, true, 'password is shown only as set');
+    assert.ok(data.meta.timestamps.created_at);
+  });
+
+  await step('eq(email) finds the new customer; an unknown email finds nobody', async () => {
+    const found = await server.Customers.Filter({ eq: { email: email.toUpperCase() } }).All();
+    assert.equal(found.data.length, 1);
+    assert.equal(found.data[0].id, customer.id);
+    assert.equal(found.meta.results.total, 1);
+    const missing = await server.Customers.Filter({ eq: { email: `nobody.${run}@example.com` } }).All();
+    assert.equal(missing.data.length, 0);
+    assert.equal(missing.meta.results.total, 0);
+  });
+
+  await step('the same email in another case cannot register twice (409)', async () => {
+    const error = await rejects(strict.Customers.Create({ name: 'Twin', email: email.toUpperCase(), password }));
+    assert.equal(error.errors[0].status, 409);
+  });
+
+  await step('implicit without a customer token cannot list customers (403)', async () => {
+    const error = await rejects(strict.Customers.All());
+    assert.equal(error.errors[0].status, 403);
+  });
+
+  await step('TokenViaPassword returns a customer token', async () => {
+    const { data } = await storefront.Customers.TokenViaPassword(email, password);
+    assert.equal(data.type, 'token');
+    assert.equal(data.customer_id, customer.id);
+    assert.ok(data.token.split('.').length === 3, 'a JWT');
+    assert.ok(data.expires > Date.now() / 1000 + 23 * 3600);
+    token = data.token;
+  });
+
+  await step('a wrong password and an unknown email get the same 401', async () => {
+    const wrong = await rejects(strict.Customers.TokenViaPassword(email, 'not the password at all'));
+    const unknown = await rejects(strict.Customers.TokenViaPassword(`nobody.${run}@example.com`, password));
+    assert.equal(wrong.errors[0].status, 401);
+    assert.deepEqual(wrong, unknown);
+  });
+
+  await step('get and update the customer with the token', async () => {
+    const { data } = await storefront.Customers.Get(customer.id, token);
+    assert.equal(data.email, email);
+    const updated = await storefront.Customers.Update(customer.id, { name: 'Samantha Shopper' }, token);
+    assert.equal(updated.data.name, 'Samantha Shopper');
+    assert.equal(updated.data.email, email, 'PUT is partial');
+  });
+
+  await step('create, list, update and delete addresses with the token', async () => {
+    const created = await storefront.CustomerAddresses.Create({ customer: customer.id, body: { name: 'Home', ...address }, token });
+    assert.equal(created.data.type, 'address');
+    addressId = created.data.id;
+    await storefront.CustomerAddresses.Create({ customer: customer.id, body: { name: 'Neighbour', ...address, line_1: '3 Test Street' }, token });
+    const all = await storefront.CustomerAddresses.All({ customer: customer.id, token });
+    assert.equal(all.data.length, 2);
+    const updated = await storefront.CustomerAddresses.Update({ customer: customer.id, address: addressId, body: { line_2: 'Flat 2' }, token });
+    assert.equal(updated.data.line_2, 'Flat 2');
+    assert.equal(updated.data.line_1, '1 Test Street');
+    const one = await storefront.CustomerAddresses.Get({ customer: customer.id, address: addressId, token });
+    assert.equal(one.data.line_2, 'Flat 2');
+    await storefront.CustomerAddresses.Delete({ customer: customer.id, address: addressId, token });
+    const left = await storefront.CustomerAddresses.All({ customer: customer.id, token });
+    assert.equal(left.data.length, 1);
+  });
+
+  await step('a missing required address field is a 400 naming the field', async () => {
+    const error = await rejects(strict.CustomerAddresses.Create({ customer: customer.id, body: { ...address, postcode: '' }, token }));
+    assert.equal(error.errors[0].status, 400);
+    assert.ok(error.errors.some((e) => e.source === 'data.postcode'));
+  });
+
+  await step('add a custom item to a cart and check out as the customer (order linked)', async () => {
+    const cart = storefront.Cart(`sdk-${run}`);
+    const items = await cart.AddCustomItem({ name: 'Ceramic mug', sku: 'MUG-1', quantity: 2, price: { amount: 1450 } });
+    assert.equal(items.data.length, 1);
+    assert.equal(items.data[0].type, 'custom_item');
+    assert.equal(items.meta.display_price.with_tax.amount, 2900);
+    const got = await cart.Get();
+    assert.equal(got.data.meta.display_price.with_tax.amount, 2900);
+    const { data } = await cart.Checkout(customer.id, address);
+    order = data;
+    assert.equal(data.type, 'order');
+    assert.equal(data.status, 'incomplete');
+    assert.equal(data.payment, 'unpaid');
+    assert.equal(data.shipping, 'unfulfilled');
+    assert.equal(data.relationships.customer.data.id, customer.id);
+    assert.equal(data.customer.email, email);
+    assert.equal(data.meta.display_price.with_tax.amount, 2900);
+    assert.equal(data.meta.display_price.with_tax.formatted, '$29.00');
+  });
+
+  await step('guest checkout with the same email is not linked', async () => {
+    const cart = storefront.Cart(`sdk-guest-${run}`);
+    await cart.AddCustomItem({ name: 'Gift card', sku: 'GIFT-50', quantity: 1, price: { amount: 5000 } });
+    const { data } = await cart.Checkout({ name: 'A Guest', email }, address);
+    assert.equal(data.relationships.customer.data, null);
+    assert.equal(data.customer.name, 'A Guest');
+  });
+
+  await step('the customer token lists only the customer\'s own orders', async () => {
+    const mine = await storefront.Orders.All(token);
+    assert.equal(mine.data.length, 1);
+    assert.equal(mine.data[0].id, order.id);
+    const one = await storefront.Orders.Get(order.id, token);
+    assert.equal(one.data.id, order.id);
+    const items = await server.Orders.Items(order.id);
+    assert.equal(items.data[0].sku, 'MUG-1');
+    assert.equal(items.data[0].quantity, 2);
+  });
+
+  await step('client credentials list customers with like(name) and paging', async () => {
+    for (const n of [1, 2, 3]) {
+      await server.Customers.Create({ name: `Pager ${run} ${n}`, email: `pager.${n}.${run}@example.com` });
+    }
+    const first = await server.Customers.Filter({ like: { name: `Pager ${run}*` } }).Limit(2).All();
+    assert.equal(first.data.length, 2);
+    assert.equal(first.meta.results.total, 3);
+    assert.equal(first.meta.page.total, 2);
+    assert.ok(first.links.next);
+    const second = await server.Customers.Filter({ like: { name: `*${run}*` } }).Limit(2).Offset(2).All();
+    assert.equal(second.data.length, 1);
+    assert.equal(second.meta.page.current, 2);
+  });
+
+  await step('client credentials change an order\'s status; a bad transition is refused', async () => {
+    const { data } = await server.Orders.Update(order.id, { status: 'cancelled' });
+    assert.equal(data.status, 'cancelled');
+    const strictServer = client({ client_id: clientId, client_secret: clientSecret, name: 'strict-server', fetchMaxAttempts: 1 });
+    const error = await rejects(strictServer.Orders.Update(order.id, { shipping: 'fulfilled' }));
+    assert.equal(error.errors[0].status, 422);
+  });
+
+  await step('the customer deletes their own account with the token', async () => {
+    // The SDK's Customers.Delete sends no customer token; a storefront calls the endpoint with one.
+    const { access_token } = await storefront.Authenticate();
+    const response = await fetch(`http://${host}/v2/customers/${customer.id}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${access_token}`, 'X-Moltin-Customer-Token': token },
+    });
+    assert.equal(response.status, 204);
+    const error = await rejects(strict.Customers.TokenViaPassword(email, password));
+    assert.equal(error.errors[0].status, 401);
+  });
+
+  console.log(failures === 0 ? 'all steps passed' : `${failures} step(s) failed`);
+  process.exit(failures === 0 ? 0 : 1);
+})();
