@@ -90,7 +90,7 @@ public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IV
         {
             return Outcome.NotFound<AddressDto>();
         }
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNow();
         var address = new Address { Id = Guid.CreateVersion7(), CustomerId = customerId, CreatedAt = now };
         Apply(address, input, now);
         db.Add(address);
@@ -125,7 +125,7 @@ public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IV
         {
             return Outcome.Conflict<AddressDto>();
         }
-        Apply(address, input, clock.GetUtcNow().UtcDateTime);
+        Apply(address, input, clock.UtcNow());
         try
         {
             await db.SaveChangesAsync(ct);

@@ -85,20 +85,12 @@ public static class AddressesApi
     public static async Task ValidateAsync(IValidator<AddressInput> validator, AddressInput input, List<ApiError> errors, CancellationToken ct)
     {
         var result = await validator.ValidateAsync(input, ct);
-        errors.AddRange(result.Errors.Select(e => new ApiError(400, "Failed Validation", e.ErrorMessage, ApiJson.Source(ApiName(e.PropertyName)))));
+        errors.AddRange(result.Errors.Select(e => new ApiError(400, "Failed Validation", e.ErrorMessage, ApiJson.Source(e.PropertyName))));
         if (errors.Count > 0)
         {
             throw ApiException.Many(400, errors);
         }
     }
-
-    /// <summary>Line1 is line_1 in the API.</summary>
-    private static string ApiName(string property) => property switch
-    {
-        nameof(AddressInput.Line1) => "line_1",
-        nameof(AddressInput.Line2) => "line_2",
-        _ => property,
-    };
 
     private static IResult Data(JsonNode data, int status = 200) => TypedResults.Json(new JsonObject { ["data"] = data }, statusCode: status);
 

@@ -80,7 +80,10 @@ public static class ApiErrors
         if (IsApiPath(http.Request.Path) && http.Response.StatusCode >= 400 && !http.Response.HasStarted)
         {
             var status = http.Response.StatusCode;
-            await WriteAsync(http, status, [new ApiError(status, TitleFor(status), DetailFor(status))]);
+            var detail = status == 415 && http.Request.Path.StartsWithSegments("/oauth", StringComparison.OrdinalIgnoreCase)
+                ? "Send the token request form-encoded (Content-Type: application/x-www-form-urlencoded)."
+                : DetailFor(status);
+            await WriteAsync(http, status, [new ApiError(status, TitleFor(status), detail)]);
         }
     }
 }

@@ -71,8 +71,8 @@ public static class ApiSetup
         v2.MapAddressesApi();
         v2.MapCartsApi();
         v2.MapOrdersApi();
-        // Unknown routes under /v2 get EP's 404 body rather than the console's page.
-        app.MapFallback("/v2/{**path}", () => ApiErrors.Result(404, "Not Found", ApiErrors.DetailFor(404))).RequireCors(Policy);
+        // Unknown routes, wrong methods and wrong content types under /v2 end as empty 404 / 405 / 415 responses,
+        // which UseApiConventions turns into EP error bodies.
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api-reference", o => o
             .WithTitle("Commerce Manager API")

@@ -10,7 +10,8 @@ public sealed record CustomerQuery(
     string? Sort = null,
     int Offset = 0,
     int Limit = 25,
-    bool? HasPassword = null)
+    bool? HasPassword = null,
+    bool ExactTotal = true)
 {
     public const int MaxLimit = 100;
     /// <summary>Deeper pages would scan the index ever further; narrow the filter instead (as the API does).</summary>

@@ -47,12 +47,15 @@ public sealed class CustomerService(
         {
             filtered = hasPassword ? filtered.Where(c => c.PasswordHash != null) : filtered.Where(c => c.PasswordHash == null);
         }
-        var total = await filtered.CountAsync(ct);
+        var unfiltered = terms.Count == 0 && query.HasPassword is null;
+        var total = unfiltered ? await RowCounts.ReadAsync(db, RowCount.Customers, ct)
+            : query.ExactTotal ? await filtered.CountAsync(ct)
+            : await filtered.Take(Page<CustomerDto>.CountCap).CountAsync(ct);
         var items = total == 0 ? [] : await CustomerFilters.Sort(filtered, query.Sort, defaultSort)
             .Skip(offset).Take(limit)
             .Select(ToDto)
             .ToListAsync(ct);
-        return new Page<CustomerDto>(items, total, offset, limit);
+        return new Page<CustomerDto>(items, total, offset, limit, !unfiltered && !query.ExactTotal && total == Page<CustomerDto>.CountCap);
     }
 
     /// <summary>The customer, or null when it does not exist or is another customer than a customer token's own.</summary>
@@ -79,7 +82,7 @@ public sealed class CustomerService(
         Access.Require(user, Permission.RegisterCustomers);
         await validator.ValidateAndThrowAsync(input, ct);
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNow();
         var customer = new Customer
         {
             Id = Guid.CreateVersion7(),
@@ -150,7 +153,7 @@ public sealed class CustomerService(
         {
             customer.PasswordHash = hasher.HashPassword(customer, input.Password);
         }
-        customer.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        customer.UpdatedAt = clock.UtcNow();
         customer.Version = Guid.NewGuid();
         try
         {
@@ -192,7 +195,7 @@ public sealed class CustomerService(
             return Outcome.Conflict<CustomerDto>();
         }
         customer.PasswordHash = hash;
-        customer.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        customer.UpdatedAt = clock.UtcNow();
         customer.Version = Guid.NewGuid();
         try
         {

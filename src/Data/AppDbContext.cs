@@ -25,6 +25,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<CustomerToken> CustomerTokens => Set<CustomerToken>();
+    public DbSet<RowCount> RowCounts => Set<RowCount>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

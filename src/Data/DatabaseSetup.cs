@@ -40,6 +40,9 @@ public static class DatabaseSetup
         if (db.Database.IsSqlite())
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            // Refresh the planner's statistics where they are stale or missing (new indexes from a migration):
+            // cheap when nothing changed, and without them SQLite can pick a poor index for a million rows.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA optimize=0x10002;", ct);
         }
     }
 }

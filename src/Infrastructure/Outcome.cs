@@ -48,5 +48,15 @@ public static class DbErrors
     };
 }
 
-/// <summary>A page of results with the total the filter matched.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit);
+/// <summary>
+/// A page of results with the total the filter matched. When <see cref="TotalIsCapped"/>, the filter matched at
+/// least <see cref="Total"/> (the console counts no further than it can page).
+/// </summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit, bool TotalIsCapped = false)
+{
+    /// <summary>Counting stops here when an exact total is not asked for: past the deepest page there is nothing to show.</summary>
+    public const int CountCap = 10_101;
+
+    public string TotalText(string one, string many) =>
+        TotalIsCapped ? $"{Total - 1:N0}+ {many}" : Total == 1 ? $"1 {one}" : $"{Total:N0} {many}";
+}

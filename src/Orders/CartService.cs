@@ -54,7 +54,7 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
         Access.Require(user, Permission.UseCarts);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var cart = await db.Carts.AsNoTracking().Include(c => c.Items).FirstOrDefaultAsync(c => c.Reference == reference, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNow();
         return cart is null ? new CartDto(reference, [], 0, store.Value.Currency, now, now) : ToDto(cart);
     }
 
@@ -63,7 +63,7 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
     {
         Access.Require(user, Permission.UseCarts);
         await validator.ValidateAndThrowAsync(input, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var cart = await db.Carts.Include(c => c.Items).FirstOrDefaultAsync(c => c.Reference == reference, ct);
         if (cart is null)

@@ -63,7 +63,7 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
             return Outcome.Refused<OrderDto>(EmptyCart, "cart");
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNow();
         var order = new Order
         {
             Id = Guid.CreateVersion7(),

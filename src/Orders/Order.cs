@@ -110,6 +110,10 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.HasIndex(o => new { o.Status, o.CreatedAt, o.Id });
         b.HasIndex(o => new { o.Payment, o.CreatedAt, o.Id });
         b.HasIndex(o => new { o.Shipping, o.CreatedAt, o.Id });
+        // Small covering indexes so a count over any mix of status, payment and shipping is an index seek.
+        b.HasIndex(o => new { o.Status, o.Payment, o.Shipping });
+        b.HasIndex(o => new { o.Payment, o.Shipping, o.Status });
+        b.HasIndex(o => new { o.Shipping, o.Status, o.Payment });
     }
 }
 

@@ -40,7 +40,7 @@ public sealed record OrderEventDto(DateTime At, string Field, string? From, stri
 public sealed record OrderDetail(OrderDto Order, IReadOnlyList<OrderItemDto> Items, IReadOnlyList<OrderEventDto> Events,
     IReadOnlyList<OrderStatus> NextStatuses, IReadOnlyList<PaymentStatus> NextPayments, IReadOnlyList<ShippingStatus> NextShippings);
 
-public sealed record OrderQuery(string? Filter = null, string? Sort = null, int Offset = 0, int Limit = 25)
+public sealed record OrderQuery(string? Filter = null, string? Sort = null, int Offset = 0, int Limit = 25, bool ExactTotal = true)
 {
     public const int MaxLimit = 100;
     public const int MaxOffset = 10_000;
@@ -89,15 +89,48 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         {
             orders = orders.Where(o => o.CustomerId == customerId);
         }
-        var total = await orders.CountAsync(ct);
-        var sorted = (query.Sort?.Trim() ?? "-created_at") switch
+        var unfiltered = terms.Count == 0 && ownCustomer is null;
+        var total = unfiltered ? await RowCounts.ReadAsync(db, RowCount.Orders, ct)
+            : query.ExactTotal ? await orders.CountAsync(ct)
+            : await orders.Take(Page<OrderDto>.CountCap).CountAsync(ct);
+        var descending = (query.Sort?.Trim() ?? "-created_at") switch
         {
-            "created_at" => orders.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id),
-            "-created_at" or "" => orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id),
+            "created_at" => false,
+            "-created_at" or "" => true,
             var other => throw new FilterException($"Sorting orders by '{other.TrimStart('-')}' is not supported. Use created_at or -created_at.", FilterException.SortTitle),
         };
-        var items = total == 0 ? [] : await sorted.Skip(offset).Take(limit).Select(ToDto).ToListAsync(ct);
-        return new Page<OrderDto>(items, total, offset, limit);
+        var capped = !unfiltered && !query.ExactTotal && total == Page<OrderDto>.CountCap;
+        if (total == 0)
+        {
+            return new Page<OrderDto>([], 0, offset, limit);
+        }
+        if (total <= SmallResult && terms.Any(t => t.Field is "status" or "payment" or "shipping"))
+        {
+            return new Page<OrderDto>(await SmallPageAsync(db, orders, descending, offset, limit, ct), total, offset, limit, capped);
+        }
+        var sorted = descending
+            ? orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id)
+            : orders.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id);
+        var items = await sorted.Skip(offset).Take(limit).Select(ToDto).ToListAsync(ct);
+        return new Page<OrderDto>(items, total, offset, limit, capped);
+    }
+
+    private const int SmallResult = 2_000;
+
+    /// <summary>
+    /// A rare mix of statuses (say refunded but fulfilled) would make the date-ordered walk visit every order with the
+    /// first status. When the count says few match, read their keys through the covering status indexes, order those
+    /// in memory, and load just the page.
+    /// </summary>
+    private static async Task<List<OrderDto>> SmallPageAsync(AppDbContext db, IQueryable<Order> orders, bool descending, int offset, int limit, CancellationToken ct)
+    {
+        var keys = await orders.Select(o => new { o.Id, o.CreatedAt }).ToListAsync(ct);
+        var ordered = descending
+            ? keys.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id.ToString("D").ToUpperInvariant(), StringComparer.Ordinal)
+            : keys.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id.ToString("D").ToUpperInvariant(), StringComparer.Ordinal);
+        var ids = ordered.Skip(offset).Take(limit).Select(k => k.Id).ToList();
+        var page = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.Id)).Select(ToDto).ToListAsync(ct);
+        return ids.Select(id => page.First(o => o.Id == id)).ToList();
     }
 
     public async Task<OrderDetail?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
@@ -140,7 +173,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             return Outcome.Refused<OrderDetail>(reason);
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNow();
         var by = user.Identity?.Name ?? (user.IsInRole(Roles.ApiClient) ? "API client" : "unknown");
         var recorded = 0;
         void Record(string field, string from, string to)

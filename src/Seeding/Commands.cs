@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Claims;
 using CommerceManager.Customers;
 using CommerceManager.Data;
+using CommerceManager.Orders;
 using CommerceManager.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
@@ -134,9 +135,35 @@ public static class Commands
         await Case($"like(name,{namePrefix}*)", () => List($"like(name,{namePrefix}*)"));
         await Case($"like(email,{emailPrefix}*)", () => List($"like(email,{emailPrefix}*)"));
         await Case($"like(name,*{contains}*)", () => List($"like(name,*{contains}*)"));
+        await Case($"like(name,*{contains}*), console count (capped)", () =>
+            customers.ListAsync(admin, new CustomerQuery($"like(name,*{contains}*)", null, 0, 25, ExactTotal: false)).ContinueWith(t => t.Result.Total));
         await Case("like(email,*@example.org) (ends with)", () => List("like(email,*@example.org)"));
         await Case("created in the last 30 days, -created_at", () => List($"ge(created_at,{DateTime.UtcNow.AddDays(-30):yyyy-MM-dd})"));
         await Case("get by id", async () => await customers.GetAsync(admin, sample.Id) is null ? 0 : 1);
+
+        var orders = services.GetRequiredService<OrderService>();
+        Guid busiest;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            // A customer with several orders, found through the (CustomerId, CreatedAt) index.
+            busiest = await db.Orders.AsNoTracking().Where(o => o.CustomerId != null && o.CreatedAt > DateTime.UtcNow.AddDays(-30))
+                .Select(o => o.CustomerId!.Value).FirstAsync();
+        }
+        Task<int> Orders(string? filter, int offset = 0) =>
+            orders.ListAsync(admin, new OrderQuery(filter, null, offset, 25)).ContinueWith(t => t.Result.Total);
+        await Case("orders: a customer's tab (eq(customer_id), newest first)", () => Orders($"eq(customer_id,{busiest})"));
+        await Case("orders: page 1, all orders, newest first", () => Orders(null));
+        await Case("orders: page 40 (offset 1,000)", () => Orders(null, 1_000));
+        await Case($"orders: eq(email,{sample.Email})", () => Orders($"eq(email,{sample.Email})"));
+        await Case("orders: eq(status,processing)", () => Orders("eq(status,processing)"));
+        await Case("orders: eq(payment,refunded):eq(shipping,unfulfilled)", () => Orders("eq(payment,refunded):eq(shipping,unfulfilled)"));
+        await Case($"orders: like(name,{namePrefix}*)", () => Orders($"like(name,{namePrefix}*)"));
+        await Case("orders: created in the last 7 days", () => Orders($"ge(created_at,{DateTime.UtcNow.AddDays(-7):yyyy-MM-dd})"));
+        var oneOrder = (await orders.ListAsync(admin, new OrderQuery(Limit: 1))).Items[0].Id;
+        await Case("orders: one order with items and history", async () => await orders.GetAsync(admin, oneOrder) is null ? 0 : 1);
+        await Case("orders: eq(status,complete), console count (capped)", () =>
+            orders.ListAsync(admin, new OrderQuery("eq(status,complete)", ExactTotal: false)).ContinueWith(t => t.Result.Total));
+        await Case("orders: eq(payment,refunded):eq(shipping,fulfilled) (rare)", () => Orders("eq(payment,refunded):eq(shipping,fulfilled)"));
 
         var created = new List<Guid>();
         var n = 0;

@@ -201,7 +201,7 @@ public sealed class StoreGenerator(int seed, string currency = "USD")
     private static string Id(Guid id) => id.ToString().ToUpperInvariant();
 
     /// <summary>The text form EF Core's SQLite provider stores DateTime in, so seeded rows sort and compare alike.</summary>
-    private static string Ts(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+    private static string Ts(DateTime utc) => Infrastructure.Clock.Truncate(utc).ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
     private static BulkInsert Insert(SqliteConnection connection, SqliteTransaction tx, string table, params string[] columns) =>
         new(connection, tx, table, columns);

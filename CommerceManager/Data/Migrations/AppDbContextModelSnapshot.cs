@@ -251,6 +251,20 @@ namespace CommerceManager.Data.Migrations
                     b.ToTable("Customers");
                 });
 
+            modelBuilder.Entity("CommerceManager.Data.RowCount", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("RowCounts");
+                });
+
             modelBuilder.Entity("CommerceManager.Data.StaffUser", b =>
                 {
                     b.Property<string>("Id")
@@ -452,9 +466,15 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("Payment", "CreatedAt", "Id");
 
+                    b.HasIndex("Payment", "Shipping", "Status");
+
                     b.HasIndex("Shipping", "CreatedAt", "Id");
 
+                    b.HasIndex("Shipping", "Status", "Payment");
+
                     b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("Status", "Payment", "Shipping");
 
                     b.ToTable("Orders");
                 });

@@ -13,12 +13,17 @@ public class AppFactory : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@test.example";
     public const string AdminPassword = "admin test password 1";
+    public const string ApiClientId = "test-client-id";
+    public const string ApiClientSecret = "test-client-secret-0123456789";
 
     private readonly string directory = Directory.CreateTempSubdirectory("cm-web-").FullName;
 
     public ConcurrentQueue<string> Log { get; } = new();
 
     protected virtual string? BootstrapPassword => AdminPassword;
+
+    /// <summary>Further settings, as environment variables would give them.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -27,6 +32,12 @@ public class AppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Bootstrap:AdminPassword", BootstrapPassword ?? "");
         builder.UseSetting("Seed:DemoData", "false");
+        builder.UseSetting("Bootstrap:ApiClientId", ApiClientId);
+        builder.UseSetting("Bootstrap:ApiClientSecret", ApiClientSecret);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureLogging(l => l.AddProvider(new QueueLoggerProvider(Log)));
     }
 

@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CommerceManager.Data;
+
+/// <summary>
+/// Row counts kept by database triggers (see the RowCounts migration), so an unfiltered list's total is one
+/// primary-key read instead of a scan of millions of index entries.
+/// </summary>
+public sealed class RowCount
+{
+    public const string Customers = "Customers";
+    public const string Orders = "Orders";
+
+    public string Name { get; set; } = "";
+    public long Count { get; set; }
+}
+
+internal sealed class RowCountConfiguration : IEntityTypeConfiguration<RowCount>
+{
+    public void Configure(EntityTypeBuilder<RowCount> b)
+    {
+        b.HasKey(r => r.Name);
+        b.Property(r => r.Name).HasMaxLength(64);
+    }
+}
+
+public static class RowCounts
+{
+    public static async Task<int> ReadAsync(AppDbContext db, string name, CancellationToken ct) =>
+        (int)await db.RowCounts.Where(r => r.Name == name).Select(r => r.Count).FirstOrDefaultAsync(ct);
+}
