@@ -13,6 +13,8 @@ public sealed class KestrelApp : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@e2e.example";
     public const string AdminPassword = "e2e admin password 1";
+    public const string ApiClientId = "e2e-client";
+    public const string ApiClientSecret = "e2e-client-secret-0123456789";
 
     private readonly string directory = Directory.CreateTempSubdirectory("cm-e2e-").FullName;
 
@@ -30,6 +32,8 @@ public sealed class KestrelApp : WebApplicationFactory<Program>
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Seed:DemoData", "true");
         builder.UseSetting("Seed:DemoCustomers", "60");
+        builder.UseSetting("Bootstrap:ApiClientId", ApiClientId);
+        builder.UseSetting("Bootstrap:ApiClientSecret", ApiClientSecret);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -64,7 +68,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public IPlaywright Playwright { get; private set; } = default!;
     public IBrowser Browser { get; private set; } = default!;
 
-    public static string ScreenshotDirectory { get; } = FindScreenshotDirectory();
+    public static string ScreenshotDirectory => FindScreenshotDirectory();
 
     public async Task InitializeAsync()
     {
@@ -102,14 +106,22 @@ public sealed class BrowserFixture : IAsyncLifetime
         await App.DisposeAsync();
     }
 
-    private static string FindScreenshotDirectory()
+    /// <summary>The repository root (where CommerceManager.sln is).</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string FindRepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CommerceManager.sln")))
         {
             dir = dir.Parent;
         }
-        var path = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "artifacts", "screenshots");
+        return dir?.FullName ?? throw new InvalidOperationException("Run the tests from inside the repository.");
+    }
+
+    private static string FindScreenshotDirectory()
+    {
+        var path = Path.Combine(RepositoryRoot, "artifacts", "screenshots");
         Directory.CreateDirectory(path);
         return path;
     }
