@@ -41,7 +41,7 @@ public sealed class CustomersJourneyTests(BrowserFixture browser) : IClassFixtur
         await Assertions.Expect(page.Locator("#search-text")).ToHaveValueAsync("lamarr");
 
         // Edit
-        await page.Locator("[data-testid=customer-table] tbody tr").First.ClickAsync();
+        await page.Locator("[data-testid=customer-table] tbody tr").First.GetByRole(AriaRole.Link, new() { Name = "Hedy Lamarr" }).ClickAsync();
         await page.WaitForURLAsync(customerUrl);
         await page.WaitForCircuitAsync();
         await page.Locator("#customer-name").FillAsync("Hedy Kiesler Lamarr");

@@ -74,7 +74,7 @@ public sealed class RepresentativeJourneyTests(BrowserFixture browser) : IClassF
         var rows = page.Locator("[data-testid=orders-table] tbody tr");
         await Assertions.Expect(rows.First).ToBeVisibleAsync();
         await page.ShotAsync("13-customer-orders");
-        await rows.Filter(new() { HasText = OrderFormat.ShortId(anOrder.Id) }).ClickAsync();
+        await rows.Filter(new() { HasText = OrderFormat.ShortId(anOrder.Id) }).GetByRole(AriaRole.Link).ClickAsync();
         await page.WaitForURLAsync($"**/orders/{anOrder.Id}");
         await Assertions.Expect(page.GetByTestId("order-heading")).ToContainTextAsync(OrderFormat.ShortId(anOrder.Id));
         await Assertions.Expect(page.GetByTestId("order-total")).ToHaveTextAsync(anOrder.FormattedTotal);
