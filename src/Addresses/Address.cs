@@ -25,6 +25,8 @@ public sealed class Address
     public string Country { get; set; } = "";
     public string? PhoneNumber { get; set; }
     public string? Instructions { get; set; }
+    /// <summary>Custom field values as JSON, keyed by field id.</summary>
+    public string? CustomData { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public Guid Version { get; set; }

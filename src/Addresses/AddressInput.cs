@@ -18,6 +18,8 @@ public sealed class AddressInput
     public string? Country { get; set; }
     public string? PhoneNumber { get; set; }
     public string? Instructions { get; set; }
+    /// <summary>Custom field values by slug; on update, fields not given keep their values.</summary>
+    public Dictionary<string, System.Text.Json.Nodes.JsonNode?>? Custom { get; set; }
 
     public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -26,7 +26,8 @@ public sealed record AddressDto(
     string? Instructions,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    Guid Version)
+    Guid Version,
+    string? CustomData = null)
 {
     public string CountryName => Countries.NameOf(Country);
 
@@ -42,7 +43,8 @@ public sealed record AddressDto(
 /// A customer's addresses, for staff acting on the customer's behalf and (through the API) for the customer
 /// themselves. No UI logic here: the console and the API call the same methods.
 /// </summary>
-public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IValidator<AddressInput> validator, TimeProvider clock)
+public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IValidator<AddressInput> validator,
+    CustomFields.CustomFieldService customFields, TimeProvider clock)
 {
     public const int MaxLimit = 100;
 
@@ -92,6 +94,7 @@ public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IV
         }
         var now = clock.UtcNow();
         var address = new Address { Id = Guid.CreateVersion7(), CustomerId = customerId, CreatedAt = now };
+        address.CustomData = await customFields.MergeAsync(CustomFields.Flow.Addresses, null, input.Custom, creating: true, ct);
         Apply(address, input, now);
         db.Add(address);
         try
@@ -125,6 +128,7 @@ public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IV
         {
             return Outcome.Conflict<AddressDto>();
         }
+        address.CustomData = await customFields.MergeAsync(CustomFields.Flow.Addresses, address.CustomData, input.Custom, creating: false, ct);
         Apply(address, input, clock.UtcNow());
         try
         {
@@ -168,7 +172,7 @@ public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IV
 
     internal static readonly Expression<Func<Address, AddressDto>> ToDto = a => new AddressDto(a.Id, a.CustomerId, a.Name, a.FirstName,
         a.LastName, a.CompanyName, a.Line1, a.Line2, a.City, a.Region, a.Postcode, a.County, a.Country, a.PhoneNumber, a.Instructions,
-        a.CreatedAt, a.UpdatedAt, a.Version);
+        a.CreatedAt, a.UpdatedAt, a.Version, a.CustomData);
 
     private static readonly Func<Address, AddressDto> ToDtoCompiled = ToDto.Compile();
 }

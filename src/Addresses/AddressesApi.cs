@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using CommerceManager.Api;
+using CommerceManager.CustomFields;
 using CommerceManager.Infrastructure;
 using FluentValidation;
 
@@ -45,7 +46,7 @@ public static class AddressesApi
     public sealed record AddressResource(string type, string? name, string first_name, string last_name, string? company_name, string line_1,
         string? line_2, string? city, string? region, string postcode, string county, string country, string? phone_number, string? instructions);
 
-    public static JsonObject ToJson(AddressDto a)
+    public static JsonObject ToJson(AddressDto a, IReadOnlyList<FieldDefinition> fields)
     {
         var input = a.ToInput();
         var json = new JsonObject { ["type"] = "address", ["id"] = a.Id.ToString() };
@@ -57,7 +58,7 @@ public static class AddressesApi
         {
             ["timestamps"] = new JsonObject { ["created_at"] = ApiJson.Timestamp(a.CreatedAt), ["updated_at"] = ApiJson.Timestamp(a.UpdatedAt) },
         };
-        return json;
+        return CustomFieldsJson.Write(json, fields, a.CustomData);
     }
 
     /// <summary>Reads the address fields that were sent onto <paramref name="input"/>; others keep their values.</summary>
@@ -94,24 +95,28 @@ public static class AddressesApi
 
     private static IResult Data(JsonNode data, int status = 200) => TypedResults.Json(new JsonObject { ["data"] = data }, statusCode: status);
 
-    private static async Task<IResult> ListAsync(Guid customerId, HttpRequest request, ClaimsPrincipal user, AddressService addresses, CancellationToken ct)
+    private static async Task<IResult> ListAsync(Guid customerId, HttpRequest request, ClaimsPrincipal user, AddressService addresses,
+        CustomFieldService customFields, CancellationToken ct)
     {
+        var fields = await customFields.FieldsAsync(Flow.Addresses, ct);
         var page = ApiPaging.Read(request);
         var result = await addresses.ListAsync(user, customerId, page.Offset, page.Limit, ct);
         return result is null
             ? ApiErrors.NotFound("This customer")
-            : TypedResults.Json(ApiPaging.Envelope(request, result.Items.Select(ToJson).ToList(), result.Total, page));
+            : TypedResults.Json(ApiPaging.Envelope(request, result.Items.Select(a => ToJson(a, fields)).ToList(), result.Total, page));
     }
 
-    private static async Task<IResult> GetAsync(Guid customerId, Guid addressId, ClaimsPrincipal user, AddressService addresses, CancellationToken ct)
+    private static async Task<IResult> GetAsync(Guid customerId, Guid addressId, ClaimsPrincipal user, AddressService addresses,
+        CustomFieldService customFields, CancellationToken ct)
     {
         var address = await addresses.GetAsync(user, customerId, addressId, ct);
-        return address is null ? ApiErrors.NotFound("This address") : Data(ToJson(address));
+        return address is null ? ApiErrors.NotFound("This address") : Data(ToJson(address, await customFields.FieldsAsync(Flow.Addresses, ct)));
     }
 
     private static async Task<IResult> CreateAsync(Guid customerId, HttpRequest request, ClaimsPrincipal user, AddressService addresses,
-        IValidator<AddressInput> validator, CancellationToken ct)
+        IValidator<AddressInput> validator, CustomFieldService customFields, CancellationToken ct)
     {
+        var fields = await customFields.FieldsAsync(Flow.Addresses, ct);
         if (await addresses.ListAsync(user, customerId, 0, 1, ct) is null)
         {
             return ApiErrors.NotFound("This customer");
@@ -120,14 +125,16 @@ public static class AddressesApi
         ApiJson.RequireType(data, "address");
         var errors = new List<ApiError>();
         var input = Read(data, new AddressInput(), errors);
+        input.Custom = CustomFieldsJson.Read(data, fields);
         await ValidateAsync(validator, input, errors, ct);
         var outcome = await addresses.CreateAsync(user, customerId, input, ct);
-        return outcome.IsOk ? Data(ToJson(outcome.Value!), 201) : ApiErrors.NotFound("This customer");
+        return outcome.IsOk ? Data(ToJson(outcome.Value!, fields), 201) : ApiErrors.NotFound("This customer");
     }
 
     private static async Task<IResult> UpdateAsync(Guid customerId, Guid addressId, HttpRequest request, ClaimsPrincipal user,
-        AddressService addresses, IValidator<AddressInput> validator, CancellationToken ct)
+        AddressService addresses, IValidator<AddressInput> validator, CustomFieldService customFields, CancellationToken ct)
     {
+        var fields = await customFields.FieldsAsync(Flow.Addresses, ct);
         var current = await addresses.GetAsync(user, customerId, addressId, ct);
         if (current is null)
         {
@@ -137,11 +144,12 @@ public static class AddressesApi
         ApiJson.RequireType(data, "address");
         var errors = new List<ApiError>();
         var input = Read(data, current.ToInput(), errors);
+        input.Custom = CustomFieldsJson.Read(data, fields);
         await ValidateAsync(validator, input, errors, ct);
         var outcome = await addresses.UpdateAsync(user, customerId, addressId, input, current.Version, ct);
         return outcome.Kind switch
         {
-            OutcomeKind.Ok => Data(ToJson(outcome.Value!)),
+            OutcomeKind.Ok => Data(ToJson(outcome.Value!, fields)),
             OutcomeKind.Conflict => ApiErrors.Result(409, "Conflict", outcome.Error),
             _ => ApiErrors.NotFound("This address"),
         };

@@ -88,7 +88,9 @@ public static class ApiJson
 
     /// <summary>EP's <c>source</c> for a field: <c>data.first_name</c> for FirstName, <c>data.billing_address.line_1</c> for BillingAddress.Line1.</summary>
     public static string Source(string propertyPath) =>
-        "data." + string.Join('.', propertyPath.Split('.').Select(Snake));
+        propertyPath.StartsWith(CustomFields.CustomFieldService.SourcePrefix, StringComparison.Ordinal)
+            ? "data." + propertyPath[CustomFields.CustomFieldService.SourcePrefix.Length..]
+            : "data." + string.Join('.', propertyPath.Split('.').Select(Snake));
 
     public static string Snake(string name)
     {

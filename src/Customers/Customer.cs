@@ -19,6 +19,8 @@ public sealed class Customer
     public string? ExternalRef { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+    /// <summary>Custom field values as JSON, keyed by field id (so renames and disabling keep them).</summary>
+    public string? CustomData { get; set; }
     /// <summary>Optimistic concurrency token, replaced on every save.</summary>
     public Guid Version { get; set; }
 

@@ -12,6 +12,8 @@ public sealed class CustomerInput
     /// <summary>Null or empty keeps the current password (or none); a value sets or replaces it.</summary>
     public string? Password { get; set; }
     public string? ExternalRef { get; set; }
+    /// <summary>Custom field values by slug; on update, fields not given keep their values.</summary>
+    public Dictionary<string, System.Text.Json.Nodes.JsonNode?>? Custom { get; set; }
 }
 
 public sealed class CustomerInputValidator : AbstractValidator<CustomerInput>

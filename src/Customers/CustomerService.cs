@@ -18,12 +18,14 @@ public sealed record CustomerDto(
     string? ExternalRef,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    Guid Version);
+    Guid Version,
+    string? CustomData = null);
 
 public sealed class CustomerService(
     IDbContextFactory<AppDbContext> dbFactory,
     IValidator<CustomerInput> validator,
     IPasswordHasher<Customer> hasher,
+    CustomFields.CustomFieldService customFields,
     TimeProvider clock)
 {
     public const string EmailTakenMessage = "A customer with this email already exists.";
@@ -93,6 +95,7 @@ public sealed class CustomerService(
         };
         customer.SetName(input.Name);
         customer.SetEmail(input.Email);
+        customer.CustomData = await customFields.MergeAsync(CustomFields.Flow.Customers, null, input.Custom, creating: true, ct);
         if (!string.IsNullOrEmpty(input.Password))
         {
             // Hash before touching the database: PBKDF2 takes ~0.1 s and SQLite has a single writer.
@@ -146,6 +149,7 @@ public sealed class CustomerService(
             return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
         }
 
+        customer.CustomData = await customFields.MergeAsync(CustomFields.Flow.Customers, customer.CustomData, input.Custom, creating: false, ct);
         customer.SetName(input.Name);
         customer.SetEmail(input.Email);
         customer.ExternalRef = NullIfBlank(input.ExternalRef);
@@ -249,7 +253,7 @@ public sealed class CustomerService(
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     internal static readonly System.Linq.Expressions.Expression<Func<Customer, CustomerDto>> ToDto = c =>
-        new CustomerDto(c.Id, c.Name, c.Email, c.PasswordHash != null, c.ExternalRef, c.CreatedAt, c.UpdatedAt, c.Version);
+        new CustomerDto(c.Id, c.Name, c.Email, c.PasswordHash != null, c.ExternalRef, c.CreatedAt, c.UpdatedAt, c.Version, c.CustomData);
 
     private static readonly Func<Customer, CustomerDto> ToDtoCompiled = ToDto.Compile();
 }

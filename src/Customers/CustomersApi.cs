@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using CommerceManager.Api;
+using CommerceManager.CustomFields;
 using CommerceManager.Infrastructure;
 using CommerceManager.Security;
 using FluentValidation;
@@ -42,7 +43,7 @@ public static class CustomersApi
     public sealed record TokenResponse(TokenResource data);
     public sealed record TokenResource(string type, Guid id, Guid customer_id, string token, long expires);
 
-    public static JsonObject ToJson(CustomerDto c) => new()
+    public static JsonObject ToJson(CustomerDto c, IReadOnlyList<FieldDefinition> fields) => CustomFieldsJson.Write(new JsonObject
     {
         ["type"] = "customer",
         ["id"] = c.Id.ToString(),
@@ -58,13 +59,14 @@ public static class CustomersApi
                 ["updated_at"] = ApiJson.Timestamp(c.UpdatedAt),
             },
         },
-    };
+    }, fields, c.CustomData);
 
     private static IResult Data(JsonNode data, int status = 200) => TypedResults.Json(new JsonObject { ["data"] = data }, statusCode: status);
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, CustomerService customers,
-        IValidator<CustomerInput> validator, CancellationToken ct)
+        IValidator<CustomerInput> validator, CustomFieldService customFields, CancellationToken ct)
     {
+        var fields = await customFields.FieldsAsync(Flow.Customers, ct);
         var data = await ApiJson.ReadDataAsync(request, ct);
         ApiJson.RequireType(data, "customer", 422);
         var errors = new List<ApiError>();
@@ -74,36 +76,39 @@ public static class CustomersApi
             Email = ApiJson.String(data, "email", errors, 422).Value ?? "",
             Password = ApiJson.String(data, "password", errors, 422).Value,
             ExternalRef = ApiJson.String(data, "external_ref", errors, 422).Value,
+            Custom = CustomFieldsJson.Read(data, fields),
         };
         await ValidateAsync(validator, input, errors, ct);
         var outcome = await customers.CreateAsync(user, input, ct);
         return outcome.Kind switch
         {
-            OutcomeKind.Ok => Data(ToJson(outcome.Value!), 201),
+            OutcomeKind.Ok => Data(ToJson(outcome.Value!, fields), 201),
             OutcomeKind.Duplicate => ApiErrors.Result(409, "Duplicate email", outcome.Error, "data.email"),
             _ => ApiErrors.Result(400, "Bad Request", outcome.Error),
         };
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal user, CustomerService customers, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal user, CustomerService customers, CustomFieldService customFields, CancellationToken ct)
     {
+        var fields = await customFields.FieldsAsync(Flow.Customers, ct);
         user.RequireClientCredentials("Listing customers");
         var page = ApiPaging.Read(request);
         var result = await customers.ListAsync(user,
             new CustomerQuery(request.Query["filter"].ToString(), request.Query["sort"].ToString(), page.Offset, page.Limit),
             defaultSort: "created_at", ct: ct);
-        return TypedResults.Json(ApiPaging.Envelope(request, result.Items.Select(ToJson).ToList(), result.Total, page));
+        return TypedResults.Json(ApiPaging.Envelope(request, result.Items.Select(c => ToJson(c, fields)).ToList(), result.Total, page));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, CustomerService customers, CancellationToken ct)
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, CustomerService customers, CustomFieldService customFields, CancellationToken ct)
     {
         var customer = await customers.GetAsync(user, id, ct);
-        return customer is null ? ApiErrors.NotFound("This customer") : Data(ToJson(customer));
+        return customer is null ? ApiErrors.NotFound("This customer") : Data(ToJson(customer, await customFields.FieldsAsync(Flow.Customers, ct)));
     }
 
     private static async Task<IResult> UpdateAsync(Guid id, HttpRequest request, ClaimsPrincipal user, CustomerService customers,
-        IValidator<CustomerInput> validator, CancellationToken ct)
+        IValidator<CustomerInput> validator, CustomFieldService customFields, CancellationToken ct)
     {
+        var fields = await customFields.FieldsAsync(Flow.Customers, ct);
         var current = await customers.GetAsync(user, id, ct);
         if (current is null)
         {
@@ -123,12 +128,13 @@ public static class CustomersApi
             Email = email.Present ? email.Value ?? "" : current.Email,
             Password = password.Value,
             ExternalRef = externalRef.Present ? externalRef.Value : current.ExternalRef,
+            Custom = CustomFieldsJson.Read(data, fields),
         };
         await ValidateAsync(validator, input, errors, ct);
         var outcome = await customers.UpdateAsync(user, id, input, current.Version, ct);
         return outcome.Kind switch
         {
-            OutcomeKind.Ok => Data(ToJson(outcome.Value!)),
+            OutcomeKind.Ok => Data(ToJson(outcome.Value!, fields)),
             OutcomeKind.NotFound => ApiErrors.NotFound("This customer"),
             OutcomeKind.Duplicate => ApiErrors.Result(409, "Duplicate email", outcome.Error, "data.email"),
             _ => ApiErrors.Result(409, "Conflict", outcome.Error),

@@ -1,5 +1,6 @@
 using CommerceManager.Addresses;
 using CommerceManager.ApiKeys;
+using CommerceManager.CustomFields;
 using CommerceManager.Customers;
 using CommerceManager.Orders;
 using Microsoft.AspNetCore.Identity;
@@ -26,6 +27,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<CustomerToken> CustomerTokens => Set<CustomerToken>();
     public DbSet<RowCount> RowCounts => Set<RowCount>();
+    public DbSet<Flow> Flows => Set<Flow>();
+    public DbSet<Field> Fields => Set<Field>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -26,6 +26,7 @@ public static class ServiceRegistration
         services.AddSingleton<CartService>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
+        services.AddSingleton<CustomFields.CustomFieldService>();
         return services;
     }
 

@@ -45,6 +45,8 @@ public enum Permission
     ManageSettings,
     /// <summary>Creating a customer: staff who edit, API clients, and storefronts (registration).</summary>
     RegisterCustomers,
+    /// <summary>Designing custom fields (flows and fields): admins and API clients.</summary>
+    DesignFields,
     /// <summary>Carts and checkout: storefronts (implicit tokens), API clients and staff who edit.</summary>
     UseCarts,
 }
@@ -65,6 +67,7 @@ public static class Access
         Permission.WriteCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
             || user.IsInRole(Roles.ApiClient),
         Permission.ManageSettings => user.IsInRole(Roles.Admin),
+        Permission.DesignFields => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.RegisterCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
             || user.IsInRole(Roles.ApiClient) || user.IsInRole(Roles.Storefront),
         Permission.UseCarts => user.IsInRole(Roles.Storefront) || user.IsInRole(Roles.Customer) || user.IsInRole(Roles.ApiClient)

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CommerceManager.CustomFields;
+
+public enum FieldType { String, Integer, Boolean, Float, Date }
+
+/// <summary>A flow extends an entity with fields: slug <c>customers</c> extends customers, <c>addresses</c> addresses.</summary>
+public sealed class Flow
+{
+    public const string Customers = "customers";
+    public const string Addresses = "addresses";
+    public static readonly string[] Slugs = [Customers, Addresses];
+
+    public Guid Id { get; set; }
+    public string Slug { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Description { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public List<Field> Fields { get; set; } = [];
+}
+
+/// <summary>One custom field. Its values live in the record's CustomData JSON, keyed by the field's id, so a
+/// rename or a disable never loses them.</summary>
+public sealed class Field
+{
+    public Guid Id { get; set; }
+    public Guid FlowId { get; set; }
+    public string Name { get; set; } = "";
+    public string Slug { get; set; } = "";
+    public string Description { get; set; } = "";
+    public FieldType Type { get; set; }
+    public bool Required { get; set; }
+    public bool Enabled { get; set; } = true;
+    public bool OmitNull { get; set; }
+    public int Order { get; set; }
+    /// <summary>The default as JSON (a string, number, boolean or yyyy-MM-dd), or null.</summary>
+    public string? DefaultJson { get; set; }
+    public FieldRules Rules { get; set; } = new();
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>Validation rules of a field; which apply depends on its type.</summary>
+public sealed record FieldRules
+{
+    /// <summary>Allowed values (strings, integers or floats, as the field's type).</summary>
+    public List<JsonNode?>? Enum { get; init; }
+    public bool Email { get; init; }
+    public bool Slug { get; init; }
+    /// <summary>Inclusive range for integer and float fields.</summary>
+    public double? From { get; init; }
+    public double? To { get; init; }
+    public int? MinLength { get; init; }
+    public int? MaxLength { get; init; }
+    /// <summary>A .NET regular expression a string value must match (evaluated with a timeout).</summary>
+    public string? Pattern { get; init; }
+}
+
+internal sealed class FlowConfiguration : IEntityTypeConfiguration<Flow>
+{
+    public void Configure(EntityTypeBuilder<Flow> b)
+    {
+        b.HasIndex(f => f.Slug).IsUnique();
+        b.Property(f => f.Slug).HasMaxLength(64);
+        b.Property(f => f.Name).HasMaxLength(255);
+        b.HasMany(f => f.Fields).WithOne().HasForeignKey(f => f.FlowId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class FieldConfiguration : IEntityTypeConfiguration<Field>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public void Configure(EntityTypeBuilder<Field> b)
+    {
+        b.HasIndex(f => new { f.FlowId, f.Slug }).IsUnique();
+        b.Property(f => f.Slug).HasMaxLength(64);
+        b.Property(f => f.Name).HasMaxLength(255);
+        b.Property(f => f.Type).HasConversion<string>().HasMaxLength(16);
+        b.Property(f => f.Rules).HasConversion(
+            r => JsonSerializer.Serialize(r, Json),
+            s => JsonSerializer.Deserialize<FieldRules>(s, Json) ?? new FieldRules(),
+            new ValueComparer<FieldRules>(
+                (x, y) => JsonSerializer.Serialize(x, Json) == JsonSerializer.Serialize(y, Json),
+                r => JsonSerializer.Serialize(r, Json).GetHashCode(StringComparison.Ordinal),
+                r => JsonSerializer.Deserialize<FieldRules>(JsonSerializer.Serialize(r, Json), Json)!));
+    }
+}
