@@ -69,10 +69,39 @@ public static class AppInitializer
             await connection.OpenAsync(ct);
             var currency = config["Store:Currency"] ?? "USD";
             var counts = await new StoreGenerator(seed: 2025, currency).InsertAsync(connection, new StoreShape(seed.DemoCustomers), 1, hash, ct: ct);
+            await AddDemoFieldsAsync(sp.GetRequiredService<CustomFields.CustomFieldService>(), db, ct);
             log.LogInformation("New database: added demo data, {Customers} customers with {Addresses} addresses and {Orders} orders " +
                 "(Seed__DemoData=false turns this off). Demo customers with a password use '{Password}'.",
                 counts.Customers, counts.Addresses, counts.Orders, DemoCustomerPassword);
         }
+    }
+
+    /// <summary>Two example custom fields on customers and one on addresses, with values, so the designer has something to show.</summary>
+    private static async Task AddDemoFieldsAsync(CustomFields.CustomFieldService designer, AppDbContext db, CancellationToken ct)
+    {
+        var system = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, Roles.Admin), new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, "demo data")], "system"));
+        var customers = await designer.EnsureFlowAsync(system, CustomFields.Flow.Customers, true, ct);
+        var addresses = await designer.EnsureFlowAsync(system, CustomFields.Flow.Addresses, true, ct);
+        var optIn = (await designer.CreateFieldAsync(system, customers.Id, new CustomFields.FieldInput
+        {
+            Name = "Marketing opt-in", Slug = "marketing_opt_in", Type = CustomFields.FieldType.Boolean,
+            Description = "Agreed to receive newsletters.", Default = System.Text.Json.Nodes.JsonValue.Create(false),
+        }, ct)).Value!;
+        var store = (await designer.CreateFieldAsync(system, customers.Id, new CustomFields.FieldInput
+        {
+            Name = "Preferred store", Slug = "preferred_store", Type = CustomFields.FieldType.String, OmitNull = true,
+            Rules = new CustomFields.FieldRules { Enum = ["Online", "London", "Paris", "New York"] },
+        }, ct)).Value!;
+        await designer.CreateFieldAsync(system, addresses.Id, new CustomFields.FieldInput
+        {
+            Name = "Delivery window", Slug = "delivery_window", Type = CustomFields.FieldType.String,
+            Rules = new CustomFields.FieldRules { Enum = ["Morning", "Afternoon", "Evening"] },
+        }, ct);
+        await db.Database.ExecuteSqlRawAsync(
+            "UPDATE \"Customers\" SET \"CustomData\" = json_object({0}, json(CASE WHEN abs(random()) % 3 = 0 THEN 'true' ELSE 'false' END), " +
+            "{1}, CASE abs(random()) % 5 WHEN 0 THEN 'Online' WHEN 1 THEN 'London' WHEN 2 THEN 'Paris' WHEN 3 THEN 'New York' ELSE NULL END)",
+            [optIn.Id.ToString(), store.Id.ToString()], ct);
     }
 
     private static async Task EnsureFirstAdminAsync(UserManager<StaffUser> users, BootstrapOptions options, ILogger log)
