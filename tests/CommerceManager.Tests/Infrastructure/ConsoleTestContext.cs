@@ -29,6 +29,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<IValidator<CommerceManager.Addresses.AddressInput>>());
         Services.AddSingleton(App.Get<CommerceManager.Addresses.AddressService>());
         Services.AddSingleton(App.Get<CommerceManager.Orders.OrderService>());
+        Services.AddSingleton(App.Get<CommerceManager.CustomFields.CustomFieldService>());
         Auth = AddAuthorization();
         Render<MudPopoverProvider>();
         Dialogs = Render<MudDialogProvider>();
