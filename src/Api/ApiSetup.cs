@@ -1,6 +1,7 @@
 using CommerceManager.Addresses;
 using CommerceManager.ApiKeys;
 using CommerceManager.CustomFields;
+using CommerceManager.CustomerSignIn;
 using CommerceManager.Customers;
 using CommerceManager.Orders;
 using Microsoft.AspNetCore.Http.Features;
@@ -73,6 +74,7 @@ public static class ApiSetup
         v2.MapCartsApi();
         v2.MapOrdersApi();
         v2.MapFlowsApi();
+        v2.MapSignInApi();
         // Unknown routes, wrong methods and wrong content types under /v2 end as empty 404 / 405 / 415 responses,
         // which UseApiConventions turns into EP error bodies.
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -1,14 +1,267 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CommerceManager.Api;
+using CommerceManager.Customers;
+using CommerceManager.Data;
+using CommerceManager.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace CommerceManager.CustomerSignIn;
 
-/// <summary>Customer sign-in through a store's OpenID Connect provider (authorization code + PKCE).</summary>
-public sealed class CustomerSignIn
+/// <summary>
+/// Customer sign-in through a store's OpenID Connect provider: redeem the storefront's authorization code (with its
+/// PKCE verifier) at the provider, check the ID token, and find, link or create the customer.
+/// </summary>
+public sealed class CustomerSignIn(
+    OidcProfileService profiles,
+    IDbContextFactory<AppDbContext> dbFactory,
+    CustomerService customers,
+    IHttpClientFactory http,
+    TimeProvider clock,
+    ILogger<CustomerSignIn> log)
 {
+    private readonly JsonWebTokenHandler tokens = new();
+
     /// <summary>Redeems the code and returns the customer to issue a token for; refuses with an EP error otherwise.</summary>
-    public Task<Guid> SignInWithOidcAsync(HttpRequest request, JsonObject data, CancellationToken ct) =>
-        throw new ApiException(400, "Bad Request",
-            "OpenID Connect sign-in is not available: no provider is configured for this store. Use authentication_mechanism password.",
-            "data.authentication_mechanism");
+    public async Task<Guid> SignInWithOidcAsync(HttpRequest request, JsonObject data, CancellationToken ct)
+    {
+        var code = Text(data, "oauth_authorization_code");
+        var redirectUri = Text(data, "oauth_redirect_uri");
+        var verifier = Text(data, "oauth_code_verifier");
+        var missing = new[] { ("oauth_authorization_code", code), ("oauth_redirect_uri", redirectUri), ("oauth_code_verifier", verifier) }
+            .Where(f => string.IsNullOrWhiteSpace(f.Item2))
+            .Select(f => new ApiError(400, "Bad Request", $"{f.Item1} is required for authentication_mechanism oidc.", $"data.{f.Item1}"))
+            .ToList();
+        if (missing.Count > 0)
+        {
+            throw ApiException.Many(400, missing);
+        }
+
+        var profile = await ChooseProfileAsync(Text(data, "oidc_profile_id"), redirectUri!, ct);
+        var (idToken, claims) = await RedeemAsync(profile, code!, redirectUri!, verifier!, Text(data, "oauth_nonce"), ct);
+        return await FindOrCreateCustomerAsync(request.HttpContext.User, profile.Profile, claims, idToken, ct);
+    }
+
+    private async Task<(OidcProfile Profile, string Secret)> ChooseProfileAsync(string? profileId, string redirectUri, CancellationToken ct)
+    {
+        var enabled = await profiles.ListAsync(enabledOnly: true, ct);
+        if (enabled.Count == 0)
+        {
+            throw new ApiException(400, "Bad Request", "OpenID Connect sign-in is not available: no provider is enabled for this store. Use authentication_mechanism password.",
+                "data.authentication_mechanism");
+        }
+        OidcProfileDto? chosen;
+        if (profileId is not null)
+        {
+            chosen = Guid.TryParse(profileId, out var id) ? enabled.FirstOrDefault(p => p.Id == id) : null;
+            if (chosen is null)
+            {
+                throw new ApiException(400, "Bad Request", "oidc_profile_id does not name an enabled OpenID Connect profile.", "data.oidc_profile_id");
+            }
+        }
+        else
+        {
+            // The profile that lists this redirect URI; else the only one that accepts any.
+            var listing = enabled.Where(p => p.RedirectUris.Contains(redirectUri, StringComparer.Ordinal)).ToList();
+            var open = enabled.Where(p => p.RedirectUris.Count == 0).ToList();
+            chosen = listing.Count == 1 ? listing[0] : listing.Count == 0 && open.Count == 1 ? open[0] : null;
+            if (chosen is null && listing.Count == 0 && open.Count == 0)
+            {
+                throw new ApiException(400, "Bad Request", "This redirect URI is not one the store's sign-in providers accept.", "data.oauth_redirect_uri");
+            }
+            if (chosen is null)
+            {
+                throw new ApiException(400, "Bad Request", "Several sign-in providers could have issued this code: add oidc_profile_id to say which.", "data.oidc_profile_id");
+            }
+        }
+        if (chosen.RedirectUris.Count > 0 && !chosen.RedirectUris.Contains(redirectUri, StringComparer.Ordinal))
+        {
+            throw new ApiException(400, "Bad Request", $"The redirect URI is not one the {chosen.Name} profile accepts.", "data.oauth_redirect_uri");
+        }
+        return (await profiles.LoadAsync(chosen.Id, ct))!.Value;
+    }
+
+    private async Task<(string IdToken, IReadOnlyDictionary<string, object> Claims)> RedeemAsync((OidcProfile Profile, string Secret) p, string code,
+        string redirectUri, string verifier, string? nonce, CancellationToken ct)
+    {
+        var profile = p.Profile;
+        Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectConfiguration config;
+        try
+        {
+            config = await profiles.ConfigurationAsync(profile, ct);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or IOException or TaskCanceledException)
+        {
+            log.LogWarning("Customer sign-in with {Provider}: its discovery document could not be read ({Reason}).", profile.Name, ex.InnerException?.Message ?? ex.Message);
+            throw Unavailable(profile);
+        }
+
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = redirectUri,
+            ["code_verifier"] = verifier,
+        };
+        using var message = new HttpRequestMessage(HttpMethod.Post, config.TokenEndpoint);
+        var methods = config.TokenEndpointAuthMethodsSupported;
+        if (methods.Count == 0 || methods.Contains("client_secret_basic"))
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(profile.ClientId)}:{Uri.EscapeDataString(p.Secret)}")));
+        }
+        else
+        {
+            form["client_id"] = profile.ClientId;
+            form["client_secret"] = p.Secret;
+        }
+        message.Content = new FormUrlEncodedContent(form);
+
+        HttpResponseMessage response;
+        string body;
+        try
+        {
+            response = await http.CreateClient(OidcProfileService.HttpClientName).SendAsync(message, ct);
+            body = await response.Content.ReadAsStringAsync(ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
+        {
+            log.LogWarning("Customer sign-in with {Provider}: the token endpoint did not answer ({Reason}).", profile.Name, ex.Message);
+            throw Unavailable(profile);
+        }
+
+        JsonObject? tokenResponse = null;
+        try
+        {
+            tokenResponse = JsonNode.Parse(body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = tokenResponse?["error"]?.ToString() ?? $"HTTP {(int)response.StatusCode}";
+            var description = tokenResponse?["error_description"]?.ToString();
+            log.LogInformation("Customer sign-in with {Provider}: the provider refused the code ({Error}).", profile.Name, error);
+            if ((int)response.StatusCode >= 500)
+            {
+                throw Unavailable(profile);
+            }
+            throw new ApiException(401, "Unauthorized",
+                $"{profile.Name} refused the authorization code ({error}{(description is null ? "" : ": " + description)}). Start the sign-in again.");
+        }
+        var idToken = tokenResponse?["id_token"]?.ToString();
+        if (string.IsNullOrEmpty(idToken))
+        {
+            throw new ApiException(401, "Unauthorized", $"{profile.Name} did not return an ID token: make sure the profile's scopes include openid.");
+        }
+
+        var validation = await tokens.ValidateTokenAsync(idToken, new TokenValidationParameters
+        {
+            ValidIssuer = config.Issuer,
+            ValidAudience = profile.ClientId,
+            IssuerSigningKeys = config.SigningKeys,
+            ValidateLifetime = true,
+            ClockSkew = TimeSpan.FromMinutes(2),
+            LifetimeValidator = (notBefore, expires, _, v) =>
+                expires is { } e && e > clock.GetUtcNow().UtcDateTime - v.ClockSkew && (notBefore is null || notBefore < clock.GetUtcNow().UtcDateTime + v.ClockSkew),
+        });
+        if (!validation.IsValid)
+        {
+            var reason = validation.Exception?.GetType().Name.Replace("SecurityToken", "", StringComparison.Ordinal).Replace("Exception", "", StringComparison.Ordinal) ?? "invalid";
+            log.LogWarning("Customer sign-in with {Provider}: the ID token failed validation ({Reason}).", profile.Name, reason);
+            throw new ApiException(401, "Unauthorized", $"The ID token from {profile.Name} is not valid ({reason}): its signature, issuer, audience and lifetime must check out.");
+        }
+        if (nonce is not null && (!validation.Claims.TryGetValue("nonce", out var tokenNonce) || tokenNonce.ToString() != nonce))
+        {
+            throw new ApiException(401, "Unauthorized", "The ID token's nonce does not match oauth_nonce.");
+        }
+        return (idToken, new Dictionary<string, object>(validation.Claims));
+    }
+
+    private async Task<Guid> FindOrCreateCustomerAsync(ClaimsPrincipal caller, OidcProfile profile, IReadOnlyDictionary<string, object> claims, string idToken, CancellationToken ct)
+    {
+        var subject = claims.TryGetValue("sub", out var sub) ? sub.ToString() : null;
+        if (string.IsNullOrEmpty(subject))
+        {
+            throw new ApiException(401, "Unauthorized", "The ID token has no subject (sub).");
+        }
+        var now = clock.UtcNow();
+        var email = claims.TryGetValue("email", out var e) ? e.ToString()?.Trim() : null;
+        var verified = claims.TryGetValue("email_verified", out var v) && (v is true || string.Equals(v.ToString(), "true", StringComparison.OrdinalIgnoreCase));
+
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var login = await db.CustomerLogins.FirstOrDefaultAsync(l => l.ProfileId == profile.Id && l.Subject == subject, ct);
+            if (login is not null)
+            {
+                login.LastSignInAt = now;
+                login.Email = email ?? login.Email;
+                await db.SaveChangesAsync(ct);
+                return login.CustomerId;
+            }
+        }
+
+        if (string.IsNullOrEmpty(email) || !EmailRules.IsValid(email))
+        {
+            throw new ApiException(400, "Bad Request", $"{profile.Name} gave no usable email address for this person: add the email scope to the profile.");
+        }
+        Guid customerId;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var normalized = Customer.Normalize(email);
+            var existing = await db.Customers.AsNoTracking().Where(c => c.NormalizedEmail == normalized).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+            if (existing is { } id)
+            {
+                if (!verified)
+                {
+                    log.LogWarning("Customer sign-in with {Provider}: an unverified email matches an existing customer; not linked.", profile.Name);
+                    throw new ApiException(409, "Conflict",
+                        $"A customer with this email already exists, and {profile.Name} has not verified that the email belongs to this person. " +
+                        "Sign in with the password instead, or verify the email at the provider.");
+                }
+                customerId = id;
+            }
+            else
+            {
+                var name = claims.TryGetValue("name", out var n) && !string.IsNullOrWhiteSpace(n.ToString()) ? n.ToString()!
+                    : string.Join(' ', new[] { "given_name", "family_name" }.Select(k => claims.TryGetValue(k, out var x) ? x.ToString() : null).Where(x => !string.IsNullOrWhiteSpace(x)));
+                var created = await customers.CreateAsync(caller, new CustomerInput { Name = string.IsNullOrWhiteSpace(name) ? email.Split('@')[0] : name, Email = email }, ct);
+                if (created.Kind == OutcomeKind.Duplicate)
+                {
+                    // Registered a moment ago by someone else: treat as an existing customer.
+                    return await FindOrCreateCustomerAsync(caller, profile, claims, idToken, ct);
+                }
+                customerId = created.Value!.Id;
+            }
+        }
+
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            db.CustomerLogins.Add(new CustomerLogin
+            {
+                Id = Guid.CreateVersion7(), CustomerId = customerId, ProfileId = profile.Id, Subject = subject, Email = email, CreatedAt = now, LastSignInAt = now,
+            });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+            {
+                // Two first sign-ins at once: the other one linked it.
+            }
+        }
+        return customerId;
+    }
+
+    private static ApiException Unavailable(OidcProfile profile) =>
+        new(424, "Identity provider unavailable", $"{profile.Name} could not be reached to complete the sign-in. Try again in a moment.");
+
+    private static string? Text(JsonObject data, string name) =>
+        data[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
 }

@@ -29,6 +29,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<RowCount> RowCounts => Set<RowCount>();
     public DbSet<Flow> Flows => Set<Flow>();
     public DbSet<Field> Fields => Set<Field>();
+    public DbSet<CustomerSignIn.OidcProfile> OidcProfiles => Set<CustomerSignIn.OidcProfile>();
+    public DbSet<CustomerSignIn.CustomerLogin> CustomerLogins => Set<CustomerSignIn.CustomerLogin>();
+    public DbSet<CustomerSignIn.AppSetting> AppSettings => Set<CustomerSignIn.AppSetting>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -27,6 +27,9 @@ public static class ServiceRegistration
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
         services.AddSingleton<CustomFields.CustomFieldService>();
+        services.AddSingleton<CustomerSignIn.OidcProfileService>();
+        services.AddOptions<CustomerSignIn.SignInSettings>().BindConfiguration("CustomerSignIn");
+        services.AddHttpClient(CustomerSignIn.OidcProfileService.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         return services;
     }
 

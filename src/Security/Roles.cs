@@ -43,6 +43,8 @@ public enum Permission
     ReadCustomers,
     WriteCustomers,
     ManageSettings,
+    /// <summary>Configuring customer sign-in providers (OIDC profiles): admins and API clients.</summary>
+    ManageSignIn,
     /// <summary>Creating a customer: staff who edit, API clients, and storefronts (registration).</summary>
     RegisterCustomers,
     /// <summary>Designing custom fields (flows and fields): admins and API clients.</summary>
@@ -67,6 +69,7 @@ public static class Access
         Permission.WriteCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
             || user.IsInRole(Roles.ApiClient),
         Permission.ManageSettings => user.IsInRole(Roles.Admin),
+        Permission.ManageSignIn => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.DesignFields => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.RegisterCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
             || user.IsInRole(Roles.ApiClient) || user.IsInRole(Roles.Storefront),
