@@ -73,6 +73,7 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
         return Guid.Parse((await again.AppSettings.AsNoTracking().FirstAsync(s => s.Key == RealmKey, ct)).Value);
     }
 
+    /// <summary>The profiles (never their secrets). Open to any caller: storefronts read the enabled ones to start sign-in.</summary>
     public async Task<IReadOnlyList<OidcProfileDto>> ListAsync(bool enabledOnly, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -129,8 +130,12 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
     }
 
     /// <summary>Which providers a customer can sign in with.</summary>
-    public async Task<IReadOnlyList<(string Provider, string? Email, DateTime LastSignInAt)>> LoginsOfAsync(Guid customerId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<(string Provider, string? Email, DateTime LastSignInAt)>> LoginsOfAsync(ClaimsPrincipal user, Guid customerId, CancellationToken ct = default)
     {
+        if (!Access.CanReach(user, customerId, write: false))
+        {
+            return [];
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await (from l in db.CustomerLogins.AsNoTracking()
                           join p in db.OidcProfiles on l.ProfileId equals p.Id
@@ -141,7 +146,13 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
     }
 
     /// <summary>Fetches and reads a discovery document: what it found, or why it failed.</summary>
-    public async Task<DiscoveryResult> TestDiscoveryAsync(string discoveryUrl, CancellationToken ct = default)
+    public Task<DiscoveryResult> TestDiscoveryAsync(ClaimsPrincipal user, string discoveryUrl, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ManageSignIn);
+        return DiscoverAsync(discoveryUrl, ct);
+    }
+
+    private async Task<DiscoveryResult> DiscoverAsync(string discoveryUrl, CancellationToken ct)
     {
         try
         {
@@ -190,7 +201,7 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
 
     private async Task DiscoverInto(OidcProfile profile, CancellationToken ct)
     {
-        var result = await TestDiscoveryAsync(profile.DiscoveryUrl, ct);
+        var result = await DiscoverAsync(profile.DiscoveryUrl, ct);
         profile.DiscoveredAt = clock.UtcNow();
         profile.DiscoveryError = result.Error;
         if (result.Ok)

@@ -10,14 +10,19 @@ namespace CommerceManager.E2E;
 public sealed class SdkCompatibilityTests : IAsyncLifetime
 {
     private readonly KestrelApp app = new();
+    private readonly TestIdentityProvider.TestIdentityProvider idp = new();
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         app.Start();
-        return Task.CompletedTask;
+        await idp.StartAsync();
     }
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await app.DisposeAsync();
+        await idp.DisposeAsync();
+    }
 
     [Fact]
     public async Task The_official_moltin_sdk_works_against_the_API_unchanged()
@@ -34,6 +39,10 @@ public sealed class SdkCompatibilityTests : IAsyncLifetime
         start.Environment["API_HOST"] = new Uri(app.BaseUrl).Authority;
         start.Environment["CLIENT_ID"] = KestrelApp.ApiClientId;
         start.Environment["CLIENT_SECRET"] = KestrelApp.ApiClientSecret;
+        start.Environment["IDP_ISSUER"] = idp.Issuer;
+        start.Environment["IDP_CLIENT_ID"] = TestIdentityProvider.TestIdentityProvider.ClientId;
+        start.Environment["IDP_CLIENT_SECRET"] = TestIdentityProvider.TestIdentityProvider.ClientSecret;
+        start.Environment["IDP_REDIRECT_URI"] = TestIdentityProvider.TestIdentityProvider.RedirectUri;
 
         using var node = Process.Start(start) ?? throw new InvalidOperationException("Could not start node.");
         var output = node.StandardOutput.ReadToEndAsync();
@@ -45,5 +54,6 @@ public sealed class SdkCompatibilityTests : IAsyncLifetime
         Assert.True(node.ExitCode == 0, $"The SDK compatibility script failed (exit {node.ExitCode}):\n{report}");
         Assert.Contains("all steps passed", report);
         Assert.Contains("ok   TokenViaPassword returns a customer token", report);
+        Assert.Contains("ok   TokenViaOIDC through the store's OpenID Connect provider", report);
     }
 }

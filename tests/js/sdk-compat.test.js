@@ -8,10 +8,18 @@ const { gateway: MoltinGateway, MemoryStorageFactory } = require('@moltin/sdk');
 const host = process.env.API_HOST;
 const clientId = process.env.CLIENT_ID;
 const clientSecret = process.env.CLIENT_SECRET;
-if (!host || !clientId || !clientSecret) {
-  console.error('Set API_HOST (host:port), CLIENT_ID and CLIENT_SECRET.');
+// A real OpenID Connect provider for TokenViaOIDC (the tests start one on loopback).
+const idp = {
+  issuer: process.env.IDP_ISSUER,
+  clientId: process.env.IDP_CLIENT_ID,
+  clientSecret: process.env.IDP_CLIENT_SECRET,
+  redirectUri: process.env.IDP_REDIRECT_URI,
+};
+if (!host || !clientId || !clientSecret || !idp.issuer || !idp.clientId || !idp.clientSecret || !idp.redirectUri) {
+  console.error('Set API_HOST (host:port), CLIENT_ID, CLIENT_SECRET, IDP_ISSUER, IDP_CLIENT_ID, IDP_CLIENT_SECRET and IDP_REDIRECT_URI.');
   process.exit(2);
 }
+const crypto = require('node:crypto');
 
 const client = (options = {}) => MoltinGateway({ host, protocol: 'http', storage: new MemoryStorageFactory(), ...options });
 const storefront = client({ client_id: clientId, name: 'storefront' });
@@ -194,6 +202,31 @@ async function rejects(promise) {
     const strictServer = client({ client_id: clientId, client_secret: clientSecret, name: 'strict-server', fetchMaxAttempts: 1 });
     const error = await rejects(strictServer.Orders.Update(order.id, { shipping: 'fulfilled' }));
     assert.equal(error.errors[0].status, 422);
+  });
+
+  await step('TokenViaOIDC through the store\'s OpenID Connect provider (authorization code + PKCE)', async () => {
+    const settings = await server.AuthenticationSettings.Get();
+    assert.equal(settings.data.type, 'customer-authentication-settings');
+    const realmId = settings.data.relationships['authentication-realm'].data.id;
+    const created = await server.OidcProfile.Create(realmId, {
+      data: { type: 'oidc-profile', name: 'Test provider', discovery_url: idp.issuer, client_id: idp.clientId, client_secret: idp.clientSecret, redirect_uris: [idp.redirectUri] },
+    });
+    assert.equal(created.data.client_secret, undefined, 'the secret is never returned');
+    const profiles = await storefront.OidcProfile.All(realmId);
+    const profile = profiles.data.find((p) => p.id === created.data.id);
+    const verifier = crypto.randomBytes(32).toString('base64url');
+    const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+    // What the storefront's browser does: go to the provider, come back to the redirect URI with a code.
+    const authorize = `${profile.links['authorization-endpoint']}&redirect_uri=${encodeURIComponent(idp.redirectUri)}` +
+      `&state=sdk&code_challenge=${challenge}&code_challenge_method=S256&login_hint=bob`;
+    const response = await fetch(authorize, { redirect: 'manual' });
+    const code = new URL(response.headers.get('location')).searchParams.get('code');
+    assert.ok(code, 'the provider redirected back with a code');
+    const { data } = await storefront.Customers.TokenViaOIDC(code, idp.redirectUri, verifier);
+    assert.equal(data.type, 'token');
+    const me = await storefront.Customers.Get(data.customer_id, data.token);
+    assert.equal(me.data.email, 'bob.oidc@example.com');
+    assert.equal(me.data.name, 'Bob Example');
   });
 
   await step('the customer deletes their own account with the token', async () => {
