@@ -93,7 +93,9 @@ public sealed class RepresentativeJourneyTests(BrowserFixture browser) : IClassF
         await page.Locator("#order-email").FillAsync("@guest.example");
         await page.GetByTestId("order-email-match").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "contains" }).ClickAsync();
-        await page.GetByTestId("orders-search").ClickAsync();
+        // Wait for the list to close before submitting: a click while it is open only closes it.
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+        await page.Locator("#order-email").PressAsync("Enter");
 
         await page.WaitForURLAsync("**/orders?filter=*");
         await Assertions.Expect(page.GetByTestId("orders-api-filter")).ToHaveTextAsync("like(email,*@guest.example*)");
