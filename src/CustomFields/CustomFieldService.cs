@@ -423,16 +423,18 @@ public sealed class CustomFieldService(IDbContextFactory<AppDbContext> dbFactory
     }
 
     /// <summary>How many records hold a value for the field (said before it is deleted).</summary>
-    public async Task<int> CountValuesAsync(FieldDefinition field, CancellationToken ct = default)
+    public async Task<int> CountValuesAsync(ClaimsPrincipal user, FieldDefinition field, CancellationToken ct = default)
     {
+        Access.Require(user, Permission.DesignFields);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var sql = field.FlowSlug == Flow.Customers ? CountCustomersSql : CountAddressesSql;
         return await db.Database.SqlQueryRaw<int>(sql, $"$.\"{field.Id}\"").SingleAsync(ct);
     }
 
     /// <summary>How many stored values fall outside <paramref name="options"/> (asked before an enum is narrowed).</summary>
-    public async Task<int> CountOutsideAsync(FieldDefinition field, IReadOnlyList<JsonNode?> options, CancellationToken ct = default)
+    public async Task<int> CountOutsideAsync(ClaimsPrincipal user, FieldDefinition field, IReadOnlyList<JsonNode?> options, CancellationToken ct = default)
     {
+        Access.Require(user, Permission.DesignFields);
         if (options.Count == 0)
         {
             return 0;

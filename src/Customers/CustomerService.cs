@@ -72,7 +72,7 @@ public sealed class CustomerService(
     }
 
     /// <summary>Is this email taken (any letter case)? Optionally ignoring one customer, the one being edited.</summary>
-    public async Task<bool> EmailExistsAsync(string email, Guid? except = null, CancellationToken ct = default)
+    private async Task<bool> EmailExistsAsync(string email, Guid? except = null, CancellationToken ct = default)
     {
         var normalized = Customer.Normalize(email);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -222,7 +222,10 @@ public sealed class CustomerService(
         return await db.Customers.Where(c => c.Id == id).ExecuteDeleteAsync(ct) > 0;
     }
 
-    /// <summary>Checks a customer's password; false for an unknown email, no password or a wrong one alike.</summary>
+    /// <summary>
+    /// Checks a customer's password; null for an unknown email, no password or a wrong one alike. This is the sign-in
+    /// primitive behind POST /v2/customers/tokens (rate-limited there), so it asks no role.
+    /// </summary>
     public async Task<Guid?> VerifyPasswordAsync(string email, string password, CancellationToken ct = default)
     {
         var normalized = Customer.Normalize(email);
