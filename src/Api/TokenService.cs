@@ -20,7 +20,8 @@ public sealed record AccessGrant(string ClientId, string GrantType);
 /// instance sharing the database (and Data Protection keys) accepts them. Customer tokens are also recorded, so
 /// deleting a customer ends them.
 /// </summary>
-public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDataProtectionProvider protection, TimeProvider clock)
+public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDataProtectionProvider protection, TimeProvider clock,
+    ILogger<TokenService> log)
 {
     public const string GrantImplicit = "implicit";
     public const string GrantClientCredentials = "client_credentials";
@@ -154,7 +155,20 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
                 }
                 stored = await db.SigningKeys.AsNoTracking().FirstAsync(k => k.Id == KeyId, ct);
             }
-            key = new SymmetricSecurityKey(Convert.FromBase64String(protector.Unprotect(stored.ProtectedSecret))) { KeyId = KeyId };
+            try
+            {
+                key = new SymmetricSecurityKey(Convert.FromBase64String(protector.Unprotect(stored.ProtectedSecret))) { KeyId = KeyId };
+            }
+            catch (CryptographicException)
+            {
+                // The Data Protection keys that sealed it are gone (a new data/keys folder): tokens already issued
+                // cannot be checked anyway, so start a new signing key rather than refuse every call.
+                log.LogWarning("The API signing key could not be unsealed (Data Protection keys changed); generating a new one. Issued tokens stop working.");
+                var fresh = RandomNumberGenerator.GetBytes(32);
+                await db.SigningKeys.Where(k => k.Id == KeyId)
+                    .ExecuteUpdateAsync(u => u.SetProperty(k => k.ProtectedSecret, protector.Protect(Convert.ToBase64String(fresh))), ct);
+                key = new SymmetricSecurityKey(fresh) { KeyId = KeyId };
+            }
             return key;
         }
         finally
