@@ -38,7 +38,7 @@ public static class CustomerFilters
         {
             q = t.Field switch
             {
-                "email" => ApplyText(q, t, c => c.NormalizedEmail, Customer.Normalize),
+                "email" => ApplyText(q, t, c => c.NormalizedEmail, v => Customer.Normalize(EmailValue(v))),
                 "name" => ApplyText(q, t, c => c.NormalizedName, Customer.FoldName),
                 "external_ref" => q.Where(c => c.ExternalRef == t.Value),
                 "id" => q.Where(QueryBuilding.Compare(t.Op, (Customer c) => c.Id, FilterLanguage.ParseGuid(t))),
@@ -49,6 +49,12 @@ public static class CustomerFilters
         }
         return q;
     }
+
+    /// <summary>
+    /// Clients (the EP SDK among them) put emails in the query string unencoded, so "a+b@x.example" arrives as
+    /// "a b@x.example". An email holds no spaces: read them back as plus signs.
+    /// </summary>
+    public static string EmailValue(string value) => value.Replace(' ', '+');
 
     public static IQueryable<Customer> Sort(IQueryable<Customer> q, string? sort, string defaultSort)
     {

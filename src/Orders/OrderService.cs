@@ -62,6 +62,10 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         ["shipping"] = FilterSchema.EqOnly,
         ["created_at"] = FilterSchema.Compare,
         ["updated_at"] = FilterSchema.Compare,
+        // EP's dotted names for the same fields.
+        ["customer.id"] = FilterSchema.EqOnly,
+        ["customer.email"] = FilterSchema.Text,
+        ["customer.name"] = FilterSchema.Text,
     });
 
     /// <summary>
@@ -216,9 +220,9 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             q = t.Field switch
             {
                 "id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Id, FilterLanguage.ParseGuid(t))),
-                "customer_id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.CustomerId, (Guid?)FilterLanguage.ParseGuid(t))),
-                "email" => Text(q, t, o => o.NormalizedCustomerEmail, Customer.Normalize),
-                "name" => Text(q, t, o => o.NormalizedCustomerName, Customer.FoldName),
+                "customer_id" or "customer.id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.CustomerId, (Guid?)FilterLanguage.ParseGuid(t))),
+                "email" or "customer.email" => Text(q, t, o => o.NormalizedCustomerEmail, v => Customer.Normalize(CustomerFilters.EmailValue(v))),
+                "name" or "customer.name" => Text(q, t, o => o.NormalizedCustomerName, Customer.FoldName),
                 "status" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Status, ParseEnum<OrderStatus>(t))),
                 "payment" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Payment, ParseEnum<PaymentStatus>(t))),
                 "shipping" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Shipping, ParseEnum<ShippingStatus>(t))),

@@ -145,3 +145,33 @@ public sealed class ListingApiTests(ListingApiTests.Store store) : IClassFixture
         Assert.Equal("Could not parse the supplied filter", error["title"]!.GetValue<string>());
     }
 }
+
+public sealed class EmailInQueryStringTests(AppFactory app) : IClassFixture<AppFactory>
+{
+    [Fact]
+    public async Task A_plus_address_sent_unencoded_as_the_SDK_does_is_still_found()
+    {
+        var client = await ApiClient.ClientCredentialsAsync(app);
+        await ApiClient.ExpectAsync(await client.PostAsync("/v2/customers", new { type = "customer", name = "Plus", email = "ada+shop@example.com" }), HttpStatusCode.Created);
+
+        var found = await ApiClient.ExpectAsync(await client.GetAsync("/v2/customers?filter=eq(email,ada+shop@example.com)"), HttpStatusCode.OK);
+
+        Assert.Equal(1, found["meta"]!["results"]!["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Orders_take_EPs_dotted_customer_fields_too()
+    {
+        var client = await ApiClient.ClientCredentialsAsync(app);
+        var cart = $"cart-{Guid.NewGuid():N}";
+        await client.PostAsync($"/v2/carts/{cart}/items", new { type = "custom_item", name = "Mug", sku = "MUG", quantity = 1, price = new { amount = 100 } });
+        var address = new { first_name = "A", last_name = "B", line_1 = "1 St", region = "R", postcode = "P", country = "GB" };
+        await ApiClient.ExpectAsync(await client.PostAsync($"/v2/carts/{cart}/checkout", new { customer = new { name = "Dotty Guest", email = "dotty@example.com" }, billing_address = address, shipping_address = address }), HttpStatusCode.Created);
+
+        var byEmail = await ApiClient.ExpectAsync(await client.GetAsync("/v2/orders?filter=eq(customer.email,dotty@example.com)"), HttpStatusCode.OK);
+        var byName = await ApiClient.ExpectAsync(await client.GetAsync("/v2/orders?filter=like(customer.name,dotty*)"), HttpStatusCode.OK);
+
+        Assert.Equal(1, byEmail["meta"]!["results"]!["total"]!.GetValue<int>());
+        Assert.Equal(1, byName["meta"]!["results"]!["total"]!.GetValue<int>());
+    }
+}
