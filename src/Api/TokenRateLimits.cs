@@ -6,9 +6,9 @@ namespace CommerceManager.Api;
 public sealed class RateLimitSettings
 {
     /// <summary>Requests to POST /oauth/access_token per client IP per minute.</summary>
-    public int AccessTokenPerIpPerMinute { get; set; } = 300;
+    public int AccessTokenPerIpPerMinute { get; set; } = 1200;
     /// <summary>Requests to POST /v2/customers/tokens per client IP per minute.</summary>
-    public int CustomerTokenPerIpPerMinute { get; set; } = 60;
+    public int CustomerTokenPerIpPerMinute { get; set; } = 600;
     /// <summary>Failed sign-ins per account (email) before further attempts get 429 for the rest of the window.</summary>
     public int FailedSignInsPerAccount { get; set; } = 10;
     public int AccountWindowMinutes { get; set; } = 15;
