@@ -25,6 +25,7 @@ public sealed class SignInProvidersJourneyTests(BrowserFixture browser) : IClass
         await dialog.GetByTestId("test-discovery").ClickAsync();
         await Assertions.Expect(dialog.GetByTestId("test-result")).ToContainTextAsync("Could not read the discovery document");
         await dialog.Locator("#provider-discovery").FillAsync(idp.Issuer);
+        await Assertions.Expect(dialog.GetByTestId("test-result")).ToHaveCountAsync(0);
         await dialog.GetByTestId("test-discovery").ClickAsync();
         await Assertions.Expect(dialog.GetByTestId("test-result")).ToContainTextAsync("connect/authorize");
         await dialog.Locator("#provider-client-id").FillAsync(Idp.ClientId);
