@@ -27,7 +27,8 @@ public sealed class SignInProvidersJourneyTests(BrowserFixture browser) : IClass
         await dialog.Locator("#provider-discovery").FillAsync(idp.Issuer);
         await Assertions.Expect(dialog.GetByTestId("test-result")).ToHaveCountAsync(0);
         await dialog.GetByTestId("test-discovery").ClickAsync();
-        await Assertions.Expect(dialog.GetByTestId("test-result")).ToContainTextAsync("connect/authorize");
+        // The provider's first discovery (keys and all) can take a few seconds on a busy machine.
+        await Assertions.Expect(dialog.GetByTestId("test-result")).ToContainTextAsync("connect/authorize", new() { Timeout = 20_000 });
         await dialog.Locator("#provider-client-id").FillAsync(Idp.ClientId);
         await dialog.Locator("#provider-client-secret").FillAsync(Idp.ClientSecret);
         await dialog.Locator("#provider-redirects").FillAsync(Idp.RedirectUri);
@@ -35,7 +36,7 @@ public sealed class SignInProvidersJourneyTests(BrowserFixture browser) : IClass
         await dialog.GetByTestId("save-provider").ClickAsync();
 
         var card = page.GetByTestId("provider-card").Filter(new() { HasText = "Store accounts" });
-        await Assertions.Expect(card.GetByTestId("discovery-ok")).ToContainTextAsync(idp.Issuer);
+        await Assertions.Expect(card.GetByTestId("discovery-ok")).ToContainTextAsync(idp.Issuer, new() { Timeout = 20_000 });
         await Assertions.Expect(card).Not.ToContainTextAsync(Idp.ClientSecret);
         await page.ShotAsync("41-sign-in-providers");
     }
