@@ -21,7 +21,7 @@ builder.Services.AddStaffIdentity();
 builder.Services.AddCommerceServices();
 builder.Services.AddApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
