@@ -16,6 +16,9 @@ public sealed class RepresentativeJourneyTests(BrowserFixture browser) : IClassF
         await page.GetByTestId("add-address").ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await dialog.Locator("#address-label").FillAsync(label);
+        // The label has suggestions too: Tab takes the typed label and closes them.
+        await dialog.Locator("#address-label").PressAsync("Tab");
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
         await dialog.Locator("#address-first-name").FillAsync(first);
         await dialog.Locator("#address-last-name").FillAsync("Example");
         await dialog.Locator("#address-line1").FillAsync(line1);
@@ -23,7 +26,12 @@ public sealed class RepresentativeJourneyTests(BrowserFixture browser) : IClassF
         await dialog.Locator("#address-county").FillAsync(county);
         await dialog.Locator("#address-postcode").FillAsync(postcode);
         await dialog.Locator("#address-country").FillAsync(countryName);
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = $"({country})" }).First.ClickAsync();
+        // Wait for the search to narrow the list (the full list, shown on focus, has the country too), then pick it.
+        var options = page.Locator(".mud-popover-open .mud-list-item");
+        await Assertions.Expect(options.First).ToContainTextAsync($"({country})");
+        await options.First.ClickAsync();
+        await Assertions.Expect(options).ToHaveCountAsync(0);
+        await Assertions.Expect(dialog.Locator("#address-country")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex($@"\({country}\)$"));
         await dialog.GetByTestId("save-address").ClickAsync();
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
     }
