@@ -16,7 +16,8 @@ public sealed class RepresentativeJourneyTests(BrowserFixture browser) : IClassF
         await page.GetByTestId("add-address").ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await dialog.Locator("#address-label").FillAsync(label);
-        // The label has suggestions too: Tab takes the typed label and closes them.
+        // The label has suggestions too: let their search settle on the typed label, then Tab takes it and closes them.
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item").First).ToContainTextAsync(label);
         await dialog.Locator("#address-label").PressAsync("Tab");
         await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
         await dialog.Locator("#address-first-name").FillAsync(first);
@@ -78,9 +79,10 @@ public sealed class RepresentativeJourneyTests(BrowserFixture browser) : IClassF
 
         // Orders tab, then one order.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Orders" }).ClickAsync();
-        await page.WaitForURLAsync("**tab=orders");
         var rows = page.Locator("[data-testid=orders-table] tbody tr");
         await Assertions.Expect(rows.First).ToBeVisibleAsync();
+        // The open tab is in the URL (replaced, not pushed): poll for it rather than wait for a page load.
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("tab=orders$"));
         await page.ShotAsync("13-customer-orders");
         await rows.Filter(new() { HasText = OrderFormat.ShortId(anOrder.Id) }).GetByRole(AriaRole.Link).ClickAsync();
         await page.WaitForURLAsync($"**/orders/{anOrder.Id}");
