@@ -54,10 +54,7 @@ public static class AddressesApi
         {
             json[name] = get(input);
         }
-        json["meta"] = new JsonObject
-        {
-            ["timestamps"] = new JsonObject { ["created_at"] = ApiJson.Timestamp(a.CreatedAt), ["updated_at"] = ApiJson.Timestamp(a.UpdatedAt) },
-        };
+        json["meta"] = new JsonObject { ["timestamps"] = ApiJson.Timestamps(a.CreatedAt, a.UpdatedAt) };
         return CustomFieldsJson.Write(json, fields, a.CustomData);
     }
 
@@ -86,14 +83,9 @@ public static class AddressesApi
     public static async Task ValidateAsync(IValidator<AddressInput> validator, AddressInput input, List<ApiError> errors, CancellationToken ct)
     {
         var result = await validator.ValidateAsync(input, ct);
-        errors.AddRange(result.Errors.Select(e => new ApiError(400, "Failed Validation", e.ErrorMessage, ApiJson.Source(e.PropertyName))));
-        if (errors.Count > 0)
-        {
-            throw ApiException.Many(400, errors);
-        }
+        errors.AddRange(ApiErrors.FromValidation(result.Errors, 400));
+        ApiException.ThrowIfAny(errors, 400);
     }
-
-    private static IResult Data(JsonNode data, int status = 200) => TypedResults.Json(new JsonObject { ["data"] = data }, statusCode: status);
 
     private static async Task<IResult> ListAsync(Guid customerId, HttpRequest request, ClaimsPrincipal user, AddressService addresses,
         CustomFieldService customFields, CancellationToken ct)
@@ -110,7 +102,7 @@ public static class AddressesApi
         CustomFieldService customFields, CancellationToken ct)
     {
         var address = await addresses.GetAsync(user, customerId, addressId, ct);
-        return address is null ? ApiErrors.NotFound("This address") : Data(ToJson(address, await customFields.FieldsAsync(Flow.Addresses, ct)));
+        return address is null ? ApiErrors.NotFound("This address") : ApiJson.Data(ToJson(address, await customFields.FieldsAsync(Flow.Addresses, ct)));
     }
 
     private static async Task<IResult> CreateAsync(Guid customerId, HttpRequest request, ClaimsPrincipal user, AddressService addresses,
@@ -128,7 +120,7 @@ public static class AddressesApi
         input.Custom = CustomFieldsJson.Read(data, fields);
         await ValidateAsync(validator, input, errors, ct);
         var outcome = await addresses.CreateAsync(user, customerId, input, ct);
-        return outcome.IsOk ? Data(ToJson(outcome.Value!, fields), 201) : ApiErrors.NotFound("This customer");
+        return outcome.IsOk ? ApiJson.Data(ToJson(outcome.Value!, fields), 201) : ApiErrors.NotFound("This customer");
     }
 
     private static async Task<IResult> UpdateAsync(Guid customerId, Guid addressId, HttpRequest request, ClaimsPrincipal user,
@@ -149,7 +141,7 @@ public static class AddressesApi
         var outcome = await addresses.UpdateAsync(user, customerId, addressId, input, current.Version, ct);
         return outcome.Kind switch
         {
-            OutcomeKind.Ok => Data(ToJson(outcome.Value!, fields)),
+            OutcomeKind.Ok => ApiJson.Data(ToJson(outcome.Value!, fields)),
             OutcomeKind.Conflict => ApiErrors.Result(409, "Conflict", outcome.Error),
             _ => ApiErrors.NotFound("This address"),
         };

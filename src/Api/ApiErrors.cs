@@ -25,6 +25,15 @@ public sealed class ApiException(int status, string title, string? detail = null
     public int? RetryAfter { get; init; }
 
     public static ApiException Many(int status, IReadOnlyList<ApiError> errors) => new(status, errors[0].Title, errors[0].Detail) { Errors = errors };
+
+    /// <summary>Throws the collected errors, if any, as one response with <paramref name="status"/>.</summary>
+    public static void ThrowIfAny(IReadOnlyList<ApiError> errors, int status)
+    {
+        if (errors.Count > 0)
+        {
+            throw Many(status, errors);
+        }
+    }
 }
 
 public static class ApiErrors
@@ -44,6 +53,14 @@ public static class ApiErrors
         context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(new ApiErrorBody(errors));
     }
+
+    /// <summary>
+    /// A validator's failures as EP errors, one per field, each naming its field in <c>source</c>; <paramref name="source"/>
+    /// may map a property path to a different API field.
+    /// </summary>
+    public static IEnumerable<ApiError> FromValidation(IEnumerable<FluentValidation.Results.ValidationFailure> failures, int status,
+        Func<string, string>? source = null) =>
+        failures.Select(e => new ApiError(status, "Failed Validation", e.ErrorMessage, (source ?? ApiJson.Source)(e.PropertyName)));
 
     public static string TitleFor(int status) => status switch
     {
@@ -109,8 +126,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
         {
             ApiException api => (api.Status, api.Errors),
             FilterException filter => (400, [new ApiError(400, filter.ErrorTitle, filter.Message)]),
-            ValidationException validation => (422, validation.Errors
-                .Select(e => new ApiError(422, "Failed Validation", e.ErrorMessage, ApiJson.Source(e.PropertyName))).ToList()),
+            ValidationException validation => (422, ApiErrors.FromValidation(validation.Errors, 422).ToList()),
             AccessDeniedException denied => (403, [new ApiError(403, "Forbidden", denied.Message)]),
             JsonException => (400, [new ApiError(400, "Bad Request", "The request body is not valid JSON.")]),
             BadHttpRequestException bad => (bad.StatusCode, [new ApiError(bad.StatusCode, ApiErrors.TitleFor(bad.StatusCode),

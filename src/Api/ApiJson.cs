@@ -45,7 +45,7 @@ public static class ApiJson
     {
         if (data["type"] is not JsonValue v || !v.TryGetValue<string>(out var actual) || actual != type)
         {
-            throw new ApiException(status, status == 422 ? "Failed Validation" : "Bad Request", $"The type field is required and must be '{type}'.", "data.type");
+            throw new ApiException(status, ApiErrors.TitleFor(status), $"The type field is required and must be '{type}'.", "data.type");
         }
     }
 
@@ -64,7 +64,7 @@ public static class ApiJson
         {
             return (true, s);
         }
-        errors.Add(new ApiError(status, status == 422 ? "Failed Validation" : "Bad Request", $"{name} must be a string.", $"data.{name}"));
+        errors.Add(new ApiError(status, ApiErrors.TitleFor(status), $"{name} must be a string.", $"data.{name}"));
         return (true, null);
     }
 
@@ -82,7 +82,7 @@ public static class ApiJson
         {
             return (true, (long)dbl);
         }
-        errors.Add(new ApiError(status, status == 422 ? "Failed Validation" : "Bad Request", $"{name} must be an integer.", $"data.{name}"));
+        errors.Add(new ApiError(status, ApiErrors.TitleFor(status), $"{name} must be an integer.", $"data.{name}"));
         return (true, null);
     }
 
@@ -120,4 +120,14 @@ public static class ApiJson
 
     /// <summary>ISO 8601 in UTC with a Z, as EP writes timestamps.</summary>
     public static string Timestamp(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>EP's <c>meta.timestamps</c>: <c>{"created_at","updated_at"}</c>.</summary>
+    public static JsonObject Timestamps(DateTime created, DateTime updated) => new()
+    {
+        ["created_at"] = Timestamp(created),
+        ["updated_at"] = Timestamp(updated),
+    };
+
+    /// <summary>A single resource response: <c>{"data": …}</c>.</summary>
+    public static IResult Data(JsonNode data, int status = 200) => TypedResults.Json(new JsonObject { ["data"] = data }, statusCode: status);
 }

@@ -54,7 +54,7 @@ public sealed class TokenRateLimits : IDisposable
     }
 
     /// <summary>Throws 429 while an account has used up its failed attempts.</summary>
-    public void CheckAccount(HttpContext context, string account)
+    public void CheckAccount(string account)
     {
         var stats = failuresPerAccount.GetStatistics(account);
         if (stats is { CurrentAvailablePermits: <= 0 })

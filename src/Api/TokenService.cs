@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using CommerceManager.ApiKeys;
 using CommerceManager.Data;
+using CommerceManager.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -115,8 +116,7 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
             IssuerSigningKey = await KeyAsync(ct),
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             ClockSkew = TimeSpan.FromSeconds(30),
-            LifetimeValidator = (notBefore, expires, _, p) =>
-                expires is { } e && e > clock.GetUtcNow().UtcDateTime - p.ClockSkew && (notBefore is null || notBefore < clock.GetUtcNow().UtcDateTime + p.ClockSkew),
+            LifetimeValidator = clock.LifetimeValidator(),
         });
         return result.IsValid ? result : null;
     }

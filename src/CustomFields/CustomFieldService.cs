@@ -86,6 +86,10 @@ public sealed class CustomFieldService(IDbContextFactory<AppDbContext> dbFactory
         return fresh.GetValueOrDefault(flowSlug) ?? [];
     }
 
+    /// <summary>The flow's enabled fields in order: the ones forms and lists show.</summary>
+    public async Task<IReadOnlyList<FieldDefinition>> EnabledFieldsAsync(string flowSlug, CancellationToken ct = default) =>
+        (await FieldsAsync(flowSlug, ct)).Where(f => f.Enabled).ToList();
+
     private void Invalidate()
     {
         lock (cacheLock)

@@ -43,7 +43,7 @@ public static class FlowsApi
         {
             ["fields"] = new JsonObject { ["data"] = new JsonArray(f.FieldIds.Select(id => (JsonNode)new JsonObject { ["type"] = "field", ["id"] = id.ToString() }).ToArray()) },
         },
-        ["meta"] = new JsonObject { ["timestamps"] = new JsonObject { ["created_at"] = ApiJson.Timestamp(f.CreatedAt), ["updated_at"] = ApiJson.Timestamp(f.UpdatedAt) } },
+        ["meta"] = new JsonObject { ["timestamps"] = ApiJson.Timestamps(f.CreatedAt, f.UpdatedAt) },
     };
 
     public static JsonObject FieldJson(FieldDefinition f) => new()
@@ -62,7 +62,7 @@ public static class FlowsApi
         ["omit_null"] = f.OmitNull,
         ["links"] = new JsonObject { ["self"] = $"/v2/fields/{f.Id}" },
         ["relationships"] = new JsonObject { ["flow"] = new JsonObject { ["data"] = new JsonObject { ["type"] = "flow", ["id"] = f.FlowId.ToString() } } },
-        ["meta"] = new JsonObject { ["timestamps"] = new JsonObject { ["created_at"] = ApiJson.Timestamp(f.CreatedAt), ["updated_at"] = ApiJson.Timestamp(f.UpdatedAt) } },
+        ["meta"] = new JsonObject { ["timestamps"] = ApiJson.Timestamps(f.CreatedAt, f.UpdatedAt) },
     };
 
     private static JsonArray RulesJson(FieldRules r)
@@ -146,8 +146,6 @@ public static class FlowsApi
 
     private static ApiError Invalid(string detail, string field) => new(422, "Failed Validation", detail, $"data.{field}");
 
-    private static IResult Data(JsonNode data, int status = 200) => TypedResults.Json(new JsonObject { ["data"] = data }, statusCode: status);
-
     /// <summary>Reads a field body over <paramref name="current"/> (partial on update).</summary>
     private static FieldInput ReadField(JsonObject data, FieldInput current, List<ApiError> errors)
     {
@@ -205,21 +203,13 @@ public static class FlowsApi
         }
         catch (ValidationException ex)
         {
-            throw ApiException.Many(422, ex.Errors.Select(e => Invalid(e.ErrorMessage, e.PropertyName switch
+            throw ApiException.Many(422, ApiErrors.FromValidation(ex.Errors, 422, p => "data." + (p switch
             {
-                var p when p.StartsWith("Rules", StringComparison.Ordinal) => "validation_rules",
+                _ when p.StartsWith("Rules", StringComparison.Ordinal) => "validation_rules",
                 "Type" => "field_type",
                 "Flow" => "relationships.flow",
-                var p => ApiJson.Snake(p),
+                _ => ApiJson.Snake(p),
             })).ToList());
-        }
-    }
-
-    private static void Throw(List<ApiError> errors)
-    {
-        if (errors.Count > 0)
-        {
-            throw ApiException.Many(422, errors);
         }
     }
 
@@ -234,7 +224,7 @@ public static class FlowsApi
     {
         user.RequireClientCredentials("Reading flows");
         var flow = await service.GetFlowAsync(user, id, ct);
-        return flow is null ? ApiErrors.NotFound("This flow") : Data(FlowJson(flow));
+        return flow is null ? ApiErrors.NotFound("This flow") : ApiJson.Data(FlowJson(flow));
     }
 
     private static async Task<IResult> CreateFlowAsync(HttpRequest request, ClaimsPrincipal user, CustomFieldService service, CancellationToken ct)
@@ -250,9 +240,9 @@ public static class FlowsApi
             Description = ApiJson.String(data, "description", errors, 422).Value,
             Enabled = Bool(data, "enabled", true, errors),
         };
-        Throw(errors);
+        ApiException.ThrowIfAny(errors, 422);
         var outcome = await Designer(() => service.CreateFlowAsync(user, input, ct));
-        return outcome.IsOk ? Data(FlowJson(outcome.Value!), 201) : ApiErrors.Result(409, "Conflict", outcome.Error, "data.slug");
+        return outcome.IsOk ? ApiJson.Data(FlowJson(outcome.Value!), 201) : ApiErrors.Result(409, "Conflict", outcome.Error, "data.slug");
     }
 
     private static async Task<IResult> UpdateFlowAsync(Guid id, HttpRequest request, ClaimsPrincipal user, CustomFieldService service, CancellationToken ct)
@@ -273,9 +263,9 @@ public static class FlowsApi
             Description = ApiJson.String(data, "description", errors, 422).Value,
             Enabled = Bool(data, "enabled", current.Enabled, errors),
         };
-        Throw(errors);
+        ApiException.ThrowIfAny(errors, 422);
         var outcome = await Designer(() => service.UpdateFlowAsync(user, id, input, ct));
-        return outcome.IsOk ? Data(FlowJson(outcome.Value!)) : ApiErrors.NotFound("This flow");
+        return outcome.IsOk ? ApiJson.Data(FlowJson(outcome.Value!)) : ApiErrors.NotFound("This flow");
     }
 
     private static async Task<IResult> DeleteFlowAsync(Guid id, ClaimsPrincipal user, CustomFieldService service, CancellationToken ct)
@@ -307,7 +297,7 @@ public static class FlowsApi
     {
         user.RequireClientCredentials("Reading fields");
         var field = await service.GetFieldAsync(user, id, ct);
-        return field is null ? ApiErrors.NotFound("This field") : Data(FieldJson(field));
+        return field is null ? ApiErrors.NotFound("This field") : ApiJson.Data(FieldJson(field));
     }
 
     private static async Task<IResult> CreateFieldAsync(HttpRequest request, ClaimsPrincipal user, CustomFieldService service, CancellationToken ct)
@@ -327,11 +317,11 @@ public static class FlowsApi
         {
             errors.Add(Invalid("relationships.flow.data.id must name an existing flow.", "relationships.flow"));
         }
-        Throw(errors);
+        ApiException.ThrowIfAny(errors, 422);
         var outcome = await Designer(() => service.CreateFieldAsync(user, flow!.Id, input, ct));
         return outcome.Kind switch
         {
-            OutcomeKind.Ok => Data(FieldJson(outcome.Value!), 201),
+            OutcomeKind.Ok => ApiJson.Data(FieldJson(outcome.Value!), 201),
             OutcomeKind.Duplicate => ApiErrors.Result(422, "Failed Validation", outcome.Error, "data.slug"),
             _ => ApiErrors.NotFound("This flow"),
         };
@@ -349,9 +339,9 @@ public static class FlowsApi
         ApiJson.RequireType(data, "field", 422);
         var errors = new List<ApiError>();
         var input = ReadField(data, FieldInput.From(current), errors);
-        Throw(errors);
+        ApiException.ThrowIfAny(errors, 422);
         var outcome = await Designer(() => service.UpdateFieldAsync(user, id, input, ct));
-        return outcome.IsOk ? Data(FieldJson(outcome.Value!)) : ApiErrors.NotFound("This field");
+        return outcome.IsOk ? ApiJson.Data(FieldJson(outcome.Value!)) : ApiErrors.NotFound("This field");
     }
 
     private static async Task<IResult> DeleteFieldAsync(Guid id, ClaimsPrincipal user, CustomFieldService service, CancellationToken ct)

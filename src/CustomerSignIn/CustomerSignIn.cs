@@ -43,13 +43,13 @@ public sealed class CustomerSignIn(
         }
 
         var profile = await ChooseProfileAsync(Text(data, "oidc_profile_id"), redirectUri!, ct);
-        var (idToken, claims) = await RedeemAsync(profile, code!, redirectUri!, verifier!, Text(data, "oauth_nonce"), ct);
-        return await FindOrCreateCustomerAsync(request.HttpContext.User, profile.Profile, claims, idToken, ct);
+        var claims = await RedeemAsync(profile, code!, redirectUri!, verifier!, Text(data, "oauth_nonce"), ct);
+        return await FindOrCreateCustomerAsync(request.HttpContext.User, profile.Profile, claims, ct);
     }
 
     private async Task<(OidcProfile Profile, string Secret)> ChooseProfileAsync(string? profileId, string redirectUri, CancellationToken ct)
     {
-        var enabled = await profiles.ListAsync(enabledOnly: true, ct);
+        var enabled = await profiles.ListAsync(enabledOnly: true, ct: ct);
         if (enabled.Count == 0)
         {
             throw new ApiException(400, "Bad Request", "OpenID Connect sign-in is not available: no provider is enabled for this store. Use authentication_mechanism password.",
@@ -86,7 +86,8 @@ public sealed class CustomerSignIn(
         return (await profiles.LoadAsync(chosen.Id, ct))!.Value;
     }
 
-    private async Task<(string IdToken, IReadOnlyDictionary<string, object> Claims)> RedeemAsync((OidcProfile Profile, string Secret) p, string code,
+    /// <summary>The claims of the provider's validated ID token for this code.</summary>
+    private async Task<IReadOnlyDictionary<string, object>> RedeemAsync((OidcProfile Profile, string Secret) p, string code,
         string redirectUri, string verifier, string? nonce, CancellationToken ct)
     {
         var profile = p.Profile;
@@ -168,8 +169,7 @@ public sealed class CustomerSignIn(
             IssuerSigningKeys = config.SigningKeys,
             ValidateLifetime = true,
             ClockSkew = TimeSpan.FromMinutes(2),
-            LifetimeValidator = (notBefore, expires, _, v) =>
-                expires is { } e && e > clock.GetUtcNow().UtcDateTime - v.ClockSkew && (notBefore is null || notBefore < clock.GetUtcNow().UtcDateTime + v.ClockSkew),
+            LifetimeValidator = clock.LifetimeValidator(),
         });
         if (!validation.IsValid)
         {
@@ -181,10 +181,10 @@ public sealed class CustomerSignIn(
         {
             throw new ApiException(401, "Unauthorized", "The ID token's nonce does not match oauth_nonce.");
         }
-        return (idToken, new Dictionary<string, object>(validation.Claims));
+        return new Dictionary<string, object>(validation.Claims);
     }
 
-    private async Task<Guid> FindOrCreateCustomerAsync(ClaimsPrincipal caller, OidcProfile profile, IReadOnlyDictionary<string, object> claims, string idToken, CancellationToken ct)
+    private async Task<Guid> FindOrCreateCustomerAsync(ClaimsPrincipal caller, OidcProfile profile, IReadOnlyDictionary<string, object> claims, CancellationToken ct)
     {
         var subject = claims.TryGetValue("sub", out var sub) ? sub.ToString() : null;
         if (string.IsNullOrEmpty(subject))
@@ -235,7 +235,7 @@ public sealed class CustomerSignIn(
                 if (created.Kind == OutcomeKind.Duplicate)
                 {
                     // Registered a moment ago by someone else: treat as an existing customer.
-                    return await FindOrCreateCustomerAsync(caller, profile, claims, idToken, ct);
+                    return await FindOrCreateCustomerAsync(caller, profile, claims, ct);
                 }
                 customerId = created.Value!.Id;
             }

@@ -13,7 +13,7 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 namespace CommerceManager.CustomerSignIn;
 
 public sealed record OidcProfileDto(Guid Id, string Name, string DiscoveryUrl, string ClientId, string Scopes, IReadOnlyList<string> RedirectUris,
-    bool Enabled, string? AuthorizationEndpoint, string? Issuer, DateTime? DiscoveredAt, string? DiscoveryError, DateTime CreatedAt, DateTime UpdatedAt, int LinkedCustomers)
+    bool Enabled, string? AuthorizationEndpoint, string? Issuer, DateTime? DiscoveredAt, string? DiscoveryError, DateTime CreatedAt, DateTime UpdatedAt, int? LinkedCustomers)
 {
     /// <summary>The provider's authorize URL with client id, response type and scopes: a storefront adds state, its redirect URI and PKCE.</summary>
     public string? AuthorizationLink => AuthorizationEndpoint is null ? null
@@ -73,13 +73,19 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
         return Guid.Parse((await again.AppSettings.AsNoTracking().FirstAsync(s => s.Key == RealmKey, ct)).Value);
     }
 
-    /// <summary>The profiles (never their secrets). Open to any caller: storefronts read the enabled ones to start sign-in.</summary>
-    public async Task<IReadOnlyList<OidcProfileDto>> ListAsync(bool enabledOnly, CancellationToken ct = default)
+    /// <summary>
+    /// The profiles (never their secrets). Open to any caller: storefronts read the enabled ones to start sign-in.
+    /// <paramref name="countLinked"/> counts each profile's linked customers (a scan of every login: for the settings
+    /// page, not for sign-in); otherwise <see cref="OidcProfileDto.LinkedCustomers"/> is null.
+    /// </summary>
+    public async Task<IReadOnlyList<OidcProfileDto>> ListAsync(bool enabledOnly, bool countLinked = false, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var profiles = await db.OidcProfiles.AsNoTracking().Where(p => !enabledOnly || p.Enabled).OrderBy(p => p.Name).ToListAsync(ct);
-        var linked = await db.CustomerLogins.GroupBy(l => l.ProfileId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        return profiles.Select(p => ToDto(p, linked.GetValueOrDefault(p.Id))).ToList();
+        var linked = countLinked
+            ? await db.CustomerLogins.GroupBy(l => l.ProfileId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct)
+            : null;
+        return profiles.Select(p => ToDto(p, linked is null ? null : linked.GetValueOrDefault(p.Id))).ToList();
     }
 
     public async Task<OidcProfileDto?> GetAsync(Guid id, CancellationToken ct = default)
@@ -259,6 +265,6 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
         }
     }
 
-    private static OidcProfileDto ToDto(OidcProfile p, int linked) => new(p.Id, p.Name, p.DiscoveryUrl, p.ClientId, p.Scopes, p.RedirectUriList,
+    private static OidcProfileDto ToDto(OidcProfile p, int? linked) => new(p.Id, p.Name, p.DiscoveryUrl, p.ClientId, p.Scopes, p.RedirectUriList,
         p.Enabled, p.AuthorizationEndpoint, p.Issuer, p.DiscoveredAt, p.DiscoveryError, p.CreatedAt, p.UpdatedAt, linked);
 }

@@ -46,7 +46,7 @@ public static class SignInApi
         {
             ["issuer"] = p.Issuer,
             ["discovery_error"] = p.DiscoveryError,
-            ["timestamps"] = new JsonObject { ["created_at"] = ApiJson.Timestamp(p.CreatedAt), ["updated_at"] = ApiJson.Timestamp(p.UpdatedAt) },
+            ["timestamps"] = ApiJson.Timestamps(p.CreatedAt, p.UpdatedAt),
         },
         ["relationships"] = new JsonObject
         {
@@ -54,12 +54,10 @@ public static class SignInApi
         },
     };
 
-    private static IResult Data(JsonNode data, int status = 200) => TypedResults.Json(new JsonObject { ["data"] = data }, statusCode: status);
-
     private static async Task<IResult> SettingsAsync(OidcProfileService profiles, CancellationToken ct)
     {
         var realm = await profiles.RealmIdAsync(ct);
-        return Data(new JsonObject
+        return ApiJson.Data(new JsonObject
         {
             ["type"] = "customer-authentication-settings",
             ["id"] = realm.ToString(),
@@ -82,7 +80,7 @@ public static class SignInApi
     private static async Task<IResult> ListAsync(Guid realmId, HttpRequest request, ClaimsPrincipal user, OidcProfileService profiles, CancellationToken ct)
     {
         await RequireRealmAsync(realmId, profiles, ct);
-        var list = (await profiles.ListAsync(enabledOnly: !user.IsClientCredentials(), ct)).Select(p => (JsonNode)ProfileJson(p, realmId)).ToList();
+        var list = (await profiles.ListAsync(enabledOnly: !user.IsClientCredentials(), ct: ct)).Select(p => (JsonNode)ProfileJson(p, realmId)).ToList();
         return TypedResults.Json(ApiPaging.Envelope(request, list, list.Count, new PageRequest(Math.Max(1, list.Count), 0)));
     }
 
@@ -92,7 +90,7 @@ public static class SignInApi
         var profile = await profiles.GetAsync(id, ct);
         return profile is null || (!profile.Enabled && !user.IsClientCredentials())
             ? ApiErrors.NotFound("This OpenID Connect profile")
-            : Data(ProfileJson(profile, realmId));
+            : ApiJson.Data(ProfileJson(profile, realmId));
     }
 
     private static async Task<IResult> CreateAsync(Guid realmId, HttpRequest request, ClaimsPrincipal user, OidcProfileService profiles, CancellationToken ct)
@@ -103,7 +101,7 @@ public static class SignInApi
         ApiJson.RequireType(data, "oidc-profile", 422);
         var input = Read(data, new OidcProfileInput());
         var created = await Designer(() => profiles.CreateAsync(user, input, ct));
-        return Data(ProfileJson(created, realmId), 201);
+        return ApiJson.Data(ProfileJson(created, realmId), 201);
     }
 
     private static async Task<IResult> UpdateAsync(Guid realmId, Guid id, HttpRequest request, ClaimsPrincipal user, OidcProfileService profiles, CancellationToken ct)
@@ -123,7 +121,7 @@ public static class SignInApi
             RedirectUris = string.Join('\n', current.RedirectUris), Enabled = current.Enabled,
         });
         var updated = await Designer(() => profiles.UpdateAsync(user, id, input, ct));
-        return updated is null ? ApiErrors.NotFound("This OpenID Connect profile") : Data(ProfileJson(updated, realmId));
+        return updated is null ? ApiErrors.NotFound("This OpenID Connect profile") : ApiJson.Data(ProfileJson(updated, realmId));
     }
 
     private static async Task<IResult> DeleteAsync(Guid realmId, Guid id, ClaimsPrincipal user, OidcProfileService profiles, CancellationToken ct)
@@ -159,10 +157,7 @@ public static class SignInApi
         {
             input.Enabled = on;
         }
-        if (errors.Count > 0)
-        {
-            throw ApiException.Many(422, errors);
-        }
+        ApiException.ThrowIfAny(errors, 422);
         return input;
     }
 
@@ -174,7 +169,7 @@ public static class SignInApi
         }
         catch (ValidationException ex)
         {
-            throw ApiException.Many(422, ex.Errors.Select(e => new ApiError(422, "Failed Validation", e.ErrorMessage, ApiJson.Source(e.PropertyName))).ToList());
+            throw ApiException.Many(422, ApiErrors.FromValidation(ex.Errors, 422).ToList());
         }
     }
 }

@@ -38,8 +38,8 @@ public static class CustomerFilters
         {
             q = t.Field switch
             {
-                "email" => ApplyText(q, t, c => c.NormalizedEmail, v => Customer.Normalize(EmailValue(v))),
-                "name" => ApplyText(q, t, c => c.NormalizedName, Customer.FoldName),
+                "email" => QueryBuilding.Text(q, t, c => c.NormalizedEmail, v => Customer.Normalize(EmailValue(v))),
+                "name" => QueryBuilding.Text(q, t, c => c.NormalizedName, Customer.FoldName),
                 "external_ref" => q.Where(c => c.ExternalRef == t.Value),
                 "id" => q.Where(QueryBuilding.Compare(t.Op, (Customer c) => c.Id, FilterLanguage.ParseGuid(t))),
                 "created_at" => q.Where(QueryBuilding.Compare(t.Op, (Customer c) => c.CreatedAt, FilterLanguage.ParseTimestamp(t))),
@@ -72,24 +72,6 @@ public static class CustomerFilters
             ("updated_at", false) => q.OrderBy(c => c.UpdatedAt).ThenBy(c => c.Id),
             ("updated_at", true) => q.OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id),
             _ => throw new FilterException($"Sorting by '{field}' is not supported. Use one of: {string.Join(", ", SortFields)} (with - for descending).", FilterException.SortTitle),
-        };
-    }
-
-    private static IQueryable<Customer> ApplyText(IQueryable<Customer> q, FilterTerm t, Expression<Func<Customer, string>> column,
-        Func<string, string> normalize)
-    {
-        var (kind, text) = t.Op == "eq" ? (LikeKind.Equals, t.Value) : LikePattern.Read(t.Value);
-        var value = normalize(text);
-        if (value.Length == 0 && kind != LikeKind.Equals)
-        {
-            return q;
-        }
-        return kind switch
-        {
-            LikeKind.Equals => q.Where(QueryBuilding.Rewrite(column, c => c == value)),
-            LikeKind.StartsWith => q.Where(QueryBuilding.StartsWith(column, value)),
-            LikeKind.EndsWith => q.Where(QueryBuilding.Rewrite(column, c => c.EndsWith(value))),
-            _ => q.Where(QueryBuilding.Rewrite(column, c => c.Contains(value))),
         };
     }
 }

@@ -51,17 +51,8 @@ public static class CustomersApi
         ["email"] = c.Email,
         ["password"] = c.HasPassword,
         ["external_ref"] = c.ExternalRef,
-        ["meta"] = new JsonObject
-        {
-            ["timestamps"] = new JsonObject
-            {
-                ["created_at"] = ApiJson.Timestamp(c.CreatedAt),
-                ["updated_at"] = ApiJson.Timestamp(c.UpdatedAt),
-            },
-        },
+        ["meta"] = new JsonObject { ["timestamps"] = ApiJson.Timestamps(c.CreatedAt, c.UpdatedAt) },
     }, fields, c.CustomData);
-
-    private static IResult Data(JsonNode data, int status = 200) => TypedResults.Json(new JsonObject { ["data"] = data }, statusCode: status);
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, CustomerService customers,
         IValidator<CustomerInput> validator, CustomFieldService customFields, CancellationToken ct)
@@ -82,7 +73,7 @@ public static class CustomersApi
         var outcome = await customers.CreateAsync(user, input, ct);
         return outcome.Kind switch
         {
-            OutcomeKind.Ok => Data(ToJson(outcome.Value!, fields), 201),
+            OutcomeKind.Ok => ApiJson.Data(ToJson(outcome.Value!, fields), 201),
             OutcomeKind.Duplicate => ApiErrors.Result(409, "Duplicate email", outcome.Error, "data.email"),
             _ => ApiErrors.Result(400, "Bad Request", outcome.Error),
         };
@@ -102,7 +93,7 @@ public static class CustomersApi
     private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, CustomerService customers, CustomFieldService customFields, CancellationToken ct)
     {
         var customer = await customers.GetAsync(user, id, ct);
-        return customer is null ? ApiErrors.NotFound("This customer") : Data(ToJson(customer, await customFields.FieldsAsync(Flow.Customers, ct)));
+        return customer is null ? ApiErrors.NotFound("This customer") : ApiJson.Data(ToJson(customer, await customFields.FieldsAsync(Flow.Customers, ct)));
     }
 
     private static async Task<IResult> UpdateAsync(Guid id, HttpRequest request, ClaimsPrincipal user, CustomerService customers,
@@ -134,7 +125,7 @@ public static class CustomersApi
         var outcome = await customers.UpdateAsync(user, id, input, current.Version, ct);
         return outcome.Kind switch
         {
-            OutcomeKind.Ok => Data(ToJson(outcome.Value!, fields)),
+            OutcomeKind.Ok => ApiJson.Data(ToJson(outcome.Value!, fields)),
             OutcomeKind.NotFound => ApiErrors.NotFound("This customer"),
             OutcomeKind.Duplicate => ApiErrors.Result(409, "Duplicate email", outcome.Error, "data.email"),
             _ => ApiErrors.Result(409, "Conflict", outcome.Error),
@@ -167,9 +158,9 @@ public static class CustomersApi
                 {
                     errors.Add(new ApiError(400, "Bad Request", "password is required.", "data.password"));
                 }
-                ThrowIfAny(errors, 400);
+                ApiException.ThrowIfAny(errors, 400);
                 var account = Customer.Normalize(email!);
-                limits.CheckAccount(context, account);
+                limits.CheckAccount(account);
                 var verified = await customers.VerifyPasswordAsync(email!, password!, ct);
                 if (verified is null)
                 {
@@ -186,7 +177,7 @@ public static class CustomersApi
                 return ApiErrors.Result(400, "Bad Request", "authentication_mechanism must be password or oidc.", "data.authentication_mechanism");
         }
         var token = await tokens.IssueCustomerTokenAsync(customerId, mechanism, ct);
-        return Data(new JsonObject
+        return ApiJson.Data(new JsonObject
         {
             ["type"] = "token",
             ["id"] = token.Id.ToString(),
@@ -199,15 +190,7 @@ public static class CustomersApi
     private static async Task ValidateAsync(IValidator<CustomerInput> validator, CustomerInput input, List<ApiError> errors, CancellationToken ct)
     {
         var result = await validator.ValidateAsync(input, ct);
-        errors.AddRange(result.Errors.Select(e => new ApiError(422, "Failed Validation", e.ErrorMessage, ApiJson.Source(e.PropertyName))));
-        ThrowIfAny(errors, 422);
-    }
-
-    private static void ThrowIfAny(List<ApiError> errors, int status)
-    {
-        if (errors.Count > 0)
-        {
-            throw ApiException.Many(status, errors);
-        }
+        errors.AddRange(ApiErrors.FromValidation(result.Errors, 422));
+        ApiException.ThrowIfAny(errors, 422);
     }
 }

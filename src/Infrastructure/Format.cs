@@ -8,6 +8,14 @@ public static class Clock
     public static DateTime UtcNow(this TimeProvider clock) => Truncate(clock.GetUtcNow().UtcDateTime);
 
     public static DateTime Truncate(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+
+    /// <summary>A JWT lifetime check against this clock (the library's own reads the system clock), within the allowed skew.</summary>
+    public static Microsoft.IdentityModel.Tokens.LifetimeValidator LifetimeValidator(this TimeProvider clock) =>
+        (notBefore, expires, _, parameters) =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            return expires is { } e && e > now - parameters.ClockSkew && (notBefore is null || notBefore < now + parameters.ClockSkew);
+        };
 }
 
 public static class Format

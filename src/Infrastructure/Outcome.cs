@@ -57,6 +57,11 @@ public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int 
     /// <summary>Counting stops here when an exact total is not asked for: past the deepest page there is nothing to show.</summary>
     public const int CountCap = 10_101;
 
-    public string TotalText(string one, string many) =>
-        TotalIsCapped ? $"{Total - 1:N0}+ {many}" : Total == 1 ? $"1 {one}" : $"{Total:N0} {many}";
+    /// <summary>The total as a number to show: "10,100+" when capped.</summary>
+    public string TotalNumber => TotalIsCapped ? $"{Total - 1:N0}+" : $"{Total:N0}";
+
+    /// <summary>"26–50 of 1,234": the rows on this page.</summary>
+    public string RangeText => $"{Offset + 1:N0}–{Offset + Items.Count:N0} of {TotalNumber}";
+
+    public string TotalText(string one, string many) => !TotalIsCapped && Total == 1 ? $"1 {one}" : $"{TotalNumber} {many}";
 }

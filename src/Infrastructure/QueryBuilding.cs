@@ -36,6 +36,28 @@ public static class QueryBuilding
 #pragma warning restore CA1309
     }
 
+    /// <summary>
+    /// An EP text term on a normalized column: <c>eq</c> is equality; <c>like</c> is equality, prefix, suffix or
+    /// contains by where its <c>*</c> wildcards stand. <paramref name="normalize"/> folds the value as the column is.
+    /// </summary>
+    public static IQueryable<T> Text<T>(IQueryable<T> q, FilterTerm t, Expression<Func<T, string>> column, Func<string, string> normalize)
+    {
+        var (kind, text) = t.Op == "eq" ? (LikeKind.Equals, t.Value) : LikePattern.Read(t.Value);
+        var value = normalize(text);
+        if (value.Length == 0 && kind != LikeKind.Equals)
+        {
+            // like(field,*) matches everything.
+            return q;
+        }
+        return kind switch
+        {
+            LikeKind.Equals => q.Where(Rewrite(column, c => c == value)),
+            LikeKind.StartsWith => q.Where(StartsWith(column, value)),
+            LikeKind.EndsWith => q.Where(Rewrite(column, c => c.EndsWith(value))),
+            _ => q.Where(Rewrite(column, c => c.Contains(value))),
+        };
+    }
+
     /// <summary>eq / gt / ge / lt / le on a comparable column (timestamps, ids).</summary>
     public static Expression<Func<T, bool>> Compare<T, TValue>(string op, Expression<Func<T, TValue>> column, TValue value)
     {

@@ -33,7 +33,7 @@ public static class CartsApi
         : throw new ApiException(400, "Bad Request", "A cart reference is 1–128 letters, digits, '-', '_' or '.'.");
 
     private static async Task<IResult> GetAsync(string reference, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
-        TypedResults.Json(new JsonObject { ["data"] = OrderJson.Cart(await carts.GetAsync(user, Reference(reference), ct)) });
+        ApiJson.Data(OrderJson.Cart(await carts.GetAsync(user, Reference(reference), ct)));
 
     private static async Task<IResult> DeleteAsync(string reference, ClaimsPrincipal user, CartService carts, CancellationToken ct)
     {
@@ -66,12 +66,9 @@ public static class CartsApi
             Price = data["price"] is JsonObject price ? ApiJson.Integer(price, "amount", errors, 400).Value : null,
         };
         var result = await validator.ValidateAsync(input, ct);
-        errors.AddRange(result.Errors.Select(e => new ApiError(400, "Failed Validation", e.ErrorMessage,
-            e.PropertyName == nameof(CartItemInput.Price) ? "data.price.amount" : ApiJson.Source(e.PropertyName))));
-        if (errors.Count > 0)
-        {
-            return ApiErrors.Result(ApiException.Many(400, errors));
-        }
+        errors.AddRange(ApiErrors.FromValidation(result.Errors, 400,
+            p => p == nameof(CartItemInput.Price) ? "data.price.amount" : ApiJson.Source(p)));
+        ApiException.ThrowIfAny(errors, 400);
         var cart = await carts.AddItemAsync(user, cartRef, input, ct);
         return TypedResults.Json(OrderJson.CartItems(cart), statusCode: 201);
     }
@@ -128,16 +125,13 @@ public static class CartsApi
         input.BillingAddress = ReadAddress(data, "billing_address", errors);
         input.ShippingAddress = ReadAddress(data, "shipping_address", errors);
         var result = await validator.ValidateAsync(input, ct);
-        errors.AddRange(result.Errors.Select(e => new ApiError(400, "Failed Validation", e.ErrorMessage,
-            e.PropertyName is nameof(CheckoutInput.Name) or nameof(CheckoutInput.Email) ? $"data.customer.{e.PropertyName.ToLowerInvariant()}" : ApiJson.Source(e.PropertyName))));
-        if (errors.Count > 0)
-        {
-            return ApiErrors.Result(ApiException.Many(400, errors));
-        }
+        errors.AddRange(ApiErrors.FromValidation(result.Errors, 400,
+            p => p is nameof(CheckoutInput.Name) or nameof(CheckoutInput.Email) ? $"data.customer.{p.ToLowerInvariant()}" : ApiJson.Source(p)));
+        ApiException.ThrowIfAny(errors, 400);
         var outcome = await checkout.CheckoutAsync(user, cartRef, input, ct);
         return outcome.Kind switch
         {
-            OutcomeKind.Ok => TypedResults.Json(new JsonObject { ["data"] = OrderJson.Order(outcome.Value!) }, statusCode: 201),
+            OutcomeKind.Ok => ApiJson.Data(OrderJson.Order(outcome.Value!), 201),
             _ => ApiErrors.Result(400, "Bad Request", outcome.Error, outcome.Field is { } f ? $"data.{f}" : null),
         };
     }

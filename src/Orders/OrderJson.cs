@@ -21,12 +21,6 @@ public static class OrderJson
         ["tax"] = Price(tax, currency),
     };
 
-    private static JsonObject Timestamps(DateTime created, DateTime updated) => new()
-    {
-        ["created_at"] = ApiJson.Timestamp(created),
-        ["updated_at"] = ApiJson.Timestamp(updated),
-    };
-
     public static JsonObject Cart(CartDto cart) => new()
     {
         ["id"] = cart.Reference,
@@ -37,7 +31,7 @@ public static class OrderJson
         ["meta"] = new JsonObject
         {
             ["display_price"] = DisplayPrice(cart.Total, 0, cart.Currency),
-            ["timestamps"] = Timestamps(cart.CreatedAt, cart.UpdatedAt),
+            ["timestamps"] = ApiJson.Timestamps(cart.CreatedAt, cart.UpdatedAt),
         },
     };
 
@@ -61,7 +55,7 @@ public static class OrderJson
                 ["without_tax"] = new JsonObject { ["unit"] = Price(i.UnitPrice, currency), ["value"] = Price(i.LineTotal, currency) },
                 ["tax"] = new JsonObject { ["unit"] = Price(0, currency), ["value"] = Price(0, currency) },
             },
-            ["timestamps"] = Timestamps(i.CreatedAt, i.CreatedAt),
+            ["timestamps"] = ApiJson.Timestamps(i.CreatedAt, i.CreatedAt),
         },
     };
 
@@ -72,7 +66,7 @@ public static class OrderJson
         ["meta"] = new JsonObject
         {
             ["display_price"] = DisplayPrice(cart.Total, 0, cart.Currency),
-            ["timestamps"] = Timestamps(cart.CreatedAt, cart.UpdatedAt),
+            ["timestamps"] = ApiJson.Timestamps(cart.CreatedAt, cart.UpdatedAt),
         },
     };
 
@@ -121,7 +115,7 @@ public static class OrderJson
             ["meta"] = new JsonObject
             {
                 ["display_price"] = DisplayPrice(o.Total, o.Tax, o.Currency),
-                ["timestamps"] = Timestamps(o.CreatedAt, o.UpdatedAt),
+                ["timestamps"] = ApiJson.Timestamps(o.CreatedAt, o.UpdatedAt),
             },
             ["relationships"] = relationships,
         };
@@ -146,7 +140,7 @@ public static class OrderJson
                 ["without_tax"] = new JsonObject { ["unit"] = Price(i.UnitPrice, o.Currency), ["value"] = Price(i.LineTotal, o.Currency) },
                 ["tax"] = new JsonObject { ["unit"] = Price(0, o.Currency), ["value"] = Price(0, o.Currency) },
             },
-            ["timestamps"] = Timestamps(o.CreatedAt, o.CreatedAt),
+            ["timestamps"] = ApiJson.Timestamps(o.CreatedAt, o.CreatedAt),
         },
         ["relationships"] = new JsonObject(),
     };

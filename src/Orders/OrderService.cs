@@ -221,8 +221,8 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             {
                 "id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Id, FilterLanguage.ParseGuid(t))),
                 "customer_id" or "customer.id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.CustomerId, (Guid?)FilterLanguage.ParseGuid(t))),
-                "email" or "customer.email" => Text(q, t, o => o.NormalizedCustomerEmail, v => Customer.Normalize(CustomerFilters.EmailValue(v))),
-                "name" or "customer.name" => Text(q, t, o => o.NormalizedCustomerName, Customer.FoldName),
+                "email" or "customer.email" => QueryBuilding.Text(q, t, o => o.NormalizedCustomerEmail, v => Customer.Normalize(CustomerFilters.EmailValue(v))),
+                "name" or "customer.name" => QueryBuilding.Text(q, t, o => o.NormalizedCustomerName, Customer.FoldName),
                 "status" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Status, ParseEnum<OrderStatus>(t))),
                 "payment" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Payment, ParseEnum<PaymentStatus>(t))),
                 "shipping" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Shipping, ParseEnum<ShippingStatus>(t))),
@@ -238,19 +238,6 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         Enum.TryParse<T>(t.Value, ignoreCase: true, out var value) && Enum.IsDefined(value)
             ? value
             : throw new FilterException($"'{t.Value}' is not a {t.Field}. Use one of: {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
-
-    private static IQueryable<Order> Text(IQueryable<Order> q, FilterTerm t, Expression<Func<Order, string>> column, Func<string, string> normalize)
-    {
-        var (kind, text) = t.Op == "eq" ? (LikeKind.Equals, t.Value) : LikePattern.Read(t.Value);
-        var value = normalize(text);
-        return kind switch
-        {
-            LikeKind.Equals => q.Where(QueryBuilding.Rewrite(column, c => c == value)),
-            LikeKind.StartsWith => q.Where(QueryBuilding.StartsWith(column, value)),
-            LikeKind.EndsWith => q.Where(QueryBuilding.Rewrite(column, c => c.EndsWith(value))),
-            _ => q.Where(QueryBuilding.Rewrite(column, c => c.Contains(value))),
-        };
-    }
 
     internal static readonly Expression<Func<Order, OrderDto>> ToDto = o => new OrderDto(o.Id, o.CustomerId, o.CustomerName, o.CustomerEmail,
         o.Status, o.Payment, o.Shipping, o.Currency, o.Total, o.Tax, o.ItemCount,

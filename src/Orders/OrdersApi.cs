@@ -35,7 +35,7 @@ public static class OrdersApi
         var detail = await orders.GetAsync(user, id, ct);
         return detail is null
             ? ApiErrors.NotFound("This order")
-            : TypedResults.Json(new JsonObject { ["data"] = OrderJson.Order(detail.Order, detail.Items) });
+            : ApiJson.Data(OrderJson.Order(detail.Order, detail.Items));
     }
 
     private static async Task<IResult> ItemsAsync(Guid id, ClaimsPrincipal user, OrderService orders, CancellationToken ct)
@@ -43,10 +43,7 @@ public static class OrdersApi
         var detail = await orders.GetAsync(user, id, ct);
         return detail is null
             ? ApiErrors.NotFound("This order")
-            : TypedResults.Json(new JsonObject
-            {
-                ["data"] = new JsonArray(detail.Items.Select(i => (JsonNode)OrderJson.OrderItem(i, detail.Order)).ToArray()),
-            });
+            : ApiJson.Data(new JsonArray(detail.Items.Select(i => (JsonNode)OrderJson.OrderItem(i, detail.Order)).ToArray()));
     }
 
     private static async Task<IResult> UpdateAsync(Guid id, HttpRequest request, ClaimsPrincipal user, OrderService orders, CancellationToken ct)
@@ -59,14 +56,11 @@ public static class OrdersApi
             Parse<OrderStatus>(data, "status", errors),
             Parse<PaymentStatus>(data, "payment", errors),
             Parse<ShippingStatus>(data, "shipping", errors));
-        if (errors.Count > 0)
-        {
-            return ApiErrors.Result(ApiException.Many(422, errors));
-        }
+        ApiException.ThrowIfAny(errors, 422);
         var outcome = await orders.ChangeStatusAsync(user, id, change, null, ct);
         return outcome.Kind switch
         {
-            OutcomeKind.Ok => TypedResults.Json(new JsonObject { ["data"] = OrderJson.Order(outcome.Value!.Order, outcome.Value.Items) }),
+            OutcomeKind.Ok => ApiJson.Data(OrderJson.Order(outcome.Value!.Order, outcome.Value.Items)),
             OutcomeKind.NotFound => ApiErrors.NotFound("This order"),
             OutcomeKind.Conflict => ApiErrors.Result(409, "Conflict", outcome.Error),
             _ => ApiErrors.Result(422, "Failed Validation", outcome.Error),

@@ -79,8 +79,7 @@ public static class AppInitializer
     /// <summary>Two example custom fields on customers and one on addresses, with values, so the designer has something to show.</summary>
     private static async Task AddDemoFieldsAsync(CustomFields.CustomFieldService designer, AppDbContext db, CancellationToken ct)
     {
-        var system = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
-            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, Roles.Admin), new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, "demo data")], "system"));
+        var system = Access.SystemAdmin("demo data");
         var customers = await designer.EnsureFlowAsync(system, CustomFields.Flow.Customers, true, ct);
         var addresses = await designer.EnsureFlowAsync(system, CustomFields.Flow.Addresses, true, ct);
         var optIn = (await designer.CreateFieldAsync(system, customers.Id, new CustomFields.FieldInput

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Claims;
 using CommerceManager.Customers;
 using CommerceManager.Data;
 using CommerceManager.Orders;
@@ -90,7 +89,7 @@ public static class Commands
     {
         var designer = services.GetRequiredService<CustomFields.CustomFieldService>();
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        var admin = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, Roles.Admin)], "seed"));
+        var admin = Access.SystemAdmin("seed");
         await using (var db = await factory.CreateDbContextAsync())
         {
             await DatabaseSetup.MigrateAsync(db);
@@ -129,7 +128,7 @@ public static class Commands
     {
         var customers = services.GetRequiredService<CustomerService>();
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        var admin = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, Roles.Admin)], "bench"));
+        var admin = Access.SystemAdmin("bench");
 
         await using (var db = await factory.CreateDbContextAsync())
         {
