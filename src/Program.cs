@@ -2,23 +2,14 @@ using CommerceManager;
 using CommerceManager.Account;
 using CommerceManager.Api;
 using CommerceManager.Components;
-using CommerceManager.Data;
 using CommerceManager.Seeding;
 using MudBlazor.Services;
-
-if (args is ["seed", ..] or ["bench", ..])
-{
-    return await Commands.RunAsync(args);
-}
 
 var builder = WebApplication.CreateBuilder(args);
 // Serve MudBlazor's and Blazor's static files from the build output in every environment, not only Development.
 builder.WebHost.UseStaticWebAssets();
 
-builder.Services.AddDatabase(builder.Configuration, builder.Environment.ContentRootPath);
-builder.Services.AddKeyStorage(builder.Configuration, builder.Environment.ContentRootPath);
-builder.Services.AddStaffIdentity();
-builder.Services.AddCommerceServices();
+builder.Services.AddCommerceManager(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
@@ -47,7 +38,6 @@ app.MapAccountEndpoints().ExcludeFromDescription();
 app.MapApi();
 
 app.Run();
-return 0;
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>
 public partial class Program;

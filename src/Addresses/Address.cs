@@ -1,30 +1,19 @@
 using CommerceManager.Customers;
+using CommerceManager.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace CommerceManager.Addresses;
 
 /// <summary>One of a customer's addresses; a customer may have any number.</summary>
-public sealed class Address
+public sealed class Address : IVersioned
 {
     public Guid Id { get; set; }
     public Guid CustomerId { get; set; }
     public Customer? Customer { get; set; }
     /// <summary>A label such as "Home", "Neighbour" or "Office".</summary>
     public string? Name { get; set; }
-    public string FirstName { get; set; } = "";
-    public string LastName { get; set; } = "";
-    public string? CompanyName { get; set; }
-    public string Line1 { get; set; } = "";
-    public string? Line2 { get; set; }
-    public string? City { get; set; }
-    public string? Region { get; set; }
-    public string Postcode { get; set; } = "";
-    public string County { get; set; } = "";
-    /// <summary>ISO 3166-1 alpha-2, upper case.</summary>
-    public string Country { get; set; } = "";
-    public string? PhoneNumber { get; set; }
-    public string? Instructions { get; set; }
+    public PostalAddress Postal { get; set; } = new();
     /// <summary>Custom field values as JSON, keyed by field id.</summary>
     public string? CustomData { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -36,18 +25,19 @@ internal sealed class AddressConfiguration : IEntityTypeConfiguration<Address>
 {
     public void Configure(EntityTypeBuilder<Address> b)
     {
+        b.ToTable("Addresses");
         b.HasOne(a => a.Customer).WithMany().HasForeignKey(a => a.CustomerId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(a => new { a.CustomerId, a.CreatedAt });
-        b.Property(a => a.Country).HasMaxLength(2);
         b.Property(a => a.Version).IsConcurrencyToken();
-        foreach (var p in new[] { nameof(Address.Name), nameof(Address.FirstName), nameof(Address.LastName), nameof(Address.CompanyName),
-                     nameof(Address.Line1), nameof(Address.Line2), nameof(Address.City), nameof(Address.Region), nameof(Address.County) })
+        b.Property(a => a.Name).HasMaxLength(AddressLimits.Text);
+        b.OwnsOne(a => a.Postal, p =>
         {
-            b.Property(p).HasMaxLength(AddressLimits.Text);
-        }
-        b.Property(a => a.Postcode).HasMaxLength(AddressLimits.Postcode);
-        b.Property(a => a.PhoneNumber).HasMaxLength(AddressLimits.Phone);
-        b.Property(a => a.Instructions).HasMaxLength(AddressLimits.Instructions);
+            PostalAddress.Map(p, prefix: "");
+            // A saved address needs a county (EP's rule); an order's snapshot needs a region instead.
+            p.Property(x => x.County).IsRequired();
+            AddressLimits.Apply(p);
+        });
+        b.Navigation(a => a.Postal).IsRequired();
     }
 }
 
@@ -57,4 +47,26 @@ public static class AddressLimits
     public const int Postcode = 32;
     public const int Phone = 32;
     public const int Instructions = 1000;
+
+    internal static void Apply<TOwner>(OwnedNavigationBuilder<TOwner, PostalAddress> p) where TOwner : class
+    {
+        foreach (var name in new[] { nameof(PostalAddress.FirstName), nameof(PostalAddress.LastName), nameof(PostalAddress.CompanyName),
+                     nameof(PostalAddress.Line1), nameof(PostalAddress.Line2), nameof(PostalAddress.City), nameof(PostalAddress.Region), nameof(PostalAddress.County) })
+        {
+            p.Property(name).HasMaxLength(Text);
+        }
+        p.Property(x => x.Country).HasMaxLength(2);
+        p.Property(x => x.Postcode).HasMaxLength(Postcode);
+        p.Property(x => x.PhoneNumber).HasMaxLength(Phone);
+        p.Property(x => x.Instructions).HasMaxLength(Instructions);
+    }
+}
+
+/// <summary>This feature's table on the shared context (<c>db.Addresses</c>).</summary>
+public static class AddressesTables
+{
+    extension(AppDbContext db)
+    {
+        public DbSet<Address> Addresses => db.Set<Address>();
+    }
 }

@@ -24,6 +24,30 @@ public sealed class AddressInput
     public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public static string CleanCountry(string? value) => (value ?? "").Trim().ToUpperInvariant();
+
+    /// <summary>The postal part as stored: trimmed, blanks as null, the country upper case.</summary>
+    public PostalAddress ToPostal() => new()
+    {
+        FirstName = Clean(FirstName) ?? "",
+        LastName = Clean(LastName) ?? "",
+        CompanyName = Clean(CompanyName),
+        Line1 = Clean(Line1) ?? "",
+        Line2 = Clean(Line2),
+        City = Clean(City),
+        Region = Clean(Region),
+        Postcode = Clean(Postcode) ?? "",
+        County = Clean(County),
+        Country = CleanCountry(Country),
+        PhoneNumber = Clean(PhoneNumber),
+        Instructions = Clean(Instructions),
+    };
+
+    public static AddressInput From(PostalAddress p, string? name = null) => new()
+    {
+        Name = name, FirstName = p.FirstName, LastName = p.LastName, CompanyName = p.CompanyName, Line1 = p.Line1, Line2 = p.Line2,
+        City = p.City, Region = p.Region, Postcode = p.Postcode, County = p.County, Country = p.Country, PhoneNumber = p.PhoneNumber,
+        Instructions = p.Instructions,
+    };
 }
 
 /// <summary>

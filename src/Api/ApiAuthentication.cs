@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using CommerceManager.ApiKeys;
 using CommerceManager.Security;
+using CommerceManager.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -81,19 +82,12 @@ public sealed class ApiAuthenticationHandler(
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ApiErrors.WriteAsync(Context, 403, [new ApiError(403, "Forbidden", ApiErrors.DetailFor(403))]);
+        ApiErrors.WriteAsync(Context, 403, [new ApiError(403, "Forbidden", Context.User.IsInRole(Roles.ApiClient)
+            ? ApiErrors.DetailFor(403)
+            : "This needs a client_credentials access token (client id and secret); an implicit token cannot do it.")]);
 }
 
 public static class ApiCallers
 {
     public static bool IsClientCredentials(this ClaimsPrincipal user) => user.IsInRole(Roles.ApiClient);
-
-    /// <summary>Refuses with 403 unless the caller holds client credentials.</summary>
-    public static void RequireClientCredentials(this ClaimsPrincipal user, string what)
-    {
-        if (!user.IsInRole(Roles.ApiClient))
-        {
-            throw new ApiException(403, "Forbidden", $"{what} needs a client_credentials access token.");
-        }
-    }
 }

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CommerceManager.Api.Wire;
+using CommerceManager.Common;
+using CommerceManager.Querying;
 using CommerceManager.Security;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
@@ -47,6 +50,45 @@ public static class ApiErrors
     public static IResult Result(ApiException ex) => TypedResults.Json(new ApiErrorBody(ex.Errors), statusCode: ex.Status);
 
     public static IResult NotFound(string what) => Result(404, "Not Found", $"{what} was not found.");
+
+    /// <summary>
+    /// The one mapping from a service's expected failures to EP errors. EP answers a refusal with 400 or 422 depending
+    /// on the resource, and a taken unique value with 409 (customers' emails) or 422 (field slugs): the caller says which.
+    /// </summary>
+    public static IResult Failure<T>(Outcome<T> outcome, string what, int refusedStatus = 400, int duplicateStatus = 409, string? duplicateTitle = null)
+    {
+        var source = outcome.Field is { } field ? ApiJson.Source(field) : null;
+        return outcome.Kind switch
+        {
+            OutcomeKind.NotFound => NotFound(what),
+            OutcomeKind.Duplicate => Result(duplicateStatus, duplicateTitle ?? TitleFor(duplicateStatus), outcome.Error, source),
+            OutcomeKind.Conflict => Result(409, "Conflict", outcome.Error),
+            OutcomeKind.Refused => Result(refusedStatus, TitleFor(refusedStatus), outcome.Error, source),
+            OutcomeKind.Denied => Result(401, "Unauthorized", outcome.Error),
+            OutcomeKind.Unavailable => Result(424, "Identity provider unavailable", outcome.Error),
+            _ => throw new InvalidOperationException("A successful outcome is not a failure."),
+        };
+    }
+
+    /// <summary>
+    /// Answers a route group's validation failures (raised by the services' validators) with the group's EP status,
+    /// each failure naming its field in <c>source</c>.
+    /// </summary>
+    public static TBuilder ValidationErrors<TBuilder>(this TBuilder builder, int status, Func<string, string>? source = null)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (ValidationException ex)
+            {
+                // Custom field values are refused with 422 on every resource (EP's flows), whatever the resource's own status.
+                var answer = ex.Errors.All(e => e.PropertyName.StartsWith(CustomFields.CustomFieldValues.SourcePrefix, StringComparison.Ordinal)) ? 422 : status;
+                throw ApiException.Many(answer, FromValidation(ex.Errors, answer, source).ToList());
+            }
+        });
 
     public static Task WriteAsync(HttpContext context, int status, IReadOnlyList<ApiError> errors)
     {

@@ -1,33 +1,31 @@
-using CommerceManager.Addresses;
-using CommerceManager.ApiKeys;
-using CommerceManager.CustomFields;
-using CommerceManager.CustomerSignIn;
-using CommerceManager.Customers;
-using CommerceManager.Orders;
+using CommerceManager.Api.Endpoints;
+using CommerceManager.Api.Wire;
+using CommerceManager.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
 namespace CommerceManager.Api;
 
-/// <summary>The EP-compatible API: its services, its middleware and its routes.</summary>
+/// <summary>The EP-compatible API: its services, its middleware and its route table.</summary>
 public static class ApiSetup
 {
     public const string Policy = "api";
+    /// <summary>Routes only a server holding an API secret may call (client_credentials tokens).</summary>
+    public const string ClientCredentials = "api-client-credentials";
 
     public static IServiceCollection AddApi(this IServiceCollection services)
     {
-        services.AddSingleton<TokenService>();
-        services.AddSingleton<ApiKeyService>();
         services.AddOptions<RateLimitSettings>().BindConfiguration("RateLimits");
-        services.AddSingleton<TokenRateLimits>();
-        services.AddSingleton<CustomerSignIn.CustomerSignIn>();
+        services.AddSingleton<ApiRateLimits>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiAuthenticationHandler>(ApiAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(ApiAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policy, p => p.AddAuthenticationSchemes(ApiAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
+            .AddPolicy(ClientCredentials, p => p.AddAuthenticationSchemes(ApiAuthenticationHandler.SchemeName).RequireRole(Roles.ApiClient));
         // Storefronts call the API from browsers with implicit tokens: any origin, no cookies.
         services.AddCors(o => o.AddPolicy(Policy, p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddOpenApi("v1", o =>
         {
             o.ShouldInclude = d => d.RelativePath is { } p && (p.StartsWith("v2/", StringComparison.Ordinal) || p.StartsWith("oauth/", StringComparison.Ordinal));
@@ -42,6 +40,7 @@ public static class ApiSetup
                 };
                 return Task.CompletedTask;
             });
+            o.AddSchemaTransformer(ApiDocument.DescribeAsync);
         });
         return services;
     }
@@ -54,9 +53,9 @@ public static class ApiSetup
             {
                 if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
                 {
-                    limit.MaxRequestBodySize = ApiJson.MaxBodyBytes;
+                    limit.MaxRequestBodySize = ApiBody<CustomerData>.MaxBytes;
                 }
-                if (context.Request.ContentLength > ApiJson.MaxBodyBytes)
+                if (context.Request.ContentLength > ApiBody<CustomerData>.MaxBytes)
                 {
                     throw new ApiException(413, "Payload Too Large", ApiErrors.DetailFor(413));
                 }

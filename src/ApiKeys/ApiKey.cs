@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -22,28 +23,11 @@ public sealed class ApiKey
     public DateTime? LastUsedAt { get; set; }
 }
 
-/// <summary>A signing key for the API's JWTs, generated on first run and stored encrypted with Data Protection.</summary>
-public sealed class SigningKey
-{
-    public string Id { get; set; } = "";
-    public string ProtectedSecret { get; set; } = "";
-    public DateTime CreatedAt { get; set; }
-}
-
-/// <summary>A customer token that was issued; deleting the customer deletes these, which ends the tokens.</summary>
-public sealed class CustomerToken
-{
-    public Guid Id { get; set; }
-    public Guid CustomerId { get; set; }
-    public string Mechanism { get; set; } = "password";
-    public DateTime CreatedAt { get; set; }
-    public DateTime ExpiresAt { get; set; }
-}
-
 internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
 {
     public void Configure(EntityTypeBuilder<ApiKey> b)
     {
+        b.ToTable("ApiKeys");
         b.HasIndex(k => k.ClientId).IsUnique();
         b.Property(k => k.Name).HasMaxLength(100);
         b.Property(k => k.ClientId).HasMaxLength(128);
@@ -52,12 +36,11 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
     }
 }
 
-internal sealed class CustomerTokenConfiguration : IEntityTypeConfiguration<CustomerToken>
+/// <summary>This feature's table on the shared context (<c>db.ApiKeys</c>).</summary>
+public static class ApiKeysTables
 {
-    public void Configure(EntityTypeBuilder<CustomerToken> b)
+    extension(AppDbContext db)
     {
-        b.HasOne<Customers.Customer>().WithMany().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);
-        b.HasIndex(t => new { t.CustomerId, t.ExpiresAt });
-        b.Property(t => t.Mechanism).HasMaxLength(16);
+        public DbSet<ApiKey> ApiKeys => db.Set<ApiKey>();
     }
 }

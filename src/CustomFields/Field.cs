@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CommerceManager.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -66,6 +67,7 @@ internal sealed class FlowConfiguration : IEntityTypeConfiguration<Flow>
 {
     public void Configure(EntityTypeBuilder<Flow> b)
     {
+        b.ToTable("Flows");
         b.HasIndex(f => f.Slug).IsUnique();
         b.Property(f => f.Slug).HasMaxLength(64);
         b.Property(f => f.Name).HasMaxLength(255);
@@ -79,6 +81,7 @@ internal sealed class FieldConfiguration : IEntityTypeConfiguration<Field>
 
     public void Configure(EntityTypeBuilder<Field> b)
     {
+        b.ToTable("Fields");
         b.HasIndex(f => new { f.FlowId, f.Slug }).IsUnique();
         b.Property(f => f.Slug).HasMaxLength(64);
         b.Property(f => f.Name).HasMaxLength(255);
@@ -90,5 +93,15 @@ internal sealed class FieldConfiguration : IEntityTypeConfiguration<Field>
                 (x, y) => JsonSerializer.Serialize(x, Json) == JsonSerializer.Serialize(y, Json),
                 r => JsonSerializer.Serialize(r, Json).GetHashCode(StringComparison.Ordinal),
                 r => JsonSerializer.Deserialize<FieldRules>(JsonSerializer.Serialize(r, Json), Json)!));
+    }
+}
+
+/// <summary>This feature's tables on the shared context (<c>db.Flows</c>).</summary>
+public static class FlowsTables
+{
+    extension(AppDbContext db)
+    {
+        public DbSet<Flow> Flows => db.Set<Flow>();
+        public DbSet<Field> Fields => db.Set<Field>();
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using CommerceManager.Customers;
+using CommerceManager.Common;
 
 namespace CommerceManager.CustomFields;
 
@@ -24,6 +24,9 @@ public sealed record FieldDefinition(
     DateTime UpdatedAt)
 {
     public static string TypeName(FieldType type) => type.ToString().ToLowerInvariant();
+
+    public static FieldDefinition From(Field f, string flowSlug) => new(f.Id, f.FlowId, flowSlug, f.Name, f.Slug, f.Description, f.Type,
+        f.Required, f.Enabled, f.OmitNull, f.Order, f.DefaultJson is null ? null : JsonNode.Parse(f.DefaultJson), f.Rules, f.CreatedAt, f.UpdatedAt);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -40,13 +41,6 @@ public sealed class CustomerLogin
     public DateTime LastSignInAt { get; set; }
 }
 
-/// <summary>Small store-wide values, such as the customer authentication realm's id.</summary>
-public sealed class AppSetting
-{
-    public string Key { get; set; } = "";
-    public string Value { get; set; } = "";
-}
-
 internal sealed class OidcProfileConfiguration : IEntityTypeConfiguration<OidcProfile>
 {
     public void Configure(EntityTypeBuilder<OidcProfile> b)
@@ -62,6 +56,7 @@ internal sealed class CustomerLoginConfiguration : IEntityTypeConfiguration<Cust
 {
     public void Configure(EntityTypeBuilder<CustomerLogin> b)
     {
+        b.ToTable("CustomerLogins");
         b.HasIndex(l => new { l.ProfileId, l.Subject }).IsUnique();
         b.HasIndex(l => l.CustomerId);
         b.Property(l => l.Subject).HasMaxLength(255);
@@ -70,11 +65,12 @@ internal sealed class CustomerLoginConfiguration : IEntityTypeConfiguration<Cust
     }
 }
 
-internal sealed class AppSettingConfiguration : IEntityTypeConfiguration<AppSetting>
+/// <summary>This feature's tables on the shared context (<c>db.OidcProfiles</c>).</summary>
+public static class OidcProfilesTables
 {
-    public void Configure(EntityTypeBuilder<AppSetting> b)
+    extension(AppDbContext db)
     {
-        b.HasKey(s => s.Key);
-        b.Property(s => s.Key).HasMaxLength(128);
+        public DbSet<OidcProfile> OidcProfiles => db.Set<OidcProfile>();
+        public DbSet<CustomerLogin> CustomerLogins => db.Set<CustomerLogin>();
     }
 }

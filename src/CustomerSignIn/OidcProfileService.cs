@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using CommerceManager.Common;
 using CommerceManager.Data;
-using CommerceManager.Infrastructure;
 using CommerceManager.Security;
 using FluentValidation;
 using FluentValidation.Results;
@@ -65,7 +65,7 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {
             // Created by a concurrent request: read theirs below.
         }

@@ -1,9 +1,10 @@
+using CommerceManager.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace CommerceManager.Customers;
 
-public sealed class Customer
+public sealed class Customer : IVersioned
 {
     public Guid Id { get; set; }
     public string Name { get; set; } = "";
@@ -58,6 +59,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
 {
     public void Configure(EntityTypeBuilder<Customer> b)
     {
+        b.ToTable("Customers");
         b.Property(c => c.Name).HasMaxLength(CustomerLimits.NameMax);
         b.Property(c => c.NormalizedName).HasMaxLength(CustomerLimits.NameMax);
         b.Property(c => c.Email).HasMaxLength(CustomerLimits.EmailMax);
@@ -72,6 +74,8 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         b.HasIndex(c => new { c.CreatedAt, c.Id });
         b.HasIndex(c => new { c.UpdatedAt, c.Id });
         b.HasIndex(c => c.ExternalRef);
+        // Deleting a customer ends its tokens.
+        b.HasMany<Tokens.CustomerToken>().WithOne().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -80,4 +84,13 @@ public static class CustomerLimits
     public const int NameMax = 255;
     public const int EmailMax = 254;
     public const int ExternalRefMax = 2048;
+}
+
+/// <summary>This feature's tables on the shared context (<c>db.Customers</c>).</summary>
+public static class CustomersTables
+{
+    extension(AppDbContext db)
+    {
+        public DbSet<Customer> Customers => db.Set<Customer>();
+    }
 }

@@ -1,4 +1,4 @@
-using System.Net.Mail;
+using CommerceManager.Common;
 using CommerceManager.Security;
 using FluentValidation;
 
@@ -40,25 +40,5 @@ public sealed class CustomerInputValidator : AbstractValidator<CustomerInput>
         RuleFor(x => x.ExternalRef)
             .MaximumLength(CustomerLimits.ExternalRefMax)
             .WithMessage($"External reference must be at most {CustomerLimits.ExternalRefMax} characters.");
-    }
-}
-
-public static class EmailRules
-{
-    /// <summary>One @, a non-empty local part, a dotted domain and no spaces: what a mail server would accept.</summary>
-    public static bool IsValid(string email)
-    {
-        var e = email.Trim();
-        if (e.Any(char.IsWhiteSpace) || e.Count(c => c == '@') != 1)
-        {
-            return false;
-        }
-        var at = e.IndexOf('@');
-        var local = e[..at];
-        var domain = e[(at + 1)..];
-        return local.Length is > 0 and <= 64
-            && domain.Contains('.')
-            && !domain.StartsWith('.') && !domain.EndsWith('.') && !domain.Contains("..")
-            && MailAddress.TryCreate(e, out var parsed) && parsed.Address == e;
     }
 }

@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
-using CommerceManager.Api;
-using CommerceManager.Infrastructure;
+using CommerceManager.Querying;
 
 namespace CommerceManager.Customers;
 
@@ -9,13 +8,11 @@ public sealed record CustomerQuery(
     string? Filter = null,
     string? Sort = null,
     int Offset = 0,
-    int Limit = 25,
+    int Limit = PageRequest.DefaultLimit,
     bool? HasPassword = null,
     bool ExactTotal = true)
 {
-    public const int MaxLimit = 100;
-    /// <summary>Deeper pages would scan the index ever further; narrow the filter instead (as the API does).</summary>
-    public const int MaxOffset = 10_000;
+    public PageRequest Page => new PageRequest(Offset, Limit).Checked();
 }
 
 public static class CustomerFilters

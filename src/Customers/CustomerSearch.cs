@@ -1,5 +1,5 @@
 using System.Globalization;
-using CommerceManager.Api;
+using CommerceManager.Querying;
 
 namespace CommerceManager.Customers;
 

@@ -1,8 +1,10 @@
 using System.Security.Claims;
-using CommerceManager.Api;
+using CommerceManager.Common;
+using CommerceManager.CustomFields;
 using CommerceManager.Data;
-using CommerceManager.Infrastructure;
+using CommerceManager.Querying;
 using CommerceManager.Security;
+using CommerceManager.Tokens;
 using FluentValidation;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -25,7 +27,7 @@ public sealed class CustomerService(
     IDbContextFactory<AppDbContext> dbFactory,
     IValidator<CustomerInput> validator,
     IPasswordHasher<Customer> hasher,
-    CustomFields.CustomFieldService customFields,
+    CustomFieldValues customFields,
     TimeProvider clock)
 {
     public const string EmailTakenMessage = "A customer with this email already exists.";
@@ -36,12 +38,7 @@ public sealed class CustomerService(
     {
         Access.Require(user, Permission.ReadCustomers);
         var terms = CustomerFilters.Schema.Parse(query.Filter);
-        var limit = Math.Clamp(query.Limit, 1, CustomerQuery.MaxLimit);
-        var offset = Math.Max(0, query.Offset);
-        if (offset > CustomerQuery.MaxOffset)
-        {
-            throw new FilterException($"page[offset] may be at most {CustomerQuery.MaxOffset}; narrow the filter instead.");
-        }
+        var page = query.Page;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var filtered = CustomerFilters.Apply(db.Customers.AsNoTracking(), terms);
@@ -50,14 +47,13 @@ public sealed class CustomerService(
             filtered = hasPassword ? filtered.Where(c => c.PasswordHash != null) : filtered.Where(c => c.PasswordHash == null);
         }
         var unfiltered = terms.Count == 0 && query.HasPassword is null;
-        var total = unfiltered ? await RowCounts.ReadAsync(db, RowCount.Customers, ct)
-            : query.ExactTotal ? await filtered.CountAsync(ct)
-            : await filtered.Take(Page<CustomerDto>.CountCap).CountAsync(ct);
+        var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
+            : await Counting.CountAsync(filtered, query.ExactTotal, ct);
         var items = total == 0 ? [] : await CustomerFilters.Sort(filtered, query.Sort, defaultSort)
-            .Skip(offset).Take(limit)
+            .Skip(page.Offset).Take(page.Limit)
             .Select(ToDto)
             .ToListAsync(ct);
-        return new Page<CustomerDto>(items, total, offset, limit, !unfiltered && !query.ExactTotal && total == Page<CustomerDto>.CountCap);
+        return new Page<CustomerDto>(items, total, page.Offset, page.Limit, capped);
     }
 
     /// <summary>The customer, or null when it does not exist or is another customer than a customer token's own.</summary>
@@ -95,7 +91,7 @@ public sealed class CustomerService(
         };
         customer.SetName(input.Name);
         customer.SetEmail(input.Email);
-        customer.CustomData = await customFields.MergeAsync(CustomFields.Flow.Customers, null, input.Custom, creating: true, ct);
+        customer.CustomData = await customFields.MergeAsync(Flow.Customers, null, input.Custom, creating: true, ct);
         if (!string.IsNullOrEmpty(input.Password))
         {
             // Hash before touching the database: PBKDF2 takes ~0.1 s and SQLite has a single writer.
@@ -108,16 +104,8 @@ public sealed class CustomerService(
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Customers.Add(customer);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
-        {
-            // Two creates raced past the check above; the unique index decides.
-            return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
-        }
-        return ToDtoCompiled(customer);
+        // Two creates may race past the check above; the unique index decides.
+        return await db.SaveOrConflictAsync(() => ToDtoCompiled(customer), ct, nameof(CustomerInput.Email), EmailTakenMessage);
     }
 
     /// <summary>
@@ -135,21 +123,17 @@ public sealed class CustomerService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (customer is null)
+        if (Saving.IsStale(customer, expectedVersion, out Outcome<CustomerDto> stale))
         {
-            return Outcome.NotFound<CustomerDto>();
-        }
-        if (expectedVersion is { } version && customer.Version != version)
-        {
-            return Outcome.Conflict<CustomerDto>();
+            return stale;
         }
         if (Customer.Normalize(input.Email) != customer.NormalizedEmail
-            && await db.Customers.AnyAsync(c => c.NormalizedEmail == Customer.Normalize(input.Email) && c.Id != id, ct))
+            && await EmailExistsAsync(input.Email, except: id, ct))
         {
             return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
         }
 
-        customer.CustomData = await customFields.MergeAsync(CustomFields.Flow.Customers, customer.CustomData, input.Custom, creating: false, ct);
+        customer.CustomData = await customFields.MergeAsync(Flow.Customers, customer.CustomData, input.Custom, creating: false, ct);
         customer.SetName(input.Name);
         customer.SetEmail(input.Email);
         customer.ExternalRef = NullIfBlank(input.ExternalRef);
@@ -159,19 +143,7 @@ public sealed class CustomerService(
         }
         customer.UpdatedAt = clock.UtcNow();
         customer.Version = Guid.NewGuid();
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Outcome.Conflict<CustomerDto>();
-        }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
-        {
-            return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
-        }
-        return ToDtoCompiled(customer);
+        return await db.SaveOrConflictAsync(() => ToDtoCompiled(customer), ct, nameof(CustomerInput.Email), EmailTakenMessage);
     }
 
     /// <summary>Sets or replaces the password only; the rest of the customer is left as it is.</summary>
@@ -190,26 +162,14 @@ public sealed class CustomerService(
         var hash = hasher.HashPassword(DummyCustomer, password);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (customer is null)
+        if (Saving.IsStale(customer, expectedVersion, out Outcome<CustomerDto> stale))
         {
-            return Outcome.NotFound<CustomerDto>();
-        }
-        if (expectedVersion is { } version && customer.Version != version)
-        {
-            return Outcome.Conflict<CustomerDto>();
+            return stale;
         }
         customer.PasswordHash = hash;
         customer.UpdatedAt = clock.UtcNow();
         customer.Version = Guid.NewGuid();
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Outcome.Conflict<CustomerDto>();
-        }
-        return ToDtoCompiled(customer);
+        return await db.SaveOrConflictAsync(() => ToDtoCompiled(customer), ct);
     }
 
     public async Task<bool> DeleteAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)

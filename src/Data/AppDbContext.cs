@@ -1,11 +1,7 @@
-using CommerceManager.Addresses;
-using CommerceManager.ApiKeys;
-using CommerceManager.CustomFields;
-using CommerceManager.Customers;
-using CommerceManager.Orders;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace CommerceManager.Data;
@@ -15,23 +11,16 @@ public sealed class StaffUser : IdentityUser
     public string DisplayName { get; set; } = "";
 }
 
+/// <summary>
+/// The one database. Features own their tables: each maps its entities with an <see cref="IEntityTypeConfiguration{T}"/>
+/// (found here by assembly scan) and adds its <c>db.Customers</c>-style sets as extension properties, so this class
+/// knows no feature.
+/// </summary>
 public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     : IdentityDbContext<StaffUser, IdentityRole, string>(options)
 {
-    public DbSet<Customer> Customers => Set<Customer>();
-    public DbSet<Address> Addresses => Set<Address>();
-    public DbSet<Order> Orders => Set<Order>();
-    public DbSet<OrderItem> OrderItems => Set<OrderItem>();
-    public DbSet<Cart> Carts => Set<Cart>();
-    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
-    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
-    public DbSet<CustomerToken> CustomerTokens => Set<CustomerToken>();
     public DbSet<RowCount> RowCounts => Set<RowCount>();
-    public DbSet<Flow> Flows => Set<Flow>();
-    public DbSet<Field> Fields => Set<Field>();
-    public DbSet<CustomerSignIn.OidcProfile> OidcProfiles => Set<CustomerSignIn.OidcProfile>();
-    public DbSet<CustomerSignIn.CustomerLogin> CustomerLogins => Set<CustomerSignIn.CustomerLogin>();
-    public DbSet<CustomerSignIn.AppSetting> AppSettings => Set<CustomerSignIn.AppSetting>();
+    public DbSet<AppSetting> AppSettings => Set<AppSetting>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -48,4 +37,21 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
         v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
         v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+/// <summary>Small store-wide values, such as the customer authentication realm's id.</summary>
+public sealed class AppSetting
+{
+    public string Key { get; set; } = "";
+    public string Value { get; set; } = "";
+}
+
+internal sealed class AppSettingConfiguration : IEntityTypeConfiguration<AppSetting>
+{
+    public void Configure(EntityTypeBuilder<AppSetting> b)
+    {
+        b.ToTable("AppSettings");
+        b.HasKey(s => s.Key);
+        b.Property(s => s.Key).HasMaxLength(128);
+    }
 }

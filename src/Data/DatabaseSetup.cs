@@ -7,11 +7,12 @@ public static class DatabaseSetup
 {
     public const string DefaultConnection = "Data Source=data/commerce.db";
 
-    /// <summary>Registers the DbContext factory (which also registers the scoped context Identity uses).</summary>
+    /// <summary>Registers the DbContext factory (which also registers the scoped context Identity uses) and the SQL dialect.</summary>
     public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration config, string contentRoot)
     {
         var connectionString = ResolveSqlite(config.GetConnectionString("Default") ?? DefaultConnection, contentRoot);
         services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(connectionString));
+        services.AddSingleton<SqlDialect, SqliteDialect>();
         return services;
     }
 
@@ -33,16 +34,10 @@ public static class DatabaseSetup
         return builder.ToString();
     }
 
-    /// <summary>Applies migrations and switches the file to WAL, so readers never wait for the writer.</summary>
-    public static async Task MigrateAsync(AppDbContext db, CancellationToken ct = default)
+    /// <summary>Applies migrations, then the provider's own settings (SQLite: WAL, so readers never wait for the writer).</summary>
+    public static async Task MigrateAsync(AppDbContext db, SqlDialect dialect, CancellationToken ct = default)
     {
         await db.Database.MigrateAsync(ct);
-        if (db.Database.IsSqlite())
-        {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-            // Refresh the planner's statistics where they are stale or missing (new indexes from a migration):
-            // cheap when nothing changed, and without them SQLite can pick a poor index for a million rows.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA optimize=0x10002;", ct);
-        }
+        await dialect.AfterMigrateAsync(db, ct);
     }
 }

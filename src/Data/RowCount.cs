@@ -11,6 +11,7 @@ public sealed class RowCount
 {
     public const string Customers = "Customers";
     public const string Orders = "Orders";
+    public const string Addresses = "Addresses";
 
     public string Name { get; set; } = "";
     public long Count { get; set; }
@@ -20,6 +21,7 @@ internal sealed class RowCountConfiguration : IEntityTypeConfiguration<RowCount>
 {
     public void Configure(EntityTypeBuilder<RowCount> b)
     {
+        b.ToTable("RowCounts");
         b.HasKey(r => r.Name);
         b.Property(r => r.Name).HasMaxLength(64);
     }

@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -34,6 +35,7 @@ internal sealed class CartConfiguration : IEntityTypeConfiguration<Cart>
 {
     public void Configure(EntityTypeBuilder<Cart> b)
     {
+        b.ToTable("Carts");
         b.HasKey(c => c.Reference);
         b.Property(c => c.Reference).HasMaxLength(CartLimits.Reference);
         b.HasMany(c => c.Items).WithOne().HasForeignKey(i => i.CartReference).OnDelete(DeleteBehavior.Cascade);
@@ -47,4 +49,14 @@ public static class CartLimits
     /// <summary>$10,000,000.00 a unit is far beyond any real item and keeps totals well inside a long.</summary>
     public const long MaxUnitPrice = 1_000_000_000;
     public const int MaxItems = 500;
+}
+
+/// <summary>This feature's tables on the shared context (<c>db.Carts</c>).</summary>
+public static class CartsTables
+{
+    extension(AppDbContext db)
+    {
+        public DbSet<Cart> Carts => db.Set<Cart>();
+        public DbSet<CartItem> CartItems => db.Set<CartItem>();
+    }
 }

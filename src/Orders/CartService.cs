@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using CommerceManager.Data;
-using CommerceManager.Infrastructure;
+using CommerceManager.Common;
 using CommerceManager.Security;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;

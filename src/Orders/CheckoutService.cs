@@ -2,7 +2,7 @@ using System.Security.Claims;
 using CommerceManager.Addresses;
 using CommerceManager.Customers;
 using CommerceManager.Data;
-using CommerceManager.Infrastructure;
+using CommerceManager.Common;
 using CommerceManager.Security;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
@@ -125,19 +125,12 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         return OrderService.ToDtoCompiled(order);
     }
 
-    private static OrderAddress Snapshot(AddressInput a) => new()
+    /// <summary>An order's copy of an address: a snapshot needs a region (validated) and may leave the county out.</summary>
+    private static PostalAddress Snapshot(AddressInput a)
     {
-        FirstName = AddressInput.Clean(a.FirstName) ?? "",
-        LastName = AddressInput.Clean(a.LastName) ?? "",
-        CompanyName = AddressInput.Clean(a.CompanyName),
-        Line1 = AddressInput.Clean(a.Line1) ?? "",
-        Line2 = AddressInput.Clean(a.Line2),
-        City = AddressInput.Clean(a.City),
-        Region = AddressInput.Clean(a.Region) ?? "",
-        Postcode = AddressInput.Clean(a.Postcode) ?? "",
-        County = AddressInput.Clean(a.County),
-        Country = AddressInput.CleanCountry(a.Country),
-        PhoneNumber = AddressInput.Clean(a.PhoneNumber),
-        Instructions = AddressInput.Clean(a.Instructions),
-    };
+        var postal = a.ToPostal();
+        postal.Region ??= "";
+        return postal;
+    }
+
 }

@@ -1,4 +1,6 @@
+using CommerceManager.Addresses;
 using CommerceManager.Customers;
+using CommerceManager.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -15,7 +17,7 @@ public enum ShippingStatus { Unfulfilled, Fulfilled }
 /// it reads the same after the customer changes or is deleted; <see cref="CustomerId"/> is set only when checkout
 /// named a registered customer.
 /// </summary>
-public sealed class Order
+public sealed class Order : IVersioned
 {
     public Guid Id { get; set; }
     public Guid? CustomerId { get; set; }
@@ -34,30 +36,13 @@ public sealed class Order
     public long Tax { get; set; }
     public int ItemCount { get; set; }
     public string? CartReference { get; set; }
-    public OrderAddress BillingAddress { get; set; } = new();
-    public OrderAddress ShippingAddress { get; set; } = new();
+    public PostalAddress BillingAddress { get; set; } = new();
+    public PostalAddress ShippingAddress { get; set; } = new();
     public List<OrderItem> Items { get; set; } = [];
     public List<OrderEvent> Events { get; set; } = [];
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public Guid Version { get; set; }
-}
-
-/// <summary>An address as it was at checkout (stored in the order's own columns).</summary>
-public sealed class OrderAddress
-{
-    public string FirstName { get; set; } = "";
-    public string LastName { get; set; } = "";
-    public string? CompanyName { get; set; }
-    public string Line1 { get; set; } = "";
-    public string? Line2 { get; set; }
-    public string? City { get; set; }
-    public string Region { get; set; } = "";
-    public string Postcode { get; set; } = "";
-    public string? County { get; set; }
-    public string Country { get; set; } = "";
-    public string? PhoneNumber { get; set; }
-    public string? Instructions { get; set; }
 }
 
 public sealed class OrderItem
@@ -88,6 +73,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
 {
     public void Configure(EntityTypeBuilder<Order> b)
     {
+        b.ToTable("Orders");
         // Orders outlive customers: deleting one only clears the link.
         b.HasOne(o => o.Customer).WithMany().HasForeignKey(o => o.CustomerId).OnDelete(DeleteBehavior.SetNull);
         b.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
@@ -95,8 +81,8 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.Property(o => o.Shipping).HasConversion<string>().HasMaxLength(16);
         b.Property(o => o.Currency).HasMaxLength(3);
         b.Property(o => o.Version).IsConcurrencyToken();
-        b.OwnsOne(o => o.BillingAddress, a => a.WithOwner());
-        b.OwnsOne(o => o.ShippingAddress, a => a.WithOwner());
+        b.OwnsOne(o => o.BillingAddress, a => Snapshot(a, nameof(Order.BillingAddress)));
+        b.OwnsOne(o => o.ShippingAddress, a => Snapshot(a, nameof(Order.ShippingAddress)));
         b.Navigation(o => o.BillingAddress).IsRequired();
         b.Navigation(o => o.ShippingAddress).IsRequired();
         b.HasMany(o => o.Items).WithOne().HasForeignKey(i => i.OrderId).OnDelete(DeleteBehavior.Cascade);
@@ -115,6 +101,13 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.HasIndex(o => new { o.Payment, o.Shipping, o.Status });
         b.HasIndex(o => new { o.Shipping, o.Status, o.Payment });
     }
+
+    /// <summary>An address as it was at checkout, in the order's own columns: a region is required, a county is not.</summary>
+    private static void Snapshot(OwnedNavigationBuilder<Order, PostalAddress> a, string navigation)
+    {
+        PostalAddress.Map(a, prefix: navigation + "_");
+        a.Property(x => x.Region).IsRequired();
+    }
 }
 
 internal sealed class OrderEventConfiguration : IEntityTypeConfiguration<OrderEvent>
@@ -123,5 +116,20 @@ internal sealed class OrderEventConfiguration : IEntityTypeConfiguration<OrderEv
     {
         b.ToTable("OrderEvents");
         b.HasIndex(e => new { e.OrderId, e.At });
+    }
+}
+
+internal sealed class OrderItemConfiguration : IEntityTypeConfiguration<OrderItem>
+{
+    public void Configure(EntityTypeBuilder<OrderItem> b) => b.ToTable("OrderItems");
+}
+
+/// <summary>This feature's tables on the shared context (<c>db.Orders</c>).</summary>
+public static class OrdersTables
+{
+    extension(AppDbContext db)
+    {
+        public DbSet<Order> Orders => db.Set<Order>();
+        public DbSet<OrderItem> OrderItems => db.Set<OrderItem>();
     }
 }

@@ -1,16 +1,14 @@
 using System.Linq.Expressions;
 using System.Security.Claims;
-using CommerceManager.Api;
+using CommerceManager.Addresses;
+using CommerceManager.Common;
 using CommerceManager.Customers;
 using CommerceManager.Data;
-using CommerceManager.Infrastructure;
+using CommerceManager.Querying;
 using CommerceManager.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace CommerceManager.Orders;
-
-public sealed record OrderAddressDto(string FirstName, string LastName, string? CompanyName, string Line1, string? Line2, string? City,
-    string Region, string Postcode, string? County, string Country, string? PhoneNumber, string? Instructions);
 
 public sealed record OrderDto(
     Guid Id,
@@ -24,8 +22,8 @@ public sealed record OrderDto(
     long Total,
     long Tax,
     int ItemCount,
-    OrderAddressDto BillingAddress,
-    OrderAddressDto ShippingAddress,
+    PostalAddress BillingAddress,
+    PostalAddress ShippingAddress,
     DateTime CreatedAt,
     DateTime UpdatedAt,
     Guid Version)
@@ -40,10 +38,9 @@ public sealed record OrderEventDto(DateTime At, string Field, string? From, stri
 public sealed record OrderDetail(OrderDto Order, IReadOnlyList<OrderItemDto> Items, IReadOnlyList<OrderEventDto> Events,
     IReadOnlyList<OrderStatus> NextStatuses, IReadOnlyList<PaymentStatus> NextPayments, IReadOnlyList<ShippingStatus> NextShippings);
 
-public sealed record OrderQuery(string? Filter = null, string? Sort = null, int Offset = 0, int Limit = 25, bool ExactTotal = true)
+public sealed record OrderQuery(string? Filter = null, string? Sort = null, int Offset = 0, int Limit = PageRequest.DefaultLimit, bool ExactTotal = true)
 {
-    public const int MaxLimit = 100;
-    public const int MaxOffset = 10_000;
+    public PageRequest Page => new PageRequest(Offset, Limit).Checked();
 }
 
 /// <summary>A change of status, payment and/or shipping; null leaves that one as it is.</summary>
@@ -80,12 +77,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             Access.Require(user, Permission.ReadCustomers);
         }
         var terms = Schema.Parse(query.Filter);
-        var limit = Math.Clamp(query.Limit, 1, OrderQuery.MaxLimit);
-        var offset = Math.Max(0, query.Offset);
-        if (offset > OrderQuery.MaxOffset)
-        {
-            throw new FilterException($"page[offset] may be at most {OrderQuery.MaxOffset}; narrow the filter instead.");
-        }
+        var (offset, limit) = query.Page;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var orders = Apply(db.Orders.AsNoTracking(), terms);
@@ -94,16 +86,14 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             orders = orders.Where(o => o.CustomerId == customerId);
         }
         var unfiltered = terms.Count == 0 && ownCustomer is null;
-        var total = unfiltered ? await RowCounts.ReadAsync(db, RowCount.Orders, ct)
-            : query.ExactTotal ? await orders.CountAsync(ct)
-            : await orders.Take(Page<OrderDto>.CountCap).CountAsync(ct);
+        var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Orders, ct), false)
+            : await Counting.CountAsync(orders, query.ExactTotal, ct);
         var descending = (query.Sort?.Trim() ?? "-created_at") switch
         {
             "created_at" => false,
             "-created_at" or "" => true,
             var other => throw new FilterException($"Sorting orders by '{other.TrimStart('-')}' is not supported. Use created_at or -created_at.", FilterException.SortTitle),
         };
-        var capped = !unfiltered && !query.ExactTotal && total == Page<OrderDto>.CountCap;
         if (total == 0)
         {
             return new Page<OrderDto>([], 0, offset, limit);
@@ -130,8 +120,8 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
     {
         var keys = await orders.Select(o => new { o.Id, o.CreatedAt }).ToListAsync(ct);
         var ordered = descending
-            ? keys.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id.ToString("D").ToUpperInvariant(), StringComparer.Ordinal)
-            : keys.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id.ToString("D").ToUpperInvariant(), StringComparer.Ordinal);
+            ? keys.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id, DatabaseOrder.Guid)
+            : keys.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, DatabaseOrder.Guid);
         var ids = ordered.Skip(offset).Take(limit).Select(k => k.Id).ToList();
         var page = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.Id)).Select(ToDto).ToListAsync(ct);
         return ids.Select(id => page.First(o => o.Id == id)).ToList();
@@ -161,13 +151,9 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         Access.Require(user, Permission.WriteCustomers);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var order = await db.Orders.Include(o => o.Items).Include(o => o.Events).AsSplitQuery().FirstOrDefaultAsync(o => o.Id == id, ct);
-        if (order is null)
+        if (Saving.IsStale(order, expectedVersion, out Outcome<OrderDetail> stale))
         {
-            return Outcome.NotFound<OrderDetail>();
-        }
-        if (expectedVersion is { } version && order.Version != version)
-        {
-            return Outcome.Conflict<OrderDetail>();
+            return stale;
         }
         var status = change.Status ?? order.Status;
         var payment = change.Payment ?? order.Payment;
@@ -196,15 +182,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         (order.Status, order.Payment, order.Shipping) = (status, payment, shipping);
         order.UpdatedAt = now;
         order.Version = Guid.NewGuid();
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Outcome.Conflict<OrderDetail>();
-        }
-        return Detail(order);
+        return await db.SaveOrConflictAsync(() => Detail(order), ct);
     }
 
     private static OrderDetail Detail(Order order) => new(
@@ -241,12 +219,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
 
     internal static readonly Expression<Func<Order, OrderDto>> ToDto = o => new OrderDto(o.Id, o.CustomerId, o.CustomerName, o.CustomerEmail,
         o.Status, o.Payment, o.Shipping, o.Currency, o.Total, o.Tax, o.ItemCount,
-        new OrderAddressDto(o.BillingAddress.FirstName, o.BillingAddress.LastName, o.BillingAddress.CompanyName, o.BillingAddress.Line1,
-            o.BillingAddress.Line2, o.BillingAddress.City, o.BillingAddress.Region, o.BillingAddress.Postcode, o.BillingAddress.County,
-            o.BillingAddress.Country, o.BillingAddress.PhoneNumber, o.BillingAddress.Instructions),
-        new OrderAddressDto(o.ShippingAddress.FirstName, o.ShippingAddress.LastName, o.ShippingAddress.CompanyName, o.ShippingAddress.Line1,
-            o.ShippingAddress.Line2, o.ShippingAddress.City, o.ShippingAddress.Region, o.ShippingAddress.Postcode, o.ShippingAddress.County,
-            o.ShippingAddress.Country, o.ShippingAddress.PhoneNumber, o.ShippingAddress.Instructions),
+        o.BillingAddress, o.ShippingAddress,
         o.CreatedAt, o.UpdatedAt, o.Version);
 
     internal static readonly Func<Order, OrderDto> ToDtoCompiled = ToDto.Compile();

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using CommerceManager.ApiKeys;
+using CommerceManager.CustomFields;
 using CommerceManager.Customers;
 using CommerceManager.Data;
 using CommerceManager.Security;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace CommerceManager.Seeding;
@@ -39,9 +41,10 @@ public static class AppInitializer
         var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("CommerceManager.Startup");
         var config = sp.GetRequiredService<IConfiguration>();
 
+        var dialect = sp.GetRequiredService<SqlDialect>();
         await using var db = await sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct);
         var isNewDatabase = !(await db.Database.GetAppliedMigrationsAsync(ct)).Any();
-        await DatabaseSetup.MigrateAsync(db, ct);
+        await DatabaseSetup.MigrateAsync(db, dialect, ct);
 
         var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
@@ -55,7 +58,7 @@ public static class AppInitializer
         var bootstrap = config.GetSection("Bootstrap").Get<BootstrapOptions>() ?? new BootstrapOptions();
         await EnsureFirstAdminAsync(sp.GetRequiredService<UserManager<StaffUser>>(), bootstrap, log);
         if (!string.IsNullOrWhiteSpace(bootstrap.ApiClientId) && !string.IsNullOrEmpty(bootstrap.ApiClientSecret)
-            && await sp.GetRequiredService<ApiKeys.ApiKeyService>().EnsureAsync(bootstrap.ApiClientId.Trim(), bootstrap.ApiClientSecret, ct))
+            && await sp.GetRequiredService<ApiKeyService>().EnsureAsync(bootstrap.ApiClientId.Trim(), bootstrap.ApiClientSecret, ct))
         {
             log.LogInformation("Created the API key {ClientId} from Bootstrap__ApiClientId / Bootstrap__ApiClientSecret.", bootstrap.ApiClientId.Trim());
         }
@@ -65,11 +68,11 @@ public static class AppInitializer
         {
             var hasher = sp.GetRequiredService<IPasswordHasher<Customer>>();
             var hash = hasher.HashPassword(new Customer(), DemoCustomerPassword);
-            var connection = (SqliteConnection)db.Database.GetDbConnection();
+            var connection = db.Database.GetDbConnection();
             await connection.OpenAsync(ct);
             var currency = config["Store:Currency"] ?? "USD";
-            var counts = await new StoreGenerator(seed: 2025, currency).InsertAsync(connection, new StoreShape(seed.DemoCustomers), 1, hash, ct: ct);
-            await AddDemoFieldsAsync(sp.GetRequiredService<CustomFields.CustomFieldService>(), db, ct);
+            var counts = await new StoreGenerator(dialect, seed: 2025, currency).InsertAsync(connection, new StoreShape(seed.DemoCustomers), 1, hash, ct: ct);
+            await AddDemoFieldsAsync(sp.GetRequiredService<FieldDesigner>(), db, ct);
             log.LogInformation("New database: added demo data, {Customers} customers with {Addresses} addresses and {Orders} orders " +
                 "(Seed__DemoData=false turns this off). Demo customers with a password use '{Password}'.",
                 counts.Customers, counts.Addresses, counts.Orders, DemoCustomerPassword);
@@ -77,30 +80,39 @@ public static class AppInitializer
     }
 
     /// <summary>Two example custom fields on customers and one on addresses, with values, so the designer has something to show.</summary>
-    private static async Task AddDemoFieldsAsync(CustomFields.CustomFieldService designer, AppDbContext db, CancellationToken ct)
+    private static async Task AddDemoFieldsAsync(FieldDesigner designer, AppDbContext db, CancellationToken ct)
     {
         var system = Access.SystemAdmin("demo data");
-        var customers = await designer.EnsureFlowAsync(system, CustomFields.Flow.Customers, true, ct);
-        var addresses = await designer.EnsureFlowAsync(system, CustomFields.Flow.Addresses, true, ct);
-        var optIn = (await designer.CreateFieldAsync(system, customers.Id, new CustomFields.FieldInput
+        var customers = await designer.EnsureFlowAsync(system, Flow.Customers, true, ct);
+        var addresses = await designer.EnsureFlowAsync(system, Flow.Addresses, true, ct);
+        var optIn = (await designer.CreateFieldAsync(system, customers.Id, new FieldInput
         {
-            Name = "Marketing opt-in", Slug = "marketing_opt_in", Type = CustomFields.FieldType.Boolean,
-            Description = "Agreed to receive newsletters.", Default = System.Text.Json.Nodes.JsonValue.Create(false),
+            Name = "Marketing opt-in", Slug = "marketing_opt_in", Type = FieldType.Boolean,
+            Description = "Agreed to receive newsletters.", Default = JsonValue.Create(false),
         }, ct)).Value!;
-        var store = (await designer.CreateFieldAsync(system, customers.Id, new CustomFields.FieldInput
+        string[] stores = ["Online", "London", "Paris", "New York"];
+        var store = (await designer.CreateFieldAsync(system, customers.Id, new FieldInput
         {
-            Name = "Preferred store", Slug = "preferred_store", Type = CustomFields.FieldType.String, OmitNull = true,
-            Rules = new CustomFields.FieldRules { Enum = ["Online", "London", "Paris", "New York"] },
+            Name = "Preferred store", Slug = "preferred_store", Type = FieldType.String, OmitNull = true,
+            Rules = new FieldRules { Enum = [.. stores.Select(s => (JsonNode?)JsonValue.Create(s))] },
         }, ct)).Value!;
-        await designer.CreateFieldAsync(system, addresses.Id, new CustomFields.FieldInput
+        await designer.CreateFieldAsync(system, addresses.Id, new FieldInput
         {
-            Name = "Delivery window", Slug = "delivery_window", Type = CustomFields.FieldType.String,
-            Rules = new CustomFields.FieldRules { Enum = ["Morning", "Afternoon", "Evening"] },
+            FlowSlug = Flow.Addresses, Name = "Delivery window", Slug = "delivery_window", Type = FieldType.String,
+            Rules = new FieldRules { Enum = ["Morning", "Afternoon", "Evening"] },
         }, ct);
-        await db.Database.ExecuteSqlRawAsync(
-            "UPDATE \"Customers\" SET \"CustomData\" = json_object({0}, json(CASE WHEN abs(random()) % 3 = 0 THEN 'true' ELSE 'false' END), " +
-            "{1}, CASE abs(random()) % 5 WHEN 0 THEN 'Online' WHEN 1 THEN 'London' WHEN 2 THEN 'Paris' WHEN 3 THEN 'New York' ELSE NULL END)",
-            [optIn.Id.ToString(), store.Id.ToString()], ct);
+        // A few hundred demo customers: values set through EF, the same on every provider.
+        var random = new Random(2025);
+        foreach (var customer in await db.Customers.ToListAsync(ct))
+        {
+            var values = new JsonObject { [optIn.Id.ToString()] = random.Next(3) == 0 };
+            if (random.Next(5) is var pick && pick < stores.Length)
+            {
+                values[store.Id.ToString()] = stores[pick];
+            }
+            customer.CustomData = values.ToJsonString();
+        }
+        await db.SaveChangesAsync(ct);
     }
 
     private static async Task EnsureFirstAdminAsync(UserManager<StaffUser> users, BootstrapOptions options, ILogger log)

@@ -2,7 +2,8 @@ using System.Globalization;
 using Bogus;
 using CommerceManager.Customers;
 using CommerceManager.Orders;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using CommerceManager.Data;
 
 namespace CommerceManager.Seeding;
 
@@ -16,7 +17,7 @@ public sealed record SeedCounts(int Customers, int Addresses, int Orders, int Or
 /// orders), statuses that age like real ones. Written with prepared statements in large transactions
 /// (about two minutes for a million customers and three million orders on two cores).
 /// </summary>
-public sealed class StoreGenerator(int seed, string currency = "USD")
+public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency = "USD")
 {
     private readonly Faker faker = new("en") { Random = new Randomizer(seed) };
 
@@ -40,7 +41,7 @@ public sealed class StoreGenerator(int seed, string currency = "USD")
         ("Gift card", "GIFT-50", 5000), ("Notebook A5", "NOTE-A5", 900), ("Water bottle", "BOTTLE-STL", 2700),
     ];
 
-    public async Task<SeedCounts> InsertAsync(SqliteConnection connection, StoreShape shape, int startIndex, string? passwordHash,
+    public async Task<SeedCounts> InsertAsync(DbConnection connection, StoreShape shape, int startIndex, string? passwordHash,
         Action<int>? progress = null, CancellationToken ct = default)
     {
         const int batch = 20_000;
@@ -49,7 +50,7 @@ public sealed class StoreGenerator(int seed, string currency = "USD")
         var done = 0;
         while (done < shape.Customers)
         {
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
             await using var customers = Insert(connection, tx, "Customers",
                 "Id", "Name", "NormalizedName", "Email", "NormalizedEmail", "PasswordHash", "ExternalRef", "CreatedAt", "UpdatedAt", "Version");
             await using var addresses = Insert(connection, tx, "Addresses",
@@ -197,28 +198,33 @@ public sealed class StoreGenerator(int seed, string currency = "USD")
 
     private static string Slug(string s) => new(s.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '.').ToArray());
 
-    /// <summary>The text form EF Core's SQLite provider stores Guids in (upper case).</summary>
-    private static string Id(Guid id) => id.ToString().ToUpperInvariant();
+    /// <summary>An id as the provider stores it (SQLite: upper-case text).</summary>
+    private object Id(Guid id) => dialect.StoredValue(id);
 
-    /// <summary>The text form EF Core's SQLite provider stores DateTime in, so seeded rows sort and compare alike.</summary>
-    private static string Ts(DateTime utc) => Infrastructure.Clock.Truncate(utc).ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+    /// <summary>A timestamp as the provider stores it, so seeded rows sort and compare like the app's own.</summary>
+    private object Ts(DateTime utc) => dialect.StoredValue(Common.Clock.Truncate(utc));
 
-    private static BulkInsert Insert(SqliteConnection connection, SqliteTransaction tx, string table, params string[] columns) =>
+    private static BulkInsert Insert(DbConnection connection, DbTransaction tx, string table, params string[] columns) =>
         new(connection, tx, table, columns);
 
     private sealed class BulkInsert : IAsyncDisposable
     {
-        private readonly SqliteCommand command;
-        private readonly SqliteParameter[] parameters;
+        private readonly DbCommand command;
+        private readonly DbParameter[] parameters;
 
-        public BulkInsert(SqliteConnection connection, SqliteTransaction tx, string table, string[] columns)
+        public BulkInsert(DbConnection connection, DbTransaction tx, string table, string[] columns)
         {
             command = connection.CreateCommand();
             command.Transaction = tx;
             command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) " +
-                $"VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
-            parameters = columns.Select((_, i) => command.Parameters.Add(new SqliteParameter($"$p{i}", null))).ToArray();
-            command.Prepare();
+                $"VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})";
+            parameters = columns.Select((_, i) =>
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = $"@p{i}";
+                command.Parameters.Add(parameter);
+                return parameter;
+            }).ToArray();
         }
 
         public async Task RowAsync(CancellationToken ct, params object?[] values)

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using CommerceManager.Data;
-using CommerceManager.Infrastructure;
+using CommerceManager.Common;
 using CommerceManager.Security;
 using Microsoft.AspNetCore.Identity;
 using FluentValidation;
@@ -151,7 +151,7 @@ public sealed class StaffInputValidator : AbstractValidator<StaffInput>
     {
         RuleFor(x => x.Email)
             .Must(e => !string.IsNullOrWhiteSpace(e)).WithMessage("Email is required.")
-            .Must(e => string.IsNullOrWhiteSpace(e) || Customers.EmailRules.IsValid(e)).WithMessage("Email must be a valid email address.");
+            .Must(e => string.IsNullOrWhiteSpace(e) || Common.EmailRules.IsValid(e)).WithMessage("Email must be a valid email address.");
         RuleFor(x => x.DisplayName)
             .Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("Name is required.")
             .MaximumLength(100).WithMessage("Name must be at most 100 characters.");

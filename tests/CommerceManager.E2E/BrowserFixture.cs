@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using CommerceManager.Testing;
 
 namespace CommerceManager.E2E;
 
@@ -16,7 +17,7 @@ public sealed class KestrelApp : WebApplicationFactory<Program>
     public const string ApiClientId = "e2e-client";
     public const string ApiClientSecret = "e2e-client-secret-0123456789";
 
-    private readonly string directory = Directory.CreateTempSubdirectory("cm-e2e-").FullName;
+    private readonly TestStore store = TestStore.Create("cm-e2e-");
 
     public KestrelApp() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
 
@@ -26,8 +27,10 @@ public sealed class KestrelApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:Default", $"Data Source={Path.Combine(directory, "app.db")}");
-        builder.UseSetting("DataProtection:KeysPath", Path.Combine(directory, "keys"));
+        foreach (var (key, value) in store.Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.UseSetting("Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Seed:DemoData", "true");
@@ -50,14 +53,7 @@ public sealed class KestrelApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        await store.DisposeAsync();
     }
 }
 

@@ -29,7 +29,7 @@ public sealed class CustomFieldsJourneyTests(BrowserFixture browser) : IClassFix
         await Assertions.Expect(dialog.GetByTestId("field-options")).ToContainTextAsync("Gold");
         await dialog.GetByLabel("Required", new() { Exact = true }).CheckAsync();
         await dialog.GetByTestId("save-field").ClickAsync();
-        await Assertions.Expect(dialog.GetByTestId("field-errors")).ToContainTextAsync("needs a default");
+        await Assertions.Expect(dialog.GetByTestId("field-required-error")).ToContainTextAsync("needs a default");
         await dialog.GetByTestId("field-preview").ScrollIntoViewIfNeededAsync();
         await dialog.Locator("[data-testid=custom-default]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Bronze" }).ClickAsync();

@@ -23,24 +23,6 @@ namespace CommerceManager.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("City")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CompanyName")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Country")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("County")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -50,43 +32,7 @@ namespace CommerceManager.Data.Migrations
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("FirstName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Instructions")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LastName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Line1")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Line2")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Name")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PhoneNumber")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Postcode")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Region")
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
@@ -101,7 +47,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.ToTable("Addresses");
+                    b.ToTable("Addresses", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.ApiKeys.ApiKey", b =>
@@ -148,51 +94,7 @@ namespace CommerceManager.Data.Migrations
                     b.HasIndex("ClientId")
                         .IsUnique();
 
-                    b.ToTable("ApiKeys");
-                });
-
-            modelBuilder.Entity("CommerceManager.ApiKeys.CustomerToken", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("CustomerId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Mechanism")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CustomerId", "ExpiresAt");
-
-                    b.ToTable("CustomerTokens");
-                });
-
-            modelBuilder.Entity("CommerceManager.ApiKeys.SigningKey", b =>
-                {
-                    b.Property<string>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProtectedSecret")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("SigningKeys");
+                    b.ToTable("ApiKeys", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.CustomFields.Field", b =>
@@ -253,7 +155,7 @@ namespace CommerceManager.Data.Migrations
                     b.HasIndex("FlowId", "Slug")
                         .IsUnique();
 
-                    b.ToTable("Fields");
+                    b.ToTable("Fields", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.CustomFields.Flow", b =>
@@ -290,22 +192,7 @@ namespace CommerceManager.Data.Migrations
                     b.HasIndex("Slug")
                         .IsUnique();
 
-                    b.ToTable("Flows");
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.AppSetting", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Value")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("AppSettings");
+                    b.ToTable("Flows", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.CustomerSignIn.CustomerLogin", b =>
@@ -341,7 +228,7 @@ namespace CommerceManager.Data.Migrations
                     b.HasIndex("ProfileId", "Subject")
                         .IsUnique();
 
-                    b.ToTable("CustomerLogins");
+                    b.ToTable("CustomerLogins", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcProfile", b =>
@@ -462,7 +349,22 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("UpdatedAt", "Id");
 
-                    b.ToTable("Customers");
+                    b.ToTable("Customers", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Data.AppSetting", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("AppSettings", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.Data.RowCount", b =>
@@ -476,7 +378,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasKey("Name");
 
-                    b.ToTable("RowCounts");
+                    b.ToTable("RowCounts", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.Data.StaffUser", b =>
@@ -561,7 +463,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasKey("Reference");
 
-                    b.ToTable("Carts");
+                    b.ToTable("Carts", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.Orders.CartItem", b =>
@@ -690,7 +592,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("Status", "Payment", "Shipping");
 
-                    b.ToTable("Orders");
+                    b.ToTable("Orders", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.Orders.OrderEvent", b =>
@@ -757,7 +659,51 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("OrderId");
 
-                    b.ToTable("OrderItems");
+                    b.ToTable("OrderItems", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Tokens.CustomerToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mechanism")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "ExpiresAt");
+
+                    b.ToTable("CustomerTokens", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Tokens.SigningKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedSecret")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SigningKeys", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -896,15 +842,88 @@ namespace CommerceManager.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.Navigation("Customer");
-                });
+                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "Postal", b1 =>
+                        {
+                            b1.Property<Guid>("AddressId")
+                                .HasColumnType("TEXT");
 
-            modelBuilder.Entity("CommerceManager.ApiKeys.CustomerToken", b =>
-                {
-                    b.HasOne("CommerceManager.Customers.Customer", null)
-                        .WithMany()
-                        .HasForeignKey("CustomerId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                            b1.Property<string>("City")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("City");
+
+                            b1.Property<string>("CompanyName")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("CompanyName");
+
+                            b1.Property<string>("Country")
+                                .IsRequired()
+                                .HasMaxLength(2)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Country");
+
+                            b1.Property<string>("County")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("County");
+
+                            b1.Property<string>("FirstName")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("FirstName");
+
+                            b1.Property<string>("Instructions")
+                                .HasMaxLength(1000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Instructions");
+
+                            b1.Property<string>("LastName")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("LastName");
+
+                            b1.Property<string>("Line1")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Line1");
+
+                            b1.Property<string>("Line2")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Line2");
+
+                            b1.Property<string>("PhoneNumber")
+                                .HasMaxLength(32)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("PhoneNumber");
+
+                            b1.Property<string>("Postcode")
+                                .IsRequired()
+                                .HasMaxLength(32)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Postcode");
+
+                            b1.Property<string>("Region")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Region");
+
+                            b1.HasKey("AddressId");
+
+                            b1.ToTable("Addresses");
+
+                            b1.WithOwner()
+                                .HasForeignKey("AddressId");
+                        });
+
+                    b.Navigation("Customer");
+
+                    b.Navigation("Postal")
                         .IsRequired();
                 });
 
@@ -948,52 +967,64 @@ namespace CommerceManager.Data.Migrations
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.OwnsOne("CommerceManager.Orders.OrderAddress", "BillingAddress", b1 =>
+                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "BillingAddress", b1 =>
                         {
                             b1.Property<Guid>("OrderId")
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("City")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_City");
 
                             b1.Property<string>("CompanyName")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_CompanyName");
 
                             b1.Property<string>("Country")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Country");
 
                             b1.Property<string>("County")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_County");
 
                             b1.Property<string>("FirstName")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_FirstName");
 
                             b1.Property<string>("Instructions")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Instructions");
 
                             b1.Property<string>("LastName")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_LastName");
 
                             b1.Property<string>("Line1")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Line1");
 
                             b1.Property<string>("Line2")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Line2");
 
                             b1.Property<string>("PhoneNumber")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_PhoneNumber");
 
                             b1.Property<string>("Postcode")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Postcode");
 
                             b1.Property<string>("Region")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Region");
 
                             b1.HasKey("OrderId");
 
@@ -1003,52 +1034,64 @@ namespace CommerceManager.Data.Migrations
                                 .HasForeignKey("OrderId");
                         });
 
-                    b.OwnsOne("CommerceManager.Orders.OrderAddress", "ShippingAddress", b1 =>
+                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "ShippingAddress", b1 =>
                         {
                             b1.Property<Guid>("OrderId")
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("City")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_City");
 
                             b1.Property<string>("CompanyName")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_CompanyName");
 
                             b1.Property<string>("Country")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Country");
 
                             b1.Property<string>("County")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_County");
 
                             b1.Property<string>("FirstName")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_FirstName");
 
                             b1.Property<string>("Instructions")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Instructions");
 
                             b1.Property<string>("LastName")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_LastName");
 
                             b1.Property<string>("Line1")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Line1");
 
                             b1.Property<string>("Line2")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Line2");
 
                             b1.Property<string>("PhoneNumber")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_PhoneNumber");
 
                             b1.Property<string>("Postcode")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Postcode");
 
                             b1.Property<string>("Region")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Region");
 
                             b1.HasKey("OrderId");
 
@@ -1081,6 +1124,15 @@ namespace CommerceManager.Data.Migrations
                     b.HasOne("CommerceManager.Orders.Order", null)
                         .WithMany("Items")
                         .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CommerceManager.Tokens.CustomerToken", b =>
+                {
+                    b.HasOne("CommerceManager.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -63,7 +63,7 @@ public sealed class AddressDialogTests : ConsoleTestContext
         await dialog.WaitForAssertionAsync(async () =>
         {
             var saved = Assert.Single((await App.Get<AddressService>().ListAsync(As.Viewer, customerId))!.Items);
-            Assert.Equal(("Ada", "Lovelace", "GB", "Greater London"), (saved.FirstName, saved.LastName, saved.Country, saved.County));
+            Assert.Equal(("Ada", "Lovelace", "GB", "Greater London"), (saved.Postal.FirstName, saved.Postal.LastName, saved.Postal.Country, saved.Postal.County));
         });
     }
 

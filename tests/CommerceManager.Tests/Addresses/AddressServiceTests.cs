@@ -1,6 +1,7 @@
 using CommerceManager.Addresses;
 using CommerceManager.Customers;
-using CommerceManager.Infrastructure;
+using CommerceManager.Common;
+using CommerceManager.Querying;
 using CommerceManager.Security;
 using CommerceManager.Tests.Infrastructure;
 using FluentValidation;
@@ -87,7 +88,7 @@ public sealed class AddressServiceTests : IAsyncLifetime
         Assert.Equal(30, first!.Total);
         Assert.Equal(5, second!.Items.Count);
         var a = first.Items[0];
-        Assert.Equal(("Address 0", "SW1Y 4JH", "GB", "United Kingdom"), (a.Name, a.Postcode, a.Country, a.CountryName));
+        Assert.Equal(("Address 0", "SW1Y 4JH", "GB", "United Kingdom"), (a.Name, a.Postal.Postcode, a.Postal.Country, a.Postal.CountryName));
     }
 
     [Fact]
@@ -103,7 +104,7 @@ public sealed class AddressServiceTests : IAsyncLifetime
         Assert.True(saved.IsOk);
         Assert.Equal(OutcomeKind.Conflict, stale.Kind);
         var read = await Addresses.GetAsync(As.Viewer, customerId, created.Id);
-        Assert.Equal(("Neighbour", "14 St James's Square"), (read!.Name, read.Line1));
+        Assert.Equal(("Neighbour", "14 St James's Square"), (read!.Name, read.Postal.Line1));
     }
 
     [Fact]

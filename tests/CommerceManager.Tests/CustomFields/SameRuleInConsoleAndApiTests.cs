@@ -25,7 +25,7 @@ public sealed class SameRuleInTheConsoleTests : ConsoleTestContext
     [Fact]
     public async Task The_customer_form_shows_the_rules_message_beside_the_field_and_saves_nothing()
     {
-        var designer = App.Get<CustomFieldService>();
+        var designer = App.Get<FieldDesigner>();
         var flow = await designer.EnsureFlowAsync(As.Admin, Flow.Customers, true);
         await designer.CreateFieldAsync(As.Admin, flow.Id, ShoeSize.Field);
         SignInAs(Roles.Representative);
@@ -46,7 +46,7 @@ public sealed class SameRuleInTheApiTests(AppFactory app) : IClassFixture<AppFac
     [Fact]
     public async Task The_API_refuses_the_value_with_422_the_same_message_and_the_slug_in_source()
     {
-        var designer = app.Services.GetRequiredService<CustomFieldService>();
+        var designer = app.Services.GetRequiredService<FieldDesigner>();
         var flow = await designer.EnsureFlowAsync(As.Admin, Flow.Customers, true);
         await designer.CreateFieldAsync(As.Admin, flow.Id, ShoeSize.Field);
         var client = await ApiClient.ImplicitAsync(app);

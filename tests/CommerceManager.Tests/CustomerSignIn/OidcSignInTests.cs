@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using CommerceManager.CustomerSignIn;
 using CommerceManager.Data;
 using CommerceManager.TestIdentityProvider;
 using CommerceManager.Tests.Infrastructure;

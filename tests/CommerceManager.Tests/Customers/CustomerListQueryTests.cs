@@ -1,4 +1,5 @@
 using CommerceManager.Api;
+using CommerceManager.Querying;
 using CommerceManager.Customers;
 using CommerceManager.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

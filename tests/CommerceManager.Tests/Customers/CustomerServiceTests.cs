@@ -1,6 +1,8 @@
 using CommerceManager.Api;
 using CommerceManager.Customers;
-using CommerceManager.Infrastructure;
+using CommerceManager.Common;
+using CommerceManager.Data;
+using CommerceManager.Querying;
 using CommerceManager.Security;
 using CommerceManager.Tests.Infrastructure;
 using FluentValidation;

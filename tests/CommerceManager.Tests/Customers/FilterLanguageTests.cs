@@ -1,4 +1,5 @@
 using CommerceManager.Api;
+using CommerceManager.Querying;
 using CommerceManager.Customers;
 
 namespace CommerceManager.Tests.Customers;

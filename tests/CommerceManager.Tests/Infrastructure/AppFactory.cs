@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using CommerceManager.Testing;
 
 namespace CommerceManager.Tests.Infrastructure;
 
@@ -16,7 +17,7 @@ public class AppFactory : WebApplicationFactory<Program>
     public const string ApiClientId = "test-client-id";
     public const string ApiClientSecret = "test-client-secret-0123456789";
 
-    private readonly string directory = Directory.CreateTempSubdirectory("cm-web-").FullName;
+    private readonly TestStore store = TestStore.Create("cm-web-");
 
     public ConcurrentQueue<string> Log { get; } = new();
 
@@ -27,8 +28,10 @@ public class AppFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:Default", $"Data Source={Path.Combine(directory, "app.db")}");
-        builder.UseSetting("DataProtection:KeysPath", Path.Combine(directory, "keys"));
+        foreach (var (key, value) in store.Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.UseSetting("Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Bootstrap:AdminPassword", BootstrapPassword ?? "");
         builder.UseSetting("Seed:DemoData", "false");
@@ -71,14 +74,7 @@ public class AppFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        await store.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 

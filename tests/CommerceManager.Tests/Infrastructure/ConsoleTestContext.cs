@@ -29,7 +29,8 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<IValidator<CommerceManager.Addresses.AddressInput>>());
         Services.AddSingleton(App.Get<CommerceManager.Addresses.AddressService>());
         Services.AddSingleton(App.Get<CommerceManager.Orders.OrderService>());
-        Services.AddSingleton(App.Get<CommerceManager.CustomFields.CustomFieldService>());
+        Services.AddSingleton(App.Get<CommerceManager.CustomFields.CustomFieldValues>());
+        Services.AddSingleton(App.Get<CommerceManager.CustomFields.FieldDesigner>());
         Auth = AddAuthorization();
         Render<MudPopoverProvider>();
         Dialogs = Render<MudDialogProvider>();

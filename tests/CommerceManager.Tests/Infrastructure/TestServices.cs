@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CommerceManager.Data;
 using CommerceManager.Security;
+using CommerceManager.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,33 +14,29 @@ namespace CommerceManager.Tests.Infrastructure;
 /// </summary>
 public sealed class TestServices : IAsyncDisposable
 {
-    private readonly string directory;
+    private readonly TestStore store;
 
     public ServiceProvider Provider { get; }
 
-    private TestServices(string directory, ServiceProvider provider)
+    private TestServices(TestStore store, ServiceProvider provider)
     {
-        this.directory = directory;
+        this.store = store;
         Provider = provider;
     }
 
     public static async Task<TestServices> CreateAsync(Action<IServiceCollection>? configure = null)
     {
-        var directory = Directory.CreateTempSubdirectory("cm-tests-").FullName;
-        var config = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Default"] = "Data Source=test.db" })
-            .Build();
+        var store = TestStore.Create();
+        var config = new ConfigurationBuilder().AddInMemoryCollection(store.Settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(config);
-        services.AddDatabase(config, directory);
-        services.AddStaffIdentity();
-        services.AddCommerceServices();
+        services.AddCommerceManager(config, store.Directory);
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         await using var db = await provider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-        await DatabaseSetup.MigrateAsync(db);
-        return new TestServices(directory, provider);
+        await DatabaseSetup.MigrateAsync(db, provider.GetRequiredService<SqlDialect>());
+        return new TestServices(store, provider);
     }
 
     public T Get<T>() where T : notnull => Provider.GetRequiredService<T>();
@@ -49,15 +46,7 @@ public sealed class TestServices : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Provider.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still open elsewhere only leaves a temp folder behind.
-        }
+        await store.DisposeAsync();
     }
 }
 

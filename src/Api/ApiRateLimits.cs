@@ -1,0 +1,82 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace CommerceManager.Api;
+
+public sealed class RateLimitSettings
+{
+    /// <summary>Requests to POST /oauth/access_token per client IP per minute.</summary>
+    public int AccessTokenPerIpPerMinute { get; set; } = 1200;
+    /// <summary>Requests to POST /v2/customers/tokens per client IP per minute.</summary>
+    public int CustomerTokenPerIpPerMinute { get; set; } = 600;
+    /// <summary>Failed sign-ins per account (email) before further attempts get 429 for the rest of the window.</summary>
+    public int FailedSignInsPerAccount { get; set; } = 10;
+    public int AccountWindowMinutes { get; set; } = 15;
+}
+
+/// <summary>
+/// Rate limits for the two sign-in endpoints: per client IP (every request) and per account (failed attempts only,
+/// so a customer who types their password right is never held up by someone guessing it).
+/// </summary>
+public sealed class ApiRateLimits : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> perIp;
+    private readonly PartitionedRateLimiter<string> failuresPerAccount;
+    private readonly RateLimitSettings settings;
+
+    public ApiRateLimits(IOptions<RateLimitSettings> options)
+    {
+        settings = options.Value;
+        perIp = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, k => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, k.StartsWith("oauth:", StringComparison.Ordinal) ? settings.AccessTokenPerIpPerMinute : settings.CustomerTokenPerIpPerMinute),
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        }));
+        failuresPerAccount = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetSlidingWindowLimiter(key, _ => new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, settings.FailedSignInsPerAccount),
+            Window = TimeSpan.FromMinutes(Math.Max(1, settings.AccountWindowMinutes)),
+            SegmentsPerWindow = Math.Max(1, settings.AccountWindowMinutes),
+            QueueLimit = 0,
+        }));
+    }
+
+    /// <summary>Counts the request against its IP; throws 429 when over the limit.</summary>
+    public void CheckIp(HttpContext context, string endpoint)
+    {
+        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        using var lease = perIp.AttemptAcquire($"{endpoint}:{ip}");
+        if (!lease.IsAcquired)
+        {
+            throw TooMany(lease, TimeSpan.FromMinutes(1), "Too many requests from this address. Wait, then try again.");
+        }
+    }
+
+    /// <summary>Throws 429 while an account has used up its failed attempts.</summary>
+    public void CheckAccount(string account)
+    {
+        var stats = failuresPerAccount.GetStatistics(account);
+        if (stats is { CurrentAvailablePermits: <= 0 })
+        {
+            throw TooMany(null, TimeSpan.FromMinutes(1), "Too many failed sign-in attempts for this account. Wait a few minutes, then try again.");
+        }
+    }
+
+    public void RecordFailure(string account)
+    {
+        using var _ = failuresPerAccount.AttemptAcquire(account);
+    }
+
+    private static ApiException TooMany(RateLimitLease? lease, TimeSpan fallback, string detail)
+    {
+        var retryAfter = lease is not null && lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : fallback;
+        return new ApiException(429, "Too Many Requests", detail) { RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) };
+    }
+
+    public void Dispose()
+    {
+        perIp.Dispose();
+        failuresPerAccount.Dispose();
+    }
+}

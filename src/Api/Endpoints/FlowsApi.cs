@@ -1,0 +1,214 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using CommerceManager.Api.Wire;
+using CommerceManager.CustomFields;
+
+namespace CommerceManager.Api.Endpoints;
+
+/// <summary><c>/v2/flows</c> and <c>/v2/fields</c> (client credentials only), as in EP.</summary>
+public static class FlowsApi
+{
+    public static RouteGroupBuilder MapFlowsApi(this RouteGroupBuilder v2)
+    {
+        var design = v2.MapGroup("").RequireAuthorization(ApiSetup.ClientCredentials).WithTags("Custom fields")
+            .ValidationErrors(422, p => "data." + (p switch
+            {
+                _ when p.StartsWith("Rules", StringComparison.Ordinal) => "validation_rules",
+                "Type" => "field_type",
+                "Flow" => "relationships.flow",
+                _ => ApiJson.Snake(p),
+            }));
+        var flows = design.MapGroup("/flows");
+        flows.MapGet("", ListFlowsAsync).WithSummary("List flows").Produces<ListResponse<FlowResource>>();
+        flows.MapPost("", CreateFlowAsync).WithSummary("Create a flow (slug customers or addresses)").Produces<DataResponse<FlowResource>>(201);
+        flows.MapGet("/{id}", GetFlowAsync).WithSummary("Get a flow by id or slug").Produces<DataResponse<FlowResource>>();
+        flows.MapPut("/{id:guid}", UpdateFlowAsync).WithSummary("Update a flow").Produces<DataResponse<FlowResource>>();
+        flows.MapDelete("/{id:guid}", DeleteFlowAsync).WithSummary("Delete a flow and its fields").Produces(204);
+        flows.MapGet("/{slug}/fields", FlowFieldsAsync).WithSummary("List a flow's fields").Produces<ListResponse<FieldResource>>();
+
+        var fields = design.MapGroup("/fields");
+        fields.MapGet("", ListFieldsAsync).WithSummary("List fields").Produces<ListResponse<FieldResource>>();
+        fields.MapPost("", CreateFieldAsync).WithSummary("Create a field")
+            .WithDescription("{\"data\":{\"type\":\"field\",\"name\",\"slug\",\"field_type\":\"string|integer|boolean|float|date\",\"required\",\"enabled\",\"default\",\"omit_null\",\"order\",\"validation_rules\":[{\"type\":\"enum\",\"options\":[…]},{\"type\":\"email\"},{\"type\":\"slug\"},{\"type\":\"between\",\"options\":{\"from\",\"to\"}},{\"type\":\"length\",\"options\":{\"min\",\"max\"}},{\"type\":\"regex\",\"options\":{\"pattern\"}}],\"relationships\":{\"flow\":{\"data\":{\"type\":\"flow\",\"id\"}}}}}")
+            .Produces<DataResponse<FieldResource>>(201);
+        fields.MapGet("/{id:guid}", GetFieldAsync).WithSummary("Get a field").Produces<DataResponse<FieldResource>>();
+        fields.MapPut("/{id:guid}", UpdateFieldAsync).WithSummary("Update a field (not its type or slug)").Produces<DataResponse<FieldResource>>();
+        fields.MapDelete("/{id:guid}", DeleteFieldAsync).WithSummary("Delete a field").Produces(204);
+        return v2;
+    }
+
+    private static FlowResource Flow(FlowDto f) => new("flow", f.Id, f.Name, f.Slug, f.Description, f.Enabled, new SelfLink($"/v2/flows/{f.Id}"),
+        new FlowRelationships(new ManyRelationship(f.FieldIds.Select(id => new ResourceRef("field", id.ToString())).ToList())),
+        TimestampsMeta.Of(f.CreatedAt, f.UpdatedAt));
+
+    private static FieldResource Field(FieldDefinition f) => new("field", f.Id, f.Name, f.Slug, FieldDefinition.TypeName(f.Type), FieldRulesJson.Write(f.Rules),
+        f.Description, f.Required, f.Default?.DeepClone(), f.Enabled, f.Order, f.OmitNull, new SelfLink($"/v2/fields/{f.Id}"),
+        new FieldRelationships(new Relationship(new ResourceRef("flow", f.FlowId.ToString()))), TimestampsMeta.Of(f.CreatedAt, f.UpdatedAt));
+
+    private static async Task<IResult> ListFlowsAsync(HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct) =>
+        TypedResults.Json(ApiPaging.All(request, (await designer.ListFlowsAsync(user, ct)).Select(Flow).ToList()));
+
+    private static async Task<IResult> GetFlowAsync(string id, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    {
+        var flow = await designer.GetFlowAsync(user, id, ct);
+        return flow is null ? ApiErrors.NotFound("This flow") : TypedResults.Json(new DataResponse<FlowResource>(Flow(flow)));
+    }
+
+    private static async Task<IResult> CreateFlowAsync(ApiBody<FlowData> body, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    {
+        var data = body.Data;
+        var outcome = await designer.CreateFlowAsync(user, new FlowInput
+        {
+            Slug = data.Slug.Value, Name = data.Name.Value, Description = data.Description.Value, Enabled = data.Enabled.Value ?? true,
+        }, ct);
+        return outcome.IsOk
+            ? TypedResults.Json(new DataResponse<FlowResource>(Flow(outcome.Value!)), statusCode: 201)
+            : ApiErrors.Failure(outcome, "This flow", duplicateTitle: "Conflict");
+    }
+
+    private static async Task<IResult> UpdateFlowAsync(Guid id, ApiBody<FlowData> body, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    {
+        var current = await designer.GetFlowAsync(user, id.ToString(), ct);
+        if (current is null)
+        {
+            return ApiErrors.NotFound("This flow");
+        }
+        var data = body.Data;
+        var outcome = await designer.UpdateFlowAsync(user, id, new FlowInput
+        {
+            Slug = data.Slug.Value, Name = data.Name.Value, Description = data.Description.Value, Enabled = data.Enabled.Value ?? current.Enabled,
+        }, ct);
+        return outcome.IsOk ? TypedResults.Json(new DataResponse<FlowResource>(Flow(outcome.Value!))) : ApiErrors.Failure(outcome, "This flow");
+    }
+
+    private static async Task<IResult> DeleteFlowAsync(Guid id, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct) =>
+        await designer.DeleteFlowAsync(user, id, ct) ? TypedResults.NoContent() : ApiErrors.NotFound("This flow");
+
+    private static async Task<IResult> FlowFieldsAsync(string slug, HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    {
+        var flow = await designer.GetFlowAsync(user, slug, ct);
+        return flow is null
+            ? ApiErrors.NotFound("This flow")
+            : TypedResults.Json(ApiPaging.All(request, (await designer.ListFieldsAsync(user, flow.Id, ct)).Select(Field).ToList()));
+    }
+
+    private static async Task<IResult> ListFieldsAsync(HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct) =>
+        TypedResults.Json(ApiPaging.All(request, (await designer.ListFieldsAsync(user, null, ct)).Select(Field).ToList()));
+
+    private static async Task<IResult> GetFieldAsync(Guid id, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    {
+        var field = await designer.GetFieldAsync(user, id, ct);
+        return field is null ? ApiErrors.NotFound("This field") : TypedResults.Json(new DataResponse<FieldResource>(Field(field)));
+    }
+
+    private static async Task<IResult> CreateFieldAsync(ApiBody<FieldData> body, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    {
+        var data = body.Data;
+        var errors = new List<ApiError>();
+        var input = data.Over(new FieldInput(), errors);
+        if (!data.FieldType.IsSet)
+        {
+            errors.Add(Invalid("field_type is required.", "field_type"));
+        }
+        var flowRef = data.Relationships.Value?["flow"]?["data"]?["id"] is JsonValue fv && fv.TryGetValue<string>(out var flowText) ? flowText : null;
+        var flow = flowRef is null ? null : await designer.GetFlowAsync(user, flowRef, ct);
+        if (flow is null)
+        {
+            errors.Add(Invalid("relationships.flow.data.id must name an existing flow.", "relationships.flow"));
+        }
+        ApiException.ThrowIfAny(errors, 422);
+        var outcome = await designer.CreateFieldAsync(user, flow!.Id, input, ct);
+        return outcome.IsOk
+            ? TypedResults.Json(new DataResponse<FieldResource>(Field(outcome.Value!)), statusCode: 201)
+            : ApiErrors.Failure(outcome, "This flow", duplicateStatus: 422, duplicateTitle: "Failed Validation");
+    }
+
+    private static async Task<IResult> UpdateFieldAsync(Guid id, ApiBody<FieldData> body, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    {
+        var current = await designer.GetFieldAsync(user, id, ct);
+        if (current is null)
+        {
+            return ApiErrors.NotFound("This field");
+        }
+        var errors = new List<ApiError>();
+        var input = body.Data.Over(FieldInput.From(current), errors);
+        ApiException.ThrowIfAny(errors, 422);
+        var outcome = await designer.UpdateFieldAsync(user, id, input, ct);
+        return outcome.IsOk ? TypedResults.Json(new DataResponse<FieldResource>(Field(outcome.Value!))) : ApiErrors.Failure(outcome, "This field");
+    }
+
+    private static async Task<IResult> DeleteFieldAsync(Guid id, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct) =>
+        await designer.DeleteFieldAsync(user, id, ct) ? TypedResults.NoContent() : ApiErrors.NotFound("This field");
+
+    internal static ApiError Invalid(string detail, string field) => new(422, "Failed Validation", detail, $"data.{field}");
+}
+
+public sealed record FlowData : IRequestData
+{
+    public static string? ResourceType => "flow";
+    public static int FailureStatus => 422;
+
+    public Optional<string> Slug { get; init; }
+    public Optional<string> Name { get; init; }
+    public Optional<string> Description { get; init; }
+    public Optional<bool?> Enabled { get; init; }
+}
+
+public sealed record FieldData : IRequestData
+{
+    public static string? ResourceType => "field";
+    public static int FailureStatus => 422;
+
+    public Optional<string> Name { get; init; }
+    public Optional<string> Slug { get; init; }
+    public Optional<string> Description { get; init; }
+    public Optional<string> FieldType { get; init; }
+    public Optional<bool?> Required { get; init; }
+    public Optional<bool?> Enabled { get; init; }
+    public Optional<bool?> OmitNull { get; init; }
+    public Optional<long?> Order { get; init; }
+    public Optional<JsonNode> Default { get; init; }
+    public Optional<JsonNode> ValidationRules { get; init; }
+    public Optional<JsonNode> Relationships { get; init; }
+
+    /// <summary>The fields that were sent, over <paramref name="current"/> (a partial update keeps the rest).</summary>
+    public FieldInput Over(FieldInput current, List<ApiError> errors)
+    {
+        var input = new FieldInput
+        {
+            FlowSlug = current.FlowSlug,
+            Name = Name.IsSet ? Name.Value ?? "" : current.Name,
+            Slug = Slug.IsSet ? Slug.Value ?? "" : current.Slug,
+            Description = Description.IsSet ? Description.Value ?? "" : current.Description,
+            Type = current.Type,
+            Required = Required.Value ?? current.Required,
+            Enabled = Enabled.Value ?? current.Enabled,
+            OmitNull = OmitNull.Value ?? current.OmitNull,
+            Order = Order.IsSet ? (int?)Order.Value : current.Order,
+            Default = Default.IsSet ? Default.Value?.DeepClone() : current.Default,
+            Rules = ValidationRules.IsSet ? FieldRulesJson.Read(ValidationRules.Value, errors) : current.Rules,
+        };
+        if (FieldType.IsSet)
+        {
+            if (Enum.TryParse<CustomFields.FieldType>(FieldType.Value, ignoreCase: true, out var parsed) && !int.TryParse(FieldType.Value, out _))
+            {
+                input.Type = parsed;
+            }
+            else
+            {
+                errors.Add(FlowsApi.Invalid("field_type must be string, integer, boolean, float or date.", "field_type"));
+            }
+        }
+        return input;
+    }
+}
+
+public sealed record FlowRelationships(ManyRelationship Fields);
+
+public sealed record FlowResource(string Type, Guid Id, string Name, string Slug, string Description, bool Enabled, SelfLink Links,
+    FlowRelationships Relationships, TimestampsMeta Meta);
+
+public sealed record FieldRelationships(Relationship Flow);
+
+public sealed record FieldResource(string Type, Guid Id, string Name, string Slug, string FieldType, JsonArray ValidationRules, string Description,
+    bool Required, JsonNode? Default, bool Enabled, int Order, bool OmitNull, SelfLink Links, FieldRelationships Relationships, TimestampsMeta Meta);

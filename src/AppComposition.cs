@@ -1,0 +1,37 @@
+using CommerceManager.Account;
+using CommerceManager.Addresses;
+using CommerceManager.ApiKeys;
+using CommerceManager.CustomFields;
+using CommerceManager.CustomerSignIn;
+using CommerceManager.Customers;
+using CommerceManager.Data;
+using CommerceManager.Orders;
+using CommerceManager.Security;
+using CommerceManager.Staff;
+using CommerceManager.Tokens;
+
+namespace CommerceManager;
+
+/// <summary>
+/// The one list of what the product is made of: the foundation and every feature, each registering itself. The web
+/// app, the command-line tools and the tests all start from here, so they run the same services.
+/// </summary>
+public static class AppComposition
+{
+    public static IServiceCollection AddCommerceManager(this IServiceCollection services, IConfiguration config, string contentRoot)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddDatabase(config, contentRoot);
+        services.AddKeyStorage(config, contentRoot);
+        services.AddStaffIdentity();
+        services.AddStaff();
+        services.AddApiKeys();
+        services.AddTokens();
+        services.AddCustomFields();
+        services.AddCustomers();
+        services.AddAddresses();
+        services.AddOrders();
+        services.AddCustomerSignIn();
+        return services;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+
+namespace CommerceManager.Data;
+
+/// <summary>
+/// Every piece of SQL that only one database understands lives behind this class, one subclass per provider, so
+/// features write LINQ and the provider can change with one setting.
+/// </summary>
+public abstract class SqlDialect
+{
+    public abstract string Name { get; }
+
+    /// <summary>Runs after migrations: connection-level settings and planner statistics.</summary>
+    public abstract Task AfterMigrateAsync(AppDbContext db, CancellationToken ct);
+
+    /// <summary>
+    /// How many rows of <paramref name="table"/> (Customers or Addresses) hold a value for a custom field in their
+    /// CustomData JSON; with <paramref name="allowedJson"/> (a JSON array), only the values outside it.
+    /// </summary>
+    public abstract Task<int> CountCustomValuesAsync(AppDbContext db, string table, Guid fieldId, string? allowedJson, CancellationToken ct);
+
+    /// <summary>
+    /// Gives every customer a random value for each of <paramref name="fields"/> (field id, type name): the storage-cost
+    /// benchmark's data. Returns the number of customers updated.
+    /// </summary>
+    public abstract Task<int> FillCustomValuesAsync(AppDbContext db, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct);
+
+    /// <summary>A value as this provider stores it, for rows written with plain ADO.NET (seeding).</summary>
+    public virtual object StoredValue(object value) => value;
+
+    /// <summary>Settings for one bulk-loading connection (seeding): the app's own connections keep full durability.</summary>
+    public abstract Task PrepareBulkLoadAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>Refreshes the planner's statistics after a bulk load.</summary>
+    public abstract Task AnalyzeAsync(DbConnection connection, CancellationToken ct);
+
+    protected static void RequireKnownTable(string table)
+    {
+        if (table is not ("Customers" or "Addresses"))
+        {
+            throw new ArgumentException($"Custom values live in Customers or Addresses, not {table}.", nameof(table));
+        }
+    }
+
+    protected static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
+
+public sealed class SqliteDialect : SqlDialect
+{
+    public override string Name => "sqlite";
+
+    public override async Task AfterMigrateAsync(AppDbContext db, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        // Refresh the planner's statistics where they are stale or missing (new indexes from a migration):
+        // cheap when nothing changed, and without them SQLite can pick a poor index for a million rows.
+        await db.Database.ExecuteSqlRawAsync("PRAGMA optimize=0x10002;", ct);
+    }
+
+    public override Task<int> CountCustomValuesAsync(AppDbContext db, string table, Guid fieldId, string? allowedJson, CancellationToken ct)
+    {
+        RequireKnownTable(table);
+        // A JSON path parameter per field; the table is one of two constants.
+        var sql = $"SELECT COUNT(*) AS \"Value\" FROM \"{table}\" WHERE \"CustomData\" IS NOT NULL AND json_extract(\"CustomData\", {{0}}) IS NOT NULL";
+        var path = $"$.\"{fieldId}\"";
+        // The table is one of two names checked above; the field and the allowed values are parameters.
+#pragma warning disable EF1003
+        return allowedJson is null
+            ? db.Database.SqlQueryRaw<int>(sql, path).SingleAsync(ct)
+            : db.Database.SqlQueryRaw<int>(sql + " AND json_extract(\"CustomData\", {0}) NOT IN (SELECT value FROM json_each({1}))", path, allowedJson).SingleAsync(ct);
+#pragma warning restore EF1003
+    }
+
+    /// <summary>EF Core's SQLite provider stores Guids as upper-case text and DateTime as ISO text.</summary>
+    public override object StoredValue(object value) => value switch
+    {
+        Guid id => id.ToString().ToUpperInvariant(),
+        DateTime utc => utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture),
+        _ => value,
+    };
+
+    public override Task<int> FillCustomValuesAsync(AppDbContext db, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct)
+    {
+        var pairs = string.Join(", ", fields.Select(f => $"'{f.FieldId}', " + f.Type switch
+        {
+            "string" => "'value ' || (abs(random()) % 1000)",
+            "integer" => "abs(random()) % 100000",
+            "boolean" => "json(CASE WHEN random() % 2 = 0 THEN 'true' ELSE 'false' END)",
+            "float" => "(abs(random()) % 100000) / 100.0",
+            _ => "date('2000-01-01', '+' || (abs(random()) % 9000) || ' days')",
+        }));
+        // The SQL is built from field ids (GUIDs) and fixed expressions only; no input reaches it.
+#pragma warning disable EF1002
+        return db.Database.ExecuteSqlRawAsync($"UPDATE \"Customers\" SET \"CustomData\" = json_object({pairs})", ct);
+#pragma warning restore EF1002
+    }
+
+    public override Task PrepareBulkLoadAsync(DbConnection connection, CancellationToken ct) =>
+        ExecuteAsync(connection, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;", ct);
+
+    public override Task AnalyzeAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "ANALYZE;", ct);
+}

@@ -1,0 +1,13 @@
+using FluentValidation;
+
+namespace CommerceManager.Staff;
+
+public static class StaffSetup
+{
+    public static IServiceCollection AddStaff(this IServiceCollection services)
+    {
+        services.AddSingleton<IValidator<StaffInput>, StaffInputValidator>();
+        services.AddSingleton<StaffService>();
+        return services;
+    }
+}

@@ -1,0 +1,6 @@
+namespace CommerceManager.Tokens;
+
+public static class TokensSetup
+{
+    public static IServiceCollection AddTokens(this IServiceCollection services) => services.AddSingleton<TokenService>();
+}

@@ -1,0 +1,249 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using CommerceManager.CustomFields;
+using CommerceManager.Customers;
+using CommerceManager.Data;
+using CommerceManager.Orders;
+using CommerceManager.Security;
+using CommerceManager.Seeding;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CommerceManager.Tools;
+
+/// <summary>
+/// Command-line tools that share the app's code: <c>seed</c> fills a database with realistic customers,
+/// <c>bench</c> times the customer list and create paths against it (see docs/benchmarks.md).
+/// </summary>
+public static class Commands
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = ParseOptions(args.Skip(1));
+        var database = options.GetValueOrDefault("database", "data/bench.db");
+        var services = BuildServices(database);
+        if (args[0] == "seed" && options.TryGetValue("custom-fields", out var customFields))
+        {
+            return await SeedCustomFieldsAsync(services, int.Parse(customFields, CultureInfo.InvariantCulture));
+        }
+        return args[0] switch
+        {
+            "seed" => await SeedAsync(services, new StoreShape(
+                int.Parse(options.GetValueOrDefault("customers", "100000"), CultureInfo.InvariantCulture),
+                double.Parse(options.GetValueOrDefault("addresses", "2"), CultureInfo.InvariantCulture),
+                double.Parse(options.GetValueOrDefault("orders", "3"), CultureInfo.InvariantCulture))),
+            _ => await BenchAsync(services, int.Parse(options.GetValueOrDefault("iterations", "30"), CultureInfo.InvariantCulture)),
+        };
+    }
+
+    private static ServiceProvider BuildServices(string database)
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Default"] = $"Data Source={database}" })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(config);
+        services.AddLogging();
+        services.AddCommerceManager(config, Directory.GetCurrentDirectory());
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task MigrateAsync(ServiceProvider services)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        await DatabaseSetup.MigrateAsync(db, services.GetRequiredService<SqlDialect>());
+    }
+
+    private static async Task<int> SeedAsync(ServiceProvider services, StoreShape shape)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var dialect = services.GetRequiredService<SqlDialect>();
+        await MigrateAsync(services);
+        await using var db = await factory.CreateDbContextAsync();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await dialect.PrepareBulkLoadAsync(connection, default);
+        var existing = await db.Customers.CountAsync();
+        var hash = services.GetRequiredService<IPasswordHasher<Customer>>().HashPassword(new Customer(), AppInitializer.DemoCustomerPassword);
+        var clock = Stopwatch.StartNew();
+        Console.WriteLine($"Seeding {shape.Customers:N0} customers (about {shape.AddressesPerCustomer} addresses and {shape.OrdersPerCustomer} orders each) " +
+            $"into {connection.DataSource} (already {existing:N0} customers) …");
+        var counts = await new StoreGenerator(dialect, seed: existing + 1).InsertAsync(connection, shape, existing + 1, hash, n =>
+        {
+            if (n % 100_000 == 0 || n == shape.Customers)
+            {
+                Console.WriteLine($"  {n:N0} customers, {clock.Elapsed.TotalSeconds:F0} s");
+            }
+        });
+        await dialect.AnalyzeAsync(connection, default);
+        Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s: {counts.Customers:N0} customers, {counts.Addresses:N0} addresses, " +
+            $"{counts.Orders:N0} orders with {counts.OrderItems:N0} items. Customers with a password use '{AppInitializer.DemoCustomerPassword}'.");
+        return 0;
+    }
+
+    /// <summary>Adds N custom fields to customers and gives every customer a value for each (for the storage cost figures).</summary>
+    private static async Task<int> SeedCustomFieldsAsync(ServiceProvider services, int count)
+    {
+        var designer = services.GetRequiredService<FieldDesigner>();
+        var values = services.GetRequiredService<CustomFieldValues>();
+        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var admin = Access.SystemAdmin("seed");
+        await MigrateAsync(services);
+        var flow = await designer.EnsureFlowAsync(admin, Flow.Customers, true);
+        var types = new[] { FieldType.String, FieldType.Integer, FieldType.Boolean, FieldType.Float, FieldType.Date };
+        var fields = new List<FieldDefinition>();
+        for (var i = 0; i < count; i++)
+        {
+            var type = types[i % types.Length];
+            var outcome = await designer.CreateFieldAsync(admin, flow.Id, new FieldInput { Name = $"Bench field {i}", Slug = $"bench_{i}", Type = type });
+            fields.Add(outcome.Value ?? (await values.FieldsAsync(Flow.Customers)).First(f => f.Slug == $"bench_{i}"));
+        }
+        var clock = Stopwatch.StartNew();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+            var updated = await services.GetRequiredService<SqlDialect>().FillCustomValuesAsync(db,
+                fields.Select(f => (f.Id, FieldDefinition.TypeName(f.Type))).ToList(), default);
+            Console.WriteLine($"Gave {updated:N0} customers values for {count} custom fields in {clock.Elapsed.TotalSeconds:F1} s.");
+        }
+        return 0;
+    }
+
+    private static async Task<int> BenchAsync(ServiceProvider services, int iterations)
+    {
+        var customers = services.GetRequiredService<CustomerService>();
+        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var admin = Access.SystemAdmin("bench");
+
+        await MigrateAsync(services);
+        // Sample real values from the middle of the table, so filters match like a person's search would.
+        CustomerDto sample;
+        int total;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            total = await db.Customers.CountAsync();
+            sample = await db.Customers.AsNoTracking().OrderBy(c => c.NormalizedEmail).Skip(total / 2).Select(CustomerService.ToDto).FirstAsync();
+        }
+        var namePrefix = sample.Name[..Math.Min(4, sample.Name.Length)];
+        var emailPrefix = sample.Email[..Math.Min(5, sample.Email.Length)];
+        var lastName = sample.Name.Split(' ').Last();
+        var contains = lastName[1..Math.Min(5, lastName.Length)];
+
+        Console.WriteLine($"Benchmark: {total:N0} customers, {iterations} timed runs per case after 3 warm-ups, server time in the service (EF Core + SQLite).");
+        Console.WriteLine($"{"case",-46} {"p50 ms",8} {"p95 ms",8} {"max ms",8} {"matches",10}");
+
+        async Task Case(string name, Func<Task<int>> run)
+        {
+            var times = new List<double>();
+            var matches = 0;
+            for (var i = 0; i < iterations + 3; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                matches = await run();
+                sw.Stop();
+                if (i >= 3)
+                {
+                    times.Add(sw.Elapsed.TotalMilliseconds);
+                }
+            }
+            times.Sort();
+            Console.WriteLine($"{name,-46} {Pct(times, 0.50),8:F1} {Pct(times, 0.95),8:F1} {times[^1],8:F1} {matches,10:N0}");
+        }
+
+        Task<int> List(string? filter, string? sort = null, int offset = 0) =>
+            customers.ListAsync(admin, new CustomerQuery(filter, sort, offset, 25)).ContinueWith(t => t.Result.Total);
+
+        await Case("first page, default sort (-created_at)", () => List(null));
+        await Case("first page, sort=name", () => List(null, "name"));
+        await Case("deep page (offset 10,000, -created_at)", () => List(null, null, 10_000));
+        await Case($"eq(email,{sample.Email})", () => List($"eq(email,{sample.Email})"));
+        await Case($"like(name,{namePrefix}*)", () => List($"like(name,{namePrefix}*)"));
+        await Case($"like(email,{emailPrefix}*)", () => List($"like(email,{emailPrefix}*)"));
+        await Case($"like(name,*{contains}*)", () => List($"like(name,*{contains}*)"));
+        await Case($"like(name,*{contains}*), console count (capped)", () =>
+            customers.ListAsync(admin, new CustomerQuery($"like(name,*{contains}*)", null, 0, 25, ExactTotal: false)).ContinueWith(t => t.Result.Total));
+        await Case("like(email,*@example.org) (ends with)", () => List("like(email,*@example.org)"));
+        await Case("created in the last 30 days, -created_at", () => List($"ge(created_at,{DateTime.UtcNow.AddDays(-30):yyyy-MM-dd})"));
+        await Case("get by id", async () => await customers.GetAsync(admin, sample.Id) is null ? 0 : 1);
+        var customFields = await services.GetRequiredService<CustomFieldValues>().FieldsAsync(Flow.Customers);
+        if (customFields.Count > 0)
+        {
+            await Case($"first page + reading {customFields.Count} custom fields per row", async () =>
+            {
+                var page = await customers.ListAsync(admin, new CustomerQuery(null, null, 0, 25));
+                return page.Items.Sum(c => CustomFieldValues.Read(customFields, c.CustomData).Count(v => v.Value is not null));
+            });
+        }
+
+        var orders = services.GetRequiredService<OrderService>();
+        Guid busiest;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            // A customer with several orders, found through the (CustomerId, CreatedAt) index.
+            busiest = await db.Orders.AsNoTracking().Where(o => o.CustomerId != null && o.CreatedAt > DateTime.UtcNow.AddDays(-30))
+                .Select(o => o.CustomerId!.Value).FirstAsync();
+        }
+        Task<int> Orders(string? filter, int offset = 0) =>
+            orders.ListAsync(admin, new OrderQuery(filter, null, offset, 25)).ContinueWith(t => t.Result.Total);
+        await Case("orders: a customer's tab (eq(customer_id), newest first)", () => Orders($"eq(customer_id,{busiest})"));
+        await Case("orders: page 1, all orders, newest first", () => Orders(null));
+        await Case("orders: page 40 (offset 1,000)", () => Orders(null, 1_000));
+        await Case($"orders: eq(email,{sample.Email})", () => Orders($"eq(email,{sample.Email})"));
+        await Case("orders: eq(status,processing)", () => Orders("eq(status,processing)"));
+        await Case("orders: eq(payment,refunded):eq(shipping,unfulfilled)", () => Orders("eq(payment,refunded):eq(shipping,unfulfilled)"));
+        await Case($"orders: like(name,{namePrefix}*)", () => Orders($"like(name,{namePrefix}*)"));
+        await Case("orders: created in the last 7 days", () => Orders($"ge(created_at,{DateTime.UtcNow.AddDays(-7):yyyy-MM-dd})"));
+        var oneOrder = (await orders.ListAsync(admin, new OrderQuery(Limit: 1))).Items[0].Id;
+        await Case("orders: one order with items and history", async () => await orders.GetAsync(admin, oneOrder) is null ? 0 : 1);
+        await Case("orders: eq(status,complete), console count (capped)", () =>
+            orders.ListAsync(admin, new OrderQuery("eq(status,complete)", ExactTotal: false)).ContinueWith(t => t.Result.Total));
+        await Case("orders: eq(payment,refunded):eq(shipping,fulfilled) (rare)", () => Orders("eq(payment,refunded):eq(shipping,fulfilled)"));
+
+        var created = new List<Guid>();
+        var n = 0;
+        await Case("create customer (no password)", async () =>
+        {
+            var outcome = await customers.CreateAsync(admin, new CustomerInput { Name = "Bench Person", Email = $"bench-{Guid.NewGuid():N}@bench.example" });
+            created.Add(outcome.Value!.Id);
+            return ++n;
+        });
+        await Case("create customer (with password, PBKDF2 210k)", async () =>
+        {
+            var outcome = await customers.CreateAsync(admin, new CustomerInput { Name = "Bench Person", Email = $"bench-{Guid.NewGuid():N}@bench.example", Password = "correct horse battery" });
+            created.Add(outcome.Value!.Id);
+            return ++n;
+        });
+        foreach (var id in created)
+        {
+            await customers.DeleteAsync(admin, id);
+        }
+        var process = Process.GetCurrentProcess();
+        Console.WriteLine($"Process peak working set: {process.PeakWorkingSet64 / 1024 / 1024:N0} MiB; managed heap now: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB.");
+        return 0;
+    }
+
+    private static double Pct(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static Dictionary<string, string> ParseOptions(IEnumerable<string> args)
+    {
+        var options = new Dictionary<string, string>();
+        string? key = null;
+        foreach (var a in args)
+        {
+            if (a.StartsWith("--", StringComparison.Ordinal))
+            {
+                key = a[2..];
+                options[key] = "true";
+            }
+            else if (key is not null)
+            {
+                options[key] = a;
+                key = null;
+            }
+        }
+        return options;
+    }
+}
