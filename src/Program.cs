@@ -29,7 +29,10 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 app.UseApiConventions();
 app.UseWhen(c => !ApiErrors.IsApiPath(c.Request.Path), console =>
     console.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-app.UseCors();
+app.UseRouting();
+app.UseApiCors();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();

@@ -32,11 +32,11 @@ public sealed class ApiAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (BearerToken(header) is not { } accessToken)
         {
             return Fail("The Authorization header must be 'Bearer <access token>'.");
         }
-        var grant = await tokens.ValidateAccessTokenAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        var grant = await tokens.ValidateAccessTokenAsync(accessToken, Context.RequestAborted);
         if (grant is null)
         {
             return Fail("The access token is not valid or has expired: get a new one from POST /oauth/access_token.");
@@ -68,6 +68,18 @@ public sealed class ApiAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
+    /// <summary>
+    /// The token of <c>Bearer &lt;token&gt;</c>, or of <c>Bearer: &lt;token&gt;</c>: the form @moltin/sdk 3.x to 6.x sends, which EP
+    /// accepts. Nothing else is read as a token.
+    /// </summary>
+    public static string? BearerToken(string header)
+    {
+        var rest = header.StartsWith("Bearer: ", StringComparison.OrdinalIgnoreCase) ? header["Bearer: ".Length..]
+            : header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..]
+            : null;
+        return string.IsNullOrWhiteSpace(rest) ? null : rest.Trim();
+    }
+
     private AuthenticateResult Fail(string detail)
     {
         Context.Items[FailureItem] = detail;
@@ -78,7 +90,8 @@ public sealed class ApiAuthenticationHandler(
     {
         var detail = Context.Items[FailureItem] as string ?? ApiErrors.DetailFor(401);
         Response.Headers.WWWAuthenticate = "Bearer";
-        return ApiErrors.WriteAsync(Context, 401, [new ApiError(401, "Unauthorized", detail)]);
+        // EP's title for every refused token.
+        return ApiErrors.WriteAsync(Context, 401, [new ApiError(401, ApiErrors.UnauthorizedTitle, detail)]);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

@@ -41,6 +41,9 @@ public sealed class ApiException(int status, string title, string? detail = null
 
 public static class ApiErrors
 {
+    /// <summary>EP's title for a missing or refused access token.</summary>
+    public const string UnauthorizedTitle = "Unable to validate access token";
+
     public static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/v2", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/oauth", StringComparison.OrdinalIgnoreCase);
 
@@ -102,12 +105,12 @@ public static class ApiErrors
     /// </summary>
     public static IEnumerable<ApiError> FromValidation(IEnumerable<FluentValidation.Results.ValidationFailure> failures, int status,
         Func<string, string>? source = null) =>
-        failures.Select(e => new ApiError(status, "Failed Validation", e.ErrorMessage, (source ?? ApiJson.Source)(e.PropertyName)));
+        failures.Select(e => new ApiError(status, status == 422 ? "Failed Validation" : TitleFor(status), e.ErrorMessage, (source ?? ApiJson.Source)(e.PropertyName)));
 
     public static string TitleFor(int status) => status switch
     {
         400 => "Bad Request",
-        401 => "Unauthorized",
+        401 => UnauthorizedTitle,
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -167,7 +170,8 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
         var (status, errors) = exception switch
         {
             ApiException api => (api.Status, api.Errors),
-            FilterException filter => (400, [new ApiError(400, filter.ErrorTitle, filter.Message)]),
+            // EP's shape: title "Bad Request", the detail says which part could not be parsed, then why.
+            FilterException filter => (400, [new ApiError(400, "Bad Request", $"{filter.ErrorTitle}: {filter.Message}", filter.ErrorTitle == FilterException.SortTitle ? "sort" : "filter")]),
             ValidationException validation => (422, ApiErrors.FromValidation(validation.Errors, 422).ToList()),
             AccessDeniedException denied => (403, [new ApiError(403, "Forbidden", denied.Message)]),
             JsonException => (400, [new ApiError(400, "Bad Request", "The request body is not valid JSON.")]),

@@ -23,8 +23,10 @@ public static class ApiSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(Policy, p => p.AddAuthenticationSchemes(ApiAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
             .AddPolicy(ClientCredentials, p => p.AddAuthenticationSchemes(ApiAuthenticationHandler.SchemeName).RequireRole(Roles.ApiClient));
-        // Storefronts call the API from browsers with implicit tokens: any origin, no cookies.
-        services.AddCors(o => o.AddPolicy(Policy, p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
+        services.AddOptions<CorsSettings>().BindConfiguration("Cors");
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<CorsSettings>>((o, settings) => o.AddPolicy(Policy, settings.Value.Apply));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddOpenApi("v1", o =>
         {
@@ -44,6 +46,14 @@ public static class ApiSetup
         });
         return services;
     }
+
+    /// <summary>
+    /// CORS for the API only, answered before authentication: a browser's preflight carries no token, and every response
+    /// (errors included) carries the headers so a storefront page can read EP's error. The console, the Identity pages
+    /// and the API reference stay same-origin. Call after routing, before authentication.
+    /// </summary>
+    public static IApplicationBuilder UseApiCors(this IApplicationBuilder app) =>
+        app.UseWhen(c => ApiErrors.IsApiPath(c.Request.Path), api => api.UseCors(Policy));
 
     /// <summary>API-only middleware: EP error bodies for empty error responses and a 1 MB body limit.</summary>
     public static IApplicationBuilder UseApiConventions(this IApplicationBuilder app) =>
@@ -67,7 +77,8 @@ public static class ApiSetup
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)
     {
         app.MapOAuthApi();
-        var v2 = app.MapGroup("/v2").RequireAuthorization(Policy).RequireCors(Policy);
+        app.MapAccountManagementApi();
+        var v2 = app.MapGroup("/v2").RequireAuthorization(Policy);
         v2.MapCustomersApi();
         v2.MapAddressesApi();
         v2.MapCartsApi();

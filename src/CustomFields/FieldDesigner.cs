@@ -23,7 +23,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
 
     public async Task<IReadOnlyList<FlowDto>> ListFlowsAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.ReadCustomers);
+        Access.Require(user, Permission.ReadFieldDesign);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var flows = await db.Flows.AsNoTracking().Include(f => f.Fields).OrderBy(f => f.Slug).ToListAsync(ct);
         return flows.Select(ToDto).ToList();
@@ -31,7 +31,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
 
     public async Task<FlowDto?> GetFlowAsync(ClaimsPrincipal user, string idOrSlug, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.ReadCustomers);
+        Access.Require(user, Permission.ReadFieldDesign);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Flows.AsNoTracking().Include(f => f.Fields);
         var flow = Guid.TryParse(idOrSlug, out var id)
@@ -91,14 +91,18 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         return ToDto(flow);
     }
 
-    /// <summary>Deletes the flow and its fields. Stored values stay in the records but are no longer read.</summary>
-    public async Task<bool> DeleteFlowAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
+    /// <summary>
+    /// Refuses: the customers and addresses flows are core flows (as in EP), the only ones this store has. Disable a
+    /// flow or delete its fields instead; stored values stay in the records either way.
+    /// </summary>
+    public async Task<Outcome<bool>> DeleteFlowAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {
         Access.Require(user, Permission.DesignFields);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var deleted = await db.Flows.Where(f => f.Id == id).ExecuteDeleteAsync(ct) > 0;
-        values.Invalidate();
-        return deleted;
+        var flow = await db.Flows.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct);
+        return flow is null
+            ? Outcome.NotFound<bool>()
+            : Outcome.Refused<bool>($"The {flow.Slug} flow is a core flow and cannot be deleted: disable it, or delete its fields.");
     }
 
     /// <summary>The flow with this slug, created (enabled) if it does not exist yet: what the designer's switch does.</summary>
@@ -120,7 +124,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
 
     public async Task<IReadOnlyList<FieldDefinition>> ListFieldsAsync(ClaimsPrincipal user, Guid? flowId = null, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.ReadCustomers);
+        Access.Require(user, Permission.ReadFieldDesign);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var flows = await db.Flows.AsNoTracking().Include(f => f.Fields).Where(f => flowId == null || f.Id == flowId).ToListAsync(ct);
         return flows.SelectMany(f => f.Fields.Select(x => FieldDefinition.From(x, f.Slug)))
@@ -129,7 +133,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
 
     public async Task<FieldDefinition?> GetFieldAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.ReadCustomers);
+        Access.Require(user, Permission.ReadFieldDesign);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var field = await db.Fields.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct);
         if (field is null)

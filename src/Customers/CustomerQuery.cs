@@ -27,7 +27,7 @@ public static class CustomerFilters
         ["external_ref"] = FilterSchema.EqOnly,
     });
 
-    public static readonly string[] SortFields = ["name", "email", "created_at", "updated_at"];
+    public static readonly string[] SortFields = ["name", "email", "created_at", "updated_at", "id"];
 
     public static IQueryable<Customer> Apply(IQueryable<Customer> q, IEnumerable<FilterTerm> terms)
     {
@@ -68,6 +68,9 @@ public static class CustomerFilters
             ("created_at", true) => q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id),
             ("updated_at", false) => q.OrderBy(c => c.UpdatedAt).ThenBy(c => c.Id),
             ("updated_at", true) => q.OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id),
+            // EP's keyset paging: sort=id with filter=gt(id,<last id of the previous page>).
+            ("id", false) => q.OrderBy(c => c.Id),
+            ("id", true) => q.OrderByDescending(c => c.Id),
             _ => throw new FilterException($"Sorting by '{field}' is not supported. Use one of: {string.Join(", ", SortFields)} (with - for descending).", FilterException.SortTitle),
         };
     }

@@ -31,10 +31,10 @@ public sealed class CustomerService(
     TimeProvider clock)
 {
     public const string EmailTakenMessage = "A customer with this email already exists.";
-    public const string ConsoleDefaultSort = "-created_at";
+    public const string DefaultSort = "-created_at";
 
     public async Task<Page<CustomerDto>> ListAsync(ClaimsPrincipal user, CustomerQuery query,
-        string defaultSort = ConsoleDefaultSort, CancellationToken ct = default)
+        string defaultSort = DefaultSort, CancellationToken ct = default)
     {
         Access.Require(user, Permission.ReadCustomers);
         var terms = CustomerFilters.Schema.Parse(query.Filter);

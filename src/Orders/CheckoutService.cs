@@ -21,6 +21,9 @@ public sealed class CheckoutInput
     public string? Email { get; set; }
     public AddressInput? BillingAddress { get; set; }
     public AddressInput? ShippingAddress { get; set; }
+    /// <summary>The store's own number for the order (EP's <c>order_number</c>), optional.</summary>
+    public string? OrderNumber { get; set; }
+    public string? ExternalRef { get; set; }
 }
 
 public sealed class CheckoutInputValidator : AbstractValidator<CheckoutInput>
@@ -41,6 +44,8 @@ public sealed class CheckoutInputValidator : AbstractValidator<CheckoutInput>
             .SetValidator(new OrderAddressValidator()!);
         RuleFor(x => x.ShippingAddress).NotNull().WithMessage("A shipping address is required.")
             .SetValidator(new OrderAddressValidator()!);
+        RuleFor(x => x.OrderNumber).MaximumLength(OrderLimits.Reference).WithMessage($"order_number must be at most {OrderLimits.Reference} characters.");
+        RuleFor(x => x.ExternalRef).MaximumLength(OrderLimits.Reference).WithMessage($"external_ref must be at most {OrderLimits.Reference} characters.");
     }
 }
 
@@ -51,7 +56,7 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
     public const string EmptyCart = "The cart is empty: add items before checking out.";
     public const string UnknownCustomer = "There is no customer with this id.";
 
-    public async Task<Outcome<OrderDto>> CheckoutAsync(ClaimsPrincipal user, string cartReference, CheckoutInput input, CancellationToken ct = default)
+    public async Task<Outcome<OrderDetail>> CheckoutAsync(ClaimsPrincipal user, string cartReference, CheckoutInput input, CancellationToken ct = default)
     {
         Access.Require(user, Permission.UseCarts);
         await validator.ValidateAndThrowAsync(input, ct);
@@ -60,7 +65,7 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         var cart = await db.Carts.AsNoTracking().Include(c => c.Items).FirstOrDefaultAsync(c => c.Reference == cartReference, ct);
         if (cart is null || cart.Items.Count == 0)
         {
-            return Outcome.Refused<OrderDto>(EmptyCart, "cart");
+            return Outcome.Refused<OrderDetail>(EmptyCart, "cart");
         }
 
         var now = clock.UtcNow();
@@ -72,6 +77,8 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
             Shipping = ShippingStatus.Unfulfilled,
             Currency = store.Value.Currency,
             CartReference = cartReference,
+            OrderNumber = string.IsNullOrWhiteSpace(input.OrderNumber) ? null : input.OrderNumber.Trim(),
+            ExternalRef = string.IsNullOrWhiteSpace(input.ExternalRef) ? null : input.ExternalRef.Trim(),
             BillingAddress = Snapshot(input.BillingAddress!),
             ShippingAddress = Snapshot(input.ShippingAddress!),
             CreatedAt = now,
@@ -89,7 +96,7 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
                 : null;
             if (customer is null)
             {
-                return Outcome.Refused<OrderDto>(UnknownCustomer, "customer.id");
+                return Outcome.Refused<OrderDetail>(UnknownCustomer, "customer.id");
             }
             order.CustomerId = customer.Id;
             order.CustomerName = customer.Name;
@@ -122,7 +129,7 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         // One SaveChanges is one transaction: the order, its items and its first event are written together.
         db.Orders.Add(order);
         await db.SaveChangesAsync(ct);
-        return OrderService.ToDtoCompiled(order);
+        return OrderService.Detail(order);
     }
 
     /// <summary>An order's copy of an address: a snapshot needs a region (validated) and may leave the county out.</summary>

@@ -8,7 +8,8 @@ namespace CommerceManager.Orders;
 
 public enum OrderStatus { Incomplete, Processing, Complete, Cancelled }
 
-public enum PaymentStatus { Unpaid, Authorized, Paid, Refunded }
+/// <summary>EP's payment states; the partial ones come from payments smaller than the order's balance.</summary>
+public enum PaymentStatus { Unpaid, Authorized, Paid, Refunded, PartiallyAuthorized, PartiallyPaid }
 
 public enum ShippingStatus { Unfulfilled, Fulfilled }
 
@@ -36,10 +37,19 @@ public sealed class Order : IVersioned
     public long Tax { get; set; }
     public int ItemCount { get; set; }
     public string? CartReference { get; set; }
+    /// <summary>The store's own order number (EP's <c>order_number</c>), set at checkout or later; not unique.</summary>
+    public string? OrderNumber { get; set; }
+    /// <summary>A reference in another system (EP's <c>external_ref</c>).</summary>
+    public string? ExternalRef { get; set; }
+    /// <summary>Minor units paid (purchases and captures, less refunds): kept with every transaction.</summary>
+    public long PaidAmount { get; set; }
+    /// <summary>Minor units authorized and not yet captured.</summary>
+    public long AuthorizedAmount { get; set; }
     public PostalAddress BillingAddress { get; set; } = new();
     public PostalAddress ShippingAddress { get; set; } = new();
     public List<OrderItem> Items { get; set; } = [];
     public List<OrderEvent> Events { get; set; } = [];
+    public List<OrderTransaction> Transactions { get; set; } = [];
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public Guid Version { get; set; }
@@ -77,7 +87,12 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         // Orders outlive customers: deleting one only clears the link.
         b.HasOne(o => o.Customer).WithMany().HasForeignKey(o => o.CustomerId).OnDelete(DeleteBehavior.SetNull);
         b.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
-        b.Property(o => o.Payment).HasConversion<string>().HasMaxLength(16);
+        // Stored names fit the column: the two partial states have short codes.
+        b.Property(o => o.Payment).HasConversion(p => PaymentCodes.ToStored(p), s => PaymentCodes.FromStored(s)).HasMaxLength(16);
+        b.Property(o => o.OrderNumber).HasMaxLength(OrderLimits.Reference);
+        b.Property(o => o.ExternalRef).HasMaxLength(OrderLimits.Reference);
+        b.HasIndex(o => o.OrderNumber);
+        b.HasIndex(o => o.ExternalRef);
         b.Property(o => o.Shipping).HasConversion<string>().HasMaxLength(16);
         b.Property(o => o.Currency).HasMaxLength(3);
         b.Property(o => o.Version).IsConcurrencyToken();
@@ -87,6 +102,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.Navigation(o => o.ShippingAddress).IsRequired();
         b.HasMany(o => o.Items).WithOne().HasForeignKey(i => i.OrderId).OnDelete(DeleteBehavior.Cascade);
         b.HasMany(o => o.Events).WithOne().HasForeignKey(e => e.OrderId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(o => o.Transactions).WithOne().HasForeignKey(t => t.OrderId).OnDelete(DeleteBehavior.Cascade);
 
         // The Orders page sorts by date within any one filter; a customer's tab reads one customer, newest first.
         b.HasIndex(o => new { o.CreatedAt, o.Id });
@@ -124,6 +140,30 @@ internal sealed class OrderItemConfiguration : IEntityTypeConfiguration<OrderIte
     public void Configure(EntityTypeBuilder<OrderItem> b) => b.ToTable("OrderItems");
 }
 
+public static class OrderLimits
+{
+    /// <summary>EP's limit for order_number and external_ref.</summary>
+    public const int Reference = 64;
+}
+
+/// <summary>How payment states are stored (the enum's name, but short codes where the name would not fit).</summary>
+public static class PaymentCodes
+{
+    public static string ToStored(PaymentStatus p) => p switch
+    {
+        PaymentStatus.PartiallyAuthorized => "PartAuthorized",
+        PaymentStatus.PartiallyPaid => "PartPaid",
+        _ => p.ToString(),
+    };
+
+    public static PaymentStatus FromStored(string s) => s switch
+    {
+        "PartAuthorized" => PaymentStatus.PartiallyAuthorized,
+        "PartPaid" => PaymentStatus.PartiallyPaid,
+        _ => Enum.Parse<PaymentStatus>(s),
+    };
+}
+
 /// <summary>This feature's tables on the shared context (<c>db.Orders</c>).</summary>
 public static class OrdersTables
 {
@@ -131,5 +171,6 @@ public static class OrdersTables
     {
         public DbSet<Order> Orders => db.Set<Order>();
         public DbSet<OrderItem> OrderItems => db.Set<OrderItem>();
+        public DbSet<OrderTransaction> OrderTransactions => db.Set<OrderTransaction>();
     }
 }

@@ -22,6 +22,10 @@ public sealed record OrderDto(
     long Total,
     long Tax,
     int ItemCount,
+    string? OrderNumber,
+    string? ExternalRef,
+    long PaidAmount,
+    long AuthorizedAmount,
     PostalAddress BillingAddress,
     PostalAddress ShippingAddress,
     DateTime CreatedAt,
@@ -29,6 +33,16 @@ public sealed record OrderDto(
     Guid Version)
 {
     public string FormattedTotal => Money.Format(Total, Currency);
+
+    /// <summary>What is still to pay: the total less what is paid or authorized.</summary>
+    public long BalanceOwing => Math.Max(0, Total + Tax - PaidAmount - AuthorizedAmount);
+}
+
+public sealed record OrderTransactionDto(Guid Id, TransactionType Type, TransactionStatus Status, string Gateway, long Amount, long RefundedAmount,
+    string Currency, string? CustomReference, string? Name, string CreatedBy, DateTime CreatedAt, DateTime UpdatedAt)
+{
+    /// <summary>What can still be refunded.</summary>
+    public long Refundable => Type is TransactionType.Purchase or TransactionType.Capture or TransactionType.Refund ? Amount - RefundedAmount : 0;
 }
 
 public sealed record OrderItemDto(Guid Id, string Name, string Sku, int Quantity, long UnitPrice, long LineTotal);
@@ -36,7 +50,19 @@ public sealed record OrderItemDto(Guid Id, string Name, string Sku, int Quantity
 public sealed record OrderEventDto(DateTime At, string Field, string? From, string To, string By);
 
 public sealed record OrderDetail(OrderDto Order, IReadOnlyList<OrderItemDto> Items, IReadOnlyList<OrderEventDto> Events,
+    IReadOnlyList<OrderTransactionDto> Transactions,
     IReadOnlyList<OrderStatus> NextStatuses, IReadOnlyList<PaymentStatus> NextPayments, IReadOnlyList<ShippingStatus> NextShippings);
+
+/// <summary>
+/// What a server may change on an order through the API (EP's rules): cancel it, mark it fulfilled, replace the
+/// shipping address, set the order number and external reference. Null leaves a value as it is.
+/// </summary>
+public sealed record OrderUpdate(
+    OrderStatus? Status = null,
+    ShippingStatus? Shipping = null,
+    PostalAddress? ShippingAddress = null,
+    (string? Value, bool Set) OrderNumber = default,
+    (string? Value, bool Set) ExternalRef = default);
 
 public sealed record OrderQuery(string? Filter = null, string? Sort = null, int Offset = 0, int Limit = PageRequest.DefaultLimit, bool ExactTotal = true)
 {
@@ -59,6 +85,8 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         ["shipping"] = FilterSchema.EqOnly,
         ["created_at"] = FilterSchema.Compare,
         ["updated_at"] = FilterSchema.Compare,
+        ["order_number"] = FilterSchema.EqOnly,
+        ["external_ref"] = FilterSchema.EqOnly,
         // EP's dotted names for the same fields.
         ["customer.id"] = FilterSchema.EqOnly,
         ["customer.email"] = FilterSchema.Text,
@@ -135,7 +163,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             Access.Require(user, Permission.ReadCustomers);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var order = await db.Orders.AsNoTracking().Include(o => o.Items).Include(o => o.Events).AsSplitQuery()
+        var order = await db.Orders.AsNoTracking().Include(o => o.Items).Include(o => o.Events).Include(o => o.Transactions).AsSplitQuery()
             .FirstOrDefaultAsync(o => o.Id == id, ct);
         if (order is null || (ownCustomer is not null && order.CustomerId != ownCustomer))
         {
@@ -145,26 +173,112 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
     }
 
     /// <summary>Moves status, payment and shipping along the allowed transitions only; anything else is refused with the reason.</summary>
-    public async Task<Outcome<OrderDetail>> ChangeStatusAsync(ClaimsPrincipal user, Guid id, OrderStatusChange change,
+    public Task<Outcome<OrderDetail>> ChangeStatusAsync(ClaimsPrincipal user, Guid id, OrderStatusChange change,
         Guid? expectedVersion, CancellationToken ct = default)
     {
         Access.Require(user, Permission.WriteCustomers);
+        return ChangeAsync(user, id, expectedVersion, (order, _) =>
+        {
+            var status = change.Status ?? order.Status;
+            var payment = change.Payment ?? order.Payment;
+            var shipping = change.Shipping ?? order.Shipping;
+            if (OrderTransitions.WhyNot(order, status, payment, shipping) is { } reason)
+            {
+                return reason;
+            }
+            if (payment != order.Payment)
+            {
+                // Staff set the payment state by hand: the amounts follow, so balances read true.
+                (order.PaidAmount, order.AuthorizedAmount) = payment switch
+                {
+                    PaymentStatus.Paid => (order.Total + order.Tax, 0L),
+                    PaymentStatus.Authorized => (order.PaidAmount, order.Total + order.Tax - order.PaidAmount),
+                    PaymentStatus.Refunded or PaymentStatus.Unpaid => (0L, 0L),
+                    _ => (order.PaidAmount, order.AuthorizedAmount),
+                };
+            }
+            (order.Status, order.Payment, order.Shipping) = (status, payment, shipping);
+            return null;
+        }, ct);
+    }
+
+    /// <summary>
+    /// EP's <c>PUT /v2/orders/:id</c>: cancel (not once fulfilled), mark fulfilled (only when paid), replace the shipping
+    /// address (while unfulfilled), set the order number or external reference. Payment moves only through payments.
+    /// </summary>
+    public Task<Outcome<OrderDetail>> UpdateAsync(ClaimsPrincipal user, Guid id, OrderUpdate update, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        return ChangeAsync(user, id, null, (order, _) =>
+        {
+            if (update.Status is { } status && status != OrderStatus.Cancelled)
+            {
+                return $"status can only be set to cancelled: an order becomes processing or complete as it is paid (POST /v2/orders/{order.Id}/payments).";
+            }
+            if (update.Shipping is { } shipping && shipping != ShippingStatus.Fulfilled)
+            {
+                return "shipping can only be set to fulfilled.";
+            }
+            if (update.Shipping == ShippingStatus.Fulfilled && order.Shipping != ShippingStatus.Fulfilled && order.Payment != PaymentStatus.Paid)
+            {
+                return $"Only a paid order can be fulfilled; this one is {OrderTransitions.Word(order.Payment)}.";
+            }
+            if ((update.Status is not null || update.ShippingAddress is not null) && order.Shipping == ShippingStatus.Fulfilled)
+            {
+                return "A fulfilled order's status and shipping address can no longer change.";
+            }
+            var status2 = update.Status ?? order.Status;
+            var shipping2 = update.Shipping ?? order.Shipping;
+            if (status2 == OrderStatus.Cancelled && shipping2 == ShippingStatus.Fulfilled)
+            {
+                return order.Status == OrderStatus.Cancelled
+                    ? "A cancelled order cannot be shipped."
+                    : "A shipped (fulfilled) order cannot be cancelled; refund the payment instead.";
+            }
+            // EP cancels any order not yet fulfilled, paid or not (cancelling does not refund).
+            (order.Status, order.Shipping) = (status2, shipping2);
+            if (update.ShippingAddress is { } address)
+            {
+                order.ShippingAddress = address;
+            }
+            if (update.OrderNumber.Set)
+            {
+                order.OrderNumber = string.IsNullOrWhiteSpace(update.OrderNumber.Value) ? null : update.OrderNumber.Value.Trim();
+            }
+            if (update.ExternalRef.Set)
+            {
+                order.ExternalRef = string.IsNullOrWhiteSpace(update.ExternalRef.Value) ? null : update.ExternalRef.Value.Trim();
+            }
+            return null;
+        }, ct);
+    }
+
+    /// <summary>
+    /// The one way an order changes: load it whole, check the version the caller saw, apply <paramref name="change"/>
+    /// (which returns why not, or null), record each status, payment and shipping move in the order's history, save.
+    /// </summary>
+    internal async Task<Outcome<OrderDetail>> ChangeAsync(ClaimsPrincipal user, Guid id, Guid? expectedVersion,
+        Func<Order, AppDbContext, string?> change, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var order = await db.Orders.Include(o => o.Items).Include(o => o.Events).AsSplitQuery().FirstOrDefaultAsync(o => o.Id == id, ct);
+        var order = await db.Orders.Include(o => o.Items).Include(o => o.Events).Include(o => o.Transactions).AsSplitQuery()
+            .FirstOrDefaultAsync(o => o.Id == id, ct);
+        var own = Access.CustomerIdOf(user);
+        if (own is not null && order?.CustomerId != own)
+        {
+            order = null;
+        }
         if (Saving.IsStale(order, expectedVersion, out Outcome<OrderDetail> stale))
         {
             return stale;
         }
-        var status = change.Status ?? order.Status;
-        var payment = change.Payment ?? order.Payment;
-        var shipping = change.Shipping ?? order.Shipping;
-        if (OrderTransitions.WhyNot(order, status, payment, shipping) is { } reason)
+        var before = (order.Status, order.Payment, order.Shipping);
+        if (change(order, db) is { } reason)
         {
             return Outcome.Refused<OrderDetail>(reason);
         }
-
         var now = clock.UtcNow();
-        var by = user.Identity?.Name ?? (user.IsInRole(Roles.ApiClient) ? "API client" : "unknown");
+        var by = user.Identity?.Name ?? (user.IsInRole(Roles.ApiClient) ? "API client" : own is not null ? "the customer" : "storefront");
         var recorded = 0;
         void Record(string field, string from, string to)
         {
@@ -176,20 +290,23 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
                 db.Add(e);
             }
         }
-        Record("status", OrderTransitions.Word(order.Status), OrderTransitions.Word(status));
-        Record("payment", OrderTransitions.Word(order.Payment), OrderTransitions.Word(payment));
-        Record("shipping", OrderTransitions.Word(order.Shipping), OrderTransitions.Word(shipping));
-        (order.Status, order.Payment, order.Shipping) = (status, payment, shipping);
+        Record("status", OrderTransitions.Word(before.Status), OrderTransitions.Word(order.Status));
+        Record("payment", OrderTransitions.Word(before.Payment), OrderTransitions.Word(order.Payment));
+        Record("shipping", OrderTransitions.Word(before.Shipping), OrderTransitions.Word(order.Shipping));
         order.UpdatedAt = now;
         order.Version = Guid.NewGuid();
         return await db.SaveOrConflictAsync(() => Detail(order), ct);
     }
 
-    private static OrderDetail Detail(Order order) => new(
+    internal static OrderDetail Detail(Order order) => new(
         ToDtoCompiled(order),
         order.Items.OrderBy(i => i.Id).Select(i => new OrderItemDto(i.Id, i.Name, i.Sku, i.Quantity, i.UnitPrice, i.LineTotal)).ToList(),
         order.Events.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new OrderEventDto(e.At, e.Field, e.From, e.To, e.By)).ToList(),
+        order.Transactions.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id).Select(TransactionDto).ToList(),
         OrderTransitions.NextStatuses(order), OrderTransitions.NextPayments(order), OrderTransitions.NextShippings(order));
+
+    internal static OrderTransactionDto TransactionDto(OrderTransaction t) => new(t.Id, t.Type, t.Status, t.Gateway, t.Amount, t.RefundedAmount,
+        t.Currency, t.CustomReference, t.Name, t.CreatedBy, t.CreatedAt, t.UpdatedAt);
 
     private static IQueryable<Order> Apply(IQueryable<Order> q, IEnumerable<FilterTerm> terms)
     {
@@ -206,6 +323,8 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
                 "shipping" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Shipping, ParseEnum<ShippingStatus>(t))),
                 "created_at" => q.Where(QueryBuilding.Compare(t.Op, (Order o) => o.CreatedAt, FilterLanguage.ParseTimestamp(t))),
                 "updated_at" => q.Where(QueryBuilding.Compare(t.Op, (Order o) => o.UpdatedAt, FilterLanguage.ParseTimestamp(t))),
+                "order_number" => q.Where(o => o.OrderNumber == t.Value),
+                "external_ref" => q.Where(o => o.ExternalRef == t.Value),
                 _ => throw new FilterException($"Filtering orders on '{t.Field}' is not supported."),
             };
         }
@@ -213,12 +332,12 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
     }
 
     private static T ParseEnum<T>(FilterTerm t) where T : struct, Enum =>
-        Enum.TryParse<T>(t.Value, ignoreCase: true, out var value) && Enum.IsDefined(value)
+        OrderTransitions.Parse<T>(t.Value) is { } value
             ? value
-            : throw new FilterException($"'{t.Value}' is not a {t.Field}. Use one of: {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+            : throw new FilterException($"'{t.Value}' is not a {t.Field}. Use one of: {string.Join(", ", Enum.GetValues<T>().Select(v => OrderTransitions.Word(v)))}.");
 
     internal static readonly Expression<Func<Order, OrderDto>> ToDto = o => new OrderDto(o.Id, o.CustomerId, o.CustomerName, o.CustomerEmail,
-        o.Status, o.Payment, o.Shipping, o.Currency, o.Total, o.Tax, o.ItemCount,
+        o.Status, o.Payment, o.Shipping, o.Currency, o.Total, o.Tax, o.ItemCount, o.OrderNumber, o.ExternalRef, o.PaidAmount, o.AuthorizedAmount,
         o.BillingAddress, o.ShippingAddress,
         o.CreatedAt, o.UpdatedAt, o.Version);
 

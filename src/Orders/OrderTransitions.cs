@@ -20,6 +20,8 @@ public static class OrderTransitions
         [PaymentStatus.Authorized] = [PaymentStatus.Paid, PaymentStatus.Unpaid],
         [PaymentStatus.Paid] = [PaymentStatus.Refunded],
         [PaymentStatus.Refunded] = [],
+        [PaymentStatus.PartiallyAuthorized] = [PaymentStatus.Authorized, PaymentStatus.Paid, PaymentStatus.Unpaid],
+        [PaymentStatus.PartiallyPaid] = [PaymentStatus.Paid, PaymentStatus.Refunded],
     };
 
     private static readonly Dictionary<ShippingStatus, ShippingStatus[]> ShippingMoves = new()
@@ -65,5 +67,10 @@ public static class OrderTransitions
         return null;
     }
 
-    public static string Word<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();
+    /// <summary>EP's word for a state: <c>partially_paid</c> for PartiallyPaid.</summary>
+    public static string Word<T>(T value) where T : Enum => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
+    /// <summary>The state EP's word names (any letter case), or null.</summary>
+    public static T? Parse<T>(string word) where T : struct, Enum =>
+        Enum.GetValues<T>().Cast<T?>().FirstOrDefault(v => string.Equals(Word(v!.Value), word.Trim(), StringComparison.OrdinalIgnoreCase));
 }

@@ -12,6 +12,7 @@ public static class OrdersSetup
         services.AddSingleton<CartService>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
+        services.AddSingleton<PaymentService>();
         return services;
     }
 }

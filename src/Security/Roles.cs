@@ -51,6 +51,8 @@ public enum Permission
     DesignFields,
     /// <summary>Carts and checkout: storefronts (implicit tokens), API clients and staff who edit.</summary>
     UseCarts,
+    /// <summary>Reading the custom-field design (flows and fields): any caller, storefronts included, as in EP.</summary>
+    ReadFieldDesign,
 }
 
 /// <summary>Thrown when a caller reaches a service method its role does not allow.</summary>
@@ -73,6 +75,7 @@ public static class Access
         Permission.DesignFields => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.RegisterCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
             || user.IsInRole(Roles.ApiClient) || user.IsInRole(Roles.Storefront),
+        Permission.ReadFieldDesign => Has(user, Permission.ReadCustomers) || user.IsInRole(Roles.Storefront) || user.IsInRole(Roles.Customer),
         Permission.UseCarts => user.IsInRole(Roles.Storefront) || user.IsInRole(Roles.Customer) || user.IsInRole(Roles.ApiClient)
             || user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative),
         _ => false,

@@ -137,7 +137,8 @@ public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency
         object?[] address = [first, last, null, street, null, city, region, postcode, null, country, null, null];
         var updated = status == OrderStatus.Incomplete ? created : created.AddHours(faker.Random.Double(1, Math.Max(1, Math.Min(ageDays, 10) * 24)));
         await orders.RowAsync(ct, [Id(orderId), customerId is null ? null : Id(customerId.Value), name, email, Customer.FoldName(name),
-            Customer.Normalize(email), status.ToString(), payment.ToString(), shipping.ToString(), currency, total, 0L, itemCount, null,
+            Customer.Normalize(email), status.ToString(), PaymentCodes.ToStored(payment), shipping.ToString(), currency, total, 0L, itemCount, null,
+            payment == PaymentStatus.Paid ? total : 0L, payment == PaymentStatus.Authorized ? total : 0L,
             .. address, .. address, Ts(created), Ts(updated), Id(Guid.NewGuid())]);
         foreach (var (product, quantity) in lines)
         {
@@ -155,7 +156,7 @@ public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency
     private static readonly string[] OrderColumns =
     [
         "Id", "CustomerId", "CustomerName", "CustomerEmail", "NormalizedCustomerName", "NormalizedCustomerEmail", "Status", "Payment",
-        "Shipping", "Currency", "Total", "Tax", "ItemCount", "CartReference",
+        "Shipping", "Currency", "Total", "Tax", "ItemCount", "CartReference", "PaidAmount", "AuthorizedAmount",
         .. AddressColumns("BillingAddress"), .. AddressColumns("ShippingAddress"), "CreatedAt", "UpdatedAt", "Version",
     ];
 

@@ -24,11 +24,14 @@ public static class AddressesApi
         return v2;
     }
 
-    private static AddressResource Resource(AddressDto a, IReadOnlyList<FieldDefinition> fields)
+    /// <summary>EP's address: every text field a string ("" when not given), a link to itself and to its customer.</summary>
+    private static AddressResource Resource(HttpRequest request, AddressDto a, IReadOnlyList<FieldDefinition> fields)
     {
         var p = a.Postal;
-        return new AddressResource("address", a.Id, a.Name, p.FirstName, p.LastName, p.CompanyName, p.Line1, p.Line2, p.City, p.Region, p.Postcode,
-            p.County, p.Country, p.PhoneNumber, p.Instructions, TimestampsMeta.Of(a.CreatedAt, a.UpdatedAt))
+        return new AddressResource("address", a.Id, a.Name ?? "", p.FirstName, p.LastName, p.CompanyName ?? "", p.Line1, p.Line2 ?? "", p.City ?? "",
+            p.Region ?? "", p.Postcode, p.County ?? "", p.Country, p.PhoneNumber ?? "", p.Instructions ?? "", TimestampsMeta.Of(a.CreatedAt, a.UpdatedAt),
+            ApiLinks.Self(request, $"/v2/customers/{a.CustomerId}/addresses/{a.Id}"),
+            new AddressRelationships(new CustomerRef(a.CustomerId.ToString(), "customer")))
         {
             Custom = CustomFieldsJson.Write(fields, a.CustomData),
         };
@@ -42,19 +45,19 @@ public static class AddressesApi
         var result = await addresses.ListAsync(user, customerId, page.Offset, page.Limit, ct);
         return result is null
             ? ApiErrors.NotFound("This customer")
-            : TypedResults.Json(ApiPaging.List(request, result.Items.Select(a => Resource(a, fields)).ToList(), result.Total, page));
+            : TypedResults.Json(ApiPaging.List(request, result.Items.Select(a => Resource(request, a, fields)).ToList(), result.Total, page));
     }
 
-    private static async Task<IResult> GetAsync(Guid customerId, Guid addressId, ClaimsPrincipal user, AddressService addresses,
+    private static async Task<IResult> GetAsync(Guid customerId, Guid addressId, HttpRequest request, ClaimsPrincipal user, AddressService addresses,
         CustomFieldValues customFields, CancellationToken ct)
     {
         var address = await addresses.GetAsync(user, customerId, addressId, ct);
         return address is null
             ? ApiErrors.NotFound("This address")
-            : TypedResults.Json(new DataResponse<AddressResource>(Resource(address, await customFields.FieldsAsync(Flow.Addresses, ct))));
+            : TypedResults.Json(new DataResponse<AddressResource>(Resource(request, address, await customFields.FieldsAsync(Flow.Addresses, ct))));
     }
 
-    private static async Task<IResult> CreateAsync(Guid customerId, ApiBody<AddressData> body, ClaimsPrincipal user, AddressService addresses,
+    private static async Task<IResult> CreateAsync(Guid customerId, ApiBody<AddressData> body, HttpRequest request, ClaimsPrincipal user, AddressService addresses,
         CustomFieldValues customFields, CancellationToken ct)
     {
         var fields = await customFields.FieldsAsync(Flow.Addresses, ct);
@@ -62,11 +65,11 @@ public static class AddressesApi
         input.Custom = CustomFieldsJson.Read(body.Data.Custom, fields);
         var outcome = await addresses.CreateAsync(user, customerId, input, ct);
         return outcome.IsOk
-            ? TypedResults.Json(new DataResponse<AddressResource>(Resource(outcome.Value!, fields)), statusCode: 201)
+            ? TypedResults.Json(new DataResponse<AddressResource>(Resource(request, outcome.Value!, fields)), statusCode: 201)
             : ApiErrors.Failure(outcome, "This customer");
     }
 
-    private static async Task<IResult> UpdateAsync(Guid customerId, Guid addressId, ApiBody<AddressData> body, ClaimsPrincipal user,
+    private static async Task<IResult> UpdateAsync(Guid customerId, Guid addressId, ApiBody<AddressData> body, HttpRequest request, ClaimsPrincipal user,
         AddressService addresses, CustomFieldValues customFields, CancellationToken ct)
     {
         var fields = await customFields.FieldsAsync(Flow.Addresses, ct);
@@ -79,7 +82,7 @@ public static class AddressesApi
         input.Custom = CustomFieldsJson.Read(body.Data.Custom, fields);
         var outcome = await addresses.UpdateAsync(user, customerId, addressId, input, current.Version, ct);
         return outcome.IsOk
-            ? TypedResults.Json(new DataResponse<AddressResource>(Resource(outcome.Value!, fields)))
+            ? TypedResults.Json(new DataResponse<AddressResource>(Resource(request, outcome.Value!, fields)))
             : ApiErrors.Failure(outcome, "This address");
     }
 
@@ -129,10 +132,16 @@ public sealed record AddressData : IRequestData
     }
 }
 
-public sealed record AddressResource(string Type, Guid Id, string? Name, string FirstName, string LastName, string? CompanyName,
-    [property: JsonPropertyName("line_1")] string Line1, [property: JsonPropertyName("line_2")] string? Line2, string? City, string? Region,
-    string Postcode, string? County, string Country, string? PhoneNumber, string? Instructions, TimestampsMeta Meta)
+public sealed record AddressResource(string Type, Guid Id, string Name, string FirstName, string LastName, string CompanyName,
+    [property: JsonPropertyName("line_1")] string Line1, [property: JsonPropertyName("line_2")] string Line2, string City, string Region,
+    string Postcode, string County, string Country, string PhoneNumber, string Instructions, TimestampsMeta Meta, SelfLink Links,
+    AddressRelationships Relationships)
 {
     /// <summary>Values of custom fields, by slug, written as top-level attributes.</summary>
     [JsonExtensionData] public Dictionary<string, object?>? Custom { get; init; }
 }
+
+/// <summary>EP's customer-address relationship: <c>{"customer": {"id", "type"}}</c> (EP writes this one without a <c>data</c> wrapper).</summary>
+public sealed record AddressRelationships(CustomerRef Customer);
+
+public sealed record CustomerRef(string Id, string Type);

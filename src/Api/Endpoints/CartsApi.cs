@@ -29,7 +29,7 @@ public static class CartsApi
         carts.MapDelete("/items", RemoveAllAsync).WithSummary("Remove every item").Produces<CartItemsResponse>();
         carts.MapPost("/checkout", CheckoutAsync).WithSummary("Check out the cart into an order")
             .WithDescription("customer {id} links the order to a registered customer (with a customer token, it must be the token's own); customer {name, email} is a guest order, never linked. billing_address and shipping_address need first_name, last_name, line_1, region, postcode and country.")
-            .Produces<DataResponse<OrderResource>>(201).Produces<ApiErrorBody>(400);
+            .Produces<OrderWithItemsResponse>(201).Produces<ApiErrorBody>(400);
         return v2;
     }
 
@@ -37,8 +37,8 @@ public static class CartsApi
         ? reference
         : throw new ApiException(400, "Bad Request", "A cart reference is 1–128 letters, digits, '-', '_' or '.'.");
 
-    private static async Task<IResult> GetAsync(string reference, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
-        TypedResults.Json(new DataResponse<CartResource>(OrderJson.Cart(await carts.GetAsync(user, Reference(reference), ct))));
+    private static async Task<IResult> GetAsync(string reference, HttpRequest request, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
+        TypedResults.Json(new DataResponse<CartResource>(OrderJson.Cart(request, await carts.GetAsync(user, Reference(reference), ct))));
 
     private static async Task<IResult> DeleteAsync(string reference, ClaimsPrincipal user, CartService carts, CancellationToken ct)
     {
@@ -97,6 +97,8 @@ public static class CartsApi
         {
             BillingAddress = data.BillingAddress.Value?.Over(new AddressInput()),
             ShippingAddress = data.ShippingAddress.Value?.Over(new AddressInput()),
+            OrderNumber = data.OrderNumber.Value,
+            ExternalRef = data.ExternalRef.Value,
         };
         switch (data.Customer.Value)
         {
@@ -118,7 +120,7 @@ public static class CartsApi
         }
         var outcome = await checkout.CheckoutAsync(user, cartRef, input, ct);
         return outcome.IsOk
-            ? TypedResults.Json(new DataResponse<OrderResource>(OrderJson.Order(outcome.Value!)), statusCode: 201)
+            ? TypedResults.Json(OrderJson.WithItems(outcome.Value!), statusCode: 201)
             : ApiErrors.Failure(outcome, "This cart");
     }
 
@@ -160,4 +162,6 @@ public sealed record CheckoutData : IRequestData
     public Optional<JsonNode> Customer { get; init; }
     public Optional<AddressData> BillingAddress { get; init; }
     public Optional<AddressData> ShippingAddress { get; init; }
+    public Optional<string> OrderNumber { get; init; }
+    public Optional<string> ExternalRef { get; init; }
 }

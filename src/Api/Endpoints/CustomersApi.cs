@@ -30,7 +30,7 @@ public static class CustomersApi
 
         customers.MapGroup("").RequireAuthorization(ApiSetup.ClientCredentials)
             .MapGet("", ListAsync).WithSummary("List customers (client credentials only)")
-            .WithDescription("filter=eq(email,…):like(name,…*) (fields email, name, id, created_at, updated_at, external_ref), sort=name|-name|email|created_at|updated_at, page[limit], page[offset].")
+            .WithDescription("filter=eq(email,…):like(name,…*) (fields email, name, id, created_at, updated_at, external_ref), sort=name|email|created_at|updated_at|id (- for descending; newest first by default), page[limit], page[offset]. Keyset paging: sort=id&filter=gt(id,<last id>).")
             .Produces<ListResponse<CustomerResource>>().Produces<ApiErrorBody>(400).Produces<ApiErrorBody>(403);
         return v2;
     }
@@ -65,7 +65,7 @@ public static class CustomersApi
         var page = ApiPaging.Read(request);
         var result = await customers.ListAsync(user,
             new CustomerQuery(request.Query["filter"].ToString(), request.Query["sort"].ToString(), page.Offset, page.Limit),
-            defaultSort: "created_at", ct: ct);
+            defaultSort: CustomerService.DefaultSort, ct: ct);
         return TypedResults.Json(ApiPaging.List(request, result.Items.Select(c => Resource(c, fields)).ToList(), result.Total, page));
     }
 

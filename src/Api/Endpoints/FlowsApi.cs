@@ -10,51 +10,53 @@ public static class FlowsApi
 {
     public static RouteGroupBuilder MapFlowsApi(this RouteGroupBuilder v2)
     {
-        var design = v2.MapGroup("").RequireAuthorization(ApiSetup.ClientCredentials).WithTags("Custom fields")
-            .ValidationErrors(422, p => "data." + (p switch
-            {
-                _ when p.StartsWith("Rules", StringComparison.Ordinal) => "validation_rules",
-                "Type" => "field_type",
-                "Flow" => "relationships.flow",
-                _ => ApiJson.Snake(p),
-            }));
-        var flows = design.MapGroup("/flows");
-        flows.MapGet("", ListFlowsAsync).WithSummary("List flows").Produces<ListResponse<FlowResource>>();
-        flows.MapPost("", CreateFlowAsync).WithSummary("Create a flow (slug customers or addresses)").Produces<DataResponse<FlowResource>>(201);
-        flows.MapGet("/{id}", GetFlowAsync).WithSummary("Get a flow by id or slug").Produces<DataResponse<FlowResource>>();
-        flows.MapPut("/{id:guid}", UpdateFlowAsync).WithSummary("Update a flow").Produces<DataResponse<FlowResource>>();
-        flows.MapDelete("/{id:guid}", DeleteFlowAsync).WithSummary("Delete a flow and its fields").Produces(204);
-        flows.MapGet("/{slug}/fields", FlowFieldsAsync).WithSummary("List a flow's fields").Produces<ListResponse<FieldResource>>();
+        var errors = (Func<string, string>)(p => "data." + (p switch
+        {
+            _ when p.StartsWith("Rules", StringComparison.Ordinal) => "validation_rules",
+            "Type" => "field_type",
+            "Flow" => "relationships.flow",
+            _ => ApiJson.Snake(p),
+        }));
+        // Any token reads the design (storefronts render custom fields, as in EP); only a server changes it.
+        var read = v2.MapGroup("").WithTags("Custom fields");
+        var design = v2.MapGroup("").RequireAuthorization(ApiSetup.ClientCredentials).WithTags("Custom fields").ValidationErrors(422, errors);
 
-        var fields = design.MapGroup("/fields");
-        fields.MapGet("", ListFieldsAsync).WithSummary("List fields").Produces<ListResponse<FieldResource>>();
-        fields.MapPost("", CreateFieldAsync).WithSummary("Create a field")
+        read.MapGet("/flows", ListFlowsAsync).WithSummary("List flows").Produces<ListResponse<FlowResource>>();
+        read.MapGet("/flows/{id}", GetFlowAsync).WithSummary("Get a flow by id or slug").Produces<DataResponse<FlowResource>>();
+        read.MapGet("/flows/{slug}/fields", FlowFieldsAsync).WithSummary("List a flow's fields").Produces<ListResponse<FieldResource>>();
+        read.MapGet("/fields", ListFieldsAsync).WithSummary("List fields").Produces<ListResponse<FieldResource>>();
+        read.MapGet("/fields/{id:guid}", GetFieldAsync).WithSummary("Get a field").Produces<DataResponse<FieldResource>>();
+
+        design.MapPost("/flows", CreateFlowAsync).WithSummary("Create a flow (slug customers or addresses)").Produces<DataResponse<FlowResource>>(201);
+        design.MapPut("/flows/{id:guid}", UpdateFlowAsync).WithSummary("Update a flow").Produces<DataResponse<FlowResource>>();
+        design.MapDelete("/flows/{id:guid}", DeleteFlowAsync).WithSummary("Delete a flow (the core customers and addresses flows cannot be deleted)")
+            .Produces(204).Produces<ApiErrorBody>(422);
+        design.MapPost("/fields", CreateFieldAsync).WithSummary("Create a field")
             .WithDescription("{\"data\":{\"type\":\"field\",\"name\",\"slug\",\"field_type\":\"string|integer|boolean|float|date\",\"required\",\"enabled\",\"default\",\"omit_null\",\"order\",\"validation_rules\":[{\"type\":\"enum\",\"options\":[…]},{\"type\":\"email\"},{\"type\":\"slug\"},{\"type\":\"between\",\"options\":{\"from\",\"to\"}},{\"type\":\"length\",\"options\":{\"min\",\"max\"}},{\"type\":\"regex\",\"options\":{\"pattern\"}}],\"relationships\":{\"flow\":{\"data\":{\"type\":\"flow\",\"id\"}}}}}")
             .Produces<DataResponse<FieldResource>>(201);
-        fields.MapGet("/{id:guid}", GetFieldAsync).WithSummary("Get a field").Produces<DataResponse<FieldResource>>();
-        fields.MapPut("/{id:guid}", UpdateFieldAsync).WithSummary("Update a field (not its type or slug)").Produces<DataResponse<FieldResource>>();
-        fields.MapDelete("/{id:guid}", DeleteFieldAsync).WithSummary("Delete a field").Produces(204);
+        design.MapPut("/fields/{id:guid}", UpdateFieldAsync).WithSummary("Update a field (not its type or slug)").Produces<DataResponse<FieldResource>>();
+        design.MapDelete("/fields/{id:guid}", DeleteFieldAsync).WithSummary("Delete a field").Produces(204);
         return v2;
     }
 
-    private static FlowResource Flow(FlowDto f) => new("flow", f.Id, f.Name, f.Slug, f.Description, f.Enabled, new SelfLink($"/v2/flows/{f.Id}"),
+    private static FlowResource Flow(HttpRequest request, FlowDto f) => new("flow", f.Id, f.Name, f.Slug, f.Description, f.Enabled, ApiLinks.Self(request, $"/v2/flows/{f.Id}"),
         new FlowRelationships(new ManyRelationship(f.FieldIds.Select(id => new ResourceRef("field", id.ToString())).ToList())),
         TimestampsMeta.Of(f.CreatedAt, f.UpdatedAt));
 
-    private static FieldResource Field(FieldDefinition f) => new("field", f.Id, f.Name, f.Slug, FieldDefinition.TypeName(f.Type), FieldRulesJson.Write(f.Rules),
-        f.Description, f.Required, f.Default?.DeepClone(), f.Enabled, f.Order, f.OmitNull, new SelfLink($"/v2/fields/{f.Id}"),
+    private static FieldResource Field(HttpRequest request, FieldDefinition f) => new("field", f.Id, f.Name, f.Slug, FieldDefinition.TypeName(f.Type), FieldRulesJson.Write(f.Rules),
+        f.Description, f.Required, f.Default?.DeepClone(), f.Enabled, f.Order, f.OmitNull, ApiLinks.Self(request, $"/v2/fields/{f.Id}"),
         new FieldRelationships(new Relationship(new ResourceRef("flow", f.FlowId.ToString()))), TimestampsMeta.Of(f.CreatedAt, f.UpdatedAt));
 
     private static async Task<IResult> ListFlowsAsync(HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct) =>
-        TypedResults.Json(ApiPaging.All(request, (await designer.ListFlowsAsync(user, ct)).Select(Flow).ToList()));
+        TypedResults.Json(ApiPaging.All(request, (await designer.ListFlowsAsync(user, ct)).Select(f => Flow(request, f)).ToList()));
 
-    private static async Task<IResult> GetFlowAsync(string id, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    private static async Task<IResult> GetFlowAsync(string id, HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
     {
         var flow = await designer.GetFlowAsync(user, id, ct);
-        return flow is null ? ApiErrors.NotFound("This flow") : TypedResults.Json(new DataResponse<FlowResource>(Flow(flow)));
+        return flow is null ? ApiErrors.NotFound("This flow") : TypedResults.Json(new DataResponse<FlowResource>(Flow(request, flow)));
     }
 
-    private static async Task<IResult> CreateFlowAsync(ApiBody<FlowData> body, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    private static async Task<IResult> CreateFlowAsync(ApiBody<FlowData> body, HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
     {
         var data = body.Data;
         var outcome = await designer.CreateFlowAsync(user, new FlowInput
@@ -62,11 +64,11 @@ public static class FlowsApi
             Slug = data.Slug.Value, Name = data.Name.Value, Description = data.Description.Value, Enabled = data.Enabled.Value ?? true,
         }, ct);
         return outcome.IsOk
-            ? TypedResults.Json(new DataResponse<FlowResource>(Flow(outcome.Value!)), statusCode: 201)
+            ? TypedResults.Json(new DataResponse<FlowResource>(Flow(request, outcome.Value!)), statusCode: 201)
             : ApiErrors.Failure(outcome, "This flow", duplicateTitle: "Conflict");
     }
 
-    private static async Task<IResult> UpdateFlowAsync(Guid id, ApiBody<FlowData> body, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    private static async Task<IResult> UpdateFlowAsync(Guid id, ApiBody<FlowData> body, HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
     {
         var current = await designer.GetFlowAsync(user, id.ToString(), ct);
         if (current is null)
@@ -78,30 +80,33 @@ public static class FlowsApi
         {
             Slug = data.Slug.Value, Name = data.Name.Value, Description = data.Description.Value, Enabled = data.Enabled.Value ?? current.Enabled,
         }, ct);
-        return outcome.IsOk ? TypedResults.Json(new DataResponse<FlowResource>(Flow(outcome.Value!))) : ApiErrors.Failure(outcome, "This flow");
+        return outcome.IsOk ? TypedResults.Json(new DataResponse<FlowResource>(Flow(request, outcome.Value!))) : ApiErrors.Failure(outcome, "This flow");
     }
 
-    private static async Task<IResult> DeleteFlowAsync(Guid id, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct) =>
-        await designer.DeleteFlowAsync(user, id, ct) ? TypedResults.NoContent() : ApiErrors.NotFound("This flow");
+    private static async Task<IResult> DeleteFlowAsync(Guid id, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    {
+        var outcome = await designer.DeleteFlowAsync(user, id, ct);
+        return outcome.IsOk ? TypedResults.NoContent() : ApiErrors.Failure(outcome, "This flow", refusedStatus: 422);
+    }
 
     private static async Task<IResult> FlowFieldsAsync(string slug, HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
     {
         var flow = await designer.GetFlowAsync(user, slug, ct);
         return flow is null
             ? ApiErrors.NotFound("This flow")
-            : TypedResults.Json(ApiPaging.All(request, (await designer.ListFieldsAsync(user, flow.Id, ct)).Select(Field).ToList()));
+            : TypedResults.Json(ApiPaging.All(request, (await designer.ListFieldsAsync(user, flow.Id, ct)).Select(f => Field(request, f)).ToList()));
     }
 
     private static async Task<IResult> ListFieldsAsync(HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct) =>
-        TypedResults.Json(ApiPaging.All(request, (await designer.ListFieldsAsync(user, null, ct)).Select(Field).ToList()));
+        TypedResults.Json(ApiPaging.All(request, (await designer.ListFieldsAsync(user, null, ct)).Select(f => Field(request, f)).ToList()));
 
-    private static async Task<IResult> GetFieldAsync(Guid id, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    private static async Task<IResult> GetFieldAsync(Guid id, HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
     {
         var field = await designer.GetFieldAsync(user, id, ct);
-        return field is null ? ApiErrors.NotFound("This field") : TypedResults.Json(new DataResponse<FieldResource>(Field(field)));
+        return field is null ? ApiErrors.NotFound("This field") : TypedResults.Json(new DataResponse<FieldResource>(Field(request, field)));
     }
 
-    private static async Task<IResult> CreateFieldAsync(ApiBody<FieldData> body, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    private static async Task<IResult> CreateFieldAsync(ApiBody<FieldData> body, HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
     {
         var data = body.Data;
         var errors = new List<ApiError>();
@@ -119,11 +124,11 @@ public static class FlowsApi
         ApiException.ThrowIfAny(errors, 422);
         var outcome = await designer.CreateFieldAsync(user, flow!.Id, input, ct);
         return outcome.IsOk
-            ? TypedResults.Json(new DataResponse<FieldResource>(Field(outcome.Value!)), statusCode: 201)
+            ? TypedResults.Json(new DataResponse<FieldResource>(Field(request, outcome.Value!)), statusCode: 201)
             : ApiErrors.Failure(outcome, "This flow", duplicateStatus: 422, duplicateTitle: "Failed Validation");
     }
 
-    private static async Task<IResult> UpdateFieldAsync(Guid id, ApiBody<FieldData> body, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
+    private static async Task<IResult> UpdateFieldAsync(Guid id, ApiBody<FieldData> body, HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct)
     {
         var current = await designer.GetFieldAsync(user, id, ct);
         if (current is null)
@@ -134,7 +139,7 @@ public static class FlowsApi
         var input = body.Data.Over(FieldInput.From(current), errors);
         ApiException.ThrowIfAny(errors, 422);
         var outcome = await designer.UpdateFieldAsync(user, id, input, ct);
-        return outcome.IsOk ? TypedResults.Json(new DataResponse<FieldResource>(Field(outcome.Value!))) : ApiErrors.Failure(outcome, "This field");
+        return outcome.IsOk ? TypedResults.Json(new DataResponse<FieldResource>(Field(request, outcome.Value!))) : ApiErrors.Failure(outcome, "This field");
     }
 
     private static async Task<IResult> DeleteFieldAsync(Guid id, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct) =>

@@ -10,7 +10,6 @@ public static class OAuthApi
     {
         app.MapPost("/oauth/access_token", AccessTokenAsync)
             .DisableAntiforgery()
-            .RequireCors(ApiSetup.Policy)
             .WithTags("Authentication")
             .WithSummary("Get an access token")
             .WithDescription("Form-encoded: grant_type=implicit&client_id=… or grant_type=client_credentials&client_id=…&client_secret=…. Tokens last one hour.")

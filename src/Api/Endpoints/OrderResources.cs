@@ -33,6 +33,12 @@ public sealed record ItemAmount(long Amount, string Currency, bool IncludesTax);
 
 public sealed record PriceMeta(DisplayPrice DisplayPrice, Timestamps Timestamps);
 
+/// <summary>An order's <c>display_price</c>: totals, and where its payment stands (EP's paid, authorized, balance owing).</summary>
+public sealed record OrderDisplayPrice(Price WithTax, Price WithoutTax, Price Tax, Price Discount, Price WithoutDiscount, Price Shipping,
+    Price Paid, Price Authorized, Price BalanceOwing);
+
+public sealed record OrderMeta(OrderDisplayPrice DisplayPrice, Timestamps Timestamps);
+
 public sealed record ItemMeta(ItemDisplayPrice DisplayPrice, Timestamps Timestamps);
 
 public sealed record CartResource(string Id, string Type, string Name, string Description, SelfLink Links, PriceMeta Meta);
@@ -60,8 +66,26 @@ public sealed record OrderRelationships
     public required Relationship Customer { get; init; }
 }
 
-public sealed record OrderResource(string Type, string Id, string Status, string Payment, string Shipping, bool Anonymized, OrderCustomer Customer,
-    OrderAddressResource BillingAddress, OrderAddressResource ShippingAddress, EmptyObject Links, PriceMeta Meta, OrderRelationships Relationships);
+public sealed record OrderResource(string Type, string Id, string Status, string Payment, string Shipping, bool Anonymized, string OrderNumber,
+    string ExternalRef, OrderCustomer Customer, OrderCustomer Contact, OrderAddressResource BillingAddress, OrderAddressResource ShippingAddress,
+    EmptyObject Links, OrderMeta Meta, OrderRelationships Relationships);
+
+/// <summary>An order with its items beside it (<c>?include=items</c>, and checkout's answer), as EP does.</summary>
+public sealed record OrderWithItemsResponse(OrderResource Data, IncludedItems Included);
+
+public sealed record OrderListWithItemsResponse(IReadOnlyList<OrderResource> Data, PageLinks Links, ListMeta Meta, IncludedItems Included);
+
+public sealed record IncludedItems(IReadOnlyList<OrderItemResource> Items);
+
+/// <summary>EP's transaction: a payment recorded on an order.</summary>
+public sealed record TransactionResource(string Id, string Type, string Reference, string? Name, string? CustomReference, string Gateway, long Amount,
+    long RefundedAmount, string Currency, string TransactionType, string Status, TransactionRelationships Relationships, TransactionMeta Meta);
+
+public sealed record TransactionRelationships(Relationship Order);
+
+public sealed record TransactionMeta(Price DisplayPrice, RefundedTotal DisplayRefundedAmount, Timestamps Timestamps);
+
+public sealed record RefundedTotal(Price Total);
 
 public sealed record OrderItemResource(string Type, string Id, int Quantity, string ProductId, string Name, string Sku, ItemAmount UnitPrice, ItemAmount Value,
     EmptyObject Links, ItemMeta Meta, EmptyObject Relationships);
@@ -75,7 +99,7 @@ public sealed record EmptyObject
 /// <summary>EP's JSON for carts, cart items, orders and order items.</summary>
 public static class OrderJson
 {
-    public static CartResource Cart(CartDto cart) => new(cart.Reference, "cart", "Cart", "", new SelfLink($"/v2/carts/{cart.Reference}"),
+    public static CartResource Cart(HttpRequest request, CartDto cart) => new(cart.Reference, "cart", "Cart", "", ApiLinks.Self(request, $"/v2/carts/{cart.Reference}"),
         new PriceMeta(DisplayPrice.Of(cart.Total, 0, cart.Currency), Timestamps.Of(cart.CreatedAt, cart.UpdatedAt)));
 
     public static CartItemResource CartItem(CartItemDto i, string currency) => new(i.Id.ToString(), "custom_item", i.Name, i.Description ?? "", i.Sku,
@@ -85,15 +109,30 @@ public static class OrderJson
     public static CartItemsResponse CartItems(CartDto cart) => new(cart.Items.Select(i => CartItem(i, cart.Currency)).ToList(),
         new PriceMeta(DisplayPrice.Of(cart.Total, 0, cart.Currency), Timestamps.Of(cart.CreatedAt, cart.UpdatedAt)));
 
-    public static OrderResource Order(OrderDto o, IReadOnlyList<OrderItemDto>? items = null) => new("order", o.Id.ToString(),
-        OrderTransitions.Word(o.Status), OrderTransitions.Word(o.Payment), OrderTransitions.Word(o.Shipping), false,
-        new OrderCustomer(o.CustomerName, o.CustomerEmail), OrderAddressResource.Of(o.BillingAddress), OrderAddressResource.Of(o.ShippingAddress),
-        EmptyObject.Value, new PriceMeta(DisplayPrice.Of(o.Total, o.Tax, o.Currency), Timestamps.Of(o.CreatedAt, o.UpdatedAt)),
-        new OrderRelationships
-        {
-            Items = items is null ? null : new ManyRelationship(items.Select(i => new ResourceRef("item", i.Id.ToString())).ToList()),
-            Customer = new Relationship(o.CustomerId is { } id ? new ResourceRef("customer", id.ToString()) : null),
-        });
+    public static OrderResource Order(OrderDto o, IReadOnlyList<OrderItemDto>? items = null)
+    {
+        var due = o.Total + o.Tax;
+        var contact = new OrderCustomer(o.CustomerName, o.CustomerEmail);
+        return new("order", o.Id.ToString(), OrderTransitions.Word(o.Status), OrderTransitions.Word(o.Payment), OrderTransitions.Word(o.Shipping), false,
+            o.OrderNumber ?? "", o.ExternalRef ?? "", contact, contact, OrderAddressResource.Of(o.BillingAddress), OrderAddressResource.Of(o.ShippingAddress),
+            EmptyObject.Value,
+            new OrderMeta(new OrderDisplayPrice(Price.Of(due, o.Currency), Price.Of(o.Total, o.Currency), Price.Of(o.Tax, o.Currency),
+                Price.Of(0, o.Currency), Price.Of(due, o.Currency), Price.Of(0, o.Currency), Price.Of(o.PaidAmount, o.Currency),
+                Price.Of(o.AuthorizedAmount, o.Currency), Price.Of(o.BalanceOwing, o.Currency)), Timestamps.Of(o.CreatedAt, o.UpdatedAt)),
+            new OrderRelationships
+            {
+                Items = items is null ? null : new ManyRelationship(items.Select(i => new ResourceRef("item", i.Id.ToString())).ToList()),
+                Customer = new Relationship(o.CustomerId is { } id ? new ResourceRef("customer", id.ToString()) : null),
+            });
+    }
+
+    public static OrderWithItemsResponse WithItems(OrderDetail detail) => new(Order(detail.Order, detail.Items),
+        new IncludedItems(detail.Items.Select(i => OrderItem(i, detail.Order)).ToList()));
+
+    public static TransactionResource Transaction(OrderTransactionDto t, Guid orderId) => new(t.Id.ToString(), "transaction", t.Gateway, t.Name,
+        t.CustomReference, t.Gateway, t.Amount, t.RefundedAmount, t.Currency, OrderTransitions.Word(t.Type), OrderTransitions.Word(t.Status),
+        new TransactionRelationships(new Relationship(new ResourceRef("order", orderId.ToString()))),
+        new TransactionMeta(Price.Of(t.Amount, t.Currency), new RefundedTotal(Price.Of(t.RefundedAmount, t.Currency)), Timestamps.Of(t.CreatedAt, t.UpdatedAt)));
 
     public static OrderItemResource OrderItem(OrderItemDto i, OrderDto o) => new("order_item", i.Id.ToString(), i.Quantity, "", i.Name, i.Sku,
         new ItemAmount(i.UnitPrice, o.Currency, true), new ItemAmount(i.LineTotal, o.Currency, true), EmptyObject.Value,

@@ -78,3 +78,11 @@ public sealed record ResourceRef(string Type, string Id);
 public sealed record ManyRelationship(IReadOnlyList<ResourceRef> Data);
 
 public sealed record SelfLink(string Self);
+
+public static class ApiLinks
+{
+    /// <summary>An absolute URL for a path of this API, as EP writes its links (scheme and host as the caller reached us).</summary>
+    public static string Absolute(HttpRequest request, string path) => $"{request.Scheme}://{request.Host}{request.PathBase}{path}";
+
+    public static SelfLink Self(HttpRequest request, string path) => new(Absolute(request, path));
+}

@@ -62,7 +62,7 @@ public static class ApiPaging
             new PageLinks(
                 Current: Link(page.Offset),
                 First: Link(0),
-                Last: Link(lastOffset),
+                Last: pages > 1 ? Link(lastOffset) : null,
                 Prev: page.Offset > 0 ? Link(Math.Max(0, page.Offset - page.Limit)) : null,
                 Next: page.Offset + page.Limit < total && page.Offset + page.Limit <= PageRequest.MaxOffset ? Link(page.Offset + page.Limit) : null),
             new ListMeta(new PageMeta(page.Limit, page.Offset, current, pages), new ResultsMeta(total)));

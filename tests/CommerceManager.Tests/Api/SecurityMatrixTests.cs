@@ -96,12 +96,16 @@ public sealed class SecurityMatrixTests(AppFactory app) : ApiTestBase(app), ICla
         var server = await ApiClient.ClientCredentialsAsync(App);
         var order = (await CheckoutAsync(server, new { name = "Guest", email = UniqueEmail() }))["id"]!.GetValue<string>();
 
-        var paid = await ApiClient.ExpectAsync(await server.PutAsync($"/v2/orders/{order}", new { type = "order", status = "processing", payment = "paid" }), HttpStatusCode.OK);
+        // As in EP, payment moves through payments, not PUT; a PUT only cancels, fulfils, or changes references.
+        var setPaid = await ApiClient.ExpectErrorAsync(await server.PutAsync($"/v2/orders/{order}", new { type = "order", status = "processing", payment = "paid" }), HttpStatusCode.UnprocessableEntity);
+        await ApiClient.ExpectAsync(await server.PostAsync($"/v2/orders/{order}/payments", new { gateway = "manual", method = "purchase" }), HttpStatusCode.OK);
+        var paid = await ApiClient.ExpectAsync(await server.GetAsync($"/v2/orders/{order}"), HttpStatusCode.OK);
         var cancelled = await ApiClient.ExpectAsync(await server.PutAsync($"/v2/orders/{order}", new { type = "order", status = "cancelled" }), HttpStatusCode.OK);
         var ship = await ApiClient.ExpectErrorAsync(await server.PutAsync($"/v2/orders/{order}", new { type = "order", shipping = "fulfilled" }), HttpStatusCode.UnprocessableEntity);
         var nonsense = await ApiClient.ExpectErrorAsync(await server.PutAsync($"/v2/orders/{order}", new { type = "order", status = "shipped" }), HttpStatusCode.UnprocessableEntity);
 
-        Assert.Equal(("processing", "paid"), (paid["data"]!["status"]!.GetValue<string>(), paid["data"]!["payment"]!.GetValue<string>()));
+        Assert.Equal("data.payment", setPaid["source"]!.GetValue<string>());
+        Assert.Equal(("complete", "paid"), (paid["data"]!["status"]!.GetValue<string>(), paid["data"]!["payment"]!.GetValue<string>()));
         Assert.Equal("cancelled", cancelled["data"]!["status"]!.GetValue<string>());
         Assert.Equal("A cancelled order cannot be shipped.", ship["detail"]!.GetValue<string>());
         Assert.Equal("data.status", nonsense["source"]!.GetValue<string>());

@@ -69,7 +69,7 @@ public sealed class CustomFieldsApiTests(AppFactory app) : IClassFixture<AppFact
     {
         var server = await ApiClient.ClientCredentialsAsync(app);
         var storefront = await ApiClient.ImplicitAsync(app);
-        await ApiClient.ExpectErrorAsync(await storefront.GetAsync("/v2/flows"), HttpStatusCode.Forbidden);
+        await ApiClient.ExpectErrorAsync(await storefront.PostAsync("/v2/flows", new { type = "flow", slug = "customers" }), HttpStatusCode.Forbidden);
 
         var flow = (await ApiClient.ExpectAsync(await server.PostAsync("/v2/flows", new { type = "flow", slug = "addresses", name = "Addresses", description = "More about addresses", enabled = true }), HttpStatusCode.Created))["data"]!;
         await ApiClient.ExpectErrorAsync(await server.PostAsync("/v2/flows", new { type = "flow", slug = "products", name = "P" }), HttpStatusCode.UnprocessableEntity);

@@ -112,3 +112,9 @@ public static class StaffAccounts
         }
     }
 }
+
+/// <summary>The app started with further settings, as environment variables would give them.</summary>
+public sealed class AppFactoryWith(IReadOnlyDictionary<string, string> settings) : AppFactory
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = settings;
+}

@@ -58,7 +58,7 @@ public sealed class CheckoutAndOrderTests : IAsyncLifetime
         var outcome = await Checkout.CheckoutAsync(As.Representative, "cart-1", new CheckoutInput { CustomerId = ada.Id, BillingAddress = Billing(), ShippingAddress = Billing() });
 
         Assert.True(outcome.IsOk);
-        var order = outcome.Value!;
+        var order = outcome.Value!.Order;
         Assert.Equal((ada.Id, "Ada Lovelace", "ada@example.com"), (order.CustomerId, order.CustomerName, order.CustomerEmail));
         Assert.Equal((OrderStatus.Incomplete, PaymentStatus.Unpaid, ShippingStatus.Unfulfilled), (order.Status, order.Payment, order.Shipping));
         Assert.Equal((2 * 1450 + 3200, 3, "USD", "$61.00"), (order.Total, order.ItemCount, order.Currency, order.FormattedTotal));
@@ -78,7 +78,7 @@ public sealed class CheckoutAndOrderTests : IAsyncLifetime
             new CheckoutInput { Name = "Someone", Email = "ADA@example.com", BillingAddress = Billing(), ShippingAddress = Billing() });
 
         Assert.True(outcome.IsOk);
-        Assert.Null(outcome.Value!.CustomerId);
+        Assert.Null(outcome.Value!.Order.CustomerId);
         Assert.Equal(0, (await Orders.ListAsync(As.Viewer, new OrderQuery($"eq(customer_id,{ada.Id})"))).Total);
         Assert.Equal(1, (await Orders.ListAsync(As.Viewer, new OrderQuery("eq(email,ada@example.com)"))).Total);
     }
@@ -125,8 +125,8 @@ public sealed class CheckoutAndOrderTests : IAsyncLifetime
         var unknown = await Checkout.CheckoutAsync(Storefront, "cart-token", new CheckoutInput { CustomerId = Guid.NewGuid(), BillingAddress = Billing(), ShippingAddress = Billing() });
 
         Assert.Equal((OutcomeKind.Refused, CheckoutService.UnknownCustomer), (asAda.Kind, asAda.Error));
-        Assert.Equal(grace.Id, asGrace.Value!.CustomerId);
-        Assert.Equal(grace.Id, storefront.Value!.CustomerId);
+        Assert.Equal(grace.Id, asGrace.Value!.Order.CustomerId);
+        Assert.Equal(grace.Id, storefront.Value!.Order.CustomerId);
         Assert.Equal((OutcomeKind.Refused, CheckoutService.UnknownCustomer), (unknown.Kind, unknown.Error));
     }
 
@@ -165,7 +165,7 @@ public sealed class CheckoutAndOrderTests : IAsyncLifetime
     {
         await FillCartAsync("cart-del");
         var order = (await Checkout.CheckoutAsync(As.Representative, "cart-del",
-            new CheckoutInput { CustomerId = ada.Id, BillingAddress = Billing(), ShippingAddress = Billing() })).Value!;
+            new CheckoutInput { CustomerId = ada.Id, BillingAddress = Billing(), ShippingAddress = Billing() })).Value!.Order;
 
         await services.Get<CustomerService>().DeleteAsync(As.Admin, ada.Id);
 
@@ -180,7 +180,7 @@ public sealed class CheckoutAndOrderTests : IAsyncLifetime
     public async Task Status_moves_along_allowed_transitions_and_records_history()
     {
         await FillCartAsync("cart-s");
-        var order = (await Checkout.CheckoutAsync(As.Representative, "cart-s", new CheckoutInput { CustomerId = ada.Id, BillingAddress = Billing(), ShippingAddress = Billing() })).Value!;
+        var order = (await Checkout.CheckoutAsync(As.Representative, "cart-s", new CheckoutInput { CustomerId = ada.Id, BillingAddress = Billing(), ShippingAddress = Billing() })).Value!.Order;
 
         var paid = await Orders.ChangeStatusAsync(As.Representative, order.Id, new OrderStatusChange(OrderStatus.Processing, PaymentStatus.Paid), order.Version);
         var shipped = await Orders.ChangeStatusAsync(As.Representative, order.Id, new OrderStatusChange(OrderStatus.Complete, Shipping: ShippingStatus.Fulfilled), null);
@@ -202,7 +202,7 @@ public sealed class CheckoutAndOrderTests : IAsyncLifetime
     public async Task A_cancelled_order_refuses_invalid_changes_with_the_reason(OrderStatus? firstStatus, PaymentStatus? payment, ShippingStatus? shipping, string reason)
     {
         await FillCartAsync("cart-c");
-        var order = (await Checkout.CheckoutAsync(As.Representative, "cart-c", new CheckoutInput { Name = "G", Email = "g@example.com", BillingAddress = Billing(), ShippingAddress = Billing() })).Value!;
+        var order = (await Checkout.CheckoutAsync(As.Representative, "cart-c", new CheckoutInput { Name = "G", Email = "g@example.com", BillingAddress = Billing(), ShippingAddress = Billing() })).Value!.Order;
         await Orders.ChangeStatusAsync(As.Representative, order.Id, new OrderStatusChange(OrderStatus.Cancelled), null);
 
         var next = firstStatus == OrderStatus.Cancelled && shipping is null && payment is null
@@ -218,7 +218,7 @@ public sealed class CheckoutAndOrderTests : IAsyncLifetime
     public async Task A_fulfilled_order_cannot_be_cancelled_and_viewers_cannot_change_status()
     {
         await FillCartAsync("cart-f");
-        var order = (await Checkout.CheckoutAsync(As.Representative, "cart-f", new CheckoutInput { Name = "G", Email = "g@example.com", BillingAddress = Billing(), ShippingAddress = Billing() })).Value!;
+        var order = (await Checkout.CheckoutAsync(As.Representative, "cart-f", new CheckoutInput { Name = "G", Email = "g@example.com", BillingAddress = Billing(), ShippingAddress = Billing() })).Value!.Order;
         await Orders.ChangeStatusAsync(As.Representative, order.Id, new OrderStatusChange(Shipping: ShippingStatus.Fulfilled), null);
 
         var cancel = await Orders.ChangeStatusAsync(As.Representative, order.Id, new OrderStatusChange(OrderStatus.Cancelled), null);
@@ -234,7 +234,7 @@ public sealed class CheckoutAndOrderTests : IAsyncLifetime
     {
         await FillCartAsync("cart-l");
         await Checkout.CheckoutAsync(As.Representative, "cart-l", new CheckoutInput { CustomerId = ada.Id, BillingAddress = Billing(), ShippingAddress = Billing() });
-        var guest = (await Checkout.CheckoutAsync(As.Representative, "cart-l", new CheckoutInput { Name = "Émile Zola", Email = "emile@paris.example", BillingAddress = Billing(), ShippingAddress = Billing() })).Value!;
+        var guest = (await Checkout.CheckoutAsync(As.Representative, "cart-l", new CheckoutInput { Name = "Émile Zola", Email = "emile@paris.example", BillingAddress = Billing(), ShippingAddress = Billing() })).Value!.Order;
         await Orders.ChangeStatusAsync(As.Representative, guest.Id, new OrderStatusChange(OrderStatus.Processing), null);
 
         async Task<int> Count(string filter, ClaimsPrincipal? who = null) => (await Orders.ListAsync(who ?? As.Viewer, new OrderQuery(filter))).Total;

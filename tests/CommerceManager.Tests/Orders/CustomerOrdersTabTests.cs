@@ -16,9 +16,9 @@ public sealed class CustomerOrdersTabTests : ConsoleTestContext
         var carts = App.Get<CartService>();
         var checkout = App.Get<CheckoutService>();
         await carts.AddItemAsync(As.Admin, "c1", new CartItemInput { Name = "Mug", Sku = "MUG", Quantity = 1, Price = 1000 });
-        var first = (await checkout.CheckoutAsync(As.Admin, "c1", new CheckoutInput { CustomerId = ada.Id, BillingAddress = CheckoutAndOrderTests.Billing(), ShippingAddress = CheckoutAndOrderTests.Billing() })).Value!;
+        var first = (await checkout.CheckoutAsync(As.Admin, "c1", new CheckoutInput { CustomerId = ada.Id, BillingAddress = CheckoutAndOrderTests.Billing(), ShippingAddress = CheckoutAndOrderTests.Billing() })).Value!.Order;
         await carts.AddItemAsync(As.Admin, "c1", new CartItemInput { Name = "Mug", Sku = "MUG", Quantity = 2, Price = 1000 });
-        var second = (await checkout.CheckoutAsync(As.Admin, "c1", new CheckoutInput { CustomerId = ada.Id, BillingAddress = CheckoutAndOrderTests.Billing(), ShippingAddress = CheckoutAndOrderTests.Billing() })).Value!;
+        var second = (await checkout.CheckoutAsync(As.Admin, "c1", new CheckoutInput { CustomerId = ada.Id, BillingAddress = CheckoutAndOrderTests.Billing(), ShippingAddress = CheckoutAndOrderTests.Billing() })).Value!.Order;
         await checkout.CheckoutAsync(As.Admin, "c1", new CheckoutInput { Name = "Guest", Email = "ada@example.com", BillingAddress = CheckoutAndOrderTests.Billing(), ShippingAddress = CheckoutAndOrderTests.Billing() });
         await App.Get<OrderService>().ChangeStatusAsync(As.Admin, second.Id, new OrderStatusChange(OrderStatus.Processing, PaymentStatus.Paid), null);
         SignInAs(Roles.Viewer);

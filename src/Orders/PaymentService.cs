@@ -1,0 +1,192 @@
+using System.Security.Claims;
+using CommerceManager.Common;
+using CommerceManager.Security;
+
+namespace CommerceManager.Orders;
+
+/// <summary>A payment to record: EP's manual gateway, a purchase or an authorization, of the balance or part of it.</summary>
+public sealed record PaymentInput(string Gateway, string Method, long? Amount = null, string? CustomReference = null, string? Name = null);
+
+/// <summary>
+/// Payments on orders, the EP way with its manual gateway: a purchase pays, an authorization reserves and a capture
+/// pays what it reserved, a refund gives back. The order's payment state and status follow EP's rules: paid →
+/// complete, authorized → processing, partial payments keep it incomplete.
+/// </summary>
+public sealed class PaymentService(OrderService orders, TimeProvider clock)
+{
+    public const string ManualGateway = "manual";
+
+    /// <summary>Records a payment. Storefronts may pay (a customer token only its own orders); staff and servers any order.</summary>
+    public Task<Outcome<(OrderDetail Order, OrderTransactionDto Transaction)>> PayAsync(ClaimsPrincipal user, Guid orderId, PaymentInput input,
+        CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.UseCarts);
+        OrderTransaction? created = null;
+        return Run(orders.ChangeAsync(user, orderId, null, (order, db) =>
+        {
+            if (!string.Equals(input.Gateway, ManualGateway, StringComparison.Ordinal))
+            {
+                return $"gateway must be {ManualGateway}: this store records payments taken outside it (EP's manual gateway).";
+            }
+            var type = input.Method switch
+            {
+                "purchase" => TransactionType.Purchase,
+                "authorize" => TransactionType.Authorize,
+                _ => (TransactionType?)null,
+            };
+            if (type is null)
+            {
+                return "method must be purchase or authorize.";
+            }
+            if (order.Status == OrderStatus.Cancelled)
+            {
+                return "A cancelled order cannot take a payment.";
+            }
+            var owing = Owing(order);
+            if (owing <= 0)
+            {
+                return "Nothing is owed on this order: it is paid (or authorized) in full.";
+            }
+            var amount = input.Amount ?? owing;
+            if (amount <= 0 || amount > owing)
+            {
+                return $"amount must be between 1 and the balance owing, {Money.Format(owing, order.Currency)} ({owing} minor units).";
+            }
+            var now = clock.UtcNow();
+            created = new OrderTransaction
+            {
+                Id = Guid.CreateVersion7(), OrderId = order.Id, Type = type.Value, Status = TransactionStatus.Complete, Gateway = ManualGateway,
+                Amount = amount, Currency = order.Currency, CustomReference = Clean(input.CustomReference), Name = Clean(input.Name),
+                CreatedBy = By(user), CreatedAt = now, UpdatedAt = now,
+            };
+            order.Transactions.Add(created);
+            db.Add(created);
+            if (type == TransactionType.Purchase)
+            {
+                order.PaidAmount += amount;
+            }
+            else
+            {
+                order.AuthorizedAmount += amount;
+            }
+            Settle(order);
+            return null;
+        }, ct), () => created!);
+    }
+
+    /// <summary>Captures an authorization: what it reserved becomes paid.</summary>
+    public Task<Outcome<(OrderDetail Order, OrderTransactionDto Transaction)>> CaptureAsync(ClaimsPrincipal user, Guid orderId, Guid transactionId,
+        CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        OrderTransaction? captured = null;
+        return Run(orders.ChangeAsync(user, orderId, null, (order, _) =>
+        {
+            captured = order.Transactions.FirstOrDefault(t => t.Id == transactionId);
+            if (captured is null)
+            {
+                return NotFound;
+            }
+            if (captured.Type != TransactionType.Authorize || captured.Status != TransactionStatus.Complete)
+            {
+                return $"Only an authorization can be captured; this transaction is a {OrderTransitions.Word(captured.Type)}.";
+            }
+            if (order.Status == OrderStatus.Cancelled)
+            {
+                return "A cancelled order's authorization cannot be captured.";
+            }
+            captured.Type = TransactionType.Capture;
+            captured.UpdatedAt = clock.UtcNow();
+            order.AuthorizedAmount -= captured.Amount;
+            order.PaidAmount += captured.Amount;
+            Settle(order);
+            return null;
+        }, ct), () => captured!);
+    }
+
+    /// <summary>
+    /// Refunds a purchase or capture, in full or in part (repeatable up to its amount), once the order is paid and
+    /// complete or cancelled, as EP allows. The money goes back outside the store; this records that it did.
+    /// </summary>
+    public Task<Outcome<(OrderDetail Order, OrderTransactionDto Transaction)>> RefundAsync(ClaimsPrincipal user, Guid orderId, Guid transactionId,
+        long? amount, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        OrderTransaction? refunded = null;
+        return Run(orders.ChangeAsync(user, orderId, null, (order, _) =>
+        {
+            refunded = order.Transactions.FirstOrDefault(t => t.Id == transactionId);
+            if (refunded is null)
+            {
+                return NotFound;
+            }
+            var refundable = refunded.Type is TransactionType.Authorize ? 0 : refunded.Amount - refunded.RefundedAmount;
+            if (refundable <= 0)
+            {
+                return refunded.Type == TransactionType.Authorize
+                    ? "An authorization has taken no money: capture it first, or leave it."
+                    : "This transaction is refunded in full already.";
+            }
+            if (!(order.Status == OrderStatus.Cancelled || (order.Status == OrderStatus.Complete && order.Payment == PaymentStatus.Paid)
+                    || order.Payment is PaymentStatus.PartiallyPaid or PaymentStatus.Refunded))
+            {
+                return "Only a complete, paid order (or a cancelled one) can be refunded.";
+            }
+            var value = amount ?? refundable;
+            if (value <= 0 || value > refundable)
+            {
+                return $"amount must be between 1 and {refundable} minor units (what this transaction has left to refund).";
+            }
+            refunded.RefundedAmount += value;
+            refunded.Type = TransactionType.Refund;
+            refunded.UpdatedAt = clock.UtcNow();
+            order.PaidAmount -= value;
+            Settle(order);
+            return null;
+        }, ct), () => refunded!);
+    }
+
+    /// <summary>What is still to pay or reserve.</summary>
+    public static long Owing(Order order) => order.Total + order.Tax - order.PaidAmount - order.AuthorizedAmount;
+
+    /// <summary>EP's payment states from the amounts, and the order's status moving forward with them (never back).</summary>
+    internal static void Settle(Order order)
+    {
+        var due = order.Total + order.Tax;
+        order.Payment = order.PaidAmount >= due && due > 0 ? PaymentStatus.Paid
+            : order.AuthorizedAmount > 0 && order.PaidAmount + order.AuthorizedAmount >= due ? PaymentStatus.Authorized
+            : order.PaidAmount > 0 ? PaymentStatus.PartiallyPaid
+            : order.AuthorizedAmount > 0 ? PaymentStatus.PartiallyAuthorized
+            : order.Transactions.Any(t => t.RefundedAmount > 0) ? PaymentStatus.Refunded
+            : PaymentStatus.Unpaid;
+        if (order.Status == OrderStatus.Cancelled)
+        {
+            return;
+        }
+        if (order.Payment == PaymentStatus.Paid)
+        {
+            order.Status = OrderStatus.Complete;
+        }
+        else if (order.Payment == PaymentStatus.Authorized && order.Status == OrderStatus.Incomplete)
+        {
+            order.Status = OrderStatus.Processing;
+        }
+    }
+
+    private const string NotFound = "There is no such transaction on this order.";
+
+    private static async Task<Outcome<(OrderDetail, OrderTransactionDto)>> Run(Task<Outcome<OrderDetail>> change, Func<OrderTransaction> transaction)
+    {
+        var outcome = await change;
+        if (outcome.Kind == OutcomeKind.Refused && outcome.Error == NotFound)
+        {
+            return Outcome.NotFound<(OrderDetail, OrderTransactionDto)>();
+        }
+        return outcome.IsOk ? (outcome.Value!, OrderService.TransactionDto(transaction())) : outcome.As<(OrderDetail, OrderTransactionDto)>();
+    }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static string By(ClaimsPrincipal user) =>
+        user.Identity?.Name ?? (user.IsInRole(Roles.ApiClient) ? "API client" : Access.CustomerIdOf(user) is not null ? "the customer" : "storefront");
+}
