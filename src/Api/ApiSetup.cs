@@ -78,6 +78,7 @@ public static class ApiSetup
     {
         app.MapOAuthApi();
         app.MapAccountManagementApi();
+        app.MapOidcIdpApi();
         var v2 = app.MapGroup("/v2").RequireAuthorization(Policy);
         v2.MapCustomersApi();
         v2.MapAddressesApi();

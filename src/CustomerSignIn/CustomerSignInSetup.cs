@@ -7,6 +7,7 @@ public static class CustomerSignInSetup
         services.AddOptions<SignInSettings>().BindConfiguration("CustomerSignIn");
         services.AddHttpClient(OidcProfileService.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<OidcProfileService>();
+        services.AddSingleton<RealmService>();
         services.AddSingleton<OidcSignInService>();
         return services;
     }

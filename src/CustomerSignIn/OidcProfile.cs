@@ -39,6 +39,8 @@ public sealed class CustomerLogin
     public string? Email { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime LastSignInAt { get; set; }
+    /// <summary>The identity was linked to a customer who already had its email (policy api_only): that customer's password was removed then.</summary>
+    public bool LinkedExisting { get; set; }
 }
 
 internal sealed class OidcProfileConfiguration : IEntityTypeConfiguration<OidcProfile>

@@ -47,31 +47,8 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
     Microsoft.Extensions.Options.IOptions<SignInSettings> settings, TimeProvider clock, ILogger<OidcProfileService> log)
 {
     public const string HttpClientName = "oidc";
-    private const string RealmKey = "customer-authentication-realm";
     private readonly IDataProtector protector = protection.CreateProtector("CommerceManager.OidcClientSecrets");
     private readonly ConcurrentDictionary<string, ConfigurationManager<OpenIdConnectConfiguration>> configurations = new();
-
-    /// <summary>The store's single customer authentication realm (EP's shape), created on first use.</summary>
-    public async Task<Guid> RealmIdAsync(CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var stored = await db.AppSettings.AsNoTracking().FirstOrDefaultAsync(s => s.Key == RealmKey, ct);
-        if (stored is not null)
-        {
-            return Guid.Parse(stored.Value);
-        }
-        db.AppSettings.Add(new AppSetting { Key = RealmKey, Value = Guid.NewGuid().ToString() });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
-        {
-            // Created by a concurrent request: read theirs below.
-        }
-        await using var again = await dbFactory.CreateDbContextAsync(ct);
-        return Guid.Parse((await again.AppSettings.AsNoTracking().FirstAsync(s => s.Key == RealmKey, ct)).Value);
-    }
 
     /// <summary>
     /// The profiles (never their secrets). Open to any caller: storefronts read the enabled ones to start sign-in.

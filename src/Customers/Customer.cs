@@ -16,6 +16,11 @@ public sealed class Customer : IVersioned
     public string Email { get; set; } = "";
     /// <summary>Upper-invariant copy of <see cref="Email"/>, unique: SQLite's NOCASE folds ASCII only.</summary>
     public string NormalizedEmail { get; set; } = "";
+    /// <summary>
+    /// Created by a first sign-in through a provider while another customer had the email (EP's duplicate_email_policy
+    /// allowed): exempt from the email's uniqueness, and never signed in to by password.
+    /// </summary>
+    public bool EmailShared { get; set; }
     public string? PasswordHash { get; set; }
     public string? ExternalRef { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -69,7 +74,10 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
 
         // One index per sort and filter the list offers; the trailing Id makes every order total,
         // so paging is stable when names or timestamps tie.
-        b.HasIndex(c => c.NormalizedEmail).IsUnique();
+        // Unique among the customers who own their email; a customer created by a provider sign-in may share one (EP's
+        // duplicate_email_policy allowed). The plain index serves eq(email) for both.
+        b.HasIndex(c => c.NormalizedEmail);
+        b.HasIndex(c => c.NormalizedEmail, "IX_Customers_NormalizedEmail_Unique").IsUnique().HasFilter("NOT \"EmailShared\"");
         b.HasIndex(c => new { c.NormalizedName, c.Id });
         b.HasIndex(c => new { c.CreatedAt, c.Id });
         b.HasIndex(c => new { c.UpdatedAt, c.Id });

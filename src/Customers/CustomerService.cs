@@ -72,10 +72,14 @@ public sealed class CustomerService(
     {
         var normalized = Customer.Normalize(email);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Customers.AnyAsync(c => c.NormalizedEmail == normalized && c.Id != except, ct);
+        return await db.Customers.AnyAsync(c => c.NormalizedEmail == normalized && !c.EmailShared && c.Id != except, ct);
     }
 
-    public async Task<Outcome<CustomerDto>> CreateAsync(ClaimsPrincipal user, CustomerInput input, CancellationToken ct = default)
+    /// <summary>
+    /// Registers a customer. With <paramref name="shareEmail"/> (a first sign-in through a provider, EP's duplicate_email_policy
+    /// allowed) a taken email is shared instead of refused: the new customer signs in through the provider only.
+    /// </summary>
+    public async Task<Outcome<CustomerDto>> CreateAsync(ClaimsPrincipal user, CustomerInput input, CancellationToken ct = default, bool shareEmail = false)
     {
         Access.Require(user, Permission.RegisterCustomers);
         await validator.ValidateAndThrowAsync(input, ct);
@@ -100,7 +104,11 @@ public sealed class CustomerService(
 
         if (await EmailExistsAsync(customer.Email, ct: ct))
         {
-            return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
+            if (!shareEmail)
+            {
+                return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
+            }
+            customer.EmailShared = true;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Customers.Add(customer);
@@ -135,6 +143,11 @@ public sealed class CustomerService(
 
         customer.CustomData = await customFields.MergeAsync(Flow.Customers, customer.CustomData, input.Custom, creating: false, ct);
         customer.SetName(input.Name);
+        if (Customer.Normalize(input.Email) != customer.NormalizedEmail)
+        {
+            // A new email is the customer's own: unique like any other.
+            customer.EmailShared = false;
+        }
         customer.SetEmail(input.Email);
         customer.ExternalRef = NullIfBlank(input.ExternalRef);
         if (!string.IsNullOrEmpty(input.Password))
@@ -190,7 +203,7 @@ public sealed class CustomerService(
     {
         var normalized = Customer.Normalize(email);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var customer = await db.Customers.FirstOrDefaultAsync(c => c.NormalizedEmail == normalized, ct);
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.NormalizedEmail == normalized && !c.EmailShared, ct);
         if (customer?.PasswordHash is null)
         {
             // Spend the same time as a real check so response times do not reveal which emails exist.

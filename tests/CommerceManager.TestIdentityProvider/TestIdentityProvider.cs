@@ -105,6 +105,18 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         Issuer = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/";
     }
 
+    /// <summary>Registers one more redirect URI for the store's client (the store's sign-in callback, known only once a profile exists).</summary>
+    public async Task AllowRedirectUriAsync(string uri)
+    {
+        await using var scope = app!.Services.CreateAsyncScope();
+        var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        var client = await applications.FindByClientIdAsync(ClientId) ?? throw new InvalidOperationException("The client is missing.");
+        var descriptor = new OpenIddictApplicationDescriptor();
+        await applications.PopulateAsync(descriptor, client);
+        descriptor.RedirectUris.Add(new Uri(uri));
+        await applications.UpdateAsync(client, descriptor);
+    }
+
     /// <summary>Stops answering, as a provider that is down.</summary>
     public async Task StopAsync()
     {
