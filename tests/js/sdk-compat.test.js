@@ -15,8 +15,10 @@ const idp = {
   clientSecret: process.env.IDP_CLIENT_SECRET,
   redirectUri: process.env.IDP_REDIRECT_URI,
 };
-if (!host || !clientId || !clientSecret || !idp.issuer || !idp.clientId || !idp.clientSecret || !idp.redirectUri) {
-  console.error('Set API_HOST (host:port), CLIENT_ID, CLIENT_SECRET, IDP_ISSUER, IDP_CLIENT_ID, IDP_CLIENT_SECRET and IDP_REDIRECT_URI.');
+// The EP way: a profile the test prepared (its callback registered at the provider) and the realm's storefront URI.
+const ep = { realmId: process.env.EP_REALM_ID, profileId: process.env.EP_PROFILE_ID, redirectUri: process.env.EP_REDIRECT_URI };
+if (!host || !clientId || !clientSecret || !idp.issuer || !idp.clientId || !idp.clientSecret || !idp.redirectUri || !ep.realmId || !ep.profileId || !ep.redirectUri) {
+  console.error('Set API_HOST (host:port), CLIENT_ID, CLIENT_SECRET, IDP_ISSUER, IDP_CLIENT_ID, IDP_CLIENT_SECRET, IDP_REDIRECT_URI, EP_REALM_ID, EP_PROFILE_ID and EP_REDIRECT_URI.');
   process.exit(2);
 }
 const crypto = require('node:crypto');
@@ -204,6 +206,48 @@ async function rejects(promise) {
     assert.equal(error.errors[0].status, 422);
   });
 
+  await step('manual payments: authorize, capture, list transactions (order processing, then complete)', async () => {
+    const cart = storefront.Cart(`sdk-pay-${run}`);
+    await cart.AddCustomItem({ name: 'Wool beanie', sku: 'HAT-1', quantity: 1, price: { amount: 2900 } });
+    const { data: placed } = await cart.Checkout({ name: 'Payer', email: `payer.${run}@example.com` }, address);
+    const { data: authorized } = await storefront.Orders.Payment(placed.id, { gateway: 'manual', method: 'authorize' });
+    assert.equal(authorized.transaction_type, 'authorize');
+    assert.equal((await server.Orders.Get(placed.id)).data.status, 'processing');
+    const { data: captured } = await server.Transactions.Capture({ order: placed.id, transaction: authorized.id });
+    assert.equal(captured.transaction_type, 'capture');
+    const after = (await server.Orders.Get(placed.id)).data;
+    assert.equal(after.payment, 'paid');
+    assert.equal(after.status, 'complete');
+    assert.equal(after.meta.display_price.balance_owing.amount, 0);
+    const { data: transactions } = await server.Transactions.All({ order: placed.id });
+    assert.equal(transactions.length, 1);
+  });
+
+  await step('EP\'s storefront sign-in: realm, profile links, the store\'s login proxy, TokenViaOIDC with the store\'s code', async () => {
+    const settings = await storefront.AuthenticationSettings.Get();
+    const realmId = settings.data.relationships['authentication-realm'].data.id;
+    assert.equal(realmId, ep.realmId);
+    const profile = await storefront.OidcProfile.Get({ realmId, profileId: ep.profileId });
+    const verifier = crypto.randomBytes(32).toString('base64url');
+    const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+    const url = new URL(profile.links['authorization-endpoint']);
+    for (const [key, value] of Object.entries({
+      client_id: settings.data.meta.client_id, redirect_uri: ep.redirectUri, state: 'ep', response_type: 'code',
+      scope: 'openid email profile', code_challenge_method: 'S256', code_challenge: challenge, login_hint: 'alice',
+    })) url.searchParams.append(key, value);
+    // The browser's hops: the store's sign-in, the provider, the store's callback, the storefront.
+    let next = url.toString();
+    for (let hop = 0; hop < 5 && !next.startsWith(ep.redirectUri); hop++) {
+      const response = await fetch(next, { redirect: 'manual' });
+      next = new URL(response.headers.get('location'), next).toString();
+    }
+    const back = new URL(next);
+    assert.equal(back.searchParams.get('state'), 'ep');
+    const { data } = await storefront.Customers.TokenViaOIDC(back.searchParams.get('code'), ep.redirectUri, verifier);
+    const me = await storefront.Customers.Get(data.customer_id, data.token);
+    assert.equal(me.data.email, 'alice.oidc@example.com');
+  });
+
   await step('TokenViaOIDC through the store\'s OpenID Connect provider (authorization code + PKCE)', async () => {
     const settings = await server.AuthenticationSettings.Get();
     assert.equal(settings.data.type, 'customer-authentication-settings');
@@ -216,8 +260,8 @@ async function rejects(promise) {
     const profile = profiles.data.find((p) => p.id === created.data.id);
     const verifier = crypto.randomBytes(32).toString('base64url');
     const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
-    // What the storefront's browser does: go to the provider, come back to the redirect URI with a code.
-    const authorize = `${profile.links['authorization-endpoint']}&redirect_uri=${encodeURIComponent(idp.redirectUri)}` +
+    // The direct mode: the provider's own authorize URL, then the provider's code redeemed by the store.
+    const authorize = `${profile.meta.provider_authorization_endpoint}&redirect_uri=${encodeURIComponent(idp.redirectUri)}` +
       `&state=sdk&code_challenge=${challenge}&code_challenge_method=S256&login_hint=bob`;
     const response = await fetch(authorize, { redirect: 'manual' });
     const code = new URL(response.headers.get('location')).searchParams.get('code');
