@@ -193,7 +193,12 @@ public sealed record OidcProfileLinks(
 /// id and scopes, for storefronts that redeem the provider's code directly; <c>provider_discovery_url</c> its discovery document.
 /// </summary>
 public sealed record OidcProfileMeta(string? Issuer, string? DiscoveryError, string? ProviderAuthorizationEndpoint, string ProviderDiscoveryUrl,
-    Timestamps Timestamps);
+    Timestamps Timestamps)
+{
+    /// <summary>EP writes a profile's timestamps straight into meta.</summary>
+    public string CreatedAt => Timestamps.CreatedAt;
+    public string UpdatedAt => Timestamps.UpdatedAt;
+}
 
 /// <summary>A single profile: EP puts its links at the top level, beside <c>data</c>.</summary>
 public sealed record OidcProfileResponse(OidcProfileResource Data, OidcProfileLinks Links);
