@@ -103,6 +103,11 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         }
         await app.StartAsync();
         Issuer = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/";
+        // The first requests build OpenIddict's model and keys, which takes seconds on a busy machine: do it now, so the
+        // app's first discovery (with its own timeout) meets a provider that answers at once.
+        using var warm = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
+        (await warm.GetAsync(DiscoveryUrl)).EnsureSuccessStatusCode();
+        (await warm.GetAsync(Issuer + ".well-known/jwks")).EnsureSuccessStatusCode();
     }
 
     /// <summary>Registers one more redirect URI for the store's client (the store's sign-in callback, known only once a profile exists).</summary>
