@@ -79,7 +79,7 @@ public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IV
         await validator.ValidateAndThrowAsync(input, ct);
         var now = clock.UtcNow();
         var address = new Address { Id = Guid.CreateVersion7(), CustomerId = customerId, CreatedAt = now };
-        address.CustomData = await customFields.MergeAsync(Flow.Addresses, null, input.Custom, creating: true, ct);
+        address.CustomData = await customFields.MergeAsync(Flow.Addresses, null, input.Custom, creating: true, ct, byStore: Access.ActsForStore(user));
         Apply(address, input, now);
         db.Add(address);
         try
@@ -109,7 +109,7 @@ public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IV
         {
             return stale;
         }
-        address.CustomData = await customFields.MergeAsync(Flow.Addresses, address.CustomData, input.Custom, creating: false, ct);
+        address.CustomData = await customFields.MergeAsync(Flow.Addresses, address.CustomData, input.Custom, creating: false, ct, byStore: Access.ActsForStore(user));
         Apply(address, input, clock.UtcNow());
         return await db.SaveOrConflictAsync(() => ToDtoCompiled(address), ct);
     }

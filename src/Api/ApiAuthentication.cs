@@ -56,13 +56,14 @@ public sealed class ApiAuthenticationHandler(
         var customerToken = Request.Headers[CustomerTokenHeader].ToString();
         if (!string.IsNullOrWhiteSpace(customerToken) && grant.GrantType == TokenService.GrantImplicit)
         {
-            var customerId = await tokens.ValidateCustomerTokenAsync(customerToken.Trim(), Context.RequestAborted);
-            if (customerId is null)
+            var customer = await tokens.ValidateCustomerTokenAsync(customerToken.Trim(), Context.RequestAborted);
+            if (customer is null)
             {
-                return Fail("The customer token is not valid or has expired: get a new one from POST /v2/customers/tokens.");
+                return Fail("The customer token is not valid, has expired or was ended (signed out, or the password or email changed): get a new one from POST /v2/customers/tokens.");
             }
             claims.Add(new Claim(ClaimTypes.Role, Roles.Customer));
-            claims.Add(new Claim(Roles.CustomerIdClaim, customerId.Value.ToString()));
+            claims.Add(new Claim(Roles.CustomerIdClaim, customer.Value.CustomerId.ToString()));
+            claims.Add(new Claim(Roles.CustomerTokenIdClaim, customer.Value.TokenId.ToString()));
         }
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));

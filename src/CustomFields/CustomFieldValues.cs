@@ -55,9 +55,11 @@ public sealed class CustomFieldValues(IDbContextFactory<AppDbContext> dbFactory,
     /// <summary>
     /// Validates <paramref name="incoming"/> values (by slug) against the flow's enabled fields and merges them into the
     /// record's stored JSON. On create, missing fields take their default, and a required field without one is an
-    /// error. Unknown and disabled slugs are ignored; values of disabled or renamed fields are kept.
+    /// error. Unknown and disabled slugs are ignored; values of disabled or renamed fields are kept. Without
+    /// <paramref name="byStore"/> (a storefront or customer), a value for a field customers may not edit is refused.
     /// </summary>
-    public async Task<string?> MergeAsync(string flowSlug, string? existing, IReadOnlyDictionary<string, JsonNode?>? incoming, bool creating, CancellationToken ct = default)
+    public async Task<string?> MergeAsync(string flowSlug, string? existing, IReadOnlyDictionary<string, JsonNode?>? incoming, bool creating,
+        CancellationToken ct = default, bool byStore = true)
     {
         var fields = await FieldsAsync(flowSlug, ct);
         var data = Parse(existing);
@@ -67,6 +69,11 @@ public sealed class CustomFieldValues(IDbContextFactory<AppDbContext> dbFactory,
             var key = field.Id.ToString();
             if (incoming is not null && incoming.TryGetValue(field.Slug, out var value))
             {
+                if (!byStore && !field.CustomerEditable)
+                {
+                    failures.Add(new ValidationFailure(SourcePrefix + field.Slug, $"{field.Name} is set by the store, not by a storefront or customer."));
+                    continue;
+                }
                 var error = FieldValues.Check(field, value, out var normalized);
                 if (error is not null)
                 {
@@ -83,7 +90,7 @@ public sealed class CustomFieldValues(IDbContextFactory<AppDbContext> dbFactory,
                 {
                     data[key] = field.Default.DeepClone();
                 }
-                else if (field.Required)
+                else if (field.Required && (byStore || field.CustomerEditable))
                 {
                     failures.Add(new ValidationFailure(SourcePrefix + field.Slug, $"{field.Name} is required."));
                 }

@@ -39,6 +39,11 @@ public sealed class Field
     public bool Required { get; set; }
     public bool Enabled { get; set; } = true;
     public bool OmitNull { get; set; }
+    /// <summary>
+    /// Customers (with a customer token) and storefronts may set it. Off by default: a field such as a credit limit
+    /// is the store's to set; turn it on for what customers fill in themselves (EP lets any caller set any field).
+    /// </summary>
+    public bool CustomerEditable { get; set; }
     public int Order { get; set; }
     /// <summary>The default as JSON (a string, number, boolean or yyyy-MM-dd), or null.</summary>
     public string? DefaultJson { get; set; }

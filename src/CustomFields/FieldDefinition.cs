@@ -21,12 +21,14 @@ public sealed record FieldDefinition(
     JsonNode? Default,
     FieldRules Rules,
     DateTime CreatedAt,
-    DateTime UpdatedAt)
+    DateTime UpdatedAt,
+    bool CustomerEditable = false)
 {
     public static string TypeName(FieldType type) => type.ToString().ToLowerInvariant();
 
     public static FieldDefinition From(Field f, string flowSlug) => new(f.Id, f.FlowId, flowSlug, f.Name, f.Slug, f.Description, f.Type,
-        f.Required, f.Enabled, f.OmitNull, f.Order, f.DefaultJson is null ? null : JsonNode.Parse(f.DefaultJson), f.Rules, f.CreatedAt, f.UpdatedAt);
+        f.Required, f.Enabled, f.OmitNull, f.Order, f.DefaultJson is null ? null : JsonNode.Parse(f.DefaultJson), f.Rules, f.CreatedAt, f.UpdatedAt,
+        f.CustomerEditable);
 }
 
 /// <summary>

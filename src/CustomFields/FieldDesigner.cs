@@ -301,6 +301,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         field.Required = input.Required;
         field.Enabled = input.Enabled;
         field.OmitNull = input.OmitNull;
+        field.CustomerEditable = input.CustomerEditable;
         field.DefaultJson = input.Default is null ? null : (FieldValues.Check(input.Probe() with { Type = field.Type }, input.Default, out var normalized) is null ? normalized : input.Default)?.ToJsonString();
         field.Rules = input.Rules with { Pattern = string.IsNullOrWhiteSpace(input.Rules.Pattern) ? null : input.Rules.Pattern };
         field.UpdatedAt = now;

@@ -34,6 +34,8 @@ public sealed class FieldInput
     public bool Required { get; set; }
     public bool Enabled { get; set; } = true;
     public bool OmitNull { get; set; }
+    /// <summary>Customers and storefronts may set it (see <see cref="Field.CustomerEditable"/>).</summary>
+    public bool CustomerEditable { get; set; }
     public int? Order { get; set; }
     public JsonNode? Default { get; set; }
     public FieldRules Rules { get; set; } = new();
@@ -41,7 +43,7 @@ public sealed class FieldInput
     public static FieldInput From(FieldDefinition f) => new()
     {
         FlowSlug = f.FlowSlug, Name = f.Name, Slug = f.Slug, Description = f.Description, Type = f.Type, Required = f.Required, Enabled = f.Enabled,
-        OmitNull = f.OmitNull, Order = f.Order, Default = f.Default?.DeepClone(), Rules = f.Rules,
+        OmitNull = f.OmitNull, CustomerEditable = f.CustomerEditable, Order = f.Order, Default = f.Default?.DeepClone(), Rules = f.Rules,
     };
 
     /// <summary>The field as its rules would check a value, before it exists.</summary>

@@ -11,6 +11,8 @@ public sealed class CustomerInput
     public string Email { get; set; } = "";
     /// <summary>Null or empty keeps the current password (or none); a value sets or replaces it.</summary>
     public string? Password { get; set; }
+    /// <summary>A customer changing its own password (with a customer token) proves it knows the current one.</summary>
+    public string? CurrentPassword { get; set; }
     public string? ExternalRef { get; set; }
     /// <summary>Custom field values by slug; on update, fields not given keep their values.</summary>
     public Dictionary<string, System.Text.Json.Nodes.JsonNode?>? Custom { get; set; }

@@ -31,6 +31,9 @@ public sealed class CustomerService(
     TimeProvider clock)
 {
     public const string EmailTakenMessage = "A customer with this email already exists.";
+    public const string StoreOnlyExternalRef = "external_ref is set by the store (staff or a server with an API secret), not by a storefront or customer.";
+    public const string CurrentPasswordNeeded = "To change the password, send current_password: the password it replaces.";
+    public const string CurrentPasswordWrong = "current_password is not the customer's password.";
     public const string DefaultSort = "-created_at";
 
     public async Task<Page<CustomerDto>> ListAsync(ClaimsPrincipal user, CustomerQuery query,
@@ -83,6 +86,7 @@ public sealed class CustomerService(
     {
         Access.Require(user, Permission.RegisterCustomers);
         await validator.ValidateAndThrowAsync(input, ct);
+        RefuseStoreOnlyFields(user, input, current: null);
 
         var now = clock.UtcNow();
         var customer = new Customer
@@ -95,13 +99,8 @@ public sealed class CustomerService(
         };
         customer.SetName(input.Name);
         customer.SetEmail(input.Email);
-        customer.CustomData = await customFields.MergeAsync(Flow.Customers, null, input.Custom, creating: true, ct);
-        if (!string.IsNullOrEmpty(input.Password))
-        {
-            // Hash before touching the database: PBKDF2 takes ~0.1 s and SQLite has a single writer.
-            customer.PasswordHash = hasher.HashPassword(customer, input.Password);
-        }
-
+        customer.CustomData = await customFields.MergeAsync(Flow.Customers, null, input.Custom, creating: true, ct, byStore: Access.ActsForStore(user));
+        // A taken email is answered before hashing: PBKDF2 costs ~0.1 s of CPU, which nobody should get for free.
         if (await EmailExistsAsync(customer.Email, ct: ct))
         {
             if (!shareEmail)
@@ -109,6 +108,11 @@ public sealed class CustomerService(
                 return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
             }
             customer.EmailShared = true;
+        }
+        if (!string.IsNullOrEmpty(input.Password))
+        {
+            // Hash before touching the database for writing: SQLite has a single writer.
+            customer.PasswordHash = hasher.HashPassword(customer, input.Password);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Customers.Add(customer);
@@ -141,22 +145,74 @@ public sealed class CustomerService(
             return Outcome.Duplicate<CustomerDto>(nameof(CustomerInput.Email), EmailTakenMessage);
         }
 
-        customer.CustomData = await customFields.MergeAsync(Flow.Customers, customer.CustomData, input.Custom, creating: false, ct);
+        RefuseStoreOnlyFields(user, input, customer.ExternalRef);
+        var newPassword = !string.IsNullOrEmpty(input.Password);
+        if (newPassword && Access.CustomerIdOf(user) is not null)
+        {
+            // A stolen customer token must not be enough to take the account over.
+            if (string.IsNullOrEmpty(input.CurrentPassword))
+            {
+                throw new ValidationException([new FluentValidation.Results.ValidationFailure(nameof(CustomerInput.CurrentPassword), CurrentPasswordNeeded)]);
+            }
+            if (customer.PasswordHash is null || hasher.VerifyHashedPassword(customer, customer.PasswordHash, input.CurrentPassword) == PasswordVerificationResult.Failed)
+            {
+                throw new ValidationException([new FluentValidation.Results.ValidationFailure(nameof(CustomerInput.CurrentPassword), CurrentPasswordWrong)]);
+            }
+        }
+        customer.CustomData = await customFields.MergeAsync(Flow.Customers, customer.CustomData, input.Custom, creating: false, ct, byStore: Access.ActsForStore(user));
         customer.SetName(input.Name);
-        if (Customer.Normalize(input.Email) != customer.NormalizedEmail)
+        var newEmail = Customer.Normalize(input.Email) != customer.NormalizedEmail;
+        if (newEmail)
         {
             // A new email is the customer's own: unique like any other.
             customer.EmailShared = false;
         }
         customer.SetEmail(input.Email);
         customer.ExternalRef = NullIfBlank(input.ExternalRef);
-        if (!string.IsNullOrEmpty(input.Password))
+        if (newPassword)
         {
-            customer.PasswordHash = hasher.HashPassword(customer, input.Password);
+            customer.PasswordHash = hasher.HashPassword(customer, input.Password!);
         }
         customer.UpdatedAt = clock.UtcNow();
         customer.Version = Guid.NewGuid();
-        return await db.SaveOrConflictAsync(() => ToDtoCompiled(customer), ct, nameof(CustomerInput.Email), EmailTakenMessage);
+        if (!newPassword && !newEmail)
+        {
+            return await db.SaveOrConflictAsync(() => ToDtoCompiled(customer), ct, nameof(CustomerInput.Email), EmailTakenMessage);
+        }
+        // New credentials end the customer's other tokens, in the same transaction as the change (the caller's own
+        // token, when the customer changed them, goes on working).
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await EndTokensAsync(db, id, keep: Access.CustomerTokenIdOf(user), ct);
+        var saved = await db.SaveOrConflictAsync(() => ToDtoCompiled(customer), ct, nameof(CustomerInput.Email), EmailTakenMessage);
+        if (saved.IsOk)
+        {
+            await tx.CommitAsync(ct);
+        }
+        return saved;
+    }
+
+    /// <summary>Ends every customer token of the customer: "sign out everywhere" (staff, or a server).</summary>
+    public async Task<Outcome<int>> SignOutEverywhereAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await db.Customers.AnyAsync(c => c.Id == id, ct))
+        {
+            return Outcome.NotFound<int>();
+        }
+        return await EndTokensAsync(db, id, keep: null, ct);
+    }
+
+    private static Task<int> EndTokensAsync(AppDbContext db, Guid customerId, Guid? keep, CancellationToken ct) =>
+        db.CustomerTokens.Where(t => t.CustomerId == customerId && t.Id != keep).ExecuteDeleteAsync(ct);
+
+    /// <summary>Storefronts and customers may not set what only the store sets: external_ref (custom fields check their own flag).</summary>
+    private static void RefuseStoreOnlyFields(ClaimsPrincipal user, CustomerInput input, string? current)
+    {
+        if (!Access.ActsForStore(user) && NullIfBlank(input.ExternalRef) != current)
+        {
+            throw new ValidationException([new FluentValidation.Results.ValidationFailure(nameof(CustomerInput.ExternalRef), StoreOnlyExternalRef)]);
+        }
     }
 
     /// <summary>Sets or replaces the password only; the rest of the customer is left as it is.</summary>
@@ -182,7 +238,15 @@ public sealed class CustomerService(
         customer.PasswordHash = hash;
         customer.UpdatedAt = clock.UtcNow();
         customer.Version = Guid.NewGuid();
-        return await db.SaveOrConflictAsync(() => ToDtoCompiled(customer), ct);
+        // A new password (set by staff) ends every token the customer had.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await EndTokensAsync(db, id, keep: null, ct);
+        var saved = await db.SaveOrConflictAsync(() => ToDtoCompiled(customer), ct);
+        if (saved.IsOk)
+        {
+            await tx.CommitAsync(ct);
+        }
+        return saved;
     }
 
     public async Task<bool> DeleteAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)

@@ -26,6 +26,9 @@ public static class Roles
 
     /// <summary>Claim naming the customer a customer token belongs to.</summary>
     public const string CustomerIdClaim = "customer_id";
+
+    /// <summary>Claim naming the customer token itself (its jti), so it can be ended or kept.</summary>
+    public const string CustomerTokenIdClaim = "customer_token_id";
 }
 
 /// <summary>How a caller may reach one customer's data.</summary>
@@ -94,6 +97,13 @@ public static class Access
         }
         return CustomerAccess.Denied;
     }
+
+    /// <summary>The customer token a customer-token caller uses, or null.</summary>
+    public static Guid? CustomerTokenIdOf(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Customer) && Guid.TryParse(user.FindFirst(Roles.CustomerTokenIdClaim)?.Value, out var id) ? id : null;
+
+    /// <summary>Staff and servers act for the store; storefronts and customers do not (store-only fields such as external_ref).</summary>
+    public static bool ActsForStore(ClaimsPrincipal user) => Has(user, Permission.ReadCustomers);
 
     /// <summary>The customer a customer-token caller acts as, or null for staff and API clients.</summary>
     public static Guid? CustomerIdOf(ClaimsPrincipal user) =>

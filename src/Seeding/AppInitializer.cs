@@ -87,18 +87,18 @@ public static class AppInitializer
         var addresses = await designer.EnsureFlowAsync(system, Flow.Addresses, true, ct);
         var optIn = (await designer.CreateFieldAsync(system, customers.Id, new FieldInput
         {
-            Name = "Marketing opt-in", Slug = "marketing_opt_in", Type = FieldType.Boolean,
+            Name = "Marketing opt-in", Slug = "marketing_opt_in", Type = FieldType.Boolean, CustomerEditable = true,
             Description = "Agreed to receive newsletters.", Default = JsonValue.Create(false),
         }, ct)).Value!;
         string[] stores = ["Online", "London", "Paris", "New York"];
         var store = (await designer.CreateFieldAsync(system, customers.Id, new FieldInput
         {
-            Name = "Preferred store", Slug = "preferred_store", Type = FieldType.String, OmitNull = true,
+            Name = "Preferred store", Slug = "preferred_store", Type = FieldType.String, OmitNull = true, CustomerEditable = true,
             Rules = new FieldRules { Enum = [.. stores.Select(s => (JsonNode?)JsonValue.Create(s))] },
         }, ct)).Value!;
         await designer.CreateFieldAsync(system, addresses.Id, new FieldInput
         {
-            FlowSlug = Flow.Addresses, Name = "Delivery window", Slug = "delivery_window", Type = FieldType.String,
+            FlowSlug = Flow.Addresses, Name = "Delivery window", Slug = "delivery_window", Type = FieldType.String, CustomerEditable = true,
             Rules = new FieldRules { Enum = ["Morning", "Afternoon", "Evening"] },
         }, ct);
         // A few hundred demo customers: values set through EF, the same on every provider.

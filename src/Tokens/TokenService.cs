@@ -91,8 +91,11 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
         return new IssuedToken(token, id, now + CustomerTokenLifetime);
     }
 
-    /// <summary>The customer a customer token belongs to, or null if it is forged, expired or its customer was deleted.</summary>
-    public async Task<Guid?> ValidateCustomerTokenAsync(string token, CancellationToken ct = default)
+    /// <summary>
+    /// The customer a customer token belongs to and the token's id, or null if it is forged, expired, ended (signed out,
+    /// a password or email change, a provider link) or its customer was deleted: one primary-key read.
+    /// </summary>
+    public async Task<(Guid CustomerId, Guid TokenId)?> ValidateCustomerTokenAsync(string token, CancellationToken ct = default)
     {
         var result = await ValidateAsync(token, CustomerAudience, ct);
         if (result is null
@@ -103,7 +106,14 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var known = await db.CustomerTokens.AnyAsync(t => t.Id == tokenId && t.CustomerId == customerId, ct);
-        return known ? customerId : null;
+        return known ? (customerId, tokenId) : null;
+    }
+
+    /// <summary>Ends one customer token (a customer signing out on one device).</summary>
+    public async Task<bool> EndAsync(Guid tokenId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.CustomerTokens.Where(t => t.Id == tokenId).ExecuteDeleteAsync(ct) > 0;
     }
 
     private async Task<TokenValidationResult?> ValidateAsync(string token, string audience, CancellationToken ct)

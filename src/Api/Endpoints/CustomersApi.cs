@@ -24,6 +24,9 @@ public static class CustomersApi
         customers.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a customer (partial)")
             .Produces<DataResponse<CustomerResource>>().Produces<ApiErrorBody>(409).Produces<ApiErrorBody>(422);
         customers.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a customer").Produces(204).Produces<ApiErrorBody>(404);
+        customers.MapDelete("/tokens/current", SignOutAsync).WithSummary("End this customer token (sign out)")
+            .WithDescription("Implicit token plus X-Moltin-Customer-Token: ends that customer token; other devices stay signed in.")
+            .Produces(204).Produces<ApiErrorBody>(401);
         customers.MapPost("/tokens", TokenAsync).WithSummary("Get a customer token")
             .WithDescription("{\"data\":{\"type\":\"token\",\"email\",\"password\"}} or authentication_mechanism oidc with oauth_authorization_code, oauth_redirect_uri, oauth_code_verifier.")
             .Produces<DataResponse<TokenResource>>().Produces<ApiErrorBody>(401).Produces<ApiErrorBody>(429);
@@ -93,6 +96,7 @@ public static class CustomersApi
             Name = data.Name.IsSet ? data.Name.Value ?? "" : current.Name,
             Email = data.Email.IsSet ? data.Email.Value ?? "" : current.Email,
             Password = data.Password.Value,
+            CurrentPassword = data.CurrentPassword.Value,
             ExternalRef = data.ExternalRef.Or(current.ExternalRef),
             Custom = CustomFieldsJson.Read(data.Custom, fields),
         }, current.Version, ct);
@@ -103,6 +107,16 @@ public static class CustomersApi
 
     private static async Task<IResult> DeleteAsync(Guid id, ClaimsPrincipal user, CustomerService customers, CancellationToken ct) =>
         await customers.DeleteAsync(user, id, ct) ? TypedResults.NoContent() : ApiErrors.NotFound("This customer");
+
+    private static async Task<IResult> SignOutAsync(ClaimsPrincipal user, TokenService tokens, CancellationToken ct)
+    {
+        if (Security.Access.CustomerTokenIdOf(user) is not { } tokenId)
+        {
+            return ApiErrors.Result(401, ApiErrors.UnauthorizedTitle, "Send the customer token to end in X-Moltin-Customer-Token.");
+        }
+        await tokens.EndAsync(tokenId, ct);
+        return TypedResults.NoContent();
+    }
 
     private static async Task<IResult> TokenAsync(HttpContext context, ApiBody<TokenData> body, CustomerService customers, TokenService tokens,
         ApiRateLimits limits, OidcSignInService signIn, CancellationToken ct)
@@ -169,6 +183,8 @@ public sealed record CustomerData : IRequestData
     public Optional<string> Name { get; init; }
     public Optional<string> Email { get; init; }
     public Optional<string> Password { get; init; }
+    /// <summary>With a customer token, a new password needs the current one.</summary>
+    public Optional<string> CurrentPassword { get; init; }
     public Optional<string> ExternalRef { get; init; }
     /// <summary>Everything else sent: values of custom fields, by slug.</summary>
     [JsonExtensionData] public JsonObject? Custom { get; init; }

@@ -44,7 +44,7 @@ public static class FlowsApi
         TimestampsMeta.Of(f.CreatedAt, f.UpdatedAt));
 
     private static FieldResource Field(HttpRequest request, FieldDefinition f) => new("field", f.Id, f.Name, f.Slug, FieldDefinition.TypeName(f.Type), FieldRulesJson.Write(f.Rules),
-        f.Description, f.Required, f.Default?.DeepClone(), f.Enabled, f.Order, f.OmitNull, ApiLinks.Self(request, $"/v2/fields/{f.Id}"),
+        f.Description, f.Required, f.Default?.DeepClone(), f.Enabled, f.Order, f.OmitNull, f.CustomerEditable, ApiLinks.Self(request, $"/v2/fields/{f.Id}"),
         new FieldRelationships(new Relationship(new ResourceRef("flow", f.FlowId.ToString()))), TimestampsMeta.Of(f.CreatedAt, f.UpdatedAt));
 
     private static async Task<IResult> ListFlowsAsync(HttpRequest request, ClaimsPrincipal user, FieldDesigner designer, CancellationToken ct) =>
@@ -171,6 +171,8 @@ public sealed record FieldData : IRequestData
     public Optional<bool?> Required { get; init; }
     public Optional<bool?> Enabled { get; init; }
     public Optional<bool?> OmitNull { get; init; }
+    /// <summary>Our extension: customers and storefronts may set the field (default false).</summary>
+    public Optional<bool?> CustomerEditable { get; init; }
     public Optional<long?> Order { get; init; }
     public Optional<JsonNode> Default { get; init; }
     public Optional<JsonNode> ValidationRules { get; init; }
@@ -189,6 +191,7 @@ public sealed record FieldData : IRequestData
             Required = Required.Value ?? current.Required,
             Enabled = Enabled.Value ?? current.Enabled,
             OmitNull = OmitNull.Value ?? current.OmitNull,
+            CustomerEditable = CustomerEditable.Value ?? current.CustomerEditable,
             Order = Order.IsSet ? (int?)Order.Value : current.Order,
             Default = Default.IsSet ? Default.Value?.DeepClone() : current.Default,
             Rules = ValidationRules.IsSet ? FieldRulesJson.Read(ValidationRules.Value, errors) : current.Rules,
@@ -216,4 +219,5 @@ public sealed record FlowResource(string Type, Guid Id, string Name, string Slug
 public sealed record FieldRelationships(Relationship Flow);
 
 public sealed record FieldResource(string Type, Guid Id, string Name, string Slug, string FieldType, JsonArray ValidationRules, string Description,
-    bool Required, JsonNode? Default, bool Enabled, int Order, bool OmitNull, SelfLink Links, FieldRelationships Relationships, TimestampsMeta Meta);
+    bool Required, JsonNode? Default, bool Enabled, int Order, bool OmitNull, bool CustomerEditable, SelfLink Links, FieldRelationships Relationships,
+    TimestampsMeta Meta);

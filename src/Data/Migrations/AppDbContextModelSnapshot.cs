@@ -106,6 +106,9 @@ namespace CommerceManager.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("CustomerEditable")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DefaultJson")
                         .HasColumnType("TEXT");
 

@@ -28,7 +28,7 @@ public sealed class OpenApiDocumentTests(AppFactory app) : ApiTestBase(app), ICl
         var body = Resolve(document, document["paths"]!["/v2/customers"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!);
         var data = Resolve(document, body["properties"]!["data"]!);
 
-        Assert.Equal(["email", "external_ref", "name", "password", "type"], data["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["current_password", "email", "external_ref", "name", "password", "type"], data["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal("customer", data["properties"]!["type"]!["enum"]![0]!.GetValue<string>());
         Assert.Equal("string", Resolve(document, data["properties"]!["email"]!)["type"]!.GetValue<string>());
     }

@@ -16,7 +16,7 @@ public static class ShoeSize
 
     public static FieldInput Field => new()
     {
-        Name = "Shoe size", Slug = "shoe_size", Type = FieldType.Integer, Rules = new FieldRules { From = 30, To = 50 },
+        Name = "Shoe size", Slug = "shoe_size", Type = FieldType.Integer, Rules = new FieldRules { From = 30, To = 50 }, CustomerEditable = true,
     };
 }
 

@@ -64,7 +64,7 @@ public sealed class CustomerListTests : ConsoleTestContext
         SignInAs(Roles.Viewer);
         var cut = RenderAt("customers");
 
-        cut.Find("#search-text").Change("Ada");
+        cut.Find("#search-text").Input("Ada");
         await cut.Find("form[role=search]").SubmitAsync();
 
         var nav = Services.GetRequiredService<NavigationManager>();
