@@ -18,6 +18,8 @@ public sealed class OidcProfile
     /// <summary>Storefront redirect URIs this profile accepts, one per line; none means the provider decides.</summary>
     public string RedirectUris { get; set; } = "";
     public bool Enabled { get; set; } = true;
+    /// <summary>Accept a provider whose discovery document does not list PKCE S256 (off: such a provider is refused).</summary>
+    public bool AllowUnlistedPkce { get; set; }
     /// <summary>From the last discovery: where storefronts send customers to sign in.</summary>
     public string? AuthorizationEndpoint { get; set; }
     public string? Issuer { get; set; }

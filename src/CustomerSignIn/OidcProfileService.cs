@@ -13,7 +13,8 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 namespace CommerceManager.CustomerSignIn;
 
 public sealed record OidcProfileDto(Guid Id, string Name, string DiscoveryUrl, string ClientId, string Scopes, IReadOnlyList<string> RedirectUris,
-    bool Enabled, string? AuthorizationEndpoint, string? Issuer, DateTime? DiscoveredAt, string? DiscoveryError, DateTime CreatedAt, DateTime UpdatedAt, int? LinkedCustomers)
+    bool Enabled, string? AuthorizationEndpoint, string? Issuer, DateTime? DiscoveredAt, string? DiscoveryError, DateTime CreatedAt, DateTime UpdatedAt, int? LinkedCustomers,
+    bool AllowUnlistedPkce = false)
 {
     /// <summary>The provider's authorize URL with client id, response type and scopes: a storefront adds state, its redirect URI and PKCE.</summary>
     public string? AuthorizationLink => AuthorizationEndpoint is null ? null
@@ -31,6 +32,8 @@ public sealed class OidcProfileInput
     public string Scopes { get; set; } = "openid email profile";
     public string RedirectUris { get; set; } = "";
     public bool Enabled { get; set; } = true;
+    /// <summary>Accept a provider whose discovery document does not list PKCE S256 (it must still honour it).</summary>
+    public bool AllowUnlistedPkce { get; set; }
 }
 
 public sealed record DiscoveryResult(bool Ok, string? Issuer, string? AuthorizationEndpoint, string? TokenEndpoint, string? JwksUri,
@@ -40,6 +43,12 @@ public sealed class SignInSettings
 {
     /// <summary>Allow plain-http providers beyond loopback addresses (never in production).</summary>
     public bool AllowHttpProviders { get; set; }
+
+    /// <summary>Allow providers on loopback, private, link-local or multicast addresses (labs and tests; never in production).</summary>
+    public bool AllowPrivateProviders { get; set; }
+
+    /// <summary>How long a call to a provider may take.</summary>
+    public int ProviderTimeoutSeconds { get; set; } = 10;
 }
 
 /// <summary>OpenID Connect providers for customer sign-in, their discovery documents and the store's authentication realm.</summary>
@@ -135,8 +144,13 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
         return DiscoverAsync(discoveryUrl, ct);
     }
 
-    private async Task<DiscoveryResult> DiscoverAsync(string discoveryUrl, CancellationToken ct)
+    private async Task<DiscoveryResult> DiscoverAsync(string discoveryUrl, CancellationToken ct, bool allowUnlistedPkce = false)
     {
+        if (Uri.TryCreate(MetadataAddress(discoveryUrl), UriKind.Absolute, out var address) && address.Scheme == Uri.UriSchemeHttp
+            && !address.IsLoopback && !settings.Value.AllowHttpProviders)
+        {
+            return Failed($"Could not read the discovery document at {address}: https is required (CustomerSignIn__AllowHttpProviders allows http for a lab).");
+        }
         try
         {
             var manager = NewManager(MetadataAddress(discoveryUrl));
@@ -145,13 +159,20 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
             {
                 return Failed("The discovery document has no authorization_endpoint or token_endpoint.");
             }
+            if (!allowUnlistedPkce && !config.CodeChallengeMethodsSupported.Contains("S256"))
+            {
+                // Sign-in always uses PKCE (S256); a provider that does not say it supports it may ignore it.
+                return Failed("The provider's discovery document does not list S256 in code_challenge_methods_supported, so PKCE may not protect the sign-in. " +
+                    "Enable PKCE (S256) at the provider, or, if it supports it without saying so, allow that on this profile.");
+            }
             return new DiscoveryResult(true, config.Issuer, config.AuthorizationEndpoint, config.TokenEndpoint, config.JwksUri, config.ScopesSupported.ToList(), null);
         }
         catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or IOException or ArgumentException or TaskCanceledException or UriFormatException)
         {
-            var reason = ex.InnerException?.Message ?? ex.Message;
-            log.LogWarning("OpenID Connect discovery at {Url} failed: {Reason}", discoveryUrl, reason);
-            return Failed($"Could not read the discovery document at {MetadataAddress(discoveryUrl)}: {reason}");
+            // Only a category goes back to the caller: the raw error would let anyone with the right to add a provider probe the network.
+            var category = ProviderConnections.Category(ex);
+            log.LogWarning("OpenID Connect discovery at {Url} failed: {Category} ({Error})", discoveryUrl, category, ex.GetBaseException().GetType().Name);
+            return Failed($"Could not read the discovery document at {MetadataAddress(discoveryUrl)}: {category}.");
         }
 
         static DiscoveryResult Failed(string error) => new(false, null, null, null, null, [], error);
@@ -184,7 +205,7 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
 
     private async Task DiscoverInto(OidcProfile profile, CancellationToken ct)
     {
-        var result = await DiscoverAsync(profile.DiscoveryUrl, ct);
+        var result = await DiscoverAsync(profile.DiscoveryUrl, ct, profile.AllowUnlistedPkce);
         profile.DiscoveredAt = clock.UtcNow();
         profile.DiscoveryError = result.Error;
         if (result.Ok)
@@ -207,6 +228,7 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
             .Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Prepend("openid").Distinct());
         profile.RedirectUris = string.Join('\n', input.RedirectUris.Split(['\n', ',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct());
         profile.Enabled = input.Enabled;
+        profile.AllowUnlistedPkce = input.AllowUnlistedPkce;
         profile.UpdatedAt = now;
     }
 
@@ -243,5 +265,5 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
     }
 
     private static OidcProfileDto ToDto(OidcProfile p, int? linked) => new(p.Id, p.Name, p.DiscoveryUrl, p.ClientId, p.Scopes, p.RedirectUriList,
-        p.Enabled, p.AuthorizationEndpoint, p.Issuer, p.DiscoveredAt, p.DiscoveryError, p.CreatedAt, p.UpdatedAt, linked);
+        p.Enabled, p.AuthorizationEndpoint, p.Issuer, p.DiscoveredAt, p.DiscoveryError, p.CreatedAt, p.UpdatedAt, linked, p.AllowUnlistedPkce);
 }

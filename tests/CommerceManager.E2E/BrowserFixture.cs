@@ -37,6 +37,8 @@ public sealed class KestrelApp : WebApplicationFactory<Program>
         builder.UseSetting("Seed:DemoCustomers", "60");
         builder.UseSetting("Bootstrap:ApiClientId", ApiClientId);
         builder.UseSetting("Bootstrap:ApiClientSecret", ApiClientSecret);
+        // The test identity provider listens on loopback, which the store refuses by default.
+        builder.UseSetting("CustomerSignIn:AllowPrivateProviders", "true");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -131,7 +131,7 @@ public static class SignInApi
         var updated = await profiles.UpdateAsync(user, id, body.Data.Over(new OidcProfileInput
         {
             Name = current.Name, DiscoveryUrl = current.DiscoveryUrl, ClientId = current.ClientId, Scopes = current.Scopes,
-            RedirectUris = string.Join('\n', current.RedirectUris), Enabled = current.Enabled,
+            RedirectUris = string.Join('\n', current.RedirectUris), Enabled = current.Enabled, AllowUnlistedPkce = current.AllowUnlistedPkce,
         }), ct);
         return updated is null
             ? ApiErrors.NotFound("This OpenID Connect profile")
@@ -158,6 +158,8 @@ public sealed record OidcProfileData : IRequestData
     /// <summary>A list of URLs (or one string of them).</summary>
     public Optional<JsonNode> RedirectUris { get; init; }
     public Optional<bool?> Enabled { get; init; }
+    /// <summary>Accept a provider whose discovery does not list PKCE S256 (our extension; default false).</summary>
+    public Optional<bool?> AllowUnlistedPkce { get; init; }
 
     public OidcProfileInput Over(OidcProfileInput input)
     {
@@ -173,6 +175,7 @@ public sealed record OidcProfileData : IRequestData
             _ => input.RedirectUris,
         };
         input.Enabled = Enabled.Value ?? input.Enabled;
+        input.AllowUnlistedPkce = AllowUnlistedPkce.Value ?? input.AllowUnlistedPkce;
         return input;
     }
 }

@@ -324,6 +324,9 @@ namespace CommerceManager.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AllowUnlistedPkce")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("AuthorizationEndpoint")
                         .HasColumnType("TEXT");
 

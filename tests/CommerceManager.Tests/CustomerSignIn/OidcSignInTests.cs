@@ -22,6 +22,9 @@ public class OidcStore : AppFactory, IAsyncLifetime
     public Guid RealmId { get; private set; }
     public string ProfileId { get; private set; } = "";
 
+    /// <summary>The test provider listens on loopback, which the store refuses by default.</summary>
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string> { ["CustomerSignIn:AllowPrivateProviders"] = "true" };
+
     /// <summary>The realm's duplicate-email policy for this store (EP's default: allowed).</summary>
     protected virtual string DuplicateEmailPolicy => "allowed";
 

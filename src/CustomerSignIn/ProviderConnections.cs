@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace CommerceManager.CustomerSignIn;
+
+/// <summary>Raised when a provider's address is loopback, private, link-local or multicast and that is not allowed.</summary>
+public sealed class PrivateAddressException(string host) : IOException($"{host} resolves to a private or local address.");
+
+/// <summary>
+/// The connections the store makes to identity providers (discovery, keys, token endpoint): the host is resolved once,
+/// every address is checked, and the connection goes to a checked address, so neither an admin, an API client nor a
+/// DNS answer that changes between the check and the connection (rebinding) can make the server reach its own network.
+/// <c>CustomerSignIn__AllowPrivateProviders</c> lifts the check for labs and tests.
+/// </summary>
+public static class ProviderConnections
+{
+    public static SocketsHttpHandler CreateHandler(IOptions<SignInSettings> settings) => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AllowAutoRedirect = false,
+        ConnectCallback = async (context, ct) =>
+        {
+            var host = context.DnsEndPoint.Host;
+            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+            if (addresses.Length == 0)
+            {
+                throw new SocketException((int)SocketError.HostNotFound);
+            }
+            if (!settings.Value.AllowPrivateProviders && addresses.Any(IsPrivate))
+            {
+                throw new PrivateAddressException(host);
+            }
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
+    /// <summary>Loopback, private (RFC 1918, unique-local), link-local, carrier-grade NAT, multicast, unspecified or broadcast.</summary>
+    public static bool IsPrivate(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+        {
+            return true;
+        }
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
+        }
+        var b = address.GetAddressBytes();
+        return b[0] == 10 || b[0] == 0
+            || (b[0] == 172 && b[1] is >= 16 and <= 31)
+            || (b[0] == 192 && b[1] == 168)
+            || (b[0] == 169 && b[1] == 254)
+            || (b[0] == 100 && b[1] is >= 64 and <= 127)
+            || b[0] >= 224;
+    }
+
+    /// <summary>What went wrong reaching a provider, in words safe to show (never the raw network error).</summary>
+    public static string Category(Exception ex) => ex switch
+    {
+        PrivateAddressException => "the address is private or local, which the store does not call (CustomerSignIn__AllowPrivateProviders allows it for a lab)",
+        _ when ex.InnerException is not null && Category(ex.InnerException) is var inner && inner != Unknown => inner,
+        System.Security.Authentication.AuthenticationException => "TLS failed",
+        SocketException or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } => "could not connect",
+        TaskCanceledException or TimeoutException => "it did not answer in time",
+        System.Text.Json.JsonException or ArgumentException => "not a discovery document",
+        _ => Unknown,
+    };
+
+    private const string Unknown = "not a discovery document, or it could not be read";
+}
