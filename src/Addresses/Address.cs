@@ -47,6 +47,8 @@ public static class AddressLimits
     public const int Postcode = 32;
     public const int Phone = 32;
     public const int Instructions = 1000;
+    /// <summary>Addresses a customer may keep (a customer token can add them: keep growth bounded).</summary>
+    public const int PerCustomer = 100;
 
     internal static void Apply<TOwner>(OwnedNavigationBuilder<TOwner, PostalAddress> p) where TOwner : class
     {

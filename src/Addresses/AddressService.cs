@@ -77,6 +77,11 @@ public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IV
             return Outcome.NotFound<AddressDto>();
         }
         await validator.ValidateAndThrowAsync(input, ct);
+        if (await db.Addresses.CountAsync(a => a.CustomerId == customerId, ct) >= AddressLimits.PerCustomer)
+        {
+            throw new ValidationException([new FluentValidation.Results.ValidationFailure("Addresses",
+                $"A customer keeps at most {AddressLimits.PerCustomer} addresses: delete one first.")]);
+        }
         var now = clock.UtcNow();
         var address = new Address { Id = Guid.CreateVersion7(), CustomerId = customerId, CreatedAt = now };
         address.CustomData = await customFields.MergeAsync(Flow.Addresses, null, input.Custom, creating: true, ct, byStore: Access.ActsForStore(user));

@@ -9,6 +9,8 @@ public sealed class RateLimitSettings
     public int AccessTokenPerIpPerMinute { get; set; } = 1200;
     /// <summary>Requests to POST /v2/customers/tokens per client IP per minute.</summary>
     public int CustomerTokenPerIpPerMinute { get; set; } = 600;
+    /// <summary>Registrations (POST /v2/customers by a storefront, not a server with a secret) per client IP per minute.</summary>
+    public int RegistrationsPerIpPerMinute { get; set; } = 30;
     /// <summary>Failed sign-ins per account (email) before further attempts get 429 for the rest of the window.</summary>
     public int FailedSignInsPerAccount { get; set; } = 10;
     public int AccountWindowMinutes { get; set; } = 15;
@@ -29,7 +31,12 @@ public sealed class ApiRateLimits : IDisposable
         settings = options.Value;
         perIp = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, k => new FixedWindowRateLimiterOptions
         {
-            PermitLimit = Math.Max(1, k.StartsWith("oauth:", StringComparison.Ordinal) ? settings.AccessTokenPerIpPerMinute : settings.CustomerTokenPerIpPerMinute),
+            PermitLimit = Math.Max(1, k.Split(':')[0] switch
+            {
+                "oauth" => settings.AccessTokenPerIpPerMinute,
+                "registration" => settings.RegistrationsPerIpPerMinute,
+                _ => settings.CustomerTokenPerIpPerMinute,
+            }),
             Window = TimeSpan.FromMinutes(1),
             QueueLimit = 0,
         }));
@@ -42,11 +49,10 @@ public sealed class ApiRateLimits : IDisposable
         }));
     }
 
-    /// <summary>Counts the request against its IP; throws 429 when over the limit.</summary>
+    /// <summary>Counts the request against its IP (an IPv6 client against its /64); throws 429 when over the limit.</summary>
     public void CheckIp(HttpContext context, string endpoint)
     {
-        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        using var lease = perIp.AttemptAcquire($"{endpoint}:{ip}");
+        using var lease = perIp.AttemptAcquire($"{endpoint}:{ClientKey(context.Connection.RemoteIpAddress)}");
         if (!lease.IsAcquired)
         {
             throw TooMany(lease, TimeSpan.FromMinutes(1), "Too many requests from this address. Wait, then try again.");
@@ -56,7 +62,7 @@ public sealed class ApiRateLimits : IDisposable
     /// <summary>Throws 429 while an account has used up its failed attempts.</summary>
     public void CheckAccount(string account)
     {
-        var stats = failuresPerAccount.GetStatistics(account);
+        var stats = failuresPerAccount.GetStatistics(Bucket(account));
         if (stats is { CurrentAvailablePermits: <= 0 })
         {
             throw TooMany(null, TimeSpan.FromMinutes(1), "Too many failed sign-in attempts for this account. Wait a few minutes, then try again.");
@@ -65,8 +71,39 @@ public sealed class ApiRateLimits : IDisposable
 
     public void RecordFailure(string account)
     {
-        using var _ = failuresPerAccount.AttemptAcquire(account);
+        using var _ = failuresPerAccount.AttemptAcquire(Bucket(account));
     }
+
+    /// <summary>
+    /// The key a client is counted under: its IPv4 address, or the /64 of its IPv6 address (one home or server gets a
+    /// whole /64, so counting single v6 addresses would count nothing), folded into a bounded number of buckets so a flood
+    /// of addresses cannot grow the limiter's memory without end.
+    /// </summary>
+    public static string ClientKey(System.Net.IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            var bytes = address.GetAddressBytes();
+            Array.Clear(bytes, 8, 8);
+            address = new System.Net.IPAddress(bytes);
+        }
+        return Bucket(address.ToString(), 0xFFFF);
+    }
+
+    /// <summary>
+    /// One of a bounded number of buckets (65,536 for addresses, about a million for accounts): distinct keys rarely
+    /// share one, and memory stays bounded. string hashes are randomised per process, so nobody can aim for a collision.
+    /// </summary>
+    private static string Bucket(string key, int mask = 0xFFFFF) =>
+        ((uint)StringComparer.Ordinal.GetHashCode(key) & mask).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static ApiException TooMany(RateLimitLease? lease, TimeSpan fallback, string detail)
     {

@@ -79,12 +79,13 @@ public static partial class FieldValues
                 {
                     try
                     {
-                        if (!Regex.IsMatch(s, pattern, RegexOptions.None, RegexTimeout))
+                        // Linear-time matching: no pattern can make a value take long to check (ReDoS).
+                        if (!Regex.IsMatch(s, pattern, RegexOptions.NonBacktracking, RegexTimeout))
                         {
                             return $"{f.Name} is not in the expected format.";
                         }
                     }
-                    catch (RegexMatchTimeoutException)
+                    catch (Exception ex) when (ex is RegexMatchTimeoutException or NotSupportedException or ArgumentException)
                     {
                         return $"{f.Name} could not be checked against its format in time; use a shorter value.";
                     }

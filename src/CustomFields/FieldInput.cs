@@ -125,8 +125,12 @@ public sealed class FieldInputValidator : AbstractValidator<FieldInput>
         }
         try
         {
-            _ = new Regex(pattern, RegexOptions.None, FieldValues.RegexTimeout);
+            _ = new Regex(pattern, RegexOptions.NonBacktracking, FieldValues.RegexTimeout);
             return null;
+        }
+        catch (NotSupportedException)
+        {
+            return "it uses backreferences, lookarounds or atomic groups, which the store does not run (patterns are matched in linear time, so none can stall it).";
         }
         catch (ArgumentException ex)
         {

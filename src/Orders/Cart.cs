@@ -48,7 +48,8 @@ public static class CartLimits
     public const int MaxQuantity = 10_000;
     /// <summary>$10,000,000.00 a unit is far beyond any real item and keeps totals well inside a long.</summary>
     public const long MaxUnitPrice = 1_000_000_000;
-    public const int MaxItems = 500;
+    /// <summary>Different items a cart holds (anyone with the public client id can fill carts: keep them bounded).</summary>
+    public const int MaxItems = 100;
 }
 
 /// <summary>This feature's tables on the shared context (<c>db.Carts</c>).</summary>

@@ -44,9 +44,14 @@ public static class CustomersApi
         Custom = CustomFieldsJson.Write(fields, c.CustomData),
     };
 
-    private static async Task<IResult> CreateAsync(ApiBody<CustomerData> body, ClaimsPrincipal user, CustomerService customers,
-        CustomFieldValues customFields, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(ApiBody<CustomerData> body, HttpContext context, ClaimsPrincipal user, CustomerService customers,
+        CustomFieldValues customFields, ApiRateLimits limits, CancellationToken ct)
     {
+        if (!user.IsClientCredentials())
+        {
+            // Anyone with the public client id can register: a storefront's registrations are counted per address.
+            limits.CheckIp(context, "registration");
+        }
         var fields = await customFields.FieldsAsync(Flow.Customers, ct);
         var data = body.Data;
         var outcome = await customers.CreateAsync(user, new CustomerInput
