@@ -2,6 +2,7 @@ using CommerceManager;
 using CommerceManager.Account;
 using CommerceManager.Api;
 using CommerceManager.Components;
+using CommerceManager.Security;
 using CommerceManager.Seeding;
 using MudBlazor.Services;
 
@@ -10,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddCommerceManager(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddWebSecurity(builder.Configuration);
 builder.Services.AddApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
@@ -18,6 +20,15 @@ builder.Services.AddProblemDetails();
 var app = builder.Build();
 
 await AppInitializer.InitializeAsync(app.Services);
+
+// Trusted proxies first, so everything after sees the client's address and scheme.
+app.UseTrustedProxies(app.Configuration);
+if (WebSecurity.WantsHttps(app.Environment, app.Configuration))
+{
+    app.UseHsts();
+    app.UseHttpsRedirection();
+}
+app.UseSecurityHeaders(ApiErrors.IsApiPath);
 
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {

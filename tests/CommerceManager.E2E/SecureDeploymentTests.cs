@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace CommerceManager.E2E;
+
+/// <summary>The console works under its Content-Security-Policy, and cookies are Secure behind a trusted TLS proxy.</summary>
+public sealed class SecureDeploymentTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task Every_console_page_runs_under_the_CSP_without_a_violation()
+    {
+        var page = await browser.NewPageAsync();
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase) || message.Text.Contains("Content-Security-Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                violations.Add(message.Text);
+            }
+        };
+
+        await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
+        await page.Locator("[data-testid=customer-table] tbody tr").First.GetByRole(AriaRole.Link).First.ClickAsync();
+        await page.WaitForCircuitAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Addresses" }).ClickAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Orders" }).ClickAsync();
+        foreach (var path in new[] { "orders", "settings/staff", "settings/api-keys", "settings/custom-fields", "settings/sign-in" })
+        {
+            await page.GotoAsync(path);
+            await page.WaitForCircuitAsync();
+        }
+        await page.GotoAsync("orders");
+        await page.WaitForCircuitAsync();
+        await page.Locator("[data-testid=orders-table] tbody tr a").First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("order-heading")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/Account/Login**");
+
+        Assert.Empty(violations);
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_TLS_proxy_the_sign_in_cookie_is_Secure_and_an_untrusted_one_is_ignored()
+    {
+        await using var proxied = new KestrelApp { Settings = new Dictionary<string, string?> { ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1" } };
+        proxied.Start();
+
+        var trusted = await SignInCookieAsync(proxied.BaseUrl);
+        var untrusted = await SignInCookieAsync(browser.App.BaseUrl);
+
+        Assert.Contains("secure", trusted, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("secure", untrusted, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Signs in over plain http with X-Forwarded-Proto: https, as a TLS proxy forwards it; returns the sign-in cookie's header.</summary>
+    private static async Task<string> SignInCookieAsync(string baseUrl)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(baseUrl) };
+        http.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        var form = await http.GetStringAsync("Account/Login");
+        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var response = await http.PostAsync("Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Email"] = KestrelApp.AdminEmail, ["Input.Password"] = KestrelApp.AdminPassword,
+        }));
+        return response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Identity.Application", StringComparison.Ordinal));
+    }
+}
