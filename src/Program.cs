@@ -44,6 +44,7 @@ app.UseRouting();
 app.UseApiCors();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UsePasswordChangeGate();
 app.UseAntiforgery();
 
 app.MapStaticAssets();

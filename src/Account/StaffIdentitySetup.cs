@@ -10,6 +10,7 @@ public static class StaffIdentitySetup
     {
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<StaffSignIn>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingAuthStateProvider>();
 
         services.AddAuthentication(o =>
@@ -47,6 +48,7 @@ public static class StaffIdentitySetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager()
+            .AddClaimsPrincipalFactory<StaffClaimsFactory>()
             .AddDefaultTokenProviders()
             .AddPasswordValidator<PolicyPasswordValidator<StaffUser>>();
         return services;

@@ -177,6 +177,9 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
             JsonException => (400, [new ApiError(400, "Bad Request", "The request body is not valid JSON.")]),
             BadHttpRequestException bad => (bad.StatusCode, [new ApiError(bad.StatusCode, ApiErrors.TitleFor(bad.StatusCode),
                 bad.StatusCode == 413 ? ApiErrors.DetailFor(413) : bad.Message)]),
+            // A deployment fault (the log says what to do): say so rather than pretend the token was bad.
+            CommerceManager.Tokens.SigningKeyUnavailableException => (503, [new ApiError(503, "Service Unavailable",
+                "This instance cannot read the store's token signing key, so it can't issue or check tokens. The operator's log says how to fix it.")]),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, (IReadOnlyList<ApiError>)[]),
             _ => (500, [new ApiError(500, "Internal Server Error",
                 $"Something went wrong on our side. Quote this reference when reporting it: {context.TraceIdentifier}")]),

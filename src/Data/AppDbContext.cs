@@ -9,6 +9,8 @@ namespace CommerceManager.Data;
 public sealed class StaffUser : IdentityUser
 {
     public string DisplayName { get; set; } = "";
+    /// <summary>The password was generated or set by someone else: the console asks for a new one before anything else.</summary>
+    public bool MustChangePassword { get; set; }
 }
 
 /// <summary>

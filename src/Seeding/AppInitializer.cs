@@ -21,7 +21,8 @@ public sealed class BootstrapOptions
 
 public sealed class SeedOptions
 {
-    public bool DemoData { get; set; } = true;
+    /// <summary>Demo customers on a brand-new database: unset means "in Development only", so a production start begins empty.</summary>
+    public bool? DemoData { get; set; }
     public int DemoCustomers { get; set; } = 300;
 }
 
@@ -40,6 +41,8 @@ public static class AppInitializer
         var sp = scope.ServiceProvider;
         var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("CommerceManager.Startup");
         var config = sp.GetRequiredService<IConfiguration>();
+        var environment = sp.GetService<IHostEnvironment>();
+        KeyStorage.WarnIfUnprotected(sp, environment, log);
 
         var dialect = sp.GetRequiredService<SqlDialect>();
         await using var db = await sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct);
@@ -64,7 +67,12 @@ public static class AppInitializer
         }
 
         var seed = config.GetSection("Seed").Get<SeedOptions>() ?? new SeedOptions();
-        if (isNewDatabase && seed.DemoData && !await db.Customers.AnyAsync(ct))
+        var demoData = seed.DemoData ?? environment?.IsDevelopment() ?? false;
+        if (isNewDatabase && !demoData)
+        {
+            log.LogInformation("New database: starting empty (Seed__DemoData=true adds demo customers on a new database).");
+        }
+        if (isNewDatabase && demoData && !await db.Customers.AnyAsync(ct))
         {
             var hasher = sp.GetRequiredService<IPasswordHasher<Customer>>();
             var hash = hasher.HashPassword(new Customer(), DemoCustomerPassword);
@@ -124,7 +132,8 @@ public static class AppInitializer
         var email = options.AdminEmail.Trim();
         var generated = string.IsNullOrEmpty(options.AdminPassword);
         var password = generated ? GeneratePassword() : options.AdminPassword!;
-        var admin = new StaffUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Administrator" };
+        // A generated password has been in the log: it only opens the page that replaces it.
+        var admin = new StaffUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Administrator", MustChangePassword = generated };
 
         IdentityResult result;
         if (!generated && PasswordPolicy.IsCommon(password) && password.Length >= PasswordPolicy.MinLength)
@@ -149,7 +158,7 @@ public static class AppInitializer
         {
             // Printed once, on the run that creates the account; it is never stored in clear.
             log.LogWarning("Created the first admin. Sign in at /Account/Login with email {Email} and password {Password} " +
-                "(shown only this once; set Bootstrap__AdminPassword to choose it).", email, password);
+                "(shown only this once; you choose your own at first sign-in; set Bootstrap__AdminPassword to choose it up front).", email, password);
         }
         else
         {

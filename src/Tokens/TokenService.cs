@@ -31,11 +31,11 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
     private const string Issuer = "commerce-manager";
     private const string AccessAudience = "commerce-manager/api";
     private const string CustomerAudience = "commerce-manager/customer";
-    private const string KeyId = "default";
+    /// <summary>The first key's id: fixed, so two instances starting on an empty database create it once.</summary>
+    private const string FirstKeyId = "default";
 
     private readonly JsonWebTokenHandler handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly SemaphoreSlim keyLock = new(1, 1);
-    private SymmetricSecurityKey? key;
 
     public async Task<IssuedToken> IssueAccessTokenAsync(string clientId, string grantType, CancellationToken ct = default)
     {
@@ -118,11 +118,13 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
 
     private async Task<TokenValidationResult?> ValidateAsync(string token, string audience, CancellationToken ct)
     {
+        var keys = await KeysAsync(ct);
         var result = await handler.ValidateTokenAsync(token, new TokenValidationParameters
         {
             ValidIssuer = Issuer,
             ValidAudience = audience,
-            IssuerSigningKey = await KeyAsync(ct),
+            // The current key, and a rotated-out one for as long as tokens it signed can live.
+            IssuerSigningKeys = keys.Valid,
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             ClockSkew = TimeSpan.FromSeconds(30),
             LifetimeValidator = clock.LifetimeValidator(),
@@ -130,27 +132,99 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
         return result.IsValid ? result : null;
     }
 
-    private async Task<SymmetricSecurityKey> KeyAsync(CancellationToken ct)
+    /// <summary>
+    /// Replaces the signing key: new tokens are signed with a new key, and the previous one keeps validating for the
+    /// longest token lifetime (24 hours), so nobody is signed out. Keys that can no longer sign anything alive are
+    /// deleted. With <paramref name="discardExisting"/> every stored key goes first (for a database whose keys no
+    /// instance can unseal any more): every token ends.
+    /// </summary>
+    /// <returns>The new key's id.</returns>
+    public async Task<string> RotateAsync(bool discardExisting = false, CancellationToken ct = default)
     {
-        if (key is not null)
+        var protector = protection.CreateProtector(ProtectorPurpose);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (discardExisting)
         {
-            return key;
+            await db.SigningKeys.ExecuteDeleteAsync(ct);
+        }
+        var existing = await db.SigningKeys.AsNoTracking().ToListAsync(ct);
+        if (!discardExisting)
+        {
+            // Refuse to rotate away from keys this instance can't read: that would hide the deployment fault.
+            foreach (var key in existing)
+            {
+                Unseal(protector, key);
+            }
+        }
+        var next = (existing.Select(k => int.TryParse(k.Id, out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1)
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Never earlier than the newest key, so "newest" stays the one just made even if clocks differ.
+        var createdAt = existing.Count == 0 ? now : new DateTime(Math.Max(now.Ticks, existing.Max(k => k.CreatedAt).Ticks + 1), DateTimeKind.Utc);
+        var created = new SigningKey { Id = next, ProtectedSecret = protector.Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))), CreatedAt = createdAt };
+        db.SigningKeys.Add(created);
+        await db.SaveChangesAsync(ct);
+        var all = Ordered([created, .. existing]);
+        var stale = all.Skip(StillValid(all, now)).Select(k => k.Id).ToList();
+        await db.SigningKeys.Where(k => stale.Contains(k.Id)).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+        cached = null;
+        log.LogWarning("Rotated the API signing key: new tokens are signed with key {KeyId}.", next);
+        return next;
+    }
+
+    private static List<SigningKey> Ordered(IEnumerable<SigningKey> keys) =>
+        [.. keys.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// How many of the newest keys still validate: the newest, and each older one while tokens it signed can be alive
+    /// (until its successor is a token lifetime old).
+    /// </summary>
+    private static int StillValid(List<SigningKey> ordered, DateTime now)
+    {
+        var count = Math.Min(ordered.Count, 1);
+        while (count < ordered.Count && ordered[count - 1].CreatedAt >= now - CustomerTokenLifetime)
+        {
+            count++;
+        }
+        return count;
+    }
+
+    private const string ProtectorPurpose = "CommerceManager.SigningKeys";
+    private static readonly TimeSpan KeysFor = TimeSpan.FromMinutes(1);
+    private sealed record SigningKeys(SymmetricSecurityKey Current, IReadOnlyList<SecurityKey> Valid, DateTimeOffset ReadAt);
+    private SigningKeys? cached;
+
+    private async Task<SymmetricSecurityKey> KeyAsync(CancellationToken ct) => (await KeysAsync(ct)).Current;
+
+    /// <summary>
+    /// The signing keys, read from the database (re-read every minute, so a rotation on another instance is seen) and
+    /// created on first use exactly once (the key's id is the primary key). A key that cannot be unsealed means this
+    /// instance's Data Protection keys are not the ones that sealed it: that is refused loudly, never papered over by
+    /// a new key that would sign every other instance's customers out.
+    /// </summary>
+    private async Task<SigningKeys> KeysAsync(CancellationToken ct)
+    {
+        if (cached is { } keys && clock.GetUtcNow() - keys.ReadAt < KeysFor)
+        {
+            return keys;
         }
         await keyLock.WaitAsync(ct);
         try
         {
-            if (key is not null)
+            if (cached is { } again && clock.GetUtcNow() - again.ReadAt < KeysFor)
             {
-                return key;
+                return again;
             }
-            var protector = protection.CreateProtector("CommerceManager.SigningKeys");
+            var protector = protection.CreateProtector(ProtectorPurpose);
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var stored = await db.SigningKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == KeyId, ct);
-            if (stored is null)
+            var stored = await db.SigningKeys.AsNoTracking().ToListAsync(ct);
+            if (stored.Count == 0)
             {
                 db.SigningKeys.Add(new SigningKey
                 {
-                    Id = KeyId,
+                    Id = FirstKeyId,
                     ProtectedSecret = protector.Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
                     CreatedAt = clock.GetUtcNow().UtcDateTime,
                 });
@@ -162,27 +236,36 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
                 {
                     // Another instance created it first: use theirs.
                 }
-                stored = await db.SigningKeys.AsNoTracking().FirstAsync(k => k.Id == KeyId, ct);
+                stored = await db.SigningKeys.AsNoTracking().ToListAsync(ct);
             }
-            try
-            {
-                key = new SymmetricSecurityKey(Convert.FromBase64String(protector.Unprotect(stored.ProtectedSecret))) { KeyId = KeyId };
-            }
-            catch (CryptographicException)
-            {
-                // The Data Protection keys that sealed it are gone (a new data/keys folder): tokens already issued
-                // cannot be checked anyway, so start a new signing key rather than refuse every call.
-                log.LogWarning("The API signing key could not be unsealed (Data Protection keys changed); generating a new one. Issued tokens stop working.");
-                var fresh = RandomNumberGenerator.GetBytes(32);
-                await db.SigningKeys.Where(k => k.Id == KeyId)
-                    .ExecuteUpdateAsync(u => u.SetProperty(k => k.ProtectedSecret, protector.Protect(Convert.ToBase64String(fresh))), ct);
-                key = new SymmetricSecurityKey(fresh) { KeyId = KeyId };
-            }
-            return key;
+            var ordered = Ordered(stored);
+            var valid = ordered.Take(StillValid(ordered, clock.GetUtcNow().UtcDateTime)).Select(k => (SecurityKey)Unseal(protector, k)).ToList();
+            cached = new SigningKeys((SymmetricSecurityKey)valid[0], valid, clock.GetUtcNow());
+            return cached;
         }
         finally
         {
             keyLock.Release();
         }
     }
+
+    private SymmetricSecurityKey Unseal(IDataProtector protector, SigningKey stored)
+    {
+        try
+        {
+            return new SymmetricSecurityKey(Convert.FromBase64String(protector.Unprotect(stored.ProtectedSecret))) { KeyId = stored.Id };
+        }
+        catch (CryptographicException ex)
+        {
+            log.LogCritical("The API signing key {KeyId} cannot be unsealed with this instance's Data Protection keys.", stored.Id);
+            throw new SigningKeyUnavailableException(
+                "The API signing key in the database cannot be unsealed with this instance's Data Protection keys, so no API token can be issued or checked. " +
+                "Give every instance the same keys (DataProtection__KeysPath on shared storage, or the database with PostgreSQL, and the same " +
+                "DataProtection__CertificatePath), or restore the keys folder from backup. To start over with a new signing key (every token ends), run " +
+                "`dotnet run --project tools/CommerceManager.Tools -- rotate-signing-key --replace-unreadable`.", ex);
+        }
+    }
 }
+
+/// <summary>The stored signing key cannot be unsealed here: a deployment fault to fix, not something to paper over.</summary>
+public sealed class SigningKeyUnavailableException(string message, Exception inner) : InvalidOperationException(message, inner);

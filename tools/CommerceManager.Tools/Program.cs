@@ -1,10 +1,18 @@
 using CommerceManager.Tools;
 
-// dotnet run --project tools/CommerceManager.Tools -c Release -- seed|bench [--database FILE] …
-if (args is not ["seed", ..] and not ["bench", ..])
+// dotnet run --project tools/CommerceManager.Tools -c Release -- seed|bench|rotate-signing-key|unlock-staff …
+return args switch
+{
+    ["seed", ..] or ["bench", ..] => await Commands.RunAsync(args),
+    ["rotate-signing-key", ..] or ["unlock-staff", ..] => await OpsCommands.RunAsync(args),
+    _ => Usage(),
+};
+
+static int Usage()
 {
     Console.Error.WriteLine("Usage: seed [--customers N] [--addresses A] [--orders O] [--custom-fields N] [--database FILE]");
     Console.Error.WriteLine("       bench [--iterations N] [--database FILE]");
+    Console.Error.WriteLine("       rotate-signing-key [--replace-unreadable]     (uses appsettings.json and the app's environment variables)");
+    Console.Error.WriteLine("       unlock-staff EMAIL [--new-password]");
     return 2;
 }
-return await Commands.RunAsync(args);

@@ -100,20 +100,3 @@ public sealed class ConsoleAccessTests(AppFactory app) : IClassFixture<AppFactor
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/customers")).StatusCode);
     }
 }
-
-public sealed class FirstRunTests(AppFactoryWithoutAdminPassword app) : IClassFixture<AppFactoryWithoutAdminPassword>
-{
-    [Fact]
-    public async Task Without_a_configured_password_a_strong_one_is_generated_printed_once_and_works()
-    {
-        app.CreateClient();
-        var line = Assert.Single(app.Log, l => l.Contains("Created the first admin.", StringComparison.Ordinal));
-        var password = Regex.Match(line, "and password (\\S+) ").Groups[1].Value;
-        Assert.True(password.Length >= 16);
-        Assert.Contains(AppFactory.AdminEmail, line);
-
-        var client = await app.SignedInClientAsync(AppFactory.AdminEmail, password);
-
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/customers")).StatusCode);
-    }
-}

@@ -21,6 +21,12 @@ public class AppFactory : WebApplicationFactory<Program>
 
     public ConcurrentQueue<string> Log { get; } = new();
 
+    /// <summary>Where this app keeps its Data Protection keys.</summary>
+    public string KeysPath => store.KeysPath;
+
+    /// <summary>Service replacements, applied after the app's own registrations.</summary>
+    protected virtual void ReplaceServices(IServiceCollection services) { }
+
     protected virtual string? BootstrapPassword => AdminPassword;
 
     /// <summary>Further settings, as environment variables would give them.</summary>
@@ -42,6 +48,7 @@ public class AppFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(l => l.AddProvider(new QueueLoggerProvider(Log)));
+        Microsoft.AspNetCore.TestHost.WebHostBuilderExtensions.ConfigureTestServices(builder, ReplaceServices);
     }
 
     public HttpClient CreateBrowserlessClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

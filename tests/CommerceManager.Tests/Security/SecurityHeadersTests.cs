@@ -58,3 +58,40 @@ public sealed class SecurityHeadersTests(AppFactory app) : IClassFixture<AppFact
         Assert.Equal(HttpStatusCode.OK, stillIn.StatusCode);
     }
 }
+
+/// <summary>Outside Development and off loopback, plain http is sent to https and browsers are told to stay there.</summary>
+public sealed class TransportTests
+{
+    [Fact]
+    public async Task A_production_server_on_a_public_address_redirects_to_https_and_sends_HSTS()
+    {
+        await using var app = new AppFactoryWith(new Dictionary<string, string>
+        {
+            ["environment"] = "Production", ["urls"] = "http://0.0.0.0:8080", ["https_port"] = "443",
+        });
+        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = false, BaseAddress = new Uri("http://shop.example"),
+        });
+
+        var plain = await client.GetAsync("/Account/Login");
+        var secure = await client.GetAsync("https://shop.example/Account/Login");
+
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, plain.StatusCode);
+        Assert.Equal("https://shop.example/Account/Login", plain.Headers.Location?.ToString());
+        Assert.Equal(HttpStatusCode.OK, secure.StatusCode);
+        Assert.StartsWith("max-age=", Assert.Single(secure.Headers.GetValues("Strict-Transport-Security")));
+    }
+
+    [Fact]
+    public async Task A_loopback_only_http_server_stays_on_http()
+    {
+        await using var app = new AppFactoryWith(new Dictionary<string, string> { ["environment"] = "Production", ["urls"] = "http://127.0.0.1:5000" });
+        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync("/Account/Login");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("Strict-Transport-Security"));
+    }
+}
