@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CommerceManager.E2E;
@@ -38,6 +39,44 @@ public sealed class SecureDeploymentTests(BrowserFixture browser) : IClassFixtur
         await page.WaitForURLAsync("**/Account/Login**");
 
         Assert.Empty(violations);
+    }
+
+    [Fact]
+    public async Task A_staff_member_with_a_handed_out_password_chooses_their_own_before_reaching_the_console()
+    {
+        const string email = "new.admin@e2e.example";
+        const string handedOut = "handed out password 42";
+        await using (var scope = browser.App.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CommerceManager.Data.StaffUser>>();
+            var user = new CommerceManager.Data.StaffUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "New Admin", MustChangePassword = true };
+            Assert.True((await users.CreateAsync(user, handedOut)).Succeeded);
+            await users.AddToRoleAsync(user, CommerceManager.Security.Roles.Admin);
+        }
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync("Account/Login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(handedOut);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/Account/ChangePassword**");
+        await Assertions.Expect(page.Locator("#must-change")).ToContainTextAsync("Choose your own before you go on");
+
+        // Typing the new password twice differently keeps the user on the page with the message by the field.
+        await page.GetByLabel("Current password").FillAsync(handedOut);
+        await page.GetByLabel("New password", new() { Exact = true }).FillAsync("my very own passphrase");
+        await page.GetByLabel("New password again").FillAsync("my very own passphrase!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("The two new passwords are not the same.")).ToBeVisibleAsync();
+        await page.ShotAsync("change-password");
+
+        await page.GetByLabel("Current password").FillAsync(handedOut);
+        await page.GetByLabel("New password", new() { Exact = true }).FillAsync("my very own passphrase");
+        await page.GetByLabel("New password again").FillAsync("my very own passphrase");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await page.WaitForURLAsync("**/customers");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync(email);
     }
 
     [Fact]
