@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh machine: installs what the browser tests need (Debian's Chromium), then
-# `dotnet test` for the whole solution. CI (.ci/run) calls exactly this.
+# Runs every test on a fresh machine: installs what the tests need (Debian's Chromium and PostgreSQL, the pinned
+# @moltin/sdk), starts a throwaway PostgreSQL, then `dotnet test` for the whole solution on SQLite and the service
+# and HTTP tests again on PostgreSQL. CI (.ci/run) calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -26,4 +27,47 @@ if [ ! -d tests/js/node_modules/@moltin/sdk ] || [ ! -d tests/js/node_modules/mo
   npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 fi
 
+# PostgreSQL, the second database: a throwaway cluster on a free loopback port in a temporary folder, stopped and
+# removed when this script ends, whether the tests pass or not.
+pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    echo "Installing PostgreSQL for the database tests (apt-get install postgresql)…"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  else
+    echo "PostgreSQL is missing. Install it (Debian/Ubuntu: sudo apt-get install -y postgresql), then run ./test.sh again." >&2
+    exit 1
+  fi
+fi
+# initdb and pg_ctl refuse to run as root: as root, the cluster belongs to the postgres user.
+as_pg() { if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$(( 20000 + RANDOM % 30000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+  done
+  return 1
+}
+pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/cm-postgres.XXXXXX")"
+[ "$(id -u)" = "0" ] && chown postgres "$pg_dir"
+stop_postgres() {
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap stop_postgres EXIT
+pg_port="$(free_port)"
+as_pg "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres -E UTF8 --no-sync >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -o \
+  "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  start >/dev/null || { cat "$pg_dir/server.log" >&2; exit 1; }
+export CM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+echo "PostgreSQL $(basename "$(dirname "$pg_bin")") for the tests on 127.0.0.1:$pg_port"
+
+# Every test on SQLite (the default) plus the PostgreSQL-only ones (two instances, its indexes)…
 dotnet test CommerceManager.sln "$@"
+# …then the service and HTTP tests again with PostgreSQL as the app's database.
+CM_TEST_DATABASE=postgres dotnet test tests/CommerceManager.Tests/CommerceManager.Tests.csproj --no-build \
+  --filter "Database!=SqliteOnly&Database!=Postgres" "$@"

@@ -5,6 +5,7 @@ using CommerceManager.CustomFields;
 using CommerceManager.CustomerSignIn;
 using CommerceManager.Customers;
 using CommerceManager.Data;
+using CommerceManager.Operations;
 using CommerceManager.Orders;
 using CommerceManager.Security;
 using CommerceManager.Staff;
@@ -32,6 +33,7 @@ public static class AppComposition
         services.AddAddresses();
         services.AddOrders();
         services.AddCustomerSignIn();
+        services.AddHealth();
         return services;
     }
 }

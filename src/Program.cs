@@ -2,6 +2,7 @@ using CommerceManager;
 using CommerceManager.Account;
 using CommerceManager.Api;
 using CommerceManager.Components;
+using CommerceManager.Operations;
 using CommerceManager.Security;
 using CommerceManager.Seeding;
 using MudBlazor.Services;
@@ -51,6 +52,7 @@ app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAccountEndpoints().ExcludeFromDescription();
 app.MapApi();
+app.MapHealth();
 
 app.Run();
 

@@ -29,6 +29,7 @@ internal sealed class AddressConfiguration : IEntityTypeConfiguration<Address>
         b.HasOne(a => a.Customer).WithMany().HasForeignKey(a => a.CustomerId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(a => new { a.CustomerId, a.CreatedAt });
         b.Property(a => a.Version).IsConcurrencyToken();
+        b.Property(a => a.CustomData).IsJsonDocument();
         b.Property(a => a.Name).HasMaxLength(AddressLimits.Text);
         b.OwnsOne(a => a.Postal, p =>
         {

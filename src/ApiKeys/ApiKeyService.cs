@@ -65,8 +65,16 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, Tim
         {
             return false;
         }
-        await InsertAsync("Bootstrap key (from configuration)", clientId, clientSecret, "configuration", ct);
-        return true;
+        try
+        {
+            await InsertAsync("Bootstrap key (from configuration)", clientId, clientSecret, "configuration", ct);
+            return true;
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            // Another instance starting at the same time created it.
+            return false;
+        }
     }
 
     /// <summary>The active key with this client id (and secret, when one is given), or null.</summary>

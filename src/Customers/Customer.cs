@@ -66,9 +66,10 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
     {
         b.ToTable("Customers");
         b.Property(c => c.Name).HasMaxLength(CustomerLimits.NameMax);
-        b.Property(c => c.NormalizedName).HasMaxLength(CustomerLimits.NameMax);
+        b.Property(c => c.NormalizedName).HasMaxLength(CustomerLimits.NameMax).IsContainsSearched();
         b.Property(c => c.Email).HasMaxLength(CustomerLimits.EmailMax);
-        b.Property(c => c.NormalizedEmail).HasMaxLength(CustomerLimits.EmailMax);
+        b.Property(c => c.NormalizedEmail).HasMaxLength(CustomerLimits.EmailMax).IsContainsSearched();
+        b.Property(c => c.CustomData).IsJsonDocument();
         b.Property(c => c.ExternalRef).HasMaxLength(CustomerLimits.ExternalRefMax);
         b.Property(c => c.Version).IsConcurrencyToken();
 

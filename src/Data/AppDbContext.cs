@@ -16,9 +16,10 @@ public sealed class StaffUser : IdentityUser
 /// <summary>
 /// The one database. Features own their tables: each maps its entities with an <see cref="IEntityTypeConfiguration{T}"/>
 /// (found here by assembly scan) and adds its <c>db.Customers</c>-style sets as extension properties, so this class
-/// knows no feature.
+/// knows no feature. One subclass per provider (<see cref="SqliteDbContext"/>, <see cref="PostgresDbContext"/>), each
+/// with its own migrations; everything else asks for an <see cref="AppDbContext"/>.
 /// </summary>
-public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
+public abstract class AppDbContext(DbContextOptions<AppDbContext> options)
     : IdentityDbContext<StaffUser, IdentityRole, string>(options)
 {
     public DbSet<RowCount> RowCounts => Set<RowCount>();
@@ -27,7 +28,13 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
-        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly, t => !t.IsAbstract);
+        ConfigureProvider(builder);
+    }
+
+    /// <summary>What only this provider's schema has: column types, index methods, extensions.</summary>
+    protected virtual void ConfigureProvider(ModelBuilder builder)
+    {
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -3,18 +3,46 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CommerceManager.Data;
 
+public enum DatabaseProvider { Sqlite, Postgres }
+
 public static class DatabaseSetup
 {
     public const string DefaultConnection = "Data Source=data/commerce.db";
 
-    /// <summary>Registers the DbContext factory (which also registers the scoped context Identity uses) and the SQL dialect.</summary>
+    /// <summary>
+    /// Registers the DbContext factory (which also registers the scoped context Identity uses) and the SQL dialect for
+    /// <c>Database__Provider</c>: <c>sqlite</c> (default, a file) or <c>postgres</c> (a server; several app instances).
+    /// </summary>
     public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration config, string contentRoot)
     {
-        var connectionString = ResolveSqlite(config.GetConnectionString("Default") ?? DefaultConnection, contentRoot);
-        services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(connectionString));
-        services.AddSingleton<SqlDialect, SqliteDialect>();
+        var provider = ProviderOf(config);
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var connectionString = config.GetConnectionString("Default");
+            if (string.IsNullOrWhiteSpace(connectionString) || connectionString.TrimStart().StartsWith("Data Source", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException("Database__Provider=postgres needs a PostgreSQL connection string in ConnectionStrings__Default, " +
+                    "e.g. Host=127.0.0.1;Port=5432;Database=commerce;Username=commerce;Password=…");
+            }
+            services.AddDbContextFactory<AppDbContext, PostgresContextFactory>(o => o.UseNpgsql(connectionString));
+            services.AddScoped(sp => (PostgresDbContext)sp.GetRequiredService<AppDbContext>());
+            services.AddSingleton<SqlDialect, PostgresDialect>();
+        }
+        else
+        {
+            var connectionString = ResolveSqlite(config.GetConnectionString("Default") ?? DefaultConnection, contentRoot);
+            services.AddDbContextFactory<AppDbContext, SqliteContextFactory>(o => o.UseSqlite(connectionString));
+            services.AddSingleton<SqlDialect, SqliteDialect>();
+        }
         return services;
     }
+
+    public static DatabaseProvider ProviderOf(IConfiguration config) => (config["Database:Provider"] ?? "sqlite").Trim().ToLowerInvariant() switch
+    {
+        "sqlite" or "" => DatabaseProvider.Sqlite,
+        "postgres" or "postgresql" or "npgsql" => DatabaseProvider.Postgres,
+        var other => throw new InvalidOperationException($"Database__Provider must be sqlite or postgres, not '{other}'."),
+    };
 
     /// <summary>
     /// Makes a relative SQLite path relative to the app's folder (not the shell's) and creates its directory,

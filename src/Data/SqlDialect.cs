@@ -35,6 +35,12 @@ public abstract class SqlDialect
     /// <summary>Refreshes the planner's statistics after a bulk load.</summary>
     public abstract Task AnalyzeAsync(DbConnection connection, CancellationToken ct);
 
+    /// <summary>
+    /// A fast writer of many rows into one table inside <paramref name="transaction"/> (seeding, import). Rows may be
+    /// buffered: call <see cref="BulkWriter.CompleteAsync"/> on writers in foreign-key order before committing.
+    /// </summary>
+    public abstract BulkWriter OpenBulkWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns);
+
     protected static void RequireKnownTable(string table)
     {
         if (table is not ("Customers" or "Addresses"))
@@ -105,4 +111,54 @@ public sealed class SqliteDialect : SqlDialect
         ExecuteAsync(connection, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;", ct);
 
     public override Task AnalyzeAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "ANALYZE;", ct);
+
+    public override BulkWriter OpenBulkWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns) =>
+        new PreparedInsertWriter(connection, transaction, table, columns);
+
+    /// <summary>One prepared INSERT executed per row: SQLite's fastest path inside a transaction.</summary>
+    private sealed class PreparedInsertWriter : BulkWriter
+    {
+        private readonly DbCommand command;
+        private readonly DbParameter[] parameters;
+
+        public PreparedInsertWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns)
+        {
+            command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) " +
+                $"VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})";
+            parameters = columns.Select((_, i) =>
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = $"@p{i}";
+                command.Parameters.Add(parameter);
+                return parameter;
+            }).ToArray();
+        }
+
+        public override async Task RowAsync(CancellationToken ct, params object?[] values)
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        public override Task CompleteAsync(CancellationToken ct) => Task.CompletedTask;
+
+        public override ValueTask DisposeAsync() => command.DisposeAsync();
+    }
+}
+
+/// <summary>Writes many rows into one table; see <see cref="SqlDialect.OpenBulkWriter"/>.</summary>
+public abstract class BulkWriter : IAsyncDisposable
+{
+    /// <summary>One row, values in the order of the columns the writer was opened with.</summary>
+    public abstract Task RowAsync(CancellationToken ct, params object?[] values);
+
+    /// <summary>Writes whatever is buffered; the writer can take more rows afterwards.</summary>
+    public abstract Task CompleteAsync(CancellationToken ct);
+
+    public abstract ValueTask DisposeAsync();
 }

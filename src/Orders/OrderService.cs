@@ -285,7 +285,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             if (from != to)
             {
                 // One tick apart, so the history reads in the order the changes were made.
-                var e = new OrderEvent { Id = Guid.CreateVersion7(), OrderId = order.Id, At = now.AddTicks(recorded++), Field = field, From = from, To = to, By = by };
+                var e = new OrderEvent { Id = Guid.CreateVersion7(), OrderId = order.Id, At = now.AddMicroseconds(recorded++), Field = field, From = from, To = to, By = by };
                 order.Events.Add(e);
                 db.Add(e);
             }

@@ -7,16 +7,25 @@ public static class KeyStorage
 {
     /// <summary>
     /// Data Protection keys (sign-in cookies, antiforgery, reset tokens, and the seal on the API signing key and provider
-    /// secrets) live beside the database, so restarts keep staff signed in; several instances must share them. With
+    /// secrets) live beside the SQLite database, or in the PostgreSQL database so every instance shares them. With
     /// <c>DataProtection__CertificatePath</c> (a PKCS#12 file, password in <c>DataProtection__CertificatePassword</c>)
     /// the keys are encrypted at rest, so a copy of <c>data/</c> alone unlocks nothing: the production setting.
     /// </summary>
     public static IServiceCollection AddKeyStorage(this IServiceCollection services, IConfiguration config, string contentRoot)
     {
-        var path = Path.GetFullPath(config["DataProtection:KeysPath"] ?? "data/keys", contentRoot);
-        var builder = services.AddDataProtection()
-            .SetApplicationName("CommerceManager")
-            .PersistKeysToFileSystem(new DirectoryInfo(path));
+        var builder = services.AddDataProtection().SetApplicationName("CommerceManager");
+        string path;
+        if (Data.DatabaseSetup.ProviderOf(config) == Data.DatabaseProvider.Postgres)
+        {
+            // In the database every instance shares (and its backups hold).
+            builder.PersistKeysToDbContext<Data.PostgresDbContext>();
+            path = "the database (DataProtectionKeys table)";
+        }
+        else
+        {
+            path = Path.GetFullPath(config["DataProtection:KeysPath"] ?? "data/keys", contentRoot);
+            builder.PersistKeysToFileSystem(new DirectoryInfo(path));
+        }
         var certificatePath = config["DataProtection:CertificatePath"];
         if (!string.IsNullOrWhiteSpace(certificatePath))
         {

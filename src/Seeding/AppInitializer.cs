@@ -49,12 +49,20 @@ public static class AppInitializer
         var isNewDatabase = !(await db.Database.GetAppliedMigrationsAsync(ct)).Any();
         await DatabaseSetup.MigrateAsync(db, dialect, ct);
 
+        // Several instances may start together on one new database: every step below tolerates losing the race.
         var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
         {
             if (!await roles.RoleExistsAsync(role))
             {
-                await roles.CreateAsync(new IdentityRole(role));
+                try
+                {
+                    await roles.CreateAsync(new IdentityRole(role));
+                }
+                catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+                {
+                    // Another instance created it.
+                }
             }
         }
 
@@ -72,7 +80,7 @@ public static class AppInitializer
         {
             log.LogInformation("New database: starting empty (Seed__DemoData=true adds demo customers on a new database).");
         }
-        if (isNewDatabase && demoData && !await db.Customers.AnyAsync(ct))
+        if (isNewDatabase && demoData && !await db.Customers.AnyAsync(ct) && await ClaimOnceAsync(db, "demo-data", ct))
         {
             var hasher = sp.GetRequiredService<IPasswordHasher<Customer>>();
             var hash = hasher.HashPassword(new Customer(), DemoCustomerPassword);
@@ -84,6 +92,22 @@ public static class AppInitializer
             log.LogInformation("New database: added demo data, {Customers} customers with {Addresses} addresses and {Orders} orders " +
                 "(Seed__DemoData=false turns this off). Demo customers with a password use '{Password}'.",
                 counts.Customers, counts.Addresses, counts.Orders, DemoCustomerPassword);
+        }
+    }
+
+    /// <summary>True for exactly one of several instances starting together: a row only one insert can create.</summary>
+    private static async Task<bool> ClaimOnceAsync(AppDbContext db, string what, CancellationToken ct)
+    {
+        db.AppSettings.Add(new AppSetting { Key = $"initialized:{what}", Value = DateTime.UtcNow.ToString("O") });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            db.ChangeTracker.Clear();
+            return false;
         }
     }
 
@@ -129,6 +153,18 @@ public static class AppInitializer
         {
             return;
         }
+        try
+        {
+            await CreateFirstAdminAsync(users, options, log);
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            // Another instance starting at the same time created the first admin.
+        }
+    }
+
+    private static async Task CreateFirstAdminAsync(UserManager<StaffUser> users, BootstrapOptions options, ILogger log)
+    {
         var email = options.AdminEmail.Trim();
         var generated = string.IsNullOrEmpty(options.AdminPassword);
         var password = generated ? GeneratePassword() : options.AdminPassword!;
@@ -146,6 +182,11 @@ public static class AppInitializer
         else
         {
             result = await users.CreateAsync(admin, password);
+        }
+        if (!result.Succeeded && result.Errors.Any(e => e.Code is nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail)))
+        {
+            // Another instance starting at the same time created the first admin.
+            return;
         }
         if (!result.Succeeded)
         {

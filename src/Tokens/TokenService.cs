@@ -161,7 +161,7 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
             .ToString(System.Globalization.CultureInfo.InvariantCulture);
         var now = clock.GetUtcNow().UtcDateTime;
         // Never earlier than the newest key, so "newest" stays the one just made even if clocks differ.
-        var createdAt = existing.Count == 0 ? now : new DateTime(Math.Max(now.Ticks, existing.Max(k => k.CreatedAt).Ticks + 1), DateTimeKind.Utc);
+        var createdAt = existing.Count == 0 ? now : new DateTime(Math.Max(now.Ticks, existing.Max(k => k.CreatedAt).Ticks + TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
         var created = new SigningKey { Id = next, ProtectedSecret = protector.Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))), CreatedAt = createdAt };
         db.SigningKeys.Add(created);
         await db.SaveChangesAsync(ct);

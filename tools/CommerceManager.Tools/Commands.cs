@@ -39,10 +39,16 @@ public static class Commands
         };
     }
 
+    /// <summary>A SQLite file, or a PostgreSQL connection string (<c>Host=…;Database=…</c>).</summary>
     private static ServiceProvider BuildServices(string database)
     {
+        var postgres = database.Contains("Host=", StringComparison.OrdinalIgnoreCase);
         var config = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Default"] = $"Data Source={database}" })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = postgres ? "postgres" : "sqlite",
+                ["ConnectionStrings:Default"] = postgres ? database : $"Data Source={database}",
+            })
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(config);
@@ -70,7 +76,7 @@ public static class Commands
         var hash = services.GetRequiredService<IPasswordHasher<Customer>>().HashPassword(new Customer(), AppInitializer.DemoCustomerPassword);
         var clock = Stopwatch.StartNew();
         Console.WriteLine($"Seeding {shape.Customers:N0} customers (about {shape.AddressesPerCustomer} addresses and {shape.OrdersPerCustomer} orders each) " +
-            $"into {connection.DataSource} (already {existing:N0} customers) …");
+            $"into {connection.Database} on {connection.DataSource} (already {existing:N0} customers) …");
         var counts = await new StoreGenerator(dialect, seed: existing + 1).InsertAsync(connection, shape, existing + 1, hash, n =>
         {
             if (n % 100_000 == 0 || n == shape.Customers)
@@ -132,7 +138,7 @@ public static class Commands
         var lastName = sample.Name.Split(' ').Last();
         var contains = lastName[1..Math.Min(5, lastName.Length)];
 
-        Console.WriteLine($"Benchmark: {total:N0} customers, {iterations} timed runs per case after 3 warm-ups, server time in the service (EF Core + SQLite).");
+        Console.WriteLine($"Benchmark: {total:N0} customers, {iterations} timed runs per case after 3 warm-ups, server time in the service (EF Core + {services.GetRequiredService<SqlDialect>().Name}).");
         Console.WriteLine($"{"case",-46} {"p50 ms",8} {"p95 ms",8} {"max ms",8} {"matches",10}");
 
         async Task Case(string name, Func<Task<int>> run)

@@ -209,7 +209,11 @@ public sealed class ProductionStartTests
             var protector = app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test");
             Assert.Equal("secret", protector.Unprotect(protector.Protect("secret")));
 
-            var key = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(app.KeysPath, "key-*.xml")));
+            // Wherever the provider keeps them: files beside SQLite, a table in PostgreSQL.
+            await using var scope = app.Services.CreateAsyncScope();
+            var key = scope.ServiceProvider.GetService<PostgresDbContext>() is { } postgres
+                ? Assert.Single(await postgres.DataProtectionKeys.Select(k => k.Xml).ToListAsync())!
+                : await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(app.KeysPath, "key-*.xml")));
             Assert.Contains("encryptedSecret", key);
             Assert.DoesNotContain("<masterKey", key);
             Assert.DoesNotContain(app.Log, l => l.Contains("are stored unencrypted", StringComparison.Ordinal));

@@ -17,7 +17,19 @@ public class AppFactory : WebApplicationFactory<Program>
     public const string ApiClientId = "test-client-id";
     public const string ApiClientSecret = "test-client-secret-0123456789";
 
-    private readonly TestStore store = TestStore.Create("cm-web-");
+    private readonly TestStore store;
+    private readonly bool ownsStore;
+
+    public AppFactory() : this(TestStore.Create("cm-web-"), ownsStore: true)
+    {
+    }
+
+    /// <summary>An app on <paramref name="store"/>; with <paramref name="ownsStore"/> false, several apps share one database.</summary>
+    protected AppFactory(TestStore store, bool ownsStore)
+    {
+        this.store = store;
+        this.ownsStore = ownsStore;
+    }
 
     public ConcurrentQueue<string> Log { get; } = new();
 
@@ -81,7 +93,10 @@ public class AppFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await store.DisposeAsync();
+        if (ownsStore)
+        {
+            await store.DisposeAsync();
+        }
         GC.SuppressFinalize(this);
     }
 
@@ -119,6 +134,9 @@ public static class StaffAccounts
         }
     }
 }
+
+/// <summary>One of several app instances on the same database (a load-balanced deployment).</summary>
+public sealed class AppInstance(TestStore store) : AppFactory(store, ownsStore: false);
 
 /// <summary>The app started with further settings, as environment variables would give them.</summary>
 public sealed class AppFactoryWith(IReadOnlyDictionary<string, string> settings) : AppFactory

@@ -24,9 +24,10 @@ public sealed class TestServices : IAsyncDisposable
         Provider = provider;
     }
 
-    public static async Task<TestServices> CreateAsync(Action<IServiceCollection>? configure = null)
+    /// <param name="postgres">On PostgreSQL whatever this run's default (tests of PostgreSQL itself).</param>
+    public static async Task<TestServices> CreateAsync(Action<IServiceCollection>? configure = null, bool postgres = false)
     {
-        var store = TestStore.Create();
+        var store = postgres ? TestStore.CreatePostgres() : TestStore.Create();
         var config = new ConfigurationBuilder().AddInMemoryCollection(store.Settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();

@@ -11,6 +11,7 @@ using CommerceManager.Tests.Infrastructure;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using System.Security.Claims;
 
 namespace CommerceManager.Tests.Orders;
@@ -133,31 +134,19 @@ public sealed class CheckoutAndOrderTests : IAsyncLifetime
     [Fact]
     public async Task Checkout_is_all_or_nothing()
     {
-        // The real model and migrations, plus an interceptor that fails while the order's items are written.
-        var directory = Directory.CreateTempSubdirectory("cm-aon-").FullName;
-        var options = new DbContextOptionsBuilder<AppDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(directory, "t.db")}")
-            .AddInterceptors(new FailOnOrderItems())
-            .Options;
-        IDbContextFactory<AppDbContext> factory = new Factory(options);
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            await db.Database.MigrateAsync();
-        }
-        var options2 = Microsoft.Extensions.Options.Options.Create(new StoreSettings());
-        var carts = new CartService(factory, new CartItemInputValidator(), options2, TimeProvider.System);
-        var checkout = new CheckoutService(factory, new CheckoutInputValidator(), options2, TimeProvider.System);
+        // The real services and database, plus an interceptor that fails while the order's items are written.
+        await using var failing = await TestServices.CreateAsync(s => s.ConfigureDbContext<AppDbContext>(o => o.AddInterceptors(new FailOnOrderItems())));
+        var carts = failing.Get<CartService>();
+        var checkout = failing.Get<CheckoutService>();
         await carts.AddItemAsync(As.Representative, "c", new CartItemInput { Name = "Mug", Sku = "MUG", Quantity = 1, Price = 100 });
 
         await Assert.ThrowsAsync<DbUpdateException>(() =>
             checkout.CheckoutAsync(As.Representative, "c", new CheckoutInput { Name = "A", Email = "a@example.com", BillingAddress = Billing(), ShippingAddress = Billing() }));
 
-        await using var check = await factory.CreateDbContextAsync();
+        await using var check = await failing.DbAsync();
         Assert.Equal(0, await check.Orders.CountAsync());
         Assert.Equal(0, await check.OrderItems.CountAsync());
         Assert.Equal(0, await check.Set<OrderEvent>().CountAsync());
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(directory, true);
     }
 
     [Fact]
@@ -252,11 +241,6 @@ public sealed class CheckoutAndOrderTests : IAsyncLifetime
         Assert.Null(await Orders.GetAsync(CustomerToken(ada.Id), guest.Id));
         await Assert.ThrowsAsync<FilterException>(() => Orders.ListAsync(As.Viewer, new OrderQuery("eq(status,shipped)")));
         await Assert.ThrowsAsync<AccessDeniedException>(() => Orders.ListAsync(Storefront, new OrderQuery()));
-    }
-
-    private sealed class Factory(DbContextOptions<AppDbContext> options) : IDbContextFactory<AppDbContext>
-    {
-        public AppDbContext CreateDbContext() => new(options);
     }
 
     private sealed class FailOnOrderItems : DbCommandInterceptor

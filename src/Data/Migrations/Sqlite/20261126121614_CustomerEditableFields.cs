@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class CustomerEditableFields : Migration

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261125184048_RowCountsAndOrderStateIndexes")]
-    partial class RowCountsAndOrderStateIndexes
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261125190038_CustomFields")]
+    partial class CustomFields
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -45,6 +45,9 @@ namespace CommerceManager.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CustomData")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("CustomerId")
@@ -195,6 +198,104 @@ namespace CommerceManager.Data.Migrations
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("CommerceManager.CustomFields.Field", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DefaultJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("FlowId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("OmitNull")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Required")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Rules")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FlowId", "Slug")
+                        .IsUnique();
+
+                    b.ToTable("Fields");
+                });
+
+            modelBuilder.Entity("CommerceManager.CustomFields.Flow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Slug")
+                        .IsUnique();
+
+                    b.ToTable("Flows");
+                });
+
             modelBuilder.Entity("CommerceManager.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
@@ -202,6 +303,9 @@ namespace CommerceManager.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CustomData")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Email")
@@ -697,6 +801,15 @@ namespace CommerceManager.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CommerceManager.CustomFields.Field", b =>
+                {
+                    b.HasOne("CommerceManager.CustomFields.Flow", null)
+                        .WithMany("Fields")
+                        .HasForeignKey("FlowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CommerceManager.Orders.CartItem", b =>
                 {
                     b.HasOne("CommerceManager.Orders.Cart", null)
@@ -899,6 +1012,11 @@ namespace CommerceManager.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("CommerceManager.CustomFields.Flow", b =>
+                {
+                    b.Navigation("Fields");
                 });
 
             modelBuilder.Entity("CommerceManager.Orders.Cart", b =>

@@ -8,9 +8,9 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
+    [DbContext(typeof(SqliteDbContext))]
     [Migration("20261125181619_AddressesOrdersCarts")]
     partial class AddressesOrdersCarts
     {

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261126121614_CustomerEditableFields")]
-    partial class CustomerEditableFields
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261126115145_SignInProxyAndSharedEmails")]
+    partial class SignInProxyAndSharedEmails
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -108,9 +108,6 @@ namespace CommerceManager.Data.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
-
-                    b.Property<bool>("CustomerEditable")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("DefaultJson")
                         .HasColumnType("TEXT");

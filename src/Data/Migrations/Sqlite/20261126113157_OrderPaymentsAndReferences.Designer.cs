@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261126122334_OidcProfileUnlistedPkce")]
-    partial class OidcProfileUnlistedPkce
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261126113157_OrderPaymentsAndReferences")]
+    partial class OrderPaymentsAndReferences
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -108,9 +108,6 @@ namespace CommerceManager.Data.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
-
-                    b.Property<bool>("CustomerEditable")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("DefaultJson")
                         .HasColumnType("TEXT");
@@ -219,9 +216,6 @@ namespace CommerceManager.Data.Migrations
                     b.Property<DateTime>("LastSignInAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("LinkedExisting")
-                        .HasColumnType("INTEGER");
-
                     b.Property<Guid>("ProfileId")
                         .HasColumnType("TEXT");
 
@@ -240,95 +234,11 @@ namespace CommerceManager.Data.Migrations
                     b.ToTable("CustomerLogins", (string)null);
                 });
 
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcIssuedCode", b =>
-                {
-                    b.Property<string>("CodeHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CodeChallenge")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("CustomerId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ProfileId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RedirectUri")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Used")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("CodeHash");
-
-                    b.HasIndex("ExpiresAt");
-
-                    b.ToTable("OidcIssuedCodes", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcLoginRequest", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CodeChallenge")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Nonce")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ProfileId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProviderCodeVerifier")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RedirectUri")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("StorefrontState")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ExpiresAt");
-
-                    b.ToTable("OidcLoginRequests", (string)null);
-                });
-
             modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcProfile", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
-
-                    b.Property<bool>("AllowUnlistedPkce")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("AuthorizationEndpoint")
                         .HasColumnType("TEXT");
@@ -400,9 +310,6 @@ namespace CommerceManager.Data.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("EmailShared")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("ExternalRef")
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
@@ -436,17 +343,14 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("ExternalRef");
 
-                    b.HasIndex("NormalizedEmail");
+                    b.HasIndex("NormalizedEmail")
+                        .IsUnique();
 
                     b.HasIndex("CreatedAt", "Id");
 
                     b.HasIndex("NormalizedName", "Id");
 
                     b.HasIndex("UpdatedAt", "Id");
-
-                    b.HasIndex(new[] { "NormalizedEmail" }, "IX_Customers_NormalizedEmail_Unique")
-                        .IsUnique()
-                        .HasFilter("NOT \"EmailShared\"");
 
                     b.ToTable("Customers", (string)null);
                 });

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261126123949_StaffMustChangePassword")]
-    partial class StaffMustChangePassword
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261125183421_ApiKeysAndTokens")]
+    partial class ApiKeysAndTokens
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -26,16 +26,67 @@ namespace CommerceManager.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime>("CreatedAt")
+                    b.Property<string>("City")
+                        .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("CustomData")
+                    b.Property<string>("CompanyName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Country")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("County")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FirstName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Instructions")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Line1")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Line2")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PhoneNumber")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Postcode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
@@ -50,7 +101,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.ToTable("Addresses", (string)null);
+                    b.ToTable("Addresses");
                 });
 
             modelBuilder.Entity("CommerceManager.ApiKeys.ApiKey", b =>
@@ -97,10 +148,10 @@ namespace CommerceManager.Data.Migrations
                     b.HasIndex("ClientId")
                         .IsUnique();
 
-                    b.ToTable("ApiKeys", (string)null);
+                    b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("CommerceManager.CustomFields.Field", b =>
+            modelBuilder.Entity("CommerceManager.ApiKeys.CustomerToken", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -109,278 +160,39 @@ namespace CommerceManager.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("CustomerEditable")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("DefaultJson")
+                    b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Description")
-                        .IsRequired()
+                    b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("FlowId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("OmitNull")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Order")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("Required")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Rules")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Slug")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
+                    b.Property<string>("Mechanism")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
                     b.HasKey("Id");
 
-                    b.HasIndex("FlowId", "Slug")
-                        .IsUnique();
+                    b.HasIndex("CustomerId", "ExpiresAt");
 
-                    b.ToTable("Fields", (string)null);
+                    b.ToTable("CustomerTokens");
                 });
 
-            modelBuilder.Entity("CommerceManager.CustomFields.Flow", b =>
+            modelBuilder.Entity("CommerceManager.ApiKeys.SigningKey", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<string>("Id")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Description")
+                    b.Property<string>("ProtectedSecret")
                         .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Slug")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Slug")
-                        .IsUnique();
-
-                    b.ToTable("Flows", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.CustomerLogin", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("CustomerId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Email")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("LastSignInAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("LinkedExisting")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("ProfileId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CustomerId");
-
-                    b.HasIndex("ProfileId", "Subject")
-                        .IsUnique();
-
-                    b.ToTable("CustomerLogins", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcIssuedCode", b =>
-                {
-                    b.Property<string>("CodeHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CodeChallenge")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("CustomerId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ProfileId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RedirectUri")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Used")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("CodeHash");
-
-                    b.HasIndex("ExpiresAt");
-
-                    b.ToTable("OidcIssuedCodes", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcLoginRequest", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CodeChallenge")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Nonce")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ProfileId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProviderCodeVerifier")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RedirectUri")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("StorefrontState")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ExpiresAt");
-
-                    b.ToTable("OidcLoginRequests", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcProfile", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("AllowUnlistedPkce")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("AuthorizationEndpoint")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ClientId")
-                        .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("DiscoveredAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DiscoveryError")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DiscoveryUrl")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Issuer")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProtectedClientSecret")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RedirectUris")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Scopes")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("OidcProfiles", (string)null);
+                    b.ToTable("SigningKeys");
                 });
 
             modelBuilder.Entity("CommerceManager.Customers.Customer", b =>
@@ -392,16 +204,10 @@ namespace CommerceManager.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("CustomData")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
-
-                    b.Property<bool>("EmailShared")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ExternalRef")
                         .HasMaxLength(2048)
@@ -436,7 +242,8 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("ExternalRef");
 
-                    b.HasIndex("NormalizedEmail");
+                    b.HasIndex("NormalizedEmail")
+                        .IsUnique();
 
                     b.HasIndex("CreatedAt", "Id");
 
@@ -444,40 +251,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("UpdatedAt", "Id");
 
-                    b.HasIndex(new[] { "NormalizedEmail" }, "IX_Customers_NormalizedEmail_Unique")
-                        .IsUnique()
-                        .HasFilter("NOT \"EmailShared\"");
-
-                    b.ToTable("Customers", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.Data.AppSetting", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Value")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("AppSettings", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.Data.RowCount", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Count")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Name");
-
-                    b.ToTable("RowCounts", (string)null);
+                    b.ToTable("Customers");
                 });
 
             modelBuilder.Entity("CommerceManager.Data.StaffUser", b =>
@@ -508,9 +282,6 @@ namespace CommerceManager.Data.Migrations
 
                     b.Property<DateTimeOffset?>("LockoutEnd")
                         .HasColumnType("TEXT");
-
-                    b.Property<bool>("MustChangePassword")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
@@ -565,7 +336,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasKey("Reference");
 
-                    b.ToTable("Carts", (string)null);
+                    b.ToTable("Carts");
                 });
 
             modelBuilder.Entity("CommerceManager.Orders.CartItem", b =>
@@ -611,9 +382,6 @@ namespace CommerceManager.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("AuthorizedAmount")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("CartReference")
                         .HasColumnType("TEXT");
 
@@ -636,10 +404,6 @@ namespace CommerceManager.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ExternalRef")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
                     b.Property<int>("ItemCount")
                         .HasColumnType("INTEGER");
 
@@ -650,13 +414,6 @@ namespace CommerceManager.Data.Migrations
                     b.Property<string>("NormalizedCustomerName")
                         .IsRequired()
                         .HasColumnType("TEXT");
-
-                    b.Property<string>("OrderNumber")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("PaidAmount")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Payment")
                         .IsRequired()
@@ -688,10 +445,6 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ExternalRef");
-
-                    b.HasIndex("OrderNumber");
-
                     b.HasIndex("CreatedAt", "Id");
 
                     b.HasIndex("CustomerId", "CreatedAt", "Id");
@@ -702,17 +455,11 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("Payment", "CreatedAt", "Id");
 
-                    b.HasIndex("Payment", "Shipping", "Status");
-
                     b.HasIndex("Shipping", "CreatedAt", "Id");
-
-                    b.HasIndex("Shipping", "Status", "Payment");
 
                     b.HasIndex("Status", "CreatedAt", "Id");
 
-                    b.HasIndex("Status", "Payment", "Shipping");
-
-                    b.ToTable("Orders", (string)null);
+                    b.ToTable("Orders");
                 });
 
             modelBuilder.Entity("CommerceManager.Orders.OrderEvent", b =>
@@ -779,112 +526,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("OrderId");
 
-                    b.ToTable("OrderItems", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.Orders.OrderTransaction", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Amount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Currency")
-                        .IsRequired()
-                        .HasMaxLength(3)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CustomReference")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Gateway")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("OrderId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("RefundedAmount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrderId", "CreatedAt");
-
-                    b.ToTable("OrderTransactions", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.Tokens.CustomerToken", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("CustomerId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Mechanism")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CustomerId", "ExpiresAt");
-
-                    b.ToTable("CustomerTokens", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.Tokens.SigningKey", b =>
-                {
-                    b.Property<string>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProtectedSecret")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("SigningKeys", (string)null);
+                    b.ToTable("OrderItems");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -1023,111 +665,14 @@ namespace CommerceManager.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "Postal", b1 =>
-                        {
-                            b1.Property<Guid>("AddressId")
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("City")
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("City");
-
-                            b1.Property<string>("CompanyName")
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("CompanyName");
-
-                            b1.Property<string>("Country")
-                                .IsRequired()
-                                .HasMaxLength(2)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Country");
-
-                            b1.Property<string>("County")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("County");
-
-                            b1.Property<string>("FirstName")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("FirstName");
-
-                            b1.Property<string>("Instructions")
-                                .HasMaxLength(1000)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Instructions");
-
-                            b1.Property<string>("LastName")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("LastName");
-
-                            b1.Property<string>("Line1")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Line1");
-
-                            b1.Property<string>("Line2")
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Line2");
-
-                            b1.Property<string>("PhoneNumber")
-                                .HasMaxLength(32)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("PhoneNumber");
-
-                            b1.Property<string>("Postcode")
-                                .IsRequired()
-                                .HasMaxLength(32)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Postcode");
-
-                            b1.Property<string>("Region")
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Region");
-
-                            b1.HasKey("AddressId");
-
-                            b1.ToTable("Addresses");
-
-                            b1.WithOwner()
-                                .HasForeignKey("AddressId");
-                        });
-
                     b.Navigation("Customer");
-
-                    b.Navigation("Postal")
-                        .IsRequired();
                 });
 
-            modelBuilder.Entity("CommerceManager.CustomFields.Field", b =>
-                {
-                    b.HasOne("CommerceManager.CustomFields.Flow", null)
-                        .WithMany("Fields")
-                        .HasForeignKey("FlowId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.CustomerLogin", b =>
+            modelBuilder.Entity("CommerceManager.ApiKeys.CustomerToken", b =>
                 {
                     b.HasOne("CommerceManager.Customers.Customer", null)
                         .WithMany()
                         .HasForeignKey("CustomerId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("CommerceManager.CustomerSignIn.OidcProfile", null)
-                        .WithMany()
-                        .HasForeignKey("ProfileId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1148,64 +693,52 @@ namespace CommerceManager.Data.Migrations
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "BillingAddress", b1 =>
+                    b.OwnsOne("CommerceManager.Orders.OrderAddress", "BillingAddress", b1 =>
                         {
                             b1.Property<Guid>("OrderId")
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("City")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_City");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("CompanyName")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_CompanyName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Country")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Country");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("County")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_County");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("FirstName")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_FirstName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Instructions")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Instructions");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("LastName")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_LastName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Line1")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Line1");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Line2")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Line2");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("PhoneNumber")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_PhoneNumber");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Postcode")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Postcode");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Region")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Region");
+                                .HasColumnType("TEXT");
 
                             b1.HasKey("OrderId");
 
@@ -1215,64 +748,52 @@ namespace CommerceManager.Data.Migrations
                                 .HasForeignKey("OrderId");
                         });
 
-                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "ShippingAddress", b1 =>
+                    b.OwnsOne("CommerceManager.Orders.OrderAddress", "ShippingAddress", b1 =>
                         {
                             b1.Property<Guid>("OrderId")
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("City")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_City");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("CompanyName")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_CompanyName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Country")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Country");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("County")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_County");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("FirstName")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_FirstName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Instructions")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Instructions");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("LastName")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_LastName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Line1")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Line1");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Line2")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Line2");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("PhoneNumber")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_PhoneNumber");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Postcode")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Postcode");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Region")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Region");
+                                .HasColumnType("TEXT");
 
                             b1.HasKey("OrderId");
 
@@ -1305,24 +826,6 @@ namespace CommerceManager.Data.Migrations
                     b.HasOne("CommerceManager.Orders.Order", null)
                         .WithMany("Items")
                         .HasForeignKey("OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("CommerceManager.Orders.OrderTransaction", b =>
-                {
-                    b.HasOne("CommerceManager.Orders.Order", null)
-                        .WithMany("Transactions")
-                        .HasForeignKey("OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("CommerceManager.Tokens.CustomerToken", b =>
-                {
-                    b.HasOne("CommerceManager.Customers.Customer", null)
-                        .WithMany()
-                        .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1378,11 +881,6 @@ namespace CommerceManager.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("CommerceManager.CustomFields.Flow", b =>
-                {
-                    b.Navigation("Fields");
-                });
-
             modelBuilder.Entity("CommerceManager.Orders.Cart", b =>
                 {
                     b.Navigation("Items");
@@ -1393,8 +891,6 @@ namespace CommerceManager.Data.Migrations
                     b.Navigation("Events");
 
                     b.Navigation("Items");
-
-                    b.Navigation("Transactions");
                 });
 #pragma warning restore 612, 618
         }

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261126113157_OrderPaymentsAndReferences")]
-    partial class OrderPaymentsAndReferences
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261125184048_RowCountsAndOrderStateIndexes")]
+    partial class RowCountsAndOrderStateIndexes
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -26,16 +26,67 @@ namespace CommerceManager.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime>("CreatedAt")
+                    b.Property<string>("City")
+                        .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("CustomData")
+                    b.Property<string>("CompanyName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Country")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("County")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FirstName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Instructions")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Line1")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Line2")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PhoneNumber")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Postcode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
@@ -50,7 +101,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.ToTable("Addresses", (string)null);
+                    b.ToTable("Addresses");
                 });
 
             modelBuilder.Entity("CommerceManager.ApiKeys.ApiKey", b =>
@@ -97,108 +148,10 @@ namespace CommerceManager.Data.Migrations
                     b.HasIndex("ClientId")
                         .IsUnique();
 
-                    b.ToTable("ApiKeys", (string)null);
+                    b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("CommerceManager.CustomFields.Field", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DefaultJson")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Description")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("FlowId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("OmitNull")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Order")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("Required")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Rules")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Slug")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("FlowId", "Slug")
-                        .IsUnique();
-
-                    b.ToTable("Fields", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomFields.Flow", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Description")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Slug")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Slug")
-                        .IsUnique();
-
-                    b.ToTable("Flows", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.CustomerLogin", b =>
+            modelBuilder.Entity("CommerceManager.ApiKeys.CustomerToken", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -210,87 +163,36 @@ namespace CommerceManager.Data.Migrations
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Email")
+                    b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime>("LastSignInAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ProfileId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Subject")
+                    b.Property<string>("Mechanism")
                         .IsRequired()
-                        .HasMaxLength(255)
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CustomerId");
+                    b.HasIndex("CustomerId", "ExpiresAt");
 
-                    b.HasIndex("ProfileId", "Subject")
-                        .IsUnique();
-
-                    b.ToTable("CustomerLogins", (string)null);
+                    b.ToTable("CustomerTokens");
                 });
 
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcProfile", b =>
+            modelBuilder.Entity("CommerceManager.ApiKeys.SigningKey", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("AuthorizationEndpoint")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ClientId")
-                        .IsRequired()
-                        .HasMaxLength(512)
+                    b.Property<string>("Id")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime?>("DiscoveredAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DiscoveryError")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DiscoveryUrl")
+                    b.Property<string>("ProtectedSecret")
                         .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Issuer")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProtectedClientSecret")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RedirectUris")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Scopes")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.ToTable("OidcProfiles", (string)null);
+                    b.ToTable("SigningKeys");
                 });
 
             modelBuilder.Entity("CommerceManager.Customers.Customer", b =>
@@ -300,9 +202,6 @@ namespace CommerceManager.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CustomData")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Email")
@@ -352,22 +251,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("UpdatedAt", "Id");
 
-                    b.ToTable("Customers", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.Data.AppSetting", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Value")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("AppSettings", (string)null);
+                    b.ToTable("Customers");
                 });
 
             modelBuilder.Entity("CommerceManager.Data.RowCount", b =>
@@ -381,7 +265,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasKey("Name");
 
-                    b.ToTable("RowCounts", (string)null);
+                    b.ToTable("RowCounts");
                 });
 
             modelBuilder.Entity("CommerceManager.Data.StaffUser", b =>
@@ -466,7 +350,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasKey("Reference");
 
-                    b.ToTable("Carts", (string)null);
+                    b.ToTable("Carts");
                 });
 
             modelBuilder.Entity("CommerceManager.Orders.CartItem", b =>
@@ -512,9 +396,6 @@ namespace CommerceManager.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("AuthorizedAmount")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("CartReference")
                         .HasColumnType("TEXT");
 
@@ -537,10 +418,6 @@ namespace CommerceManager.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ExternalRef")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
                     b.Property<int>("ItemCount")
                         .HasColumnType("INTEGER");
 
@@ -551,13 +428,6 @@ namespace CommerceManager.Data.Migrations
                     b.Property<string>("NormalizedCustomerName")
                         .IsRequired()
                         .HasColumnType("TEXT");
-
-                    b.Property<string>("OrderNumber")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("PaidAmount")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Payment")
                         .IsRequired()
@@ -589,10 +459,6 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ExternalRef");
-
-                    b.HasIndex("OrderNumber");
-
                     b.HasIndex("CreatedAt", "Id");
 
                     b.HasIndex("CustomerId", "CreatedAt", "Id");
@@ -613,7 +479,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("Status", "Payment", "Shipping");
 
-                    b.ToTable("Orders", (string)null);
+                    b.ToTable("Orders");
                 });
 
             modelBuilder.Entity("CommerceManager.Orders.OrderEvent", b =>
@@ -680,112 +546,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("OrderId");
 
-                    b.ToTable("OrderItems", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.Orders.OrderTransaction", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Amount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Currency")
-                        .IsRequired()
-                        .HasMaxLength(3)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CustomReference")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Gateway")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("OrderId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("RefundedAmount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrderId", "CreatedAt");
-
-                    b.ToTable("OrderTransactions", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.Tokens.CustomerToken", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("CustomerId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Mechanism")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CustomerId", "ExpiresAt");
-
-                    b.ToTable("CustomerTokens", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.Tokens.SigningKey", b =>
-                {
-                    b.Property<string>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProtectedSecret")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("SigningKeys", (string)null);
+                    b.ToTable("OrderItems");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -924,111 +685,14 @@ namespace CommerceManager.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "Postal", b1 =>
-                        {
-                            b1.Property<Guid>("AddressId")
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("City")
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("City");
-
-                            b1.Property<string>("CompanyName")
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("CompanyName");
-
-                            b1.Property<string>("Country")
-                                .IsRequired()
-                                .HasMaxLength(2)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Country");
-
-                            b1.Property<string>("County")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("County");
-
-                            b1.Property<string>("FirstName")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("FirstName");
-
-                            b1.Property<string>("Instructions")
-                                .HasMaxLength(1000)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Instructions");
-
-                            b1.Property<string>("LastName")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("LastName");
-
-                            b1.Property<string>("Line1")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Line1");
-
-                            b1.Property<string>("Line2")
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Line2");
-
-                            b1.Property<string>("PhoneNumber")
-                                .HasMaxLength(32)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("PhoneNumber");
-
-                            b1.Property<string>("Postcode")
-                                .IsRequired()
-                                .HasMaxLength(32)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Postcode");
-
-                            b1.Property<string>("Region")
-                                .HasMaxLength(255)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("Region");
-
-                            b1.HasKey("AddressId");
-
-                            b1.ToTable("Addresses");
-
-                            b1.WithOwner()
-                                .HasForeignKey("AddressId");
-                        });
-
                     b.Navigation("Customer");
-
-                    b.Navigation("Postal")
-                        .IsRequired();
                 });
 
-            modelBuilder.Entity("CommerceManager.CustomFields.Field", b =>
-                {
-                    b.HasOne("CommerceManager.CustomFields.Flow", null)
-                        .WithMany("Fields")
-                        .HasForeignKey("FlowId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.CustomerLogin", b =>
+            modelBuilder.Entity("CommerceManager.ApiKeys.CustomerToken", b =>
                 {
                     b.HasOne("CommerceManager.Customers.Customer", null)
                         .WithMany()
                         .HasForeignKey("CustomerId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("CommerceManager.CustomerSignIn.OidcProfile", null)
-                        .WithMany()
-                        .HasForeignKey("ProfileId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1049,64 +713,52 @@ namespace CommerceManager.Data.Migrations
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "BillingAddress", b1 =>
+                    b.OwnsOne("CommerceManager.Orders.OrderAddress", "BillingAddress", b1 =>
                         {
                             b1.Property<Guid>("OrderId")
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("City")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_City");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("CompanyName")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_CompanyName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Country")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Country");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("County")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_County");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("FirstName")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_FirstName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Instructions")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Instructions");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("LastName")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_LastName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Line1")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Line1");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Line2")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Line2");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("PhoneNumber")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_PhoneNumber");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Postcode")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Postcode");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Region")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("BillingAddress_Region");
+                                .HasColumnType("TEXT");
 
                             b1.HasKey("OrderId");
 
@@ -1116,64 +768,52 @@ namespace CommerceManager.Data.Migrations
                                 .HasForeignKey("OrderId");
                         });
 
-                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "ShippingAddress", b1 =>
+                    b.OwnsOne("CommerceManager.Orders.OrderAddress", "ShippingAddress", b1 =>
                         {
                             b1.Property<Guid>("OrderId")
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("City")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_City");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("CompanyName")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_CompanyName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Country")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Country");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("County")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_County");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("FirstName")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_FirstName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Instructions")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Instructions");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("LastName")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_LastName");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Line1")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Line1");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Line2")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Line2");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("PhoneNumber")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_PhoneNumber");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Postcode")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Postcode");
+                                .HasColumnType("TEXT");
 
                             b1.Property<string>("Region")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ShippingAddress_Region");
+                                .HasColumnType("TEXT");
 
                             b1.HasKey("OrderId");
 
@@ -1206,24 +846,6 @@ namespace CommerceManager.Data.Migrations
                     b.HasOne("CommerceManager.Orders.Order", null)
                         .WithMany("Items")
                         .HasForeignKey("OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("CommerceManager.Orders.OrderTransaction", b =>
-                {
-                    b.HasOne("CommerceManager.Orders.Order", null)
-                        .WithMany("Transactions")
-                        .HasForeignKey("OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("CommerceManager.Tokens.CustomerToken", b =>
-                {
-                    b.HasOne("CommerceManager.Customers.Customer", null)
-                        .WithMany()
-                        .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1279,11 +901,6 @@ namespace CommerceManager.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("CommerceManager.CustomFields.Flow", b =>
-                {
-                    b.Navigation("Fields");
-                });
-
             modelBuilder.Entity("CommerceManager.Orders.Cart", b =>
                 {
                     b.Navigation("Items");
@@ -1294,8 +911,6 @@ namespace CommerceManager.Data.Migrations
                     b.Navigation("Events");
 
                     b.Navigation("Items");
-
-                    b.Navigation("Transactions");
                 });
 #pragma warning restore 612, 618
         }

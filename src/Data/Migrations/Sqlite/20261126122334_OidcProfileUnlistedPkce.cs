@@ -2,17 +2,17 @@
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class StaffMustChangePassword : Migration
+    public partial class OidcProfileUnlistedPkce : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.AddColumn<bool>(
-                name: "MustChangePassword",
-                table: "AspNetUsers",
+                name: "AllowUnlistedPkce",
+                table: "OidcProfiles",
                 type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
@@ -22,8 +22,8 @@ namespace CommerceManager.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropColumn(
-                name: "MustChangePassword",
-                table: "AspNetUsers");
+                name: "AllowUnlistedPkce",
+                table: "OidcProfiles");
         }
     }
 }

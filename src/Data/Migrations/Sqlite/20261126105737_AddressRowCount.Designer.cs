@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261126115145_SignInProxyAndSharedEmails")]
-    partial class SignInProxyAndSharedEmails
+    [DbContext(typeof(SqliteDbContext))]
+    [Migration("20261126105737_AddressRowCount")]
+    partial class AddressRowCount
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -216,9 +216,6 @@ namespace CommerceManager.Data.Migrations
                     b.Property<DateTime>("LastSignInAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("LinkedExisting")
-                        .HasColumnType("INTEGER");
-
                     b.Property<Guid>("ProfileId")
                         .HasColumnType("TEXT");
 
@@ -235,87 +232,6 @@ namespace CommerceManager.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("CustomerLogins", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcIssuedCode", b =>
-                {
-                    b.Property<string>("CodeHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CodeChallenge")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("CustomerId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ProfileId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RedirectUri")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Used")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("CodeHash");
-
-                    b.HasIndex("ExpiresAt");
-
-                    b.ToTable("OidcIssuedCodes", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcLoginRequest", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CodeChallenge")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Nonce")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ProfileId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProviderCodeVerifier")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RedirectUri")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("StorefrontState")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ExpiresAt");
-
-                    b.ToTable("OidcLoginRequests", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcProfile", b =>
@@ -394,9 +310,6 @@ namespace CommerceManager.Data.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("EmailShared")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("ExternalRef")
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
@@ -430,17 +343,14 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("ExternalRef");
 
-                    b.HasIndex("NormalizedEmail");
+                    b.HasIndex("NormalizedEmail")
+                        .IsUnique();
 
                     b.HasIndex("CreatedAt", "Id");
 
                     b.HasIndex("NormalizedName", "Id");
 
                     b.HasIndex("UpdatedAt", "Id");
-
-                    b.HasIndex(new[] { "NormalizedEmail" }, "IX_Customers_NormalizedEmail_Unique")
-                        .IsUnique()
-                        .HasFilter("NOT \"EmailShared\"");
 
                     b.ToTable("Customers", (string)null);
                 });
@@ -602,9 +512,6 @@ namespace CommerceManager.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("AuthorizedAmount")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("CartReference")
                         .HasColumnType("TEXT");
 
@@ -627,10 +534,6 @@ namespace CommerceManager.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ExternalRef")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
                     b.Property<int>("ItemCount")
                         .HasColumnType("INTEGER");
 
@@ -641,13 +544,6 @@ namespace CommerceManager.Data.Migrations
                     b.Property<string>("NormalizedCustomerName")
                         .IsRequired()
                         .HasColumnType("TEXT");
-
-                    b.Property<string>("OrderNumber")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("PaidAmount")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Payment")
                         .IsRequired()
@@ -678,10 +574,6 @@ namespace CommerceManager.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("ExternalRef");
-
-                    b.HasIndex("OrderNumber");
 
                     b.HasIndex("CreatedAt", "Id");
 
@@ -771,67 +663,6 @@ namespace CommerceManager.Data.Migrations
                     b.HasIndex("OrderId");
 
                     b.ToTable("OrderItems", (string)null);
-                });
-
-            modelBuilder.Entity("CommerceManager.Orders.OrderTransaction", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Amount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Currency")
-                        .IsRequired()
-                        .HasMaxLength(3)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CustomReference")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Gateway")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("OrderId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("RefundedAmount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrderId", "CreatedAt");
-
-                    b.ToTable("OrderTransactions", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.Tokens.CustomerToken", b =>
@@ -1300,15 +1131,6 @@ namespace CommerceManager.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("CommerceManager.Orders.OrderTransaction", b =>
-                {
-                    b.HasOne("CommerceManager.Orders.Order", null)
-                        .WithMany("Transactions")
-                        .HasForeignKey("OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("CommerceManager.Tokens.CustomerToken", b =>
                 {
                     b.HasOne("CommerceManager.Customers.Customer", null)
@@ -1384,8 +1206,6 @@ namespace CommerceManager.Data.Migrations
                     b.Navigation("Events");
 
                     b.Navigation("Items");
-
-                    b.Navigation("Transactions");
                 });
 #pragma warning restore 612, 618
         }

@@ -2,17 +2,17 @@
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class OidcProfileUnlistedPkce : Migration
+    public partial class StaffMustChangePassword : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.AddColumn<bool>(
-                name: "AllowUnlistedPkce",
-                table: "OidcProfiles",
+                name: "MustChangePassword",
+                table: "AspNetUsers",
                 type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
@@ -22,8 +22,8 @@ namespace CommerceManager.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropColumn(
-                name: "AllowUnlistedPkce",
-                table: "OidcProfiles");
+                name: "MustChangePassword",
+                table: "AspNetUsers");
         }
     }
 }

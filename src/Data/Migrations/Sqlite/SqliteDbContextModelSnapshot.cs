@@ -3,19 +3,16 @@ using System;
 using CommerceManager.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CommerceManager.Data.Migrations
+namespace CommerceManager.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(AppDbContext))]
-    [Migration("20261125183421_ApiKeysAndTokens")]
-    partial class ApiKeysAndTokens
+    [DbContext(typeof(SqliteDbContext))]
+    partial class SqliteDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
@@ -26,67 +23,16 @@ namespace CommerceManager.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("City")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CompanyName")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Country")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("County")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CustomData")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("FirstName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Instructions")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LastName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Line1")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Line2")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Name")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PhoneNumber")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Postcode")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Region")
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
@@ -101,7 +47,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.ToTable("Addresses");
+                    b.ToTable("Addresses", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.ApiKeys.ApiKey", b =>
@@ -148,10 +94,111 @@ namespace CommerceManager.Data.Migrations
                     b.HasIndex("ClientId")
                         .IsUnique();
 
-                    b.ToTable("ApiKeys");
+                    b.ToTable("ApiKeys", (string)null);
                 });
 
-            modelBuilder.Entity("CommerceManager.ApiKeys.CustomerToken", b =>
+            modelBuilder.Entity("CommerceManager.CustomFields.Field", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("CustomerEditable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DefaultJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("FlowId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("OmitNull")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Required")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Rules")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FlowId", "Slug")
+                        .IsUnique();
+
+                    b.ToTable("Fields", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.CustomFields.Flow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Slug")
+                        .IsUnique();
+
+                    b.ToTable("Flows", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.CustomerSignIn.CustomerLogin", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -163,36 +210,174 @@ namespace CommerceManager.Data.Migrations
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime>("ExpiresAt")
+                    b.Property<string>("Email")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Mechanism")
+                    b.Property<DateTime>("LastSignInAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("LinkedExisting")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
                         .IsRequired()
-                        .HasMaxLength(16)
+                        .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CustomerId", "ExpiresAt");
+                    b.HasIndex("CustomerId");
 
-                    b.ToTable("CustomerTokens");
+                    b.HasIndex("ProfileId", "Subject")
+                        .IsUnique();
+
+                    b.ToTable("CustomerLogins", (string)null);
                 });
 
-            modelBuilder.Entity("CommerceManager.ApiKeys.SigningKey", b =>
+            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcIssuedCode", b =>
                 {
-                    b.Property<string>("Id")
+                    b.Property<string>("CodeHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CodeChallenge")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RedirectUri")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Used")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CodeHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("OidcIssuedCodes", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcLoginRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CodeChallenge")
+                        .IsRequired()
+                        .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ProtectedSecret")
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Nonce")
                         .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProviderCodeVerifier")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RedirectUri")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StorefrontState")
+                        .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.ToTable("SigningKeys");
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("OidcLoginRequests", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.CustomerSignIn.OidcProfile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AllowUnlistedPkce")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorizationEndpoint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DiscoveredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DiscoveryError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DiscoveryUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Issuer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RedirectUris")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("OidcProfiles", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.Customers.Customer", b =>
@@ -204,10 +389,16 @@ namespace CommerceManager.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CustomData")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("EmailShared")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ExternalRef")
                         .HasMaxLength(2048)
@@ -242,8 +433,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("ExternalRef");
 
-                    b.HasIndex("NormalizedEmail")
-                        .IsUnique();
+                    b.HasIndex("NormalizedEmail");
 
                     b.HasIndex("CreatedAt", "Id");
 
@@ -251,7 +441,40 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("UpdatedAt", "Id");
 
-                    b.ToTable("Customers");
+                    b.HasIndex(new[] { "NormalizedEmail" }, "IX_Customers_NormalizedEmail_Unique")
+                        .IsUnique()
+                        .HasFilter("NOT \"EmailShared\"");
+
+                    b.ToTable("Customers", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Data.AppSetting", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("AppSettings", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Data.RowCount", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("RowCounts", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.Data.StaffUser", b =>
@@ -282,6 +505,9 @@ namespace CommerceManager.Data.Migrations
 
                     b.Property<DateTimeOffset?>("LockoutEnd")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
@@ -336,7 +562,7 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasKey("Reference");
 
-                    b.ToTable("Carts");
+                    b.ToTable("Carts", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.Orders.CartItem", b =>
@@ -382,6 +608,9 @@ namespace CommerceManager.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("AuthorizedAmount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CartReference")
                         .HasColumnType("TEXT");
 
@@ -404,6 +633,10 @@ namespace CommerceManager.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalRef")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ItemCount")
                         .HasColumnType("INTEGER");
 
@@ -414,6 +647,13 @@ namespace CommerceManager.Data.Migrations
                     b.Property<string>("NormalizedCustomerName")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("OrderNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PaidAmount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Payment")
                         .IsRequired()
@@ -445,6 +685,10 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ExternalRef");
+
+                    b.HasIndex("OrderNumber");
+
                     b.HasIndex("CreatedAt", "Id");
 
                     b.HasIndex("CustomerId", "CreatedAt", "Id");
@@ -455,11 +699,17 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("Payment", "CreatedAt", "Id");
 
+                    b.HasIndex("Payment", "Shipping", "Status");
+
                     b.HasIndex("Shipping", "CreatedAt", "Id");
+
+                    b.HasIndex("Shipping", "Status", "Payment");
 
                     b.HasIndex("Status", "CreatedAt", "Id");
 
-                    b.ToTable("Orders");
+                    b.HasIndex("Status", "Payment", "Shipping");
+
+                    b.ToTable("Orders", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.Orders.OrderEvent", b =>
@@ -526,7 +776,112 @@ namespace CommerceManager.Data.Migrations
 
                     b.HasIndex("OrderId");
 
-                    b.ToTable("OrderItems");
+                    b.ToTable("OrderItems", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Orders.OrderTransaction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CustomReference")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Gateway")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RefundedAmount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrderId", "CreatedAt");
+
+                    b.ToTable("OrderTransactions", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Tokens.CustomerToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mechanism")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "ExpiresAt");
+
+                    b.ToTable("CustomerTokens", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Tokens.SigningKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedSecret")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SigningKeys", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -665,14 +1020,111 @@ namespace CommerceManager.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "Postal", b1 =>
+                        {
+                            b1.Property<Guid>("AddressId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("City")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("City");
+
+                            b1.Property<string>("CompanyName")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("CompanyName");
+
+                            b1.Property<string>("Country")
+                                .IsRequired()
+                                .HasMaxLength(2)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Country");
+
+                            b1.Property<string>("County")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("County");
+
+                            b1.Property<string>("FirstName")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("FirstName");
+
+                            b1.Property<string>("Instructions")
+                                .HasMaxLength(1000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Instructions");
+
+                            b1.Property<string>("LastName")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("LastName");
+
+                            b1.Property<string>("Line1")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Line1");
+
+                            b1.Property<string>("Line2")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Line2");
+
+                            b1.Property<string>("PhoneNumber")
+                                .HasMaxLength(32)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("PhoneNumber");
+
+                            b1.Property<string>("Postcode")
+                                .IsRequired()
+                                .HasMaxLength(32)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Postcode");
+
+                            b1.Property<string>("Region")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("Region");
+
+                            b1.HasKey("AddressId");
+
+                            b1.ToTable("Addresses");
+
+                            b1.WithOwner()
+                                .HasForeignKey("AddressId");
+                        });
+
                     b.Navigation("Customer");
+
+                    b.Navigation("Postal")
+                        .IsRequired();
                 });
 
-            modelBuilder.Entity("CommerceManager.ApiKeys.CustomerToken", b =>
+            modelBuilder.Entity("CommerceManager.CustomFields.Field", b =>
+                {
+                    b.HasOne("CommerceManager.CustomFields.Flow", null)
+                        .WithMany("Fields")
+                        .HasForeignKey("FlowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CommerceManager.CustomerSignIn.CustomerLogin", b =>
                 {
                     b.HasOne("CommerceManager.Customers.Customer", null)
                         .WithMany()
                         .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CommerceManager.CustomerSignIn.OidcProfile", null)
+                        .WithMany()
+                        .HasForeignKey("ProfileId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -693,52 +1145,64 @@ namespace CommerceManager.Data.Migrations
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.OwnsOne("CommerceManager.Orders.OrderAddress", "BillingAddress", b1 =>
+                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "BillingAddress", b1 =>
                         {
                             b1.Property<Guid>("OrderId")
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("City")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_City");
 
                             b1.Property<string>("CompanyName")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_CompanyName");
 
                             b1.Property<string>("Country")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Country");
 
                             b1.Property<string>("County")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_County");
 
                             b1.Property<string>("FirstName")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_FirstName");
 
                             b1.Property<string>("Instructions")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Instructions");
 
                             b1.Property<string>("LastName")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_LastName");
 
                             b1.Property<string>("Line1")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Line1");
 
                             b1.Property<string>("Line2")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Line2");
 
                             b1.Property<string>("PhoneNumber")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_PhoneNumber");
 
                             b1.Property<string>("Postcode")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Postcode");
 
                             b1.Property<string>("Region")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("BillingAddress_Region");
 
                             b1.HasKey("OrderId");
 
@@ -748,52 +1212,64 @@ namespace CommerceManager.Data.Migrations
                                 .HasForeignKey("OrderId");
                         });
 
-                    b.OwnsOne("CommerceManager.Orders.OrderAddress", "ShippingAddress", b1 =>
+                    b.OwnsOne("CommerceManager.Addresses.PostalAddress", "ShippingAddress", b1 =>
                         {
                             b1.Property<Guid>("OrderId")
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("City")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_City");
 
                             b1.Property<string>("CompanyName")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_CompanyName");
 
                             b1.Property<string>("Country")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Country");
 
                             b1.Property<string>("County")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_County");
 
                             b1.Property<string>("FirstName")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_FirstName");
 
                             b1.Property<string>("Instructions")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Instructions");
 
                             b1.Property<string>("LastName")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_LastName");
 
                             b1.Property<string>("Line1")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Line1");
 
                             b1.Property<string>("Line2")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Line2");
 
                             b1.Property<string>("PhoneNumber")
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_PhoneNumber");
 
                             b1.Property<string>("Postcode")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Postcode");
 
                             b1.Property<string>("Region")
                                 .IsRequired()
-                                .HasColumnType("TEXT");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("ShippingAddress_Region");
 
                             b1.HasKey("OrderId");
 
@@ -826,6 +1302,24 @@ namespace CommerceManager.Data.Migrations
                     b.HasOne("CommerceManager.Orders.Order", null)
                         .WithMany("Items")
                         .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CommerceManager.Orders.OrderTransaction", b =>
+                {
+                    b.HasOne("CommerceManager.Orders.Order", null)
+                        .WithMany("Transactions")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CommerceManager.Tokens.CustomerToken", b =>
+                {
+                    b.HasOne("CommerceManager.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -881,6 +1375,11 @@ namespace CommerceManager.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CommerceManager.CustomFields.Flow", b =>
+                {
+                    b.Navigation("Fields");
+                });
+
             modelBuilder.Entity("CommerceManager.Orders.Cart", b =>
                 {
                     b.Navigation("Items");
@@ -891,6 +1390,8 @@ namespace CommerceManager.Data.Migrations
                     b.Navigation("Events");
 
                     b.Navigation("Items");
+
+                    b.Navigation("Transactions");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,150 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CommerceManager.Data;
+
+/// <summary>PostgreSQL's own SQL: jsonb for custom values, binary COPY for bulk loads.</summary>
+public sealed class PostgresDialect : SqlDialect
+{
+    public override string Name => "postgres";
+
+    // Statistics are PostgreSQL's autovacuum's job; nothing to set per connection.
+    public override Task AfterMigrateAsync(AppDbContext db, CancellationToken ct) => Task.CompletedTask;
+
+    public override Task<int> CountCustomValuesAsync(AppDbContext db, string table, Guid fieldId, string? allowedJson, CancellationToken ct)
+    {
+        RequireKnownTable(table);
+        var sql = $"SELECT COUNT(*)::int AS \"Value\" FROM \"{table}\" WHERE \"CustomData\" IS NOT NULL " +
+            "AND jsonb_typeof(\"CustomData\" -> {0}) IS NOT NULL AND jsonb_typeof(\"CustomData\" -> {0}) <> 'null'";
+        // The table is one of two names checked above; the field and the allowed values are parameters.
+#pragma warning disable EF1003
+        return allowedJson is null
+            ? db.Database.SqlQueryRaw<int>(sql, fieldId.ToString()).SingleAsync(ct)
+            : db.Database.SqlQueryRaw<int>(sql + " AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(CAST({1} AS jsonb)) AS a(v) WHERE a.v = \"CustomData\" -> {0})",
+                fieldId.ToString(), allowedJson).SingleAsync(ct);
+#pragma warning restore EF1003
+    }
+
+    public override Task<int> FillCustomValuesAsync(AppDbContext db, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct)
+    {
+        var pairs = string.Join(", ", fields.Select(f => $"'{f.FieldId}', " + f.Type switch
+        {
+            "string" => "'value ' || floor(random() * 1000)::int",
+            "integer" => "floor(random() * 100000)::int",
+            "boolean" => "random() < 0.5",
+            "float" => "floor(random() * 100000) / 100.0",
+            _ => "to_char(DATE '2000-01-01' + floor(random() * 9000)::int, 'YYYY-MM-DD')",
+        }));
+        // The SQL is built from field ids (GUIDs) and fixed expressions only; no input reaches it.
+#pragma warning disable EF1002
+        return db.Database.ExecuteSqlRawAsync($"UPDATE \"Customers\" SET \"CustomData\" = jsonb_build_object({pairs})", ct);
+#pragma warning restore EF1002
+    }
+
+    public override Task PrepareBulkLoadAsync(DbConnection connection, CancellationToken ct) =>
+        ExecuteAsync(connection, "SET synchronous_commit = off;", ct);
+
+    /// <summary>
+    /// VACUUM as well: it moves bulk-loaded rows out of the GIN indexes' pending lists (until then the planner prices
+    /// those indexes out) and marks pages all-visible for index-only scans.
+    /// </summary>
+    public override Task AnalyzeAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "VACUUM ANALYZE;", ct);
+
+    public override BulkWriter OpenBulkWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns) =>
+        new CopyWriter((NpgsqlConnection)connection, table, columns);
+
+    /// <summary>
+    /// Buffers rows and writes them with binary COPY (one COPY at a time per connection, so writers to several tables
+    /// interleave by buffering). Column types come from the catalogue, since binary COPY needs them exact.
+    /// </summary>
+    private sealed class CopyWriter(NpgsqlConnection connection, string table, IReadOnlyList<string> columns) : BulkWriter
+    {
+        private readonly List<object?[]> rows = [];
+        private NpgsqlDbType[]? types;
+
+        public override Task RowAsync(CancellationToken ct, params object?[] values)
+        {
+            // Flushed only by CompleteAsync, so the caller keeps foreign-key order across tables.
+            rows.Add(values);
+            return Task.CompletedTask;
+        }
+
+        public override async Task CompleteAsync(CancellationToken ct)
+        {
+            if (rows.Count == 0)
+            {
+                return;
+            }
+            types ??= await ColumnTypesAsync(ct);
+            var copy = $"COPY \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) FROM STDIN (FORMAT BINARY)";
+            await using (var importer = await connection.BeginBinaryImportAsync(copy, ct))
+            {
+                foreach (var row in rows)
+                {
+                    await importer.StartRowAsync(ct);
+                    for (var i = 0; i < types.Length; i++)
+                    {
+                        if (row[i] is null or DBNull)
+                        {
+                            await importer.WriteNullAsync(ct);
+                        }
+                        else
+                        {
+                            await importer.WriteAsync(Coerce(row[i]!, types[i]), types[i], ct);
+                        }
+                    }
+                }
+                await importer.CompleteAsync(ct);
+            }
+            rows.Clear();
+        }
+
+        private async Task<NpgsqlDbType[]> ColumnTypesAsync(CancellationToken ct)
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table", connection);
+            command.Parameters.AddWithValue("table", table);
+            var byName = new Dictionary<string, string>(StringComparer.Ordinal);
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    byName[reader.GetString(0)] = reader.GetString(1);
+                }
+            }
+            return [.. columns.Select(c => byName.TryGetValue(c, out var type) ? TypeOf(type)
+                : throw new InvalidOperationException($"Table {table} has no column {c}."))];
+        }
+
+        private static NpgsqlDbType TypeOf(string dataType) => dataType switch
+        {
+            "uuid" => NpgsqlDbType.Uuid,
+            "text" or "character varying" => NpgsqlDbType.Text,
+            "integer" => NpgsqlDbType.Integer,
+            "bigint" => NpgsqlDbType.Bigint,
+            "smallint" => NpgsqlDbType.Smallint,
+            "boolean" => NpgsqlDbType.Boolean,
+            "numeric" => NpgsqlDbType.Numeric,
+            "double precision" => NpgsqlDbType.Double,
+            "real" => NpgsqlDbType.Real,
+            "jsonb" => NpgsqlDbType.Jsonb,
+            "timestamp with time zone" => NpgsqlDbType.TimestampTz,
+            var other => throw new NotSupportedException($"Bulk loading a {other} column is not supported."),
+        };
+
+        private static object Coerce(object value, NpgsqlDbType type) => type switch
+        {
+            NpgsqlDbType.Integer => Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture),
+            NpgsqlDbType.Bigint => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+            NpgsqlDbType.Smallint => Convert.ToInt16(value, System.Globalization.CultureInfo.InvariantCulture),
+            NpgsqlDbType.Numeric => Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture),
+            NpgsqlDbType.Double => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture),
+            NpgsqlDbType.TimestampTz when value is DateTime { Kind: not DateTimeKind.Utc } local => DateTime.SpecifyKind(local, DateTimeKind.Utc),
+            _ => value,
+        };
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace CommerceManager.Data;
+
+/// <summary>The embedded default: one SQLite file. Migrations under src/Data/Migrations/Sqlite.</summary>
+public sealed class SqliteDbContext(DbContextOptions<AppDbContext> options) : AppDbContext(options);
+
+/// <summary>
+/// PostgreSQL, for stores that outgrow one file or one process. Migrations under src/Data/Migrations/Postgres. Text
+/// compares and sorts byte-wise (collation "C") as on SQLite, so paging and prefix searches agree on both; JSON
+/// documents are <c>jsonb</c> with a GIN index; contains-searched columns get a trigram GIN index; Data Protection keys
+/// live here, so every instance shares them.
+/// </summary>
+public sealed class PostgresDbContext(DbContextOptions<AppDbContext> options) : AppDbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void ConfigureProvider(ModelBuilder builder)
+    {
+        builder.HasPostgresExtension("pg_trgm");
+        builder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
+        foreach (var entity in builder.Model.GetEntityTypes().ToList())
+        {
+            foreach (var property in entity.GetProperties().Where(p => p.ClrType == typeof(string)).ToList())
+            {
+                var table = entity.GetTableName();
+                if (property.FindAnnotation(StorageHints.JsonDocument) is not null)
+                {
+                    // jsonb has no collation.
+                    property.SetColumnType("jsonb");
+                    var index = entity.AddIndex(property, $"IX_{table}_{property.GetColumnName()}_gin");
+                    index.SetMethod("gin");
+                    index.SetOperators(new[] { "jsonb_path_ops" });
+                    continue;
+                }
+                property.SetCollation("C");
+                if (!entity.IsOwned() && property.FindAnnotation(StorageHints.ContainsSearch) is not null)
+                {
+                    var index = entity.AddIndex(property, $"IX_{table}_{property.GetColumnName()}_trgm");
+                    index.SetMethod("gin");
+                    index.SetOperators(new[] { "gin_trgm_ops" });
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Provider-neutral notes a feature puts on a column; each provider's context turns them into its own schema
+/// (PostgreSQL: jsonb and GIN indexes).
+/// </summary>
+public static class StorageHints
+{
+    public const string JsonDocument = "CommerceManager:JsonDocument";
+    public const string ContainsSearch = "CommerceManager:ContainsSearch";
+
+    /// <summary>The column holds a JSON object (custom-field values) that queries look inside.</summary>
+    public static Microsoft.EntityFrameworkCore.Metadata.Builders.PropertyBuilder<T> IsJsonDocument<T>(this Microsoft.EntityFrameworkCore.Metadata.Builders.PropertyBuilder<T> property) =>
+        property.HasAnnotation(JsonDocument, true);
+
+    /// <summary>The column is searched with contains and ends-with, which a plain index can't serve.</summary>
+    public static Microsoft.EntityFrameworkCore.Metadata.Builders.PropertyBuilder<T> IsContainsSearched<T>(this Microsoft.EntityFrameworkCore.Metadata.Builders.PropertyBuilder<T> property) =>
+        property.HasAnnotation(ContainsSearch, true);
+}
+
+/// <summary>Creates the SQLite context with the options <see cref="DatabaseSetup"/> registered.</summary>
+internal sealed class SqliteContextFactory(DbContextOptions<AppDbContext> options) : IDbContextFactory<AppDbContext>
+{
+    public AppDbContext CreateDbContext() => new SqliteDbContext(options);
+}
+
+/// <summary>Creates the PostgreSQL context with the options <see cref="DatabaseSetup"/> registered.</summary>
+internal sealed class PostgresContextFactory(DbContextOptions<AppDbContext> options) : IDbContextFactory<AppDbContext>
+{
+    public AppDbContext CreateDbContext() => new PostgresDbContext(options);
+}
+
+/// <summary>For <c>dotnet ef migrations add … --context SqliteDbContext</c>: no database is opened.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteDbContext>
+{
+    public SqliteDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<AppDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
+
+/// <summary>For <c>dotnet ef migrations add … --context PostgresDbContext</c>: no database is opened.</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresDbContext>
+{
+    public PostgresDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<AppDbContext>().UseNpgsql("Host=localhost;Database=design_time").Options);
+}
