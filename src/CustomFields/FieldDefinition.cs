@@ -190,3 +190,14 @@ public static partial class FieldValues
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex SlugPattern();
 }
+
+/// <summary>How a field's values compare in the database: text (strings, ISO dates), numbers or booleans.</summary>
+public static class CustomValueKinds
+{
+    public static Data.CustomValueKind Of(FieldType type) => type switch
+    {
+        FieldType.Integer or FieldType.Float => Data.CustomValueKind.Number,
+        FieldType.Boolean => Data.CustomValueKind.Flag,
+        _ => Data.CustomValueKind.Text,
+    };
+}

@@ -178,7 +178,34 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         };
         Apply(field, input, now);
         db.Fields.Add(field);
-        return await db.SaveOrConflictAsync(() => Changed(FieldDefinition.From(field, flow.Slug)), ct, "Slug", $"The {flow.Slug} flow already has a field '{slug}'.");
+        var created = await db.SaveOrConflictAsync(() => Changed(FieldDefinition.From(field, flow.Slug)), ct, "Slug", $"The {flow.Slug} flow already has a field '{slug}'.");
+        if (created.Kind == OutcomeKind.Ok && flow.Slug == Flow.Customers)
+        {
+            await IndexAsync(db, field.Id, field.Type, ct);
+        }
+        return created;
+    }
+
+    /// <summary>
+    /// Customers can be filtered and sorted by any of their custom fields (<c>eq(slug,…)</c>, <c>sort=slug</c>): each
+    /// field gets its own index, built when the field is created (and checked at start-up for older fields).
+    /// </summary>
+    public async Task EnsureIndexesAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var flow = await db.Flows.Where(x => x.Slug == Flow.Customers).Select(x => (Guid?)x.Id).FirstOrDefaultAsync(ct);
+        var fields = await db.Fields.Where(f => f.FlowId == flow).Select(f => new { f.Id, f.Type }).ToListAsync(ct);
+        foreach (var field in fields)
+        {
+            await IndexAsync(db, field.Id, field.Type, ct);
+        }
+    }
+
+    private Task IndexAsync(AppDbContext db, Guid fieldId, FieldType type, CancellationToken ct)
+    {
+        // Index builds on a large table can outlast the default command timeout.
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+        return dialect.EnsureCustomValueIndexAsync(db, "Customers", fieldId, CustomValueKinds.Of(type), ct);
     }
 
     /// <summary>Changes everything but the type and the slug.</summary>
@@ -227,6 +254,10 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var deleted = await db.Fields.Where(f => f.Id == id).ExecuteDeleteAsync(ct) > 0;
         values.Invalidate();
+        if (deleted)
+        {
+            await dialect.DropCustomValueIndexAsync(db, "Customers", id, ct);
+        }
         return deleted;
     }
 

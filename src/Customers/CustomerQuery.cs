@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Linq.Expressions;
+using CommerceManager.CustomFields;
+using CommerceManager.Data;
 using CommerceManager.Querying;
 
 namespace CommerceManager.Customers;
@@ -29,10 +32,35 @@ public static class CustomerFilters
 
     public static readonly string[] SortFields = ["name", "email", "created_at", "updated_at", "id"];
 
-    public static IQueryable<Customer> Apply(IQueryable<Customer> q, IEnumerable<FilterTerm> terms)
+    /// <summary>
+    /// The filterable fields with the store's custom fields added (EP filters flow fields by slug): strings and booleans
+    /// by equality, numbers and dates also by comparison. A slug never hides a built-in field.
+    /// </summary>
+    public static FilterSchema SchemaFor(IReadOnlyList<FieldDefinition> customFields)
+    {
+        if (customFields.Count == 0)
+        {
+            return Schema;
+        }
+        var fields = new Dictionary<string, string[]>(Schema.Fields);
+        foreach (var field in customFields)
+        {
+            fields.TryAdd(field.Slug, field.Type is FieldType.Integer or FieldType.Float or FieldType.Date ? FilterSchema.Compare : FilterSchema.EqOnly);
+        }
+        return new FilterSchema(fields);
+    }
+
+    private static CustomValueKind KindOf(FieldType type) => CustomValueKinds.Of(type);
+
+    public static IQueryable<Customer> Apply(IQueryable<Customer> q, IEnumerable<FilterTerm> terms, IReadOnlyList<FieldDefinition>? customFields = null)
     {
         foreach (var t in terms)
         {
+            if (!Schema.Fields.ContainsKey(t.Field) && customFields?.FirstOrDefault(f => f.Slug == t.Field) is { } custom)
+            {
+                q = q.Where(CustomFilter(custom, t));
+                continue;
+            }
             q = t.Field switch
             {
                 "email" => QueryBuilding.Text(q, t, c => c.NormalizedEmail, v => Customer.Normalize(EmailValue(v))),
@@ -53,11 +81,49 @@ public static class CustomerFilters
     /// </summary>
     public static string EmailValue(string value) => value.Replace(' ', '+');
 
-    public static IQueryable<Customer> Sort(IQueryable<Customer> q, string? sort, string defaultSort)
+    /// <summary>One custom field's term, on the expression the field's index is built on.</summary>
+    private static Expression<Func<Customer, bool>> CustomFilter(FieldDefinition field, FilterTerm t)
+    {
+        var bad = new FilterException($"'{t.Value}' is not a valid {FieldDefinition.TypeName(field.Type)} for '{field.Slug}'.");
+        return field.Type switch
+        {
+            FieldType.Integer or FieldType.Float => QueryBuilding.Compare(t.Op, Value<double?>(field),
+                double.TryParse(t.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : throw bad),
+            FieldType.Boolean => QueryBuilding.Compare(t.Op, Value<bool?>(field),
+                bool.TryParse(t.Value, out var flag) ? flag : throw bad),
+            FieldType.Date => QueryBuilding.Compare(t.Op, Value<string?>(field),
+                DateOnly.TryParseExact(t.Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? t.Value : throw bad),
+            _ => QueryBuilding.Compare(t.Op, Value<string?>(field), t.Value),
+        };
+    }
+
+    /// <summary><c>c =&gt; CustomValueSql.Text/Number/Flag(c.CustomData, "&lt;field id&gt;")</c>, the id a constant.</summary>
+    private static Expression<Func<Customer, T>> Value<T>(FieldDefinition field)
+    {
+        var c = Expression.Parameter(typeof(Customer), "c");
+        var call = Expression.Call(CustomValueSql.MethodFor(KindOf(field.Type)),
+            Expression.Property(c, nameof(Customer.CustomData)), Expression.Constant(field.Id.ToString()));
+        // Number and Flag are declared non-nullable (EF's rule for functions); the value may be missing, so read it as T?.
+        return Expression.Lambda<Func<Customer, T>>(call.Type == typeof(T) ? call : Expression.Convert(call, typeof(T)), c);
+    }
+
+    private static IQueryable<Customer> SortByCustom<T>(IQueryable<Customer> q, FieldDefinition field, bool desc) =>
+        desc ? q.OrderByDescending(Value<T>(field)).ThenByDescending(c => c.Id) : q.OrderBy(Value<T>(field)).ThenBy(c => c.Id);
+
+    public static IQueryable<Customer> Sort(IQueryable<Customer> q, string? sort, string defaultSort, IReadOnlyList<FieldDefinition>? customFields = null)
     {
         var s = string.IsNullOrWhiteSpace(sort) ? defaultSort : sort.Trim();
         var desc = s.StartsWith('-');
         var field = s.TrimStart('-');
+        if (!SortFields.Contains(field) && customFields?.FirstOrDefault(f => f.Slug == field) is { } custom)
+        {
+            return KindOf(custom.Type) switch
+            {
+                CustomValueKind.Number => SortByCustom<double?>(q, custom, desc),
+                CustomValueKind.Flag => SortByCustom<bool?>(q, custom, desc),
+                _ => SortByCustom<string?>(q, custom, desc),
+            };
+        }
         return (field, desc) switch
         {
             ("name", false) => q.OrderBy(c => c.NormalizedName).ThenBy(c => c.Id),
@@ -71,7 +137,7 @@ public static class CustomerFilters
             // EP's keyset paging: sort=id with filter=gt(id,<last id of the previous page>).
             ("id", false) => q.OrderBy(c => c.Id),
             ("id", true) => q.OrderByDescending(c => c.Id),
-            _ => throw new FilterException($"Sorting by '{field}' is not supported. Use one of: {string.Join(", ", SortFields)} (with - for descending).", FilterException.SortTitle),
+            _ => throw new FilterException($"Sorting by '{field}' is not supported. Use one of: {string.Join(", ", SortFields.Concat(customFields?.Select(f => f.Slug) ?? []))} (with - for descending).", FilterException.SortTitle),
         };
     }
 }

@@ -3,7 +3,8 @@ using CommerceManager.Querying;
 
 namespace CommerceManager.Customers;
 
-public enum SearchField { Name, Email }
+/// <summary>Name, email, or one of the store's custom fields (by slug, in <see cref="CustomerSearch.CustomSlug"/>).</summary>
+public enum SearchField { Name, Email, Custom }
 
 public enum SearchOperator { Is, IsLike, StartsWith, EndsWith }
 
@@ -15,6 +16,27 @@ public enum SearchOperator { Is, IsLike, StartsWith, EndsWith }
 public sealed class CustomerSearch
 {
     public SearchField Field { get; set; } = SearchField.Name;
+    /// <summary>The custom field searched when <see cref="Field"/> is <see cref="SearchField.Custom"/>: always "is".</summary>
+    public string? CustomSlug { get; set; }
+
+    /// <summary>The field picker's value: "name", "email", or "custom:&lt;slug&gt;".</summary>
+    public string FieldKey
+    {
+        get => Field switch { SearchField.Email => "email", SearchField.Custom => "custom:" + CustomSlug, _ => "name" };
+        set
+        {
+            (Field, CustomSlug) = value switch
+            {
+                "email" => (SearchField.Email, null),
+                _ when value.StartsWith("custom:", StringComparison.Ordinal) => (SearchField.Custom, value["custom:".Length..]),
+                _ => (SearchField.Name, (string?)null),
+            };
+            if (Field == SearchField.Custom)
+            {
+                Operator = SearchOperator.Is;
+            }
+        }
+    }
     public SearchOperator Operator { get; set; } = SearchOperator.IsLike;
     public string Text { get; set; } = "";
     public DateTime? CreatedFrom { get; set; }
@@ -22,14 +44,22 @@ public sealed class CustomerSearch
     public DateTime? CreatedTo { get; set; }
     public IReadOnlyList<FilterTerm> OtherTerms { get; private set; } = [];
 
-    public static CustomerSearch FromFilter(string? filter)
+    public static CustomerSearch FromFilter(string? filter, IReadOnlyList<CustomFields.FieldDefinition>? customFields = null)
     {
         var search = new CustomerSearch();
         var others = new List<FilterTerm>();
         var textTaken = false;
-        foreach (var term in CustomerFilters.Schema.Parse(filter))
+        foreach (var term in CustomerFilters.SchemaFor(customFields ?? []).Parse(filter))
         {
-            if (!textTaken && term.Field is "name" or "email")
+            if (!textTaken && term.Op == "eq" && !CustomerFilters.Schema.Fields.ContainsKey(term.Field))
+            {
+                textTaken = true;
+                search.Field = SearchField.Custom;
+                search.CustomSlug = term.Field;
+                search.Operator = SearchOperator.Is;
+                search.Text = term.Value;
+            }
+            else if (!textTaken && term.Field is "name" or "email")
             {
                 textTaken = true;
                 search.Field = term.Field == "name" ? SearchField.Name : SearchField.Email;
@@ -64,7 +94,11 @@ public sealed class CustomerSearch
     {
         var terms = new List<FilterTerm>();
         var text = Text.Replace("*", "", StringComparison.Ordinal).Trim();
-        if (text.Length > 0)
+        if (text.Length > 0 && Field == SearchField.Custom && !string.IsNullOrEmpty(CustomSlug))
+        {
+            terms.Add(new FilterTerm("eq", CustomSlug, text));
+        }
+        else if (text.Length > 0)
         {
             var field = Field == SearchField.Name ? "name" : "email";
             terms.Add(Operator switch

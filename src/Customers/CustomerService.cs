@@ -40,11 +40,12 @@ public sealed class CustomerService(
         string defaultSort = DefaultSort, CancellationToken ct = default)
     {
         Access.Require(user, Permission.ReadCustomers);
-        var terms = CustomerFilters.Schema.Parse(query.Filter);
+        var custom = await customFields.EnabledFieldsAsync(Flow.Customers, ct);
+        var terms = CustomerFilters.SchemaFor(custom).Parse(query.Filter);
         var page = query.Page;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var filtered = CustomerFilters.Apply(db.Customers.AsNoTracking(), terms);
+        var filtered = CustomerFilters.Apply(db.Customers.AsNoTracking(), terms, custom);
         if (query.HasPassword is { } hasPassword)
         {
             filtered = hasPassword ? filtered.Where(c => c.PasswordHash != null) : filtered.Where(c => c.PasswordHash == null);
@@ -52,7 +53,7 @@ public sealed class CustomerService(
         var unfiltered = terms.Count == 0 && query.HasPassword is null;
         var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
             : await Counting.CountAsync(filtered, query.ExactTotal, ct);
-        var items = total == 0 ? [] : await CustomerFilters.Sort(filtered, query.Sort, defaultSort)
+        var items = total == 0 ? [] : await CustomerFilters.Sort(filtered, query.Sort, defaultSort, custom)
             .Skip(page.Offset).Take(page.Limit)
             .Select(ToDto)
             .ToListAsync(ct);

@@ -65,7 +65,7 @@ public static class DatabaseSetup
     /// <summary>Applies migrations, then the provider's own settings (SQLite: WAL, so readers never wait for the writer).</summary>
     public static async Task MigrateAsync(AppDbContext db, SqlDialect dialect, CancellationToken ct = default)
     {
-        await db.Database.MigrateAsync(ct);
+        await dialect.MigrateAsync(db, ct);
         await dialect.AfterMigrateAsync(db, ct);
     }
 }

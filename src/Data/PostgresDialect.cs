@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,6 +10,43 @@ namespace CommerceManager.Data;
 public sealed class PostgresDialect : SqlDialect
 {
     public override string Name => "postgres";
+
+    /// <summary>
+    /// Migrates under a session advisory lock, so instances starting together apply each migration once (the others
+    /// wait, then find nothing left to do). Creates the database first if the server has none of that name.
+    /// </summary>
+    public override async Task MigrateAsync(AppDbContext db, CancellationToken ct)
+    {
+        var creator = db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(ct))
+        {
+            try
+            {
+                await creator.CreateAsync(ct);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
+            {
+                // Another instance created it.
+            }
+        }
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(7300216)", ct);
+            try
+            {
+                await db.Database.MigrateAsync(ct);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(7300216)", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     // Statistics are PostgreSQL's autovacuum's job; nothing to set per connection.
     public override Task AfterMigrateAsync(AppDbContext db, CancellationToken ct) => Task.CompletedTask;
@@ -40,7 +78,7 @@ public sealed class PostgresDialect : SqlDialect
         // The SQL is built from field ids (GUIDs) and fixed expressions only; no input reaches it.
 #pragma warning disable EF1002
         return db.Database.ExecuteSqlRawAsync($"UPDATE \"Customers\" SET \"CustomData\" = jsonb_build_object({pairs})", ct);
-#pragma warning restore EF1002
+#pragma warning restore EF1002, EF1003
     }
 
     public override Task PrepareBulkLoadAsync(DbConnection connection, CancellationToken ct) =>
@@ -51,6 +89,22 @@ public sealed class PostgresDialect : SqlDialect
     /// those indexes out) and marks pages all-visible for index-only scans.
     /// </summary>
     public override Task AnalyzeAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "VACUUM ANALYZE;", ct);
+
+    public override async Task EnsureCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CustomValueKind kind, CancellationToken ct)
+    {
+        RequireKnownTable(table);
+        var name = CustomValueSql.IndexName(table, fieldId);
+        // CONCURRENTLY: a big table keeps taking writes while the index builds. A build that failed half-way leaves an
+        // invalid index behind, which IF NOT EXISTS would keep: drop that one first.
+#pragma warning disable EF1002, EF1003 // Names built from a GUID and fixed function names.
+        await db.Database.ExecuteSqlRawAsync(
+            $"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = '{name}' AND NOT i.indisvalid) " +
+            $"THEN EXECUTE 'DROP INDEX \"{name}\"'; END IF; END $$;", ct);
+        await db.Database.ExecuteSqlRawAsync(
+            $"CREATE INDEX CONCURRENTLY IF NOT EXISTS \"{name}\" ON \"{table}\" " +
+            $"({CustomValueSql.PostgresFunction(kind)}(\"CustomData\", '{fieldId}'), \"Id\")", ct);
+#pragma warning restore EF1002, EF1003
+    }
 
     public override BulkWriter OpenBulkWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns) =>
         new CopyWriter((NpgsqlConnection)connection, table, columns);

@@ -5,7 +5,10 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace CommerceManager.Data;
 
 /// <summary>The embedded default: one SQLite file. Migrations under src/Data/Migrations/Sqlite.</summary>
-public sealed class SqliteDbContext(DbContextOptions<AppDbContext> options) : AppDbContext(options);
+public sealed class SqliteDbContext(DbContextOptions<AppDbContext> options) : AppDbContext(options)
+{
+    protected override void ConfigureProvider(ModelBuilder builder) => CustomValueSql.MapForSqlite(builder);
+}
 
 /// <summary>
 /// PostgreSQL, for stores that outgrow one file or one process. Migrations under src/Data/Migrations/Postgres. Text
@@ -20,6 +23,7 @@ public sealed class PostgresDbContext(DbContextOptions<AppDbContext> options) : 
     protected override void ConfigureProvider(ModelBuilder builder)
     {
         builder.HasPostgresExtension("pg_trgm");
+        CustomValueSql.MapForPostgres(builder);
         builder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
         foreach (var entity in builder.Model.GetEntityTypes().ToList())
         {

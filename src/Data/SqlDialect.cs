@@ -11,6 +11,9 @@ public abstract class SqlDialect
 {
     public abstract string Name { get; }
 
+    /// <summary>Applies pending migrations, one instance at a time when several start together.</summary>
+    public virtual Task MigrateAsync(AppDbContext db, CancellationToken ct) => db.Database.MigrateAsync(ct);
+
     /// <summary>Runs after migrations: connection-level settings and planner statistics.</summary>
     public abstract Task AfterMigrateAsync(AppDbContext db, CancellationToken ct);
 
@@ -34,6 +37,21 @@ public abstract class SqlDialect
 
     /// <summary>Refreshes the planner's statistics after a bulk load.</summary>
     public abstract Task AnalyzeAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>
+    /// Makes sure a custom field's values in <paramref name="table"/> have their own index (for eq and sort), built on
+    /// the expression <see cref="CustomValueSql"/> translates to. Idempotent; may take a while on a large table.
+    /// </summary>
+    public abstract Task EnsureCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CustomValueKind kind, CancellationToken ct);
+
+    /// <summary>Drops the index of a deleted custom field.</summary>
+    public Task DropCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CancellationToken ct)
+    {
+        RequireKnownTable(table);
+#pragma warning disable EF1002, EF1003 // A fixed name built from a GUID.
+        return db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{CustomValueSql.IndexName(table, fieldId)}\"", ct);
+#pragma warning restore EF1002, EF1003
+    }
 
     /// <summary>
     /// A fast writer of many rows into one table inside <paramref name="transaction"/> (seeding, import). Rows may be
@@ -114,6 +132,17 @@ public sealed class SqliteDialect : SqlDialect
 
     public override BulkWriter OpenBulkWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns) =>
         new PreparedInsertWriter(connection, transaction, table, columns);
+
+    public override Task EnsureCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CustomValueKind kind, CancellationToken ct)
+    {
+        RequireKnownTable(table);
+        // The same expression the query uses: json_extract with the literal path. The field id is a GUID.
+#pragma warning disable EF1002, EF1003
+        return db.Database.ExecuteSqlRawAsync(
+            $"CREATE INDEX IF NOT EXISTS \"{CustomValueSql.IndexName(table, fieldId)}\" ON \"{table}\" " +
+            $"(json_extract(\"CustomData\", '{CustomValueSql.SqlitePath(fieldId.ToString())}'), \"Id\")", ct);
+#pragma warning restore EF1002, EF1003
+    }
 
     /// <summary>One prepared INSERT executed per row: SQLite's fastest path inside a transaction.</summary>
     private sealed class PreparedInsertWriter : BulkWriter

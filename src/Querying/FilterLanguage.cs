@@ -153,6 +153,8 @@ public static class FilterLanguage
 /// <summary>Which operators each field of a resource accepts.</summary>
 public sealed class FilterSchema(IReadOnlyDictionary<string, string[]> fields)
 {
+    public IReadOnlyDictionary<string, string[]> Fields => fields;
+
     public static readonly string[] Text = ["eq", "like"];
     public static readonly string[] Compare = ["eq", "gt", "ge", "lt", "le"];
     public static readonly string[] EqOnly = ["eq"];

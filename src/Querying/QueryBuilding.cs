@@ -77,6 +77,12 @@ public static class QueryBuilding
 
     private static BinaryExpression Binary(ExpressionType type, Expression left, Expression right)
     {
+        if (left.Type == typeof(string))
+        {
+            // Strings have no comparison operators either; EF translates string.Compare(a, b) > 0 to a > b.
+            var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, left, right);
+            return Expression.MakeBinary(type, compare, Expression.Constant(0));
+        }
         if (left.Type == typeof(Guid))
         {
             // Guid has no comparison operators in expression trees; EF translates CompareTo(x) > 0 to a column comparison.

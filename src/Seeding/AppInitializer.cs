@@ -74,6 +74,9 @@ public static class AppInitializer
             log.LogInformation("Created the API key {ClientId} from Bootstrap__ApiClientId / Bootstrap__ApiClientSecret.", bootstrap.ApiClientId.Trim());
         }
 
+        // Custom fields created before per-field indexes existed get theirs (a no-op once they exist).
+        await sp.GetRequiredService<FieldDesigner>().EnsureIndexesAsync(ct);
+
         var seed = config.GetSection("Seed").Get<SeedOptions>() ?? new SeedOptions();
         var demoData = seed.DemoData ?? environment?.IsDevelopment() ?? false;
         if (isNewDatabase && !demoData)

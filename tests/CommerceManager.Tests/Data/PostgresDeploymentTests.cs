@@ -141,6 +141,28 @@ public sealed class PostgresIndexTests : IAsyncLifetime
         Assert.True(plan.Contains(index, StringComparison.Ordinal), plan);
     }
 
+    [Theory]
+    [InlineData("eq(points,5000)", null)]
+    [InlineData(null, "-points")]
+    [InlineData("eq(tier,Gold)", null)]
+    public async Task Custom_field_filters_and_sorts_use_the_fields_index(string? filter, string? sort)
+    {
+        var designer = services.Get<CommerceManager.CustomFields.FieldDesigner>();
+        var flow = await designer.EnsureFlowAsync(As.Admin, CommerceManager.CustomFields.Flow.Customers, true);
+        var points = (await designer.CreateFieldAsync(As.Admin, flow.Id, new CommerceManager.CustomFields.FieldInput
+            { Name = "Points", Slug = "points", Type = CommerceManager.CustomFields.FieldType.Integer })).Value
+            ?? (await designer.ListFieldsAsync(As.Admin, flow.Id)).Single(f => f.Slug == "points");
+        var tier = (await designer.CreateFieldAsync(As.Admin, flow.Id, new CommerceManager.CustomFields.FieldInput
+            { Name = "Tier", Slug = "tier", Type = CommerceManager.CustomFields.FieldType.String })).Value
+            ?? (await designer.ListFieldsAsync(As.Admin, flow.Id)).Single(f => f.Slug == "tier");
+        var field = sort is null && filter!.Contains("tier", StringComparison.Ordinal) ? tier : points;
+
+        var plan = await PlanOfAsync(() => services.Get<CustomerService>().ListAsync(As.Admin, new CustomerQuery(filter, sort, 0, 25)),
+            sql => sort is null ? sql.Contains("count(*)", StringComparison.Ordinal) : sql.Contains("LIMIT", StringComparison.Ordinal));
+
+        Assert.True(plan.Contains(CustomValueSql.IndexName("Customers", field.Id), StringComparison.Ordinal), plan);
+    }
+
     [Fact]
     public async Task Row_counts_follow_bulk_loads_inserts_and_deletes()
     {
