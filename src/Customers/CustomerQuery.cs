@@ -81,6 +81,25 @@ public static class CustomerFilters
     /// </summary>
     public static string EmailValue(string value) => value.Replace(' ', '+');
 
+    /// <summary>
+    /// The first contains or ends-with search on name or email, as the folded column and text a substring index can
+    /// narrow the rows by (the term itself is still applied exactly).
+    /// </summary>
+    public static (string Column, string Text)? SubstringTerm(IEnumerable<FilterTerm> terms)
+    {
+        foreach (var t in terms.Where(t => t.Op == "like" && t.Field is "name" or "email"))
+        {
+            var (kind, text) = LikePattern.Read(t.Value);
+            if (kind is LikeKind.Contains or LikeKind.EndsWith)
+            {
+                return t.Field == "name"
+                    ? (nameof(Customer.NormalizedName), Customer.FoldName(text))
+                    : (nameof(Customer.NormalizedEmail), Customer.Normalize(EmailValue(text)));
+            }
+        }
+        return null;
+    }
+
     /// <summary>One custom field's term, on the expression the field's index is built on.</summary>
     private static Expression<Func<Customer, bool>> CustomFilter(FieldDefinition field, FilterTerm t)
     {

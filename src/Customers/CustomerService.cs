@@ -28,6 +28,7 @@ public sealed class CustomerService(
     IValidator<CustomerInput> validator,
     IPasswordHasher<Customer> hasher,
     CustomFieldValues customFields,
+    SqlDialect dialect,
     TimeProvider clock)
 {
     public const string EmailTakenMessage = "A customer with this email already exists.";
@@ -45,7 +46,11 @@ public sealed class CustomerService(
         var page = query.Page;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var filtered = CustomerFilters.Apply(db.Customers.AsNoTracking(), terms, custom);
+        // A contains/ends-with search starts from the provider's substring index (SQLite: FTS5 trigram) when it has one.
+        var source = CustomerFilters.SubstringTerm(terms) is { } substring
+            ? dialect.SubstringSource(db.Customers, substring.Column, substring.Text) ?? db.Customers
+            : db.Customers;
+        var filtered = CustomerFilters.Apply(source.AsNoTracking(), terms, custom);
         if (query.HasPassword is { } hasPassword)
         {
             filtered = hasPassword ? filtered.Where(c => c.PasswordHash != null) : filtered.Where(c => c.PasswordHash == null);

@@ -11,6 +11,14 @@ public abstract class SqlDialect
 {
     public abstract string Name { get; }
 
+    /// <summary>
+    /// The rows of <paramref name="set"/> whose contains-searched column (<see cref="StorageHints.IsContainsSearched"/>)
+    /// holds <paramref name="text"/> literally, narrowed by the provider's substring index, as a query to compose on; or
+    /// null when the ordinary LIKE is served as well (PostgreSQL's trigram index) or the text is too short for the index.
+    /// The caller still applies its own exact condition (contains, ends with) on top.
+    /// </summary>
+    public virtual IQueryable<T>? SubstringSource<T>(DbSet<T> set, string column, string text) where T : class => null;
+
     /// <summary>Applies pending migrations, one instance at a time when several start together.</summary>
     public virtual Task MigrateAsync(AppDbContext db, CancellationToken ct) => db.Database.MigrateAsync(ct);
 
@@ -82,6 +90,7 @@ public sealed class SqliteDialect : SqlDialect
     public override async Task AfterMigrateAsync(AppDbContext db, CancellationToken ct)
     {
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        await SqliteSubstringIndex.EnsureAsync(db, ct);
         // Refresh the planner's statistics where they are stale or missing (new indexes from a migration):
         // cheap when nothing changed, and without them SQLite can pick a poor index for a million rows.
         await db.Database.ExecuteSqlRawAsync("PRAGMA optimize=0x10002;", ct);
@@ -132,6 +141,9 @@ public sealed class SqliteDialect : SqlDialect
 
     public override BulkWriter OpenBulkWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns) =>
         new PreparedInsertWriter(connection, transaction, table, columns);
+
+    public override IQueryable<T>? SubstringSource<T>(DbSet<T> set, string column, string text) where T : class =>
+        SqliteSubstringIndex.Source(set, column, text);
 
     public override Task EnsureCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CustomValueKind kind, CancellationToken ct)
     {

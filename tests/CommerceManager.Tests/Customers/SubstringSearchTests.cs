@@ -1,0 +1,113 @@
+using CommerceManager.Customers;
+using CommerceManager.Data;
+using CommerceManager.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace CommerceManager.Tests.Customers;
+
+/// <summary>
+/// Contains and ends-with searches give the same answers whether the substring index serves them (three characters or
+/// more) or the plain scan does (shorter), and stay right as customers change.
+/// </summary>
+public sealed class SubstringSearchTests : IAsyncLifetime
+{
+    private TestServices services = default!;
+    private CustomerService Customers => services.Get<CustomerService>();
+    private readonly Dictionary<string, Guid> ids = [];
+
+    public async Task InitializeAsync()
+    {
+        services = await TestServices.CreateAsync();
+        (string Name, string Email)[] people =
+        [
+            ("Émile Zola", "emile@paris.example"), ("100% Cotton Ltd", "sales_team@cotton.example"), ("Satu Mäki", "sat@example.com"),
+            ("Ann Lee", "ann@example.com"), ("Jo Lina", "jo@example.com"), ("Marta Martínez", "marta@example.org"),
+        ];
+        foreach (var (name, email) in people)
+        {
+            ids[name] = (await Customers.CreateAsync(As.Admin, new CustomerInput { Name = name, Email = email })).Value!.Id;
+        }
+    }
+
+    public async Task DisposeAsync() => await services.DisposeAsync();
+
+    private async Task<string> NamesAsync(string filter) =>
+        string.Join(",", (await Customers.ListAsync(As.Admin, new CustomerQuery(filter, "name"))).Items.Select(c => c.Name));
+
+    [Theory]
+    [InlineData("like(name,*emile*)", "Émile Zola")]
+    [InlineData("like(name,*ÉMILE*)", "Émile Zola")]
+    [InlineData("like(name,*mile zo*)", "Émile Zola")]
+    [InlineData("like(name,*mart*)", "Marta Martínez")]
+    [InlineData("like(name,*martinez*)", "Marta Martínez")]
+    [InlineData("like(name,*0%*)", "100% Cotton Ltd")]
+    [InlineData("like(name,*%*)", "100% Cotton Ltd")]
+    [InlineData("like(email,*s_t*)", "100% Cotton Ltd")]
+    [InlineData("like(email,*_*)", "100% Cotton Ltd")]
+    [InlineData("like(email,*@cotton.example)", "100% Cotton Ltd")]
+    [InlineData("like(email,*.org)", "Marta Martínez")]
+    [InlineData("like(email,*example.com)", "Ann Lee,Jo Lina,Satu Mäki")]
+    [InlineData("like(name,*jo*)", "Jo Lina")]
+    [InlineData("like(name,*o*)", "100% Cotton Ltd,Émile Zola,Jo Lina")]
+    [InlineData("like(name,*zzz*)", "")]
+    [InlineData("like(email,*\"*)", "")]
+    public async Task Contains_and_ends_with_match_literally_ignoring_case_and_accents(string filter, string expected)
+    {
+        Assert.Equal(expected, await NamesAsync(filter));
+    }
+
+    [Fact]
+    public async Task Renames_email_changes_and_deletes_keep_the_search_right()
+    {
+        var jo = (await Customers.GetAsync(As.Admin, ids["Jo Lina"]))!;
+        await Customers.UpdateAsync(As.Admin, jo.Id, new CustomerInput { Name = "Jo Smith", Email = "jo@newdomain.example" }, jo.Version);
+        await Customers.DeleteAsync(As.Admin, ids["Émile Zola"]);
+        var ann = (await Customers.GetAsync(As.Admin, ids["Ann Lee"]))!;
+        await Customers.UpdateAsync(As.Admin, ann.Id, new CustomerInput { Name = "Annabelle Lee", Email = ann.Email }, ann.Version);
+
+        Assert.Equal("", await NamesAsync("like(name,*lina*)"));
+        Assert.Equal("Jo Smith", await NamesAsync("like(name,*smith*)"));
+        Assert.Equal("Jo Smith", await NamesAsync("like(email,*newdomain*)"));
+        Assert.Equal("", await NamesAsync("like(email,*jo@example*)"));
+        Assert.Equal("", await NamesAsync("like(name,*emile*)"));
+        Assert.Equal("Annabelle Lee", await NamesAsync("like(name,*belle*)"));
+    }
+
+    [Fact]
+    public async Task The_total_counts_every_match()
+    {
+        var page = await Customers.ListAsync(As.Admin, new CustomerQuery("like(email,*example*)", null, 0, 2));
+
+        Assert.Equal(6, page.Total);
+        Assert.Equal(2, page.Items.Count);
+    }
+
+    [Fact]
+    [Trait("Database", "SqliteOnly")]
+    public async Task On_SQLite_a_contains_search_reads_the_trigram_index()
+    {
+        await using var db = await services.DbAsync();
+        var source = services.Get<SqlDialect>().SubstringSource(db.Customers, nameof(Customer.NormalizedName), "MART")!;
+        var sql = source.Select(c => c.Id).ToQueryString();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        // ToQueryString starts with the parameters as ".param set" lines (SQLite's shell): bind them instead.
+        command.CommandText = "EXPLAIN QUERY PLAN " + string.Join("\n", sql.Split('\n').Where(l => !l.StartsWith('.')));
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@p0";
+        parameter.Value = "{NormalizedName} : \"MART\"";
+        command.Parameters.Add(parameter);
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.Contains(plan, l => l.Contains("Customers_search VIRTUAL TABLE", StringComparison.Ordinal));
+        Assert.Null(services.Get<SqlDialect>().SubstringSource(db.Customers, nameof(Customer.NormalizedName), "MA"));
+    }
+}
