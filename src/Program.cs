@@ -15,7 +15,15 @@ builder.Services.AddCommerceManager(builder.Configuration, builder.Environment.C
 builder.Services.AddWebSecurity(builder.Configuration);
 builder.Services.AddApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+builder.Services.AddMudServices(o =>
+{
+    // Over the navigation drawer, not over cards, tables or the pager; short-lived.
+    o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+    o.SnackbarConfiguration.VisibleStateDuration = 4000;
+    o.SnackbarConfiguration.ShowTransitionDuration = 200;
+    o.SnackbarConfiguration.HideTransitionDuration = 200;
+});
+builder.Services.AddScoped<CommerceManager.Ui.BrowserTime>();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();

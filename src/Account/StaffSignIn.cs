@@ -24,7 +24,13 @@ public sealed class StaffSignIn(SignInManager<StaffUser> signInManager, UserMana
             users.PasswordHasher.VerifyHashedPassword(new StaffUser(), decoyHash, password);
             return SignInResult.Failed;
         }
-        return await signInManager.PasswordSignInAsync(user, password, remember, lockoutOnFailure: true);
+        var result = await signInManager.PasswordSignInAsync(user, password, remember, lockoutOnFailure: true);
+        if (result.Succeeded)
+        {
+            user.LastSignInAt = DateTime.UtcNow;
+            await users.UpdateAsync(user);
+        }
+        return result;
     }
 }
 

@@ -11,6 +11,8 @@ public sealed class StaffUser : IdentityUser
     public string DisplayName { get; set; } = "";
     /// <summary>The password was generated or set by someone else: the console asks for a new one before anything else.</summary>
     public bool MustChangePassword { get; set; }
+    /// <summary>When this person last signed in to the console (UTC), shown on the Staff page.</summary>
+    public DateTime? LastSignInAt { get; set; }
 }
 
 /// <summary>

@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CommerceManager.Staff;
 
-public sealed record StaffSummary(string Id, string Email, string DisplayName, string Role, bool IsLockedOut, DateTimeOffset? LockoutEnd);
+public sealed record StaffSummary(string Id, string Email, string DisplayName, string Role, bool IsLockedOut, DateTimeOffset? LockoutEnd,
+    DateTime? LastSignInAt = null);
 
 public sealed class StaffInput
 {
@@ -37,13 +38,13 @@ public sealed class StaffService(IServiceScopeFactory scopes)
             join r in db.Roles on ur.RoleId equals r.Id into rs
             from r in rs.DefaultIfEmpty()
             orderby u.Email
-            select new { u.Id, u.Email, u.DisplayName, Role = r != null ? r.Name : null, u.LockoutEnd })
+            select new { u.Id, u.Email, u.DisplayName, Role = r != null ? r.Name : null, u.LockoutEnd, u.LastSignInAt })
             .ToListAsync(ct);
         return rows
             .GroupBy(x => x.Id)
             .Select(g => g.First())
             .Select(x => new StaffSummary(x.Id, x.Email ?? "", x.DisplayName, x.Role ?? "(none)",
-                x.LockoutEnd is { } end && end > now, x.LockoutEnd))
+                x.LockoutEnd is { } end && end > now, x.LockoutEnd, x.LastSignInAt))
             .ToList();
     }
 
@@ -133,6 +134,28 @@ public sealed class StaffService(IServiceScopeFactory scopes)
         }
         var token = await users.GeneratePasswordResetTokenAsync(user);
         return await users.ResetPasswordAsync(user, token, newPassword);
+    }
+
+    /// <summary>Removes a staff account for good: never your own, never the last active Admin.</summary>
+    public async Task<IdentityResult> RemoveAsync(ClaimsPrincipal actor, string userId, CancellationToken ct = default)
+    {
+        Access.Require(actor, Permission.ManageSettings);
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
+        var user = await users.FindByIdAsync(userId);
+        if (user is null)
+        {
+            return Failed("This staff member no longer exists.");
+        }
+        if (users.GetUserId(actor) == user.Id)
+        {
+            return Failed("You cannot remove your own account.");
+        }
+        if (await users.IsInRoleAsync(user, Roles.Admin) && await IsLastActiveAdminAsync(users, user))
+        {
+            return Failed("This is the only admin left: make someone else an admin first.");
+        }
+        return await users.DeleteAsync(user);
     }
 
     private static async Task<bool> IsLastActiveAdminAsync(UserManager<StaffUser> users, StaffUser user)

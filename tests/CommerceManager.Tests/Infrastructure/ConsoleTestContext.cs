@@ -22,6 +22,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         App = await TestServices.CreateAsync();
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
+        Services.AddScoped<CommerceManager.Ui.BrowserTime>();
         Services.AddSingleton(App.Get<CustomerService>());
         Services.AddSingleton(App.Get<StaffService>());
         Services.AddSingleton(App.Get<IValidator<CustomerInput>>());

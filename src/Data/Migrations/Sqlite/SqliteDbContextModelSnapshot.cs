@@ -27,7 +27,8 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("CustomData")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("CommerceManager:JsonDocument", true);
 
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
@@ -390,7 +391,8 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("CustomData")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("CommerceManager:JsonDocument", true);
 
                     b.Property<string>("Email")
                         .IsRequired()
@@ -412,12 +414,14 @@ namespace CommerceManager.Data.Migrations.Sqlite
                     b.Property<string>("NormalizedEmail")
                         .IsRequired()
                         .HasMaxLength(254)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("CommerceManager:ContainsSearch", true);
 
                     b.Property<string>("NormalizedName")
                         .IsRequired()
                         .HasMaxLength(255)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("CommerceManager:ContainsSearch", true);
 
                     b.Property<string>("PasswordHash")
                         .HasColumnType("TEXT");
@@ -499,6 +503,9 @@ namespace CommerceManager.Data.Migrations.Sqlite
 
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastSignInAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("INTEGER");
