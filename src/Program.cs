@@ -24,6 +24,7 @@ builder.Services.AddMudServices(o =>
     o.SnackbarConfiguration.HideTransitionDuration = 200;
 });
 builder.Services.AddScoped<CommerceManager.Ui.BrowserTime>();
+builder.Services.AddScoped<CommerceManager.Ui.BrowserDom>();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();

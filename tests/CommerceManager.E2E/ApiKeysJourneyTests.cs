@@ -15,11 +15,26 @@ public sealed class ApiKeysJourneyTests(BrowserFixture browser) : IClassFixture<
         await page.WaitForCircuitAsync();
 
         await page.GetByTestId("create-key").ClickAsync();
-        await page.Locator("#key-name").FillAsync("Web storefront");
-        await page.GetByTestId("confirm-ok").ClickAsync();
-        var clientId = (await page.GetByTestId("new-client-id").TextContentAsync())!.Trim();
-        var secret = (await page.GetByTestId("new-client-secret").TextContentAsync())!.Trim();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        // A key needs a name: an empty one is refused beside the field, not silently renamed.
+        await dialog.GetByTestId("confirm-create-key").ClickAsync();
+        await Assertions.Expect(dialog).ToContainTextAsync("Give the key a name");
+        await page.Locator("#key-name").PressSequentiallyAsync("Web storefront");
+        await page.Locator("#key-name").PressAsync("Enter");
+
+        // The secret shows once, in a dialog that neither Esc nor a stray click closes before "I've saved it".
+        await Assertions.Expect(page.Locator("#new-client-secret-input")).Not.ToHaveValueAsync("");
+        var clientId = (await page.Locator("#new-client-id-input").InputValueAsync()).Trim();
+        var secret = (await page.Locator("#new-client-secret-input").InputValueAsync()).Trim();
         await page.ShotAsync("20-api-key-created");
+        await Assertions.Expect(dialog.GetByTestId("close-new-key")).ToBeDisabledAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await page.Mouse.ClickAsync(5, 5);
+        await Assertions.Expect(dialog).ToContainTextAsync("shown this once");
+        await dialog.GetByText("I've saved the secret").ClickAsync();
+        await dialog.GetByTestId("close-new-key").ClickAsync();
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-testid=keys-table]")).ToContainTextAsync("Web storefront");
 
         using var http = new HttpClient { BaseAddress = new Uri(browser.App.BaseUrl) };
         async Task<HttpStatusCode> TokenAsync() => (await http.PostAsync("oauth/access_token",
@@ -28,7 +43,6 @@ public sealed class ApiKeysJourneyTests(BrowserFixture browser) : IClassFixture<
 
         await page.ReloadAsync();
         await page.WaitForCircuitAsync();
-        await Assertions.Expect(page.GetByTestId("new-client-secret")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("[data-testid=keys-table]")).Not.ToContainTextAsync(secret);
         var row = page.Locator("[data-testid=keys-table] tbody tr").Filter(new() { HasText = clientId });
         await row.GetByTestId("revoke-key").ClickAsync();

@@ -23,6 +23,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddScoped<CommerceManager.Ui.BrowserTime>();
+        Services.AddScoped<CommerceManager.Ui.BrowserDom>();
         Services.AddSingleton(App.Get<CustomerService>());
         Services.AddSingleton(App.Get<StaffService>());
         Services.AddSingleton(App.Get<IValidator<CustomerInput>>());
@@ -47,5 +48,24 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
     {
         await DisposeAsync();
         await App.DisposeAsync();
+    }
+}
+
+public static class TypingExtensions
+{
+    /// <summary>
+    /// Types into an input the way the browser reports it: fields that update as you type (Immediate) listen to
+    /// <c>input</c>, the others to <c>change</c>.
+    /// </summary>
+    public static void TypeText(this AngleSharp.Dom.IElement input, string value)
+    {
+        if (input.HasAttribute("blazor:oninput"))
+        {
+            input.Input(value);
+        }
+        else
+        {
+            input.Change(value);
+        }
     }
 }

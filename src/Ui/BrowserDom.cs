@@ -1,0 +1,56 @@
+using Microsoft.JSInterop;
+
+namespace CommerceManager.Ui;
+
+/// <summary>The few things the console asks the browser directly (wwwroot/js/console.js), one module per circuit.</summary>
+public sealed class BrowserDom(IJSRuntime js) : IAsyncDisposable
+{
+    private IJSObjectReference? module;
+
+    private async ValueTask<IJSObjectReference> ModuleAsync() =>
+        module ??= await js.InvokeAsync<IJSObjectReference>("import", "./js/console.js");
+
+    public async Task ScrollToTopAsync(string selector)
+    {
+        try
+        {
+            await (await ModuleAsync()).InvokeVoidAsync("scrollToTop", selector);
+        }
+        catch (JSException)
+        {
+            // Scrolling is a courtesy; a page that went away meanwhile is fine.
+        }
+    }
+
+    /// <summary>Registers "/" and Ctrl/⌘+K to call <c>OpenSearch</c> on the target; dispose the result to stop.</summary>
+    public async Task<IJSObjectReference> OnSearchShortcutAsync<T>(DotNetObjectReference<T> target) where T : class =>
+        await (await ModuleAsync()).InvokeAsync<IJSObjectReference>("onSearchShortcut", target);
+
+    /// <summary>Hands the text of the input to <c>EnterPressed</c> on the target whenever Enter is pressed in it.</summary>
+    public async Task<IJSObjectReference?> OnEnterAsync<T>(string inputId, DotNetObjectReference<T> target, bool clear) where T : class
+    {
+        try
+        {
+            return await (await ModuleAsync()).InvokeAsync<IJSObjectReference>("onEnter", inputId, target, clear);
+        }
+        catch (JSException)
+        {
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (module is not null)
+        {
+            try
+            {
+                await module.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+                // The circuit is gone, and the module with it.
+            }
+        }
+    }
+}

@@ -1,0 +1,254 @@
+using CommerceManager.Customers;
+using CommerceManager.Orders;
+using CommerceManager.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace CommerceManager.E2E;
+
+/// <summary>
+/// Work is never lost and the screen never shows a state that isn't true: each test types and presses keys as a
+/// person does (keyboard, not only <c>fill</c>).
+/// </summary>
+public sealed class ConsoleSafetyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private async Task<IPage> AdminAsync()
+    {
+        var page = await browser.NewPageAsync();
+        await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
+        return page;
+    }
+
+    private async Task<CustomerDto> NewCustomerAsync(string name)
+    {
+        var customers = browser.App.Services.GetRequiredService<CustomerService>();
+        var email = $"{Guid.NewGuid():N}@safety.example";
+        return (await customers.CreateAsync(Access.SystemAdmin("e2e"), new CustomerInput { Name = name, Email = email })).Value!;
+    }
+
+    private static async Task ReplaceTextAsync(ILocator input, string text)
+    {
+        await input.ClickAsync();
+        await input.PressAsync("Control+A");
+        await input.PressAsync("Backspace");
+        await input.PressSequentiallyAsync(text);
+    }
+
+    [Fact]
+    public async Task Unsaved_customer_edits_survive_tab_switches_and_leaving_asks_first()
+    {
+        var customer = await NewCustomerAsync("Grace Hopper");
+        var page = await AdminAsync();
+        await page.GotoAsync($"customers/{customer.Id}");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.GetByTestId("no-changes")).ToBeVisibleAsync();
+
+        await ReplaceTextAsync(page.Locator("#customer-name"), "Grace Brewster Hopper");
+        await page.Locator("#customer-name").PressAsync("Tab");
+        await Assertions.Expect(page.GetByTestId("save-bar")).ToBeVisibleAsync();
+
+        // Addresses and back: the draft is still there.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Addresses" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("add-address")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Details" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#customer-name")).ToHaveValueAsync("Grace Brewster Hopper");
+
+        // Leaving asks; "Keep editing" stays with the draft.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Orders" }).First.ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("Discard changes?");
+        await page.ShotAsync("40-discard-changes");
+        await dialog.GetByTestId("confirm-cancel").ClickAsync();
+        Assert.EndsWith($"customers/{customer.Id}", page.Url);
+        await Assertions.Expect(page.Locator("#customer-name")).ToHaveValueAsync("Grace Brewster Hopper");
+
+        // Discard from the save bar puts back what is stored; then leaving asks nothing.
+        await page.GetByTestId("discard-changes").ClickAsync();
+        await Assertions.Expect(page.Locator("#customer-name")).ToHaveValueAsync("Grace Hopper");
+        await Assertions.Expect(page.GetByTestId("save-bar")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Orders" }).First.ClickAsync();
+        await page.WaitForURLAsync("**/orders");
+    }
+
+    [Fact]
+    public async Task A_conflict_warning_stays_with_its_page_and_is_gone_after_leaving()
+    {
+        var customer = await NewCustomerAsync("Katherine Johnson");
+        var page = await AdminAsync();
+        await page.GotoAsync($"customers/{customer.Id}");
+        await page.WaitForCircuitAsync();
+        await ReplaceTextAsync(page.Locator("#customer-name"), "Katherine G. Johnson");
+
+        // Someone else saves first.
+        var customers = browser.App.Services.GetRequiredService<CustomerService>();
+        await customers.UpdateAsync(Access.SystemAdmin("e2e"), customer.Id, new CustomerInput { Name = "K. Johnson", Email = customer.Email }, null);
+
+        await page.GetByTestId("save-customer").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("conflict-alert")).ToBeVisibleAsync();
+        var toast = page.Locator(".mud-snackbar").Filter(new() { HasText = "someone else changed this customer" });
+        await Assertions.Expect(toast).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Orders" }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByTestId("confirm-ok").ClickAsync();
+        await page.WaitForURLAsync("**/orders");
+        await Assertions.Expect(toast).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_address_dialog_opens_on_first_name_and_esc_closes_only_the_suggestions()
+    {
+        var customer = await NewCustomerAsync("Mary Jackson");
+        var page = await AdminAsync();
+        await page.GotoAsync($"customers/{customer.Id}?tab=addresses");
+        await page.WaitForCircuitAsync();
+        await page.GetByTestId("add-address").ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(page.Locator("#address-first-name")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync("Mary");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("Jackson");
+        await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
+
+        // The label's suggestions open on typing; Esc closes them, not the dialog.
+        await page.Locator("#address-label").PressSequentiallyAsync("Ho");
+        await page.ShotAsync("41-address-label-suggestions");
+        await Assertions.Expect(page.Locator(".mud-popover-open")).Not.ToHaveCountAsync(0);
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
+        await Assertions.Expect(dialog).ToBeVisibleAsync();
+
+        // A click on the backdrop does nothing; Esc on a dirty dialog asks before discarding.
+        await page.Mouse.ClickAsync(5, 5);
+        await Assertions.Expect(page.Locator("#address-first-name")).ToHaveValueAsync("Mary");
+        await page.Locator("#address-line1").ClickAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.GetByText("Discard changes?")).ToBeVisibleAsync();
+        await page.ShotAsync("41-address-discard");
+        await page.GetByTestId("confirm-cancel").ClickAsync();
+        await Assertions.Expect(page.Locator("#address-last-name")).ToHaveValueAsync("Jackson");
+    }
+
+    [Fact]
+    public async Task Enter_adds_exactly_what_was_typed_as_allowed_values()
+    {
+        var page = await AdminAsync();
+        await page.GotoAsync("settings/custom-fields");
+        await page.WaitForCircuitAsync();
+        await page.GetByTestId("add-field-customers").ClickAsync();
+        await page.Locator("#field-name").PressSequentiallyAsync("Colour");
+        await page.Locator("#field-option").ClickAsync();
+        foreach (var value in new[] { "Red", "Green", "Blue" })
+        {
+            await page.Keyboard.TypeAsync(value);
+            await page.Keyboard.PressAsync("Enter");
+        }
+        var chips = page.GetByTestId("field-options").Locator(".mud-chip");
+        await Assertions.Expect(chips).ToHaveTextAsync(["Red", "Green", "Blue"]);
+        await Assertions.Expect(page.Locator("#field-option")).ToHaveValueAsync("");
+        await page.ShotAsync("42-allowed-values");
+    }
+
+    [Fact]
+    public async Task Enter_in_the_filter_editor_applies_the_typed_filter_and_a_bad_one_is_explained_in_place()
+    {
+        var page = await AdminAsync();
+        await page.GotoAsync("customers?filter=like(name,*a*)");
+        await page.WaitForCircuitAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit the API filter" }).ClickAsync();
+        var box = page.Locator("#filter-editor-input");
+        await ReplaceTextAsync(box, "like(email,*@nowhere.example)");
+        await box.PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("api-filter")).ToHaveTextAsync("like(email,*@nowhere.example)");
+
+        var url = page.Url;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit the API filter" }).ClickAsync();
+        await ReplaceTextAsync(box, "eq(nme,Ada)");
+        await box.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#filter-editor-error, .mud-input-helper-text.mud-input-error").First).ToContainTextAsync("nme");
+        Assert.Equal(url, page.Url);
+        await Assertions.Expect(box).ToHaveValueAsync("eq(nme,Ada)");
+        await page.ShotAsync("43-filter-error");
+    }
+
+    [Fact]
+    public async Task Role_changes_to_admin_are_confirmed_and_a_refused_change_shows_the_saved_role()
+    {
+        var page = await AdminAsync();
+        await page.GotoAsync("settings/staff");
+        await page.WaitForCircuitAsync();
+        await page.GetByTestId("add-staff").ClickAsync();
+        await page.Locator("#staff-name").PressSequentiallyAsync("Vera Viewer");
+        await page.Locator("#staff-email").PressSequentiallyAsync("vera@e2e.example");
+        await page.GetByRole(AriaRole.Dialog).GetByLabel("Role").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Viewer" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
+        await page.Locator("#staff-password").PressSequentiallyAsync("vera viewer password 1");
+        await page.GetByTestId("save-staff").ClickAsync();
+        var vera = page.Locator("tr").Filter(new() { HasText = "vera@e2e.example" });
+        await Assertions.Expect(vera).ToContainTextAsync("Vera Viewer");
+        await Assertions.Expect(vera).ToContainTextAsync("Never");
+
+        // Viewer → Admin asks first; cancelling leaves Viewer on screen and in the store.
+        await vera.GetByTestId("role-vera@e2e.example").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Admin" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("Make vera@e2e.example an Admin?");
+        await page.GetByTestId("confirm-cancel").ClickAsync();
+        await Assertions.Expect(vera.Locator("input.mud-select-input, .mud-input-slot").First).ToHaveValueAsync("Viewer");
+        var staff = browser.App.Services.GetRequiredService<CommerceManager.Staff.StaffService>();
+        Assert.Equal("Viewer", (await staff.ListAsync(Access.SystemAdmin("e2e"))).Single(s => s.Email == "vera@e2e.example").Role);
+
+        // The only admin can't demote themselves: the row says why and still shows Admin.
+        var me = page.Locator("tr").Filter(new() { HasText = KestrelApp.AdminEmail });
+        await Assertions.Expect(me).ToContainTextAsync("(you)");
+        await me.GetByTestId($"role-{KestrelApp.AdminEmail}").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Viewer" }).ClickAsync();
+        await page.GetByTestId("confirm-ok").ClickAsync();
+        await Assertions.Expect(me).ToContainTextAsync("admin");
+        await Assertions.Expect(me.Locator("input.mud-select-input, .mud-input-slot").First).ToHaveValueAsync("Admin");
+        await page.ShotAsync("44-role-refused");
+    }
+
+    [Fact]
+    public async Task Fulfilling_and_cancelling_an_order_ask_first_and_locked_actions_say_why()
+    {
+        var orders = browser.App.Services.GetRequiredService<OrderService>();
+        var page1 = await orders.ListAsync(Access.SystemAdmin("e2e"), new OrderQuery("eq(payment,paid):eq(shipping,unfulfilled)", null, 0, 25));
+        var order = page1.Items.First(o => o.Status != OrderStatus.Cancelled);
+        var page = await AdminAsync();
+        await page.GotoAsync($"orders/{order.Id}");
+        await page.WaitForCircuitAsync();
+
+        await page.GetByTestId("mark-fulfilled").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
+        await page.GetByTestId("confirm-cancel").ClickAsync();
+        Assert.Equal(ShippingStatus.Unfulfilled, (await orders.GetAsync(Access.SystemAdmin("e2e"), order.Id))!.Order.Shipping);
+
+        await page.GetByTestId("mark-fulfilled").ClickAsync();
+        await page.GetByTestId("confirm-ok").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("fulfil-locked")).ToContainTextAsync("Fulfilled");
+        await Assertions.Expect(page.GetByTestId("cancel-locked")).ToContainTextAsync("cannot be cancelled");
+        Assert.Equal(ShippingStatus.Fulfilled, (await orders.GetAsync(Access.SystemAdmin("e2e"), order.Id))!.Order.Shipping);
+    }
+
+    [Fact]
+    public async Task Unknown_addresses_and_forbidden_pages_keep_the_console_around_them()
+    {
+        var page = await AdminAsync();
+        await page.GotoAsync("no/such/page");
+        await Assertions.Expect(page.GetByTestId("not-found")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Customers" }).First).ToBeVisibleAsync();
+        await page.ShotAsync("45-not-found");
+
+        var staff = browser.App.Services.GetRequiredService<CommerceManager.Staff.StaffService>();
+        await staff.CreateAsync(Access.SystemAdmin("e2e"), new CommerceManager.Staff.StaffInput
+        {
+            DisplayName = "Rita Rep", Email = "rita@e2e.example", Role = Roles.Representative, Password = "rita rep password 12",
+        });
+        var rep = await browser.NewPageAsync();
+        await rep.SignInAsync("rita@e2e.example", "rita rep password 12");
+        await rep.GotoAsync("settings/api-keys");
+        await Assertions.Expect(rep.GetByTestId("access-denied")).ToBeVisibleAsync();
+        await Assertions.Expect(rep.GetByRole(AriaRole.Link, new() { Name = "Orders" }).First).ToBeVisibleAsync();
+        await rep.ShotAsync("46-access-denied");
+    }
+}
