@@ -6,14 +6,18 @@ using CommerceManager.Querying;
 
 namespace CommerceManager.Customers;
 
-/// <summary>A view of the customers list: an EP filter string, a sort, a page.</summary>
+/// <summary>
+/// A view of the customers list: an EP filter string, a sort, a page; and the console's one-box <see cref="Search"/>
+/// (name or email containing the text, or the exact external reference), which EP's filter cannot say (it has no "or").
+/// </summary>
 public sealed record CustomerQuery(
     string? Filter = null,
     string? Sort = null,
     int Offset = 0,
     int Limit = PageRequest.DefaultLimit,
     bool? HasPassword = null,
-    bool ExactTotal = true)
+    bool ExactTotal = true,
+    string? Search = null)
 {
     public PageRequest Page => new PageRequest(Offset, Limit).Checked();
 }

@@ -3,8 +3,11 @@ using CommerceManager.Querying;
 
 namespace CommerceManager.Customers;
 
-/// <summary>Name, email, or one of the store's custom fields (by slug, in <see cref="CustomerSearch.CustomSlug"/>).</summary>
-public enum SearchField { Name, Email, Custom }
+/// <summary>
+/// Anything (name, email or external reference at once: the console's one box, sent as <c>q=</c>), name, email, or
+/// one of the store's custom fields (by slug, in <see cref="CustomerSearch.CustomSlug"/>).
+/// </summary>
+public enum SearchField { Anything, Name, Email, Custom }
 
 public enum SearchOperator { Is, IsLike, StartsWith, EndsWith }
 
@@ -15,18 +18,19 @@ public enum SearchOperator { Is, IsLike, StartsWith, EndsWith }
 /// </summary>
 public sealed class CustomerSearch
 {
-    public SearchField Field { get; set; } = SearchField.Name;
+    public SearchField Field { get; set; } = SearchField.Anything;
     /// <summary>The custom field searched when <see cref="Field"/> is <see cref="SearchField.Custom"/>: always "is".</summary>
     public string? CustomSlug { get; set; }
 
-    /// <summary>The field picker's value: "name", "email", or "custom:&lt;slug&gt;".</summary>
+    /// <summary>The field picker's value: "any", "name", "email", or "custom:&lt;slug&gt;".</summary>
     public string FieldKey
     {
-        get => Field switch { SearchField.Email => "email", SearchField.Custom => "custom:" + CustomSlug, _ => "name" };
+        get => Field switch { SearchField.Anything => "any", SearchField.Email => "email", SearchField.Custom => "custom:" + CustomSlug, _ => "name" };
         set
         {
             (Field, CustomSlug) = value switch
             {
+                "any" => (SearchField.Anything, null),
                 "email" => (SearchField.Email, null),
                 _ when value.StartsWith("custom:", StringComparison.Ordinal) => (SearchField.Custom, value["custom:".Length..]),
                 _ => (SearchField.Name, (string?)null),
@@ -44,11 +48,18 @@ public sealed class CustomerSearch
     public DateTime? CreatedTo { get; set; }
     public IReadOnlyList<FilterTerm> OtherTerms { get; private set; } = [];
 
-    public static CustomerSearch FromFilter(string? filter, IReadOnlyList<CustomFields.FieldDefinition>? customFields = null)
+    /// <summary>The one-box text (name, email or reference), for the <c>q=</c> parameter; null when the box searches one field.</summary>
+    public string? Quick => Field == SearchField.Anything && Text.Trim().Length > 0 ? Text.Trim() : null;
+
+    public static CustomerSearch FromFilter(string? filter, IReadOnlyList<CustomFields.FieldDefinition>? customFields = null, string? quick = null)
     {
         var search = new CustomerSearch();
         var others = new List<FilterTerm>();
-        var textTaken = false;
+        var textTaken = !string.IsNullOrWhiteSpace(quick);
+        if (textTaken)
+        {
+            search.Text = quick!.Trim();
+        }
         foreach (var term in CustomerFilters.SchemaFor(customFields ?? []).Parse(filter))
         {
             if (!textTaken && term.Op == "eq" && !CustomerFilters.Schema.Fields.ContainsKey(term.Field))
@@ -94,7 +105,11 @@ public sealed class CustomerSearch
     {
         var terms = new List<FilterTerm>();
         var text = Text.Replace("*", "", StringComparison.Ordinal).Trim();
-        if (text.Length > 0 && Field == SearchField.Custom && !string.IsNullOrEmpty(CustomSlug))
+        if (Field == SearchField.Anything)
+        {
+            // The one box travels as q=, not as a filter term (EP's filter has no "or").
+        }
+        else if (text.Length > 0 && Field == SearchField.Custom && !string.IsNullOrEmpty(CustomSlug))
         {
             terms.Add(new FilterTerm("eq", CustomSlug, text));
         }
@@ -124,7 +139,7 @@ public sealed class CustomerSearch
     public static string Label(SearchOperator op) => op switch
     {
         SearchOperator.Is => "is",
-        SearchOperator.IsLike => "is like",
+        SearchOperator.IsLike => "contains",
         SearchOperator.StartsWith => "starts with",
         _ => "ends with",
     };

@@ -47,15 +47,28 @@ public sealed class CustomerService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // A contains/ends-with search starts from the provider's substring index (SQLite: FTS5 trigram) when it has one.
-        var source = CustomerFilters.SubstringTerm(terms) is { } substring
-            ? dialect.SubstringSource(db.Customers, substring.Column, substring.Text) ?? db.Customers
-            : db.Customers;
+        IQueryable<Customer> source;
+        if (query.Search?.Trim() is { Length: > 0 } quick)
+        {
+            var name = Customer.FoldName(quick);
+            var email = Customer.Normalize(CustomerFilters.EmailValue(quick));
+            source = (dialect.SubstringAnySource(db.Customers,
+                    [(nameof(Customer.NormalizedName), name), (nameof(Customer.NormalizedEmail), email)], nameof(Customer.ExternalRef), quick)
+                ?? db.Customers)
+                .Where(c => c.NormalizedName.Contains(name) || c.NormalizedEmail.Contains(email) || c.ExternalRef == quick);
+        }
+        else
+        {
+            source = CustomerFilters.SubstringTerm(terms) is { } substring
+                ? dialect.SubstringSource(db.Customers, substring.Column, substring.Text) ?? db.Customers
+                : db.Customers;
+        }
         var filtered = CustomerFilters.Apply(source.AsNoTracking(), terms, custom);
         if (query.HasPassword is { } hasPassword)
         {
             filtered = hasPassword ? filtered.Where(c => c.PasswordHash != null) : filtered.Where(c => c.PasswordHash == null);
         }
-        var unfiltered = terms.Count == 0 && query.HasPassword is null;
+        var unfiltered = terms.Count == 0 && query.HasPassword is null && string.IsNullOrWhiteSpace(query.Search);
         var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
             : await Counting.CountAsync(filtered, query.ExactTotal, ct);
         var items = total == 0 ? [] : await CustomerFilters.Sort(filtered, query.Sort, defaultSort, custom)

@@ -7,7 +7,11 @@ namespace CommerceManager.Data;
 /// <summary>The embedded default: one SQLite file. Migrations under src/Data/Migrations/Sqlite.</summary>
 public sealed class SqliteDbContext(DbContextOptions<AppDbContext> options) : AppDbContext(options)
 {
-    protected override void ConfigureProvider(ModelBuilder builder) => CustomValueSql.MapForSqlite(builder);
+    protected override void ConfigureProvider(ModelBuilder builder)
+    {
+        CustomValueSql.MapForSqlite(builder);
+        ShortIdSql.MapForSqlite(builder);
+    }
 }
 
 /// <summary>
@@ -24,6 +28,7 @@ public sealed class PostgresDbContext(DbContextOptions<AppDbContext> options) : 
     {
         builder.HasPostgresExtension("pg_trgm");
         CustomValueSql.MapForPostgres(builder);
+        ShortIdSql.MapForPostgres(builder);
         builder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
         foreach (var entity in builder.Model.GetEntityTypes().ToList())
         {

@@ -19,6 +19,14 @@ public abstract class SqlDialect
     /// </summary>
     public virtual IQueryable<T>? SubstringSource<T>(DbSet<T> set, string column, string text) where T : class => null;
 
+    /// <summary>
+    /// Rows where any of the columns contains its text, or <paramref name="equalsColumn"/> equals
+    /// <paramref name="equalsValue"/>, from the substring index; null when the provider needs none (its planner
+    /// combines the indexes itself) or cannot (a text shorter than the index allows). Callers still apply the exact test.
+    /// </summary>
+    public virtual IQueryable<T>? SubstringAnySource<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
+        string equalsColumn, string equalsValue) where T : class => null;
+
     /// <summary>Applies pending migrations, one instance at a time when several start together.</summary>
     public virtual Task MigrateAsync(AppDbContext db, CancellationToken ct) => db.Database.MigrateAsync(ct);
 
@@ -144,6 +152,10 @@ public sealed class SqliteDialect : SqlDialect
 
     public override IQueryable<T>? SubstringSource<T>(DbSet<T> set, string column, string text) where T : class =>
         SqliteSubstringIndex.Source(set, column, text);
+
+    public override IQueryable<T>? SubstringAnySource<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
+        string equalsColumn, string equalsValue) where T : class =>
+        SqliteSubstringIndex.SourceAny(set, any, equalsColumn, equalsValue);
 
     public override Task EnsureCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CustomValueKind kind, CancellationToken ct)
     {

@@ -75,6 +75,30 @@ public static class SqliteSubstringIndex
 #pragma warning restore EF1002
     }
 
+    /// <summary>
+    /// Rows where any column contains its text (one FTS5 query, its phrases joined by OR) or where
+    /// <paramref name="equalsColumn"/> equals a value (its own index); null when a text is under three characters.
+    /// </summary>
+    public static IQueryable<T>? SourceAny<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any, string equalsColumn, string equalsValue)
+        where T : class
+    {
+        var entity = set.EntityType;
+        var table = entity.GetTableName();
+        if (table is null || any.Count == 0 || any.Any(a => a.Text.Length < MinLength
+                || entity.FindProperty(a.Column)?.FindAnnotation(StorageHints.ContainsSearch) is null)
+            || entity.FindProperty(equalsColumn) is not { } equalsProperty)
+        {
+            return null;
+        }
+        var fts = TableFor(table);
+        var match = string.Join(" OR ", any.Select(a =>
+            "{" + entity.FindProperty(a.Column)!.GetColumnName() + "} : \"" + a.Text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+#pragma warning disable EF1002, EF1003 // Table and column names from the model; the texts are parameters.
+        return set.FromSqlRaw($"SELECT * FROM \"{table}\" WHERE rowid IN (SELECT rowid FROM \"{fts}\" WHERE \"{fts}\" MATCH {{0}}) " +
+            $"OR \"{equalsProperty.GetColumnName()}\" = {{1}}", match, equalsValue);
+#pragma warning restore EF1002, EF1003
+    }
+
     private static IEnumerable<(string Table, List<string> Columns)> SearchedColumns(IModel model) =>
         model.GetEntityTypes()
             .Where(e => !e.IsOwned() && e.GetTableName() is not null)

@@ -155,6 +155,37 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         return ids.Select(id => page.First(o => o.Id == id)).ToList();
     }
 
+    /// <summary>
+    /// Orders a person names by what they read: the short number shown everywhere (<c>#6B310869</c>, with or without
+    /// the #, any case), the full id, or the store's own order number. Staff only; newest first, at most
+    /// <paramref name="limit"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<OrderDto>> FindByNumberAsync(ClaimsPrincipal user, string text, int limit = 10, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        var number = text.Trim().TrimStart('#').Trim();
+        if (number.Length == 0)
+        {
+            return [];
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        IQueryable<Order> orders;
+        if (Guid.TryParse(number, out var id))
+        {
+            orders = db.Orders.Where(o => o.Id == id);
+        }
+        else if (number.Length == 8 && number.All(char.IsAsciiHexDigit))
+        {
+            var shortId = number.ToUpperInvariant();
+            orders = db.Orders.Where(o => ShortIdSql.ShortId(o.Id) == shortId || o.OrderNumber == number);
+        }
+        else
+        {
+            orders = db.Orders.Where(o => o.OrderNumber == number);
+        }
+        return await orders.AsNoTracking().OrderByDescending(o => o.CreatedAt).Take(limit).Select(ToDto).ToListAsync(ct);
+    }
+
     public async Task<OrderDetail?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {
         var ownCustomer = Access.CustomerIdOf(user);

@@ -62,12 +62,18 @@ public sealed class CustomerListTests : ConsoleTestContext
     {
         await SeedAsync(("Ada Lovelace", "ada@example.com"));
         SignInAs(Roles.Viewer);
-        var cut = RenderAt("customers");
+        var nav = Services.GetRequiredService<NavigationManager>();
 
+        // The one box (name, email or reference) travels as q=.
+        var cut = RenderAt("customers");
         cut.Find("#search-text").Input("Ada");
         await cut.Find("form[role=search]").SubmitAsync();
+        Assert.EndsWith("customers?q=Ada", nav.Uri, StringComparison.Ordinal);
 
-        var nav = Services.GetRequiredService<NavigationManager>();
+        // A view searching one field (here opened from a shared link) stays an EP filter.
+        cut = RenderAt("customers?filter=like(name,*Lov*)");
+        cut.Find("#search-text").Input("Ada");
+        await cut.Find("form[role=search]").SubmitAsync();
         Assert.EndsWith("customers?filter=like%28name%2C%2AAda%2A%29", nav.Uri, StringComparison.Ordinal);
     }
 

@@ -16,6 +16,8 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
     protected BunitAuthorizationContext Auth { get; private set; } = default!;
     /// <summary>Where dialogs render: find a dialog's content in its markup.</summary>
     protected IRenderedComponent<MudDialogProvider> Dialogs { get; private set; } = default!;
+    /// <summary>Where menus, selects and autocompletes show their lists.</summary>
+    protected IRenderedComponent<MudPopoverProvider> Popovers { get; private set; } = default!;
 
     public virtual async Task InitializeAsync()
     {
@@ -34,7 +36,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<CommerceManager.CustomFields.CustomFieldValues>());
         Services.AddSingleton(App.Get<CommerceManager.CustomFields.FieldDesigner>());
         Auth = AddAuthorization();
-        Render<MudPopoverProvider>();
+        Popovers = Render<MudPopoverProvider>();
         Dialogs = Render<MudDialogProvider>();
     }
 
