@@ -25,6 +25,14 @@ public sealed class Customer : IVersioned
     public string? ExternalRef { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    // What the customer is worth, kept by database triggers on Orders (every write path, bulk loads included), so the
+    // customer page and the list's Orders / Spent / Last order columns read them without counting orders.
+    /// <summary>Orders linked to the customer, cancelled ones included.</summary>
+    public int OrderCount { get; set; }
+    /// <summary>Sum of the totals (minor units) of the customer's orders that are not cancelled.</summary>
+    public long OrdersTotal { get; set; }
+    public DateTime? LastOrderAt { get; set; }
     /// <summary>Custom field values as JSON, keyed by field id (so renames and disabling keep them).</summary>
     public string? CustomData { get; set; }
     /// <summary>Optimistic concurrency token, replaced on every save.</summary>
@@ -83,6 +91,9 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         b.HasIndex(c => new { c.CreatedAt, c.Id });
         b.HasIndex(c => new { c.UpdatedAt, c.Id });
         b.HasIndex(c => c.ExternalRef);
+        b.HasIndex(c => new { c.OrderCount, c.Id });
+        b.HasIndex(c => new { c.OrdersTotal, c.Id });
+        b.HasIndex(c => new { c.LastOrderAt, c.Id });
         // Deleting a customer ends its tokens.
         b.HasMany<Tokens.CustomerToken>().WithOne().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -34,7 +34,7 @@ public static class CustomerFilters
         ["external_ref"] = FilterSchema.EqOnly,
     });
 
-    public static readonly string[] SortFields = ["name", "email", "created_at", "updated_at", "id"];
+    public static readonly string[] SortFields = ["name", "email", "created_at", "updated_at", "id", "order_count", "orders_total", "last_order_at"];
 
     /// <summary>
     /// The filterable fields with the store's custom fields added (EP filters flow fields by slug): strings and booleans
@@ -157,6 +157,13 @@ public static class CustomerFilters
             ("created_at", true) => q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id),
             ("updated_at", false) => q.OrderBy(c => c.UpdatedAt).ThenBy(c => c.Id),
             ("updated_at", true) => q.OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id),
+            // Kept by triggers on Orders, each with its own index: the console's Orders / Spent / Last order columns.
+            ("order_count", false) => q.OrderBy(c => c.OrderCount).ThenBy(c => c.Id),
+            ("order_count", true) => q.OrderByDescending(c => c.OrderCount).ThenByDescending(c => c.Id),
+            ("orders_total", false) => q.OrderBy(c => c.OrdersTotal).ThenBy(c => c.Id),
+            ("orders_total", true) => q.OrderByDescending(c => c.OrdersTotal).ThenByDescending(c => c.Id),
+            ("last_order_at", false) => q.OrderBy(c => c.LastOrderAt).ThenBy(c => c.Id),
+            ("last_order_at", true) => q.OrderByDescending(c => c.LastOrderAt).ThenByDescending(c => c.Id),
             // EP's keyset paging: sort=id with filter=gt(id,<last id of the previous page>).
             ("id", false) => q.OrderBy(c => c.Id),
             ("id", true) => q.OrderByDescending(c => c.Id),

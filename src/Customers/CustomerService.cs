@@ -21,7 +21,10 @@ public sealed record CustomerDto(
     DateTime CreatedAt,
     DateTime UpdatedAt,
     Guid Version,
-    string? CustomData = null);
+    string? CustomData = null,
+    int OrderCount = 0,
+    long OrdersTotal = 0,
+    DateTime? LastOrderAt = null);
 
 public sealed class CustomerService(
     IDbContextFactory<AppDbContext> dbFactory,
@@ -312,7 +315,8 @@ public sealed class CustomerService(
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     internal static readonly System.Linq.Expressions.Expression<Func<Customer, CustomerDto>> ToDto = c =>
-        new CustomerDto(c.Id, c.Name, c.Email, c.PasswordHash != null, c.ExternalRef, c.CreatedAt, c.UpdatedAt, c.Version, c.CustomData);
+        new CustomerDto(c.Id, c.Name, c.Email, c.PasswordHash != null, c.ExternalRef, c.CreatedAt, c.UpdatedAt, c.Version, c.CustomData,
+            c.OrderCount, c.OrdersTotal, c.LastOrderAt);
 
     private static readonly Func<Customer, CustomerDto> ToDtoCompiled = ToDto.Compile();
 }

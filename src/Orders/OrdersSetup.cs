@@ -1,3 +1,4 @@
+using CommerceManager.Common;
 using FluentValidation;
 
 namespace CommerceManager.Orders;

@@ -1,3 +1,4 @@
+using CommerceManager.Common;
 using System.Text.Json.Serialization;
 using CommerceManager.Addresses;
 using CommerceManager.Api.Wire;

@@ -35,6 +35,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<CommerceManager.Orders.OrderService>());
         Services.AddSingleton(App.Get<CommerceManager.CustomFields.CustomFieldValues>());
         Services.AddSingleton(App.Get<CommerceManager.CustomFields.FieldDesigner>());
+        Services.AddSingleton(App.Get<CommerceManager.CustomerSignIn.OidcProfileService>());
         Auth = AddAuthorization();
         Popovers = Render<MudPopoverProvider>();
         Dialogs = Render<MudDialogProvider>();

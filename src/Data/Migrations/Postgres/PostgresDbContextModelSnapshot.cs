@@ -451,6 +451,9 @@ namespace CommerceManager.Data.Migrations.Postgres
                         .HasColumnType("character varying(2048)")
                         .UseCollation("C");
 
+                    b.Property<DateTime?>("LastOrderAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -471,6 +474,12 @@ namespace CommerceManager.Data.Migrations.Postgres
                         .UseCollation("C")
                         .HasAnnotation("CommerceManager:ContainsSearch", true);
 
+                    b.Property<int>("OrderCount")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("OrdersTotal")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("PasswordHash")
                         .HasColumnType("text")
                         .UseCollation("C");
@@ -490,7 +499,13 @@ namespace CommerceManager.Data.Migrations.Postgres
 
                     b.HasIndex("CreatedAt", "Id");
 
+                    b.HasIndex("LastOrderAt", "Id");
+
                     b.HasIndex("NormalizedName", "Id");
+
+                    b.HasIndex("OrderCount", "Id");
+
+                    b.HasIndex("OrdersTotal", "Id");
 
                     b.HasIndex("UpdatedAt", "Id");
 

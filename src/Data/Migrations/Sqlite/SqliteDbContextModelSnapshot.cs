@@ -406,6 +406,9 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LastOrderAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -422,6 +425,12 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         .HasMaxLength(255)
                         .HasColumnType("TEXT")
                         .HasAnnotation("CommerceManager:ContainsSearch", true);
+
+                    b.Property<int>("OrderCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OrdersTotal")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("PasswordHash")
                         .HasColumnType("TEXT");
@@ -441,7 +450,13 @@ namespace CommerceManager.Data.Migrations.Sqlite
 
                     b.HasIndex("CreatedAt", "Id");
 
+                    b.HasIndex("LastOrderAt", "Id");
+
                     b.HasIndex("NormalizedName", "Id");
+
+                    b.HasIndex("OrderCount", "Id");
+
+                    b.HasIndex("OrdersTotal", "Id");
 
                     b.HasIndex("UpdatedAt", "Id");
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CommerceManager.Orders;
+namespace CommerceManager.Common;
 
 public sealed class StoreSettings
 {

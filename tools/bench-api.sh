@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Load benchmark of the API over loopback: the Release server against an existing database, wrk with N connections.
+#
+#   tools/bench-api.sh data/bench.db                                        # SQLite file (seed it first)
+#   tools/bench-api.sh "Host=127.0.0.1;Port=5432;Username=postgres;Database=bench"   # PostgreSQL
+#
+# Environment: BENCH_SECONDS (20), BENCH_WARMUP (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_PORT (5090).
+# Prints, per query: requests/s, p50 and p99 under load, and the median time of one request on an idle server.
+# Needs: wrk, curl, jq (Debian packages of the same names). See docs/benchmarks.md for figures it printed.
+set -euo pipefail
+
+database=${1:?"usage: tools/bench-api.sh <sqlite file | PostgreSQL connection string>"}
+seconds=${BENCH_SECONDS:-20}
+warmup=${BENCH_WARMUP:-5}
+connections=${BENCH_CONNECTIONS:-16}
+threads=${BENCH_THREADS:-2}
+port=${BENCH_PORT:-5090}
+root=$(cd "$(dirname "$0")/.." && pwd)
+dll="$root/bin/Release/net10.0/CommerceManager.dll"
+base="http://127.0.0.1:$port"
+
+for tool in wrk curl jq; do
+    command -v "$tool" >/dev/null || { echo "Install $tool first (apt-get install -y $tool)." >&2; exit 1; }
+done
+[ -f "$dll" ] || dotnet build -c Release "$root/CommerceManager.sln" >/dev/null
+
+if [[ $database == *"Host="* ]]; then provider=postgres; connection=$database; else provider=sqlite; connection="Data Source=$database"; fi
+
+ASPNETCORE_URLS=$base Database__Provider=$provider ConnectionStrings__Default="$connection" \
+    Bootstrap__ApiClientId=bench-client Bootstrap__ApiClientSecret=bench-secret-0123456789 \
+    Seed__DemoData=false Logging__LogLevel__Default=Warning \
+    dotnet "$dll" >/tmp/cm-bench-server.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 600); do
+    curl -sf "$base/health/ready" >/dev/null 2>&1 && break
+    kill -0 $server 2>/dev/null || { echo "The server stopped; see /tmp/cm-bench-server.log" >&2; exit 1; }
+    sleep 1
+done
+
+token=$(curl -sf -X POST "$base/oauth/access_token" \
+    -d "grant_type=client_credentials&client_id=bench-client&client_secret=bench-secret-0123456789" | jq -r .access_token)
+auth="Authorization: Bearer $token"
+get() { curl -sf -H "$auth" "$base$1"; }
+
+# Real values from the middle of the data, the way a person's search would find them.
+sample=$(get "/v2/customers?sort=email&page%5Boffset%5D=7777&page%5Blimit%5D=1" | jq -c '.data[0]')
+id=$(jq -r .id <<<"$sample")
+email=$(jq -r .email <<<"$sample")
+last=$(jq -r '.name | split(" ") | last' <<<"$sample")
+contains=$(tr '[:upper:]' '[:lower:]' <<<"${last:1:4}")
+total=$(get "/v2/customers?page%5Blimit%5D=1" | jq -r .meta.results.total)
+field=$(jq -r 'to_entries | map(select(.key | startswith("bench_"))) | first | .key // empty' <<<"$sample")
+value=$(jq -r --arg f "$field" '.[$f] // empty' <<<"$sample")
+order=$(get "/v2/orders?page%5Boffset%5D=500&page%5Blimit%5D=25" | jq -r '[.data[] | .relationships.customer.data.id // empty] | first // empty')
+
+urlencode() { jq -rn --arg v "$1" '$v|@uri'; }
+declare -a names urls
+add() { names+=("$1"); urls+=("$2"); }
+add "unauthenticated /v2 (401, no database)" "NOAUTH/v2/customers/$id"
+add "first page, newest first (25 rows)" "/v2/customers"
+add "email equals" "/v2/customers?filter=$(urlencode "eq(email,$email)")"
+add "name contains \"$contains\"" "/v2/customers?filter=$(urlencode "like(name,*$contains*)")"
+[ -n "$field" ] && [ -n "$value" ] && add "custom field equals ($field)" "/v2/customers?filter=$(urlencode "eq($field,$value)")"
+add "customer by id" "/v2/customers/$id"
+[ -n "$order" ] && add "a customer's orders" "/v2/orders?filter=$(urlencode "eq(customer_id,$order)")"
+
+single() { # median of 21 sequential requests, ms
+    local path=$1 header=() times
+    [[ $path == NOAUTH* ]] && path=${path#NOAUTH} || header=(-H "$auth")
+    times=$(for _ in $(seq 1 21); do curl -s -o /dev/null -w '%{time_total}\n' "${header[@]}" "$base$path"; done | sort -n | sed -n 11p)
+    awk -v t="$times" 'BEGIN { printf "%.1f", t * 1000 }'
+}
+
+cat >/tmp/cm-bench-auth.lua <<LUA
+wrk.headers["Authorization"] = "Bearer $token"
+LUA
+
+echo "API load benchmark: $total customers ($provider), wrk -c$connections -t$threads, ${warmup}s warm-up + ${seconds}s, loopback, $(date -u +%Y-%m-%d)"
+printf '%-44s %10s %9s %9s %11s\n' "query" "req/s" "p50 ms" "p99 ms" "single ms"
+for i in "${!names[@]}"; do
+    path=${urls[$i]}
+    script=(-s /tmp/cm-bench-auth.lua)
+    [[ $path == NOAUTH* ]] && { path=${path#NOAUTH}; script=(); }
+    one=$(single "${urls[$i]}")
+    wrk -t"$threads" -c"$connections" -d"${warmup}s" "${script[@]}" "$base$path" >/dev/null
+    out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "${script[@]}" "$base$path")
+    rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
+    p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+    p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+    errors=$(awk '/Non-2xx or 3xx responses/ { print $NF }' <<<"$out")
+    ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.1f", v } else { sub(/s$/, "", v); printf "%.0f", v * 1000 } }'; }
+    note=""
+    [ -n "$errors" ] && [[ ${urls[$i]} != NOAUTH* ]] && note="  ($errors non-2xx)"
+    printf '%-44s %10s %9s %9s %11s%s\n' "${names[$i]}" "$rps" "$(ms "$p50")" "$(ms "$p99")" "$one" "$note"
+done
+echo "Server: $(ps -o rss= -p $server | awk '{ printf "%.0f MiB RSS", $1 / 1024 }') at the end."
