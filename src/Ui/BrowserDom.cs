@@ -39,6 +39,19 @@ public sealed class BrowserDom(IJSRuntime js) : IAsyncDisposable
         }
     }
 
+    /// <summary>Calls <c>EscapePressed</c> on the target for Esc inside the element, unless an open list takes it.</summary>
+    public async Task<IJSObjectReference?> OnEscapeAsync<T>(string elementId, DotNetObjectReference<T> target) where T : class
+    {
+        try
+        {
+            return await (await ModuleAsync()).InvokeAsync<IJSObjectReference>("onEscape", elementId, target);
+        }
+        catch (JSException)
+        {
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (module is not null)

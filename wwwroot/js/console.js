@@ -45,3 +45,24 @@ export function onEnter(id, target, clear) {
     element.addEventListener("keydown", handler);
     return { dispose: () => element.removeEventListener("keydown", handler) };
 }
+
+// Esc inside an element: handed to .NET unless it belongs to an open list (a select's or autocomplete's popover),
+// decided in the capture phase, before that list closes itself.
+export function onEscape(id, target) {
+    const element = document.getElementById(id);
+    if (!element) {
+        return { dispose: () => { } };
+    }
+    const handler = event => {
+        if (event.key !== "Escape") {
+            return;
+        }
+        const listOpen = document.querySelector(".mud-popover-open") !== null
+            || (event.target instanceof Element && event.target.getAttribute("aria-expanded") === "true");
+        if (!listOpen) {
+            target.invokeMethodAsync("EscapePressed");
+        }
+    };
+    element.addEventListener("keydown", handler, true);
+    return { dispose: () => element.removeEventListener("keydown", handler, true) };
+}
