@@ -208,6 +208,29 @@ public static class Commands
             orders.ListAsync(admin, new OrderQuery("eq(status,complete)", ExactTotal: false)).ContinueWith(t => t.Result.Total));
         await Case("orders: eq(payment,refunded):eq(shipping,fulfilled) (rare)", () => Orders("eq(payment,refunded):eq(shipping,fulfilled)"));
 
+        // The console's lookups: the one box, the app bar search (orders by short number + customers), the customer
+        // page with its summary strip, and the list sorted by what customers spent.
+        Task<int> OneBox(string text) =>
+            customers.ListAsync(admin, new CustomerQuery(null, "name", 0, 25, ExactTotal: false, Search: text)).ContinueWith(t => t.Result.Total);
+        await Case($"console one box \"{contains}\" (name, email or ref)", () => OneBox(contains));
+        await Case($"console one box \"{sample.Email}\"", () => OneBox(sample.Email));
+        var shortNumber = OrderFormat.ShortId(oneOrder);
+        await Case($"app bar search \"{shortNumber}\" (orders + customers)", async () =>
+        {
+            var found = await orders.FindByNumberAsync(admin, shortNumber, 5);
+            var people = await customers.ListAsync(admin, new CustomerQuery(null, "name", 0, 8, ExactTotal: false, Search: shortNumber));
+            return found.Count + people.Items.Count;
+        });
+        await Case($"app bar search \"{contains}\" (orders + customers)", async () =>
+        {
+            var found = await orders.FindByNumberAsync(admin, contains, 5);
+            var people = await customers.ListAsync(admin, new CustomerQuery(null, "name", 0, 8, ExactTotal: false, Search: contains));
+            return found.Count + people.Items.Count;
+        });
+        await Case("customer page: customer with its summary figures", async () => (await customers.GetAsync(admin, busiest))!.OrderCount);
+        await Case("customers sorted by spent (-orders_total)", () => List(null, "-orders_total"));
+        await Case("customers sorted by last order (-last_order_at)", () => List(null, "-last_order_at"));
+
         var created = new List<Guid>();
         var n = 0;
         await Case("create customer (no password)", async () =>
