@@ -4,7 +4,8 @@
 #   tools/bench-api.sh data/bench.db                                        # SQLite file (seed it first)
 #   tools/bench-api.sh "Host=127.0.0.1;Port=5432;Username=postgres;Database=bench"   # PostgreSQL
 #
-# Environment: BENCH_SECONDS (20), BENCH_WARMUP (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_PORT (5090).
+# Environment: BENCH_SECONDS (20), BENCH_WARMUP (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_PORT (5090),
+# BENCH_START_TIMEOUT (3600 s: start-up applies pending migrations first).
 # Prints, per query: requests/s, p50 and p99 under load, and the median time of one request on an idle server.
 # Needs: wrk, curl, jq (Debian packages of the same names). See docs/benchmarks.md for figures it printed.
 set -euo pipefail
@@ -33,11 +34,14 @@ ASPNETCORE_URLS=$base Database__Provider=$provider ConnectionStrings__Default="$
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 
-for _ in $(seq 1 600); do
-    curl -sf "$base/health/ready" >/dev/null 2>&1 && break
+# Start-up applies pending migrations first, which can take long on a big store: wait for it.
+ready=""
+for _ in $(seq 1 "${BENCH_START_TIMEOUT:-3600}"); do
+    curl -sf "$base/health/ready" >/dev/null 2>&1 && { ready=1; break; }
     kill -0 $server 2>/dev/null || { echo "The server stopped; see /tmp/cm-bench-server.log" >&2; exit 1; }
     sleep 1
 done
+[ -n "$ready" ] || { echo "The server was not ready in time; see /tmp/cm-bench-server.log" >&2; exit 1; }
 
 token=$(curl -sf -X POST "$base/oauth/access_token" \
     -d "grant_type=client_credentials&client_id=bench-client&client_secret=bench-secret-0123456789" | jq -r .access_token)

@@ -131,7 +131,9 @@ public static class CustomerFilters
     }
 
     private static IQueryable<Customer> SortByCustom<T>(IQueryable<Customer> q, FieldDefinition field, bool desc) =>
-        desc ? q.OrderByDescending(Value<T>(field)).ThenByDescending(c => c.Id) : q.OrderBy(Value<T>(field)).ThenBy(c => c.Id);
+        // Ties in created order, as the field's index (value, CreatedAt, Id) holds them.
+        desc ? q.OrderByDescending(Value<T>(field)).ThenByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
+            : q.OrderBy(Value<T>(field)).ThenBy(c => c.CreatedAt).ThenBy(c => c.Id);
 
     public static IQueryable<Customer> Sort(IQueryable<Customer> q, string? sort, string defaultSort, IReadOnlyList<FieldDefinition>? customFields = null)
     {

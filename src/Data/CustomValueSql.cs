@@ -53,7 +53,14 @@ public static class CustomValueSql
 
     public static string PostgresFunction(CustomValueKind kind) => "cm_" + kind.ToString().ToLowerInvariant();
 
-    public static string IndexName(string table, Guid fieldId) => $"IX_{table}_cf_{fieldId:N}";
+    /// <summary>
+    /// The field's index: (value, CreatedAt, Id), so an equality filter in the default newest-first order is one
+    /// ordered range of the index and its count never touches the table.
+    /// </summary>
+    public static string IndexName(string table, Guid fieldId) => $"IX_{table}_cfv_{fieldId:N}";
+
+    /// <summary>The earlier (value, Id) index, dropped when the new one is made.</summary>
+    public static string LegacyIndexName(string table, Guid fieldId) => $"IX_{table}_cf_{fieldId:N}";
 
     private static string KeyOf(SqlExpression key) => key is SqlConstantExpression { Value: string value }
         ? value

@@ -102,7 +102,8 @@ public sealed class PostgresDialect : SqlDialect
             $"THEN EXECUTE 'DROP INDEX \"{name}\"'; END IF; END $$;", ct);
         await db.Database.ExecuteSqlRawAsync(
             $"CREATE INDEX CONCURRENTLY IF NOT EXISTS \"{name}\" ON \"{table}\" " +
-            $"({CustomValueSql.PostgresFunction(kind)}(\"CustomData\", '{fieldId}'), \"Id\")", ct);
+            $"({CustomValueSql.PostgresFunction(kind)}(\"CustomData\", '{fieldId}'), \"CreatedAt\", \"Id\")", ct);
+        await db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{CustomValueSql.LegacyIndexName(table, fieldId)}\"", ct);
 #pragma warning restore EF1002, EF1003
     }
 

@@ -65,7 +65,8 @@ public abstract class SqlDialect
     {
         RequireKnownTable(table);
 #pragma warning disable EF1002, EF1003 // A fixed name built from a GUID.
-        return db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{CustomValueSql.IndexName(table, fieldId)}\"", ct);
+        return db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{CustomValueSql.IndexName(table, fieldId)}\"; " +
+            $"DROP INDEX IF EXISTS \"{CustomValueSql.LegacyIndexName(table, fieldId)}\";", ct);
 #pragma warning restore EF1002, EF1003
     }
 
@@ -157,14 +158,15 @@ public sealed class SqliteDialect : SqlDialect
         string equalsColumn, string equalsValue) where T : class =>
         SqliteSubstringIndex.SourceAny(set, any, equalsColumn, equalsValue);
 
-    public override Task EnsureCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CustomValueKind kind, CancellationToken ct)
+    public override async Task EnsureCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CustomValueKind kind, CancellationToken ct)
     {
         RequireKnownTable(table);
         // The same expression the query uses: json_extract with the literal path. The field id is a GUID.
 #pragma warning disable EF1002, EF1003
-        return db.Database.ExecuteSqlRawAsync(
+        await db.Database.ExecuteSqlRawAsync(
             $"CREATE INDEX IF NOT EXISTS \"{CustomValueSql.IndexName(table, fieldId)}\" ON \"{table}\" " +
-            $"(json_extract(\"CustomData\", '{CustomValueSql.SqlitePath(fieldId.ToString())}'), \"Id\")", ct);
+            $"(json_extract(\"CustomData\", '{CustomValueSql.SqlitePath(fieldId.ToString())}'), \"CreatedAt\", \"Id\")", ct);
+        await db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{CustomValueSql.LegacyIndexName(table, fieldId)}\"", ct);
 #pragma warning restore EF1002, EF1003
     }
 

@@ -113,12 +113,16 @@ public sealed class CustomFieldFilterTests : IAsyncLifetime
         var key = field.Id.ToString();
 
         var filterPlan = await PlanAsync(db, $"SELECT \"Id\" FROM \"Customers\" WHERE json_extract(\"CustomData\", '$.\"{key}\"') = 300");
-        var sortPlan = await PlanAsync(db, $"SELECT \"Id\" FROM \"Customers\" ORDER BY json_extract(\"CustomData\", '$.\"{key}\"'), \"Id\" LIMIT 25");
+        var sortPlan = await PlanAsync(db, $"SELECT \"Id\" FROM \"Customers\" ORDER BY json_extract(\"CustomData\", '$.\"{key}\"'), \"CreatedAt\", \"Id\" LIMIT 25");
+        var newestPlan = await PlanAsync(db, $"SELECT \"Id\" FROM \"Customers\" WHERE json_extract(\"CustomData\", '$.\"{key}\"') = 300 ORDER BY \"CreatedAt\" DESC, \"Id\" DESC LIMIT 25");
         var efSql = db.Customers.Where(c => (double?)CustomValueSql.Number(c.CustomData, "x") == 1).ToQueryString();
 
         Assert.Contains(index, filterPlan);
         Assert.Contains(index, sortPlan);
         Assert.DoesNotContain("TEMP B-TREE", sortPlan);
+        // An equality filter in the default newest-first order is one ordered range of the index: no sorting.
+        Assert.Contains(index, newestPlan);
+        Assert.DoesNotContain("TEMP B-TREE", newestPlan);
         Assert.Contains("json_extract(\"c\".\"CustomData\", '$.\"x\"')", efSql);
     }
 
