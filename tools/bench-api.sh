@@ -53,7 +53,9 @@ sample=$(get "/v2/customers?sort=email&page%5Boffset%5D=7777&page%5Blimit%5D=1" 
 id=$(jq -r .id <<<"$sample")
 email=$(jq -r .email <<<"$sample")
 last=$(jq -r '.name | split(" ") | last' <<<"$sample")
-contains=$(tr '[:upper:]' '[:lower:]' <<<"${last:1:4}")
+# Four letters from inside the last name (its first four when it is shorter than five).
+if [ ${#last} -ge 5 ]; then part=${last:1:4}; else part=${last:0:4}; fi
+contains=$(tr '[:upper:]' '[:lower:]' <<<"$part")
 total=$(get "/v2/customers?page%5Blimit%5D=1" | jq -r .meta.results.total)
 field=$(jq -r 'to_entries | map(select(.key | startswith("bench_"))) | first | .key // empty' <<<"$sample")
 value=$(jq -r --arg f "$field" '.[$f] // empty' <<<"$sample")

@@ -51,7 +51,13 @@ public sealed class CustomerService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // A contains/ends-with search starts from the provider's substring index (SQLite: FTS5 trigram) when it has one.
         IQueryable<Customer> source;
-        if (query.Search?.Trim() is { Length: > 0 } quick)
+        if (query.Search?.Trim() is { Length: > 0 } whole && LooksLikeWholeEmail(whole))
+        {
+            // A whole address pasted in: that customer (or the reference), by the unique email index.
+            var email = Customer.Normalize(CustomerFilters.EmailValue(whole));
+            source = db.Customers.Where(c => c.NormalizedEmail == email || c.ExternalRef == whole);
+        }
+        else if (query.Search?.Trim() is { Length: > 0 } quick)
         {
             var name = Customer.FoldName(quick);
             var email = Customer.Normalize(CustomerFilters.EmailValue(quick));
@@ -80,6 +86,9 @@ public sealed class CustomerService(
             .ToListAsync(ct);
         return new Page<CustomerDto>(items, total, page.Offset, page.Limit, capped);
     }
+
+    private static bool LooksLikeWholeEmail(string text) =>
+        text.IndexOf('@') is > 0 and var at && text.IndexOf('.', at) > at + 1 && !text.EndsWith('.') && !text.Contains(' ');
 
     /// <summary>The customer, or null when it does not exist or is another customer than a customer token's own.</summary>
     public async Task<CustomerDto?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)

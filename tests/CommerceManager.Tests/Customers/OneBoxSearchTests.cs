@@ -37,6 +37,8 @@ public sealed class OneBoxSearchTests : IAsyncLifetime
     [InlineData("@example.org", "Marta Martínez")]
     [InlineData("jo", "Jo Lina")] // two letters: below the index, same answer from the scan
     [InlineData("  martínez  ", "Marta Martínez")]
+    [InlineData("EMILE@paris.example", "Émile Zola")] // a whole address: that customer, by the email index
+    [InlineData("mile@paris.example", "")] // a whole address matches exactly, not as a fragment
     public async Task Finds_by_name_email_or_reference_at_once(string search, string expected)
     {
         Assert.Equal(expected, await NamesAsync(search));
