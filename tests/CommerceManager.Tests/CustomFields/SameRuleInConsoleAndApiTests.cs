@@ -30,6 +30,8 @@ public sealed class SameRuleInTheConsoleTests : ConsoleTestContext
         await designer.CreateFieldAsync(As.Admin, flow.Id, ShoeSize.Field);
         SignInAs(Roles.Representative);
         var cut = Render<CustomerEditor>();
+        // The form's custom fields arrive from the store after the first render.
+        cut.WaitForElement("#custom-shoe_size");
         cut.Find("#customer-name").TypeText("Ada");
         cut.Find("#customer-email").TypeText("ada@example.com");
         cut.Find("#custom-shoe_size").TypeText("60");
