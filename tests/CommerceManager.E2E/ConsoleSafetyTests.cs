@@ -177,6 +177,8 @@ public sealed class ConsoleSafetyTests(BrowserFixture browser) : IClassFixture<B
         await page.GotoAsync("settings/staff");
         await page.WaitForCircuitAsync();
         await page.GetByTestId("add-staff").ClickAsync();
+        // The dialog puts the cursor in Name once it is ready; a person starts typing there.
+        await Assertions.Expect(page.Locator("#staff-name")).ToBeFocusedAsync();
         await page.Locator("#staff-name").PressSequentiallyAsync("Vera Viewer");
         await page.Locator("#staff-email").PressSequentiallyAsync("vera@e2e.example");
         await page.GetByRole(AriaRole.Dialog).GetByLabel("Role").ClickAsync();
