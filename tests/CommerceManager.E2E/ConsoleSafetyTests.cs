@@ -253,4 +253,21 @@ public sealed class ConsoleSafetyTests(BrowserFixture browser) : IClassFixture<B
         await Assertions.Expect(rep.GetByRole(AriaRole.Link, new() { Name = "Orders" }).First).ToBeVisibleAsync();
         await rep.ShotAsync("46-access-denied");
     }
+
+    [Fact]
+    public async Task Choosing_a_status_or_a_password_filter_applies_at_once()
+    {
+        var page = await AdminAsync();
+        await page.GotoAsync("orders");
+        await page.WaitForCircuitAsync();
+        await page.GetByLabel("Status").First.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "processing" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("orders-api-filter")).ToHaveTextAsync("eq(status,processing)");
+
+        await page.GotoAsync("customers");
+        await page.WaitForCircuitAsync();
+        await page.GetByTestId("password-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Set", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/customers?password=set");
+    }
 }
