@@ -23,9 +23,15 @@ public sealed class LookupJourneyTests(BrowserFixture browser) : IClassFixture<B
         var page = await browser.NewPageAsync();
         await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
 
-        await page.Keyboard.PressAsync("/");
+        // Once the page has settled, "/" puts the cursor in the search (pressed again if the page was still loading).
+        await Assertions.Expect(page.GetByTestId("customer-total")).ToBeVisibleAsync();
+        for (var attempt = 0; attempt < 10 && await page.EvaluateAsync<string?>("document.activeElement?.id") != "global-search"; attempt++)
+        {
+            await page.Keyboard.PressAsync("/");
+            await page.WaitForTimeoutAsync(1000);
+        }
         await Assertions.Expect(page.Locator("#global-search")).ToBeFocusedAsync();
-        await page.Keyboard.TypeAsync("CRM-LOOK-1");
+        await page.Keyboard.TypeAsync("CRM-LOOK-1", new() { Delay = 60 }); // a quick typist, not an instant paste
         var hit = page.GetByTestId("global-search-hit").Filter(new() { HasText = "Ada Byron" });
         await Assertions.Expect(hit).ToBeVisibleAsync();
         await page.ShotAsync("50-global-search");
@@ -36,7 +42,7 @@ public sealed class LookupJourneyTests(BrowserFixture browser) : IClassFixture<B
 
         await page.Keyboard.PressAsync("Control+k");
         await Assertions.Expect(page.Locator("#global-search")).ToBeFocusedAsync();
-        await page.Keyboard.TypeAsync(OrderFormat.ShortId(order.Id).ToLowerInvariant());
+        await page.Keyboard.TypeAsync(OrderFormat.ShortId(order.Id).ToLowerInvariant(), new() { Delay = 60 });
         await Assertions.Expect(page.GetByTestId("global-search-hit").Filter(new() { HasText = OrderFormat.ShortId(order.Id) })).ToBeVisibleAsync();
         await page.ShotAsync("51-global-search-order");
         await page.Keyboard.PressAsync("ArrowDown");
