@@ -22,6 +22,7 @@ public static class AppComposition
     public static IServiceCollection AddCommerceManager(this IServiceCollection services, IConfiguration config, string contentRoot)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Common.BackgroundWork>();
         services.AddDatabase(config, contentRoot);
         services.AddKeyStorage(config, contentRoot);
         services.AddStaffIdentity();

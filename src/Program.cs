@@ -2,7 +2,9 @@ using CommerceManager;
 using CommerceManager.Account;
 using CommerceManager.Api;
 using CommerceManager.Components;
+using CommerceManager.Customers;
 using CommerceManager.Operations;
+using CommerceManager.Orders;
 using CommerceManager.Security;
 using CommerceManager.Seeding;
 using MudBlazor.Services;
@@ -62,6 +64,8 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAccountEndpoints().ExcludeFromDescription();
 app.MapApi();
 app.MapHealth();
+app.MapCustomerExport().ExcludeFromDescription();
+app.MapOrderExport().ExcludeFromDescription();
 
 app.Run();
 

@@ -44,11 +44,27 @@ public sealed class CustomerService(
         string defaultSort = DefaultSort, CancellationToken ct = default)
     {
         Access.Require(user, Permission.ReadCustomers);
+        var page = query.Page;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (filtered, custom, unfiltered) = await MatchingAsync(db, query, ct);
+        var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
+            : await Counting.CountAsync(filtered, query.ExactTotal, ct);
+        var items = total == 0 ? [] : await CustomerFilters.Sort(filtered, query.Sort, defaultSort, custom)
+            .Skip(page.Offset).Take(page.Limit)
+            .Select(ToDto)
+            .ToListAsync(ct);
+        return new Page<CustomerDto>(items, total, page.Offset, page.Limit, capped);
+    }
+
+    /// <summary>
+    /// The customers a query's filter, one-box search and password choice match, unsorted and unpaged: what the list
+    /// pages through, and what bulk actions and exports act on. The caller has checked the role.
+    /// </summary>
+    internal async Task<(IQueryable<Customer> Matching, IReadOnlyList<FieldDefinition> Custom, bool Unfiltered)> MatchingAsync(
+        AppDbContext db, CustomerQuery query, CancellationToken ct)
+    {
         var custom = await customFields.EnabledFieldsAsync(Flow.Customers, ct);
         var terms = CustomerFilters.SchemaFor(custom).Parse(query.Filter);
-        var page = query.Page;
-
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         // A contains/ends-with search starts from the provider's substring index (SQLite: FTS5 trigram) when it has one.
         IQueryable<Customer> source;
         if (query.Search?.Trim() is { Length: > 0 } whole && LooksLikeWholeEmail(whole))
@@ -78,13 +94,7 @@ public sealed class CustomerService(
             filtered = hasPassword ? filtered.Where(c => c.PasswordHash != null) : filtered.Where(c => c.PasswordHash == null);
         }
         var unfiltered = terms.Count == 0 && query.HasPassword is null && string.IsNullOrWhiteSpace(query.Search);
-        var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
-            : await Counting.CountAsync(filtered, query.ExactTotal, ct);
-        var items = total == 0 ? [] : await CustomerFilters.Sort(filtered, query.Sort, defaultSort, custom)
-            .Skip(page.Offset).Take(page.Limit)
-            .Select(ToDto)
-            .ToListAsync(ct);
-        return new Page<CustomerDto>(items, total, page.Offset, page.Limit, capped);
+        return (filtered, custom, unfiltered);
     }
 
     private static bool LooksLikeWholeEmail(string text) =>

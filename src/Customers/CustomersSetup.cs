@@ -10,6 +10,7 @@ public static class CustomersSetup
         services.AddSingleton<IValidator<CustomerInput>, CustomerInputValidator>();
         services.AddSingleton<IPasswordHasher<Customer>, PasswordHasher<Customer>>();
         services.AddSingleton<CustomerService>();
+        services.AddSingleton<CustomerBulk>();
         return services;
     }
 }

@@ -186,6 +186,31 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         return await orders.AsNoTracking().OrderByDescending(o => o.CreatedAt).Take(limit).Select(ToDto).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// Orders for an export, streamed newest first: the given ids, or every order the filter matches (staff only).
+    /// </summary>
+    public async IAsyncEnumerable<OrderDto> ReadAsync(ClaimsPrincipal user, IReadOnlyList<Guid>? ids, string? filter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        IQueryable<Order> orders;
+        if (ids is not null)
+        {
+            var list = ids.ToList();
+            orders = db.Orders.AsNoTracking().Where(o => list.Contains(o.Id));
+        }
+        else
+        {
+            orders = Apply(db.Orders.AsNoTracking(), Schema.Parse(filter));
+        }
+        var rows = orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Select(ToDto).AsAsyncEnumerable();
+        await foreach (var order in rows.WithCancellation(ct))
+        {
+            yield return order;
+        }
+    }
+
     public async Task<OrderDetail?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {
         var ownCustomer = Access.CustomerIdOf(user);
