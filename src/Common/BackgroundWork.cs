@@ -82,6 +82,11 @@ public sealed class BackgroundWork(IServiceProvider services, TimeProvider clock
     public WorkItem Start(string owner, string title, Func<IProgress<WorkProgress>, CancellationToken, Task<string>> work)
     {
         Prune();
+        // A new operation replaces the outcomes of the person's earlier ones (they have seen them); running ones stay.
+        foreach (var done in items.Values.Where(i => i.Owner == owner && i.State != WorkState.Running))
+        {
+            items.TryRemove(done.Id, out _);
+        }
         var item = new WorkItem(owner, title, stopping);
         items[item.Id] = item;
         var token = item.Token;

@@ -27,6 +27,8 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<CommerceManager.Ui.BrowserTime>();
         Services.AddScoped<CommerceManager.Ui.BrowserDom>();
         Services.AddSingleton(App.Get<CustomerService>());
+        Services.AddSingleton(App.Get<CustomerBulk>());
+        Services.AddSingleton(App.Get<CommerceManager.Common.BackgroundWork>());
         Services.AddSingleton(App.Get<StaffService>());
         Services.AddSingleton(App.Get<IValidator<CustomerInput>>());
         Services.AddSingleton(App.Get<IValidator<StaffInput>>());
