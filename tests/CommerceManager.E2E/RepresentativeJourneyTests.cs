@@ -57,6 +57,8 @@ public sealed class RepresentativeJourneyTests(BrowserFixture browser) : IClassF
         await AddAddressAsync(page, "Neighbour", "Ned", "744 Evergreen Terrace", "SW1A 1AA", "Greater London", "GB", "GB");
         await Assertions.Expect(page.GetByTestId("address-card")).ToHaveCountAsync(before + 3);
         await Assertions.Expect(page.GetByTestId("address-card").Filter(new() { HasText = "Ned Example" })).ToContainTextAsync("United Kingdom");
+        // The tab's count follows (it read the count when the page opened, and showed it stale before).
+        await Assertions.Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Addresses" })).ToContainTextAsync($"Addresses ({before + 3})");
         await page.ShotAsync("10-addresses-added");
 
         // Edit the office address.
@@ -75,6 +77,7 @@ public sealed class RepresentativeJourneyTests(BrowserFixture browser) : IClassF
         await page.GetByTestId("confirm-ok").ClickAsync();
         await Assertions.Expect(page.GetByTestId("address-card")).ToHaveCountAsync(before + 2);
         await Assertions.Expect(page.GetByTestId("address-card").Filter(new() { HasText = "Ned Example" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Addresses" })).ToContainTextAsync($"Addresses ({before + 2})");
         await page.ShotAsync("12-addresses-after-delete");
 
         // Orders tab, then one order.
