@@ -55,6 +55,12 @@ public abstract class SqlDialect
     public abstract Task AnalyzeAsync(DbConnection connection, CancellationToken ct);
 
     /// <summary>
+    /// Before a bulk load: stops maintaining what is cheaper to rebuild once afterwards (SQLite's substring index).
+    /// <see cref="AfterMigrateAsync"/>, run at every start-up and after a load, restores and rebuilds it.
+    /// </summary>
+    public virtual Task PauseDerivedIndexesAsync(AppDbContext db, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
     /// Makes sure a custom field's values in <paramref name="table"/> have their own index (for eq and sort), built on
     /// the expression <see cref="CustomValueSql"/> translates to. Idempotent; may take a while on a large table.
     /// </summary>
@@ -147,6 +153,8 @@ public sealed class SqliteDialect : SqlDialect
         ExecuteAsync(connection, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;", ct);
 
     public override Task AnalyzeAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "ANALYZE;", ct);
+
+    public override Task PauseDerivedIndexesAsync(AppDbContext db, CancellationToken ct) => SqliteSubstringIndex.PauseAsync(db, ct);
 
     public override BulkWriter OpenBulkWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns) =>
         new PreparedInsertWriter(connection, transaction, table, columns);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using CommerceManager.Common;
 using CommerceManager.CustomFields;
 using CommerceManager.Customers;
 using CommerceManager.Data;
@@ -72,6 +73,7 @@ public static class Commands
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
         await dialect.PrepareBulkLoadAsync(connection, default);
+        await dialect.PauseDerivedIndexesAsync(db, default);
         var existing = await db.Customers.CountAsync();
         var hash = services.GetRequiredService<IPasswordHasher<Customer>>().HashPassword(new Customer(), AppInitializer.DemoCustomerPassword);
         var clock = Stopwatch.StartNew();
@@ -84,6 +86,10 @@ public static class Commands
                 Console.WriteLine($"  {n:N0} customers, {clock.Elapsed.TotalSeconds:F0} s");
             }
         });
+        var rebuild = Stopwatch.StartNew();
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+        await dialect.AfterMigrateAsync(db, default);
+        Console.WriteLine($"  search index rebuilt in {rebuild.Elapsed.TotalSeconds:F0} s");
         await dialect.AnalyzeAsync(connection, default);
         Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s: {counts.Customers:N0} customers, {counts.Addresses:N0} addresses, " +
             $"{counts.Orders:N0} orders with {counts.OrderItems:N0} items. Customers with a password use '{AppInitializer.DemoCustomerPassword}'.");
@@ -245,13 +251,53 @@ public static class Commands
             created.Add(outcome.Value!.Id);
             return ++n;
         });
-        foreach (var id in created)
+        // Bulk actions of the console: the customers made above go in one operation; then everything out as CSV.
+        var bulk = services.GetRequiredService<CustomerBulk>();
+        var deleteTimer = Stopwatch.StartNew();
+        var deleted = await bulk.DeleteAsync(admin, CustomerSelection.AllMatching(new CustomerQuery("like(email,*@bench.example)")));
+        Console.WriteLine($"bulk delete of all customers matching like(email,*@bench.example): {deleted:N0} in {deleteTimer.Elapsed.TotalMilliseconds:F0} ms");
+
+        var fields = await services.GetRequiredService<CustomFieldValues>().EnabledFieldsAsync(Flow.Customers);
+        var exportTimer = Stopwatch.StartNew();
+        var counter = new CountingStream();
+        var rows = 0;
+        await using (var csv = new CsvWriter(counter))
         {
-            await customers.DeleteAsync(admin, id);
+            await csv.WriteRowAsync(CustomerExport.FixedColumns.Concat(fields.Select(f => f.Slug)));
+            await foreach (var customer in bulk.ReadAsync(admin, CustomerSelection.AllMatching(new CustomerQuery())))
+            {
+                await csv.WriteRowAsync(CustomerExport.Row(customer, fields));
+                rows++;
+            }
         }
+        exportTimer.Stop();
+        Console.WriteLine($"export of every customer as CSV: {rows:N0} rows, {counter.Length / 1024 / 1024:N0} MiB in {exportTimer.Elapsed.TotalSeconds:F1} s " +
+            $"({rows / exportTimer.Elapsed.TotalSeconds:N0} rows/s); managed heap after: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB");
         var process = Process.GetCurrentProcess();
         Console.WriteLine($"Process peak working set: {process.PeakWorkingSet64 / 1024 / 1024:N0} MiB; managed heap now: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB.");
         return 0;
+    }
+
+    /// <summary>Counts what is written and keeps none of it: an export's size without a file.</summary>
+    private sealed class CountingStream : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => position;
+        public override long Position { get => position; set => throw new NotSupportedException(); }
+        private long position;
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => position += count;
+        public override void Write(ReadOnlySpan<byte> buffer) => position += buffer.Length;
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            position += buffer.Length;
+            return ValueTask.CompletedTask;
+        }
     }
 
     private static double Pct(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
