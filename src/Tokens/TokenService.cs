@@ -56,13 +56,31 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
 
     public async Task<AccessGrant?> ValidateAccessTokenAsync(string token, CancellationToken ct = default)
     {
+        // Every API call brings its access token: one checked before is answered from memory until it expires, as
+        // long as the keys that signed it are still the keys (a rotation that discards them ends it here too).
+        // Access tokens are not revoked one by one; their API key is, and the caller checks that separately.
+        var keys = await KeysAsync(ct);
+        if (checkedAccess.TryGetValue(token, out var known) && ReferenceEquals(known.Keys, keys) && clock.GetUtcNow() < known.Expires)
+        {
+            return known.Grant;
+        }
         var result = await ValidateAsync(token, AccessAudience, ct);
         if (result is null || !result.Claims.TryGetValue("sub", out var sub) || !result.Claims.TryGetValue("grant", out var grant))
         {
             return null;
         }
-        return new AccessGrant(sub.ToString()!, grant.ToString()!);
+        var access = new AccessGrant(sub.ToString()!, grant.ToString()!);
+        if (checkedAccess.Count >= MaxCheckedAccessTokens)
+        {
+            checkedAccess.Clear(); // bounded: a flood of distinct tokens costs a re-check, never memory
+        }
+        checkedAccess[token] = (access, keys, new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero));
+        return access;
     }
+
+    private const int MaxCheckedAccessTokens = 10_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (AccessGrant Grant, SigningKeys Keys, DateTimeOffset Expires)> checkedAccess =
+        new(StringComparer.Ordinal);
 
     public async Task<IssuedToken> IssueCustomerTokenAsync(Guid customerId, string mechanism, CancellationToken ct = default)
     {

@@ -96,6 +96,26 @@ public sealed class TokenServiceTests
         Assert.NotNull(await recovered.ValidateAccessTokenAsync(fresh.Token));
     }
 
+    [Fact]
+    public async Task An_access_token_checked_before_still_expires_on_time_and_ends_when_its_keys_are_discarded()
+    {
+        await using var services = await TestServices.CreateAsync();
+        var factory = services.Get<IDbContextFactory<AppDbContext>>();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 9, 0, 0, TimeSpan.Zero));
+        var node = Instance(factory, new EphemeralDataProtectionProvider(), clock);
+        var token = await node.IssueAccessTokenAsync("client", TokenService.GrantImplicit);
+        Assert.Equal("client", (await node.ValidateAccessTokenAsync(token.Token))?.ClientId);
+        Assert.Equal("client", (await node.ValidateAccessTokenAsync(token.Token))?.ClientId); // the remembered answer
+
+        clock.Advance(TokenService.AccessTokenLifetime + TimeSpan.FromMinutes(1));
+        Assert.Null(await node.ValidateAccessTokenAsync(token.Token));
+
+        var fresh = await node.IssueAccessTokenAsync("client", TokenService.GrantImplicit);
+        Assert.NotNull(await node.ValidateAccessTokenAsync(fresh.Token));
+        await node.RotateAsync(discardExisting: true);
+        Assert.Null(await node.ValidateAccessTokenAsync(fresh.Token));
+    }
+
     private static async Task<List<string>> KeysAsync(IDbContextFactory<AppDbContext> factory)
     {
         await using var db = await factory.CreateDbContextAsync();
