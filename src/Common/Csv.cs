@@ -89,6 +89,11 @@ public static class CsvDownload
         return Results.Empty;
     }
 
+    /// <summary>A download link relative to the app's base: <paramref name="path"/> with the parameters that have a value.</summary>
+    public static string Link(string path, IEnumerable<KeyValuePair<string, string?>> parameters) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(path.TrimStart('/'),
+            parameters.Where(p => !string.IsNullOrEmpty(p.Value)).ToDictionary(p => p.Key, p => p.Value));
+
     /// <summary>Ids from a <c>?ids=a,b,c</c> parameter; null when one of them is not an id.</summary>
     public static List<Guid>? Ids(string text)
     {

@@ -33,8 +33,7 @@ public static class CustomerExport
             query["sort"] = q.Sort;
             query["password"] = q.HasPassword switch { true => "set", false => "notset", null => null };
         }
-        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(Path.TrimStart('/'),
-            query.Where(p => !string.IsNullOrEmpty(p.Value)).ToDictionary(p => p.Key, p => p.Value));
+        return CsvDownload.Link(Path, query);
     }
 
     public static IEndpointConventionBuilder MapCustomerExport(this IEndpointRouteBuilder endpoints) =>

@@ -24,8 +24,7 @@ public static class OrderExport
             ["ids"] = ids is null ? null : string.Join(',', ids),
             ["filter"] = ids is null ? filter : null,
         };
-        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(Path.TrimStart('/'),
-            query.Where(p => !string.IsNullOrEmpty(p.Value)).ToDictionary(p => p.Key, p => p.Value));
+        return CsvDownload.Link(Path, query);
     }
 
     public static IEndpointConventionBuilder MapOrderExport(this IEndpointRouteBuilder endpoints) =>
