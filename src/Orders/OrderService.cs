@@ -183,8 +183,13 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         {
             orders = db.Orders.Where(o => o.OrderNumber == number);
         }
-        return await orders.AsNoTracking().OrderByDescending(o => o.CreatedAt).Take(limit).Select(ToDto).ToListAsync(ct);
+        // Matches are a handful: read them by their indexes, then order here. With ORDER BY in the query SQLite walks the
+        // date index instead and tests every order on the way (12 s at 3M orders when nothing or little matches).
+        var found = await orders.AsNoTracking().Take(MaxNumberMatches).Select(ToDto).ToListAsync(ct);
+        return found.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id, DatabaseOrder.Guid).Take(limit).ToList();
     }
+
+    private const int MaxNumberMatches = 200;
 
     /// <summary>
     /// Orders for an export, streamed newest first: the given ids, or every order the filter matches (staff only).

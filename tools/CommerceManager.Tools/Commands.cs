@@ -36,7 +36,8 @@ public static class Commands
                 int.Parse(options.GetValueOrDefault("customers", "100000"), CultureInfo.InvariantCulture),
                 double.Parse(options.GetValueOrDefault("addresses", "2"), CultureInfo.InvariantCulture),
                 double.Parse(options.GetValueOrDefault("orders", "3"), CultureInfo.InvariantCulture))),
-            _ => await BenchAsync(services, int.Parse(options.GetValueOrDefault("iterations", "30"), CultureInfo.InvariantCulture)),
+            _ => await BenchAsync(services, int.Parse(options.GetValueOrDefault("iterations", "30"), CultureInfo.InvariantCulture),
+                options.GetValueOrDefault("only")),
         };
     }
 
@@ -124,7 +125,8 @@ public static class Commands
         return 0;
     }
 
-    private static async Task<int> BenchAsync(ServiceProvider services, int iterations)
+    /// <param name="only">Runs just the cases whose name contains it (and the bulk figures only when it is "bulk").</param>
+    private static async Task<int> BenchAsync(ServiceProvider services, int iterations, string? only = null)
     {
         var customers = services.GetRequiredService<CustomerService>();
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
@@ -149,6 +151,10 @@ public static class Commands
 
         async Task Case(string name, Func<Task<int>> run)
         {
+            if (only is not null && !name.Contains(only, StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
             var times = new List<double>();
             var matches = 0;
             for (var i = 0; i < iterations + 3; i++)
@@ -251,6 +257,10 @@ public static class Commands
             created.Add(outcome.Value!.Id);
             return ++n;
         });
+        if (only is not null && only != "bulk")
+        {
+            return 0;
+        }
         // Bulk actions of the console: the customers made above go in one operation; then everything out as CSV.
         var bulk = services.GetRequiredService<CustomerBulk>();
         var deleteTimer = Stopwatch.StartNew();

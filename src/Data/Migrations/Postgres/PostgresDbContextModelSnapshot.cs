@@ -797,9 +797,11 @@ namespace CommerceManager.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ExternalRef");
+                    b.HasIndex("ExternalRef")
+                        .HasFilter("\"ExternalRef\" IS NOT NULL");
 
-                    b.HasIndex("OrderNumber");
+                    b.HasIndex("OrderNumber")
+                        .HasFilter("\"OrderNumber\" IS NOT NULL");
 
                     b.HasIndex("CreatedAt", "Id");
 

@@ -707,9 +707,11 @@ namespace CommerceManager.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ExternalRef");
+                    b.HasIndex("ExternalRef")
+                        .HasFilter("\"ExternalRef\" IS NOT NULL");
 
-                    b.HasIndex("OrderNumber");
+                    b.HasIndex("OrderNumber")
+                        .HasFilter("\"OrderNumber\" IS NOT NULL");
 
                     b.HasIndex("CreatedAt", "Id");
 
