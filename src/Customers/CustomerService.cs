@@ -339,9 +339,13 @@ public sealed class CustomerService(
 
     private static readonly Func<Customer, CustomerDto> ToDtoCompiled = ToDto.Compile();
 
-    // The API's most frequent read, compiled once: no LINQ translation or cache lookup per request. (After ToDto:
-    // static fields start in the order they are written.)
-    private static readonly Func<AppDbContext, Guid, CancellationToken, Task<CustomerDto?>> ById =
-        EF.CompileAsyncQuery((AppDbContext db, Guid id, CancellationToken ct) =>
-            db.Set<Customer>().AsNoTracking().Where(c => c.Id == id).Select(ToDto).FirstOrDefault());
+    // The API's most frequent read, compiled once per model (a process can hold several: two providers in the tests,
+    // or two app instances): no LINQ translation or cache lookup per request. After ToDto: static fields start in
+    // the order they are written.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
+        Func<AppDbContext, Guid, CancellationToken, Task<CustomerDto?>>> ByIdPerModel = new();
+
+    private static Task<CustomerDto?> ById(AppDbContext db, Guid id, CancellationToken ct) =>
+        ByIdPerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, Guid id, CancellationToken ct) =>
+            db.Set<Customer>().AsNoTracking().Where(c => c.Id == id).Select(ToDto).FirstOrDefault()))(db, id, ct);
 }
