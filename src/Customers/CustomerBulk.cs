@@ -35,11 +35,11 @@ public sealed class CustomerBulk(IDbContextFactory<AppDbContext> dbFactory, Cust
     public async Task<int> CountAsync(ClaimsPrincipal user, CustomerSelection selection, CancellationToken ct = default)
     {
         Access.Require(user, Permission.ReadCustomers);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (selection.Ids is { } ids)
+        if (selection.Ids is not null)
         {
-            return await CountIdsAsync(db, ids, ct);
+            return (await IdsAsync(selection, ct)).Count;
         }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (matching, _, unfiltered) = await customers.MatchingAsync(db, Query(selection), ct);
         return unfiltered ? await RowCounts.ReadAsync(db, RowCount.Customers, ct) : await matching.CountAsync(ct);
     }
@@ -161,16 +161,6 @@ public sealed class CustomerBulk(IDbContextFactory<AppDbContext> dbFactory, Cust
         }
         var (matching, _, _) = await customers.MatchingAsync(db, Query(selection), ct);
         return await matching.Select(c => c.Id).ToListAsync(ct);
-    }
-
-    private static async Task<int> CountIdsAsync(AppDbContext db, IReadOnlyList<Guid> ids, CancellationToken ct)
-    {
-        var count = 0;
-        foreach (var chunk in ids.Chunk(BatchSize))
-        {
-            count += await db.Customers.CountAsync(c => chunk.Contains(c.Id), ct);
-        }
-        return count;
     }
 
     /// <summary>An empty selection still ends with a report (0 of 0), so a progress bar does not wait forever.</summary>

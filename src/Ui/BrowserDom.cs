@@ -52,6 +52,26 @@ public sealed class BrowserDom(IJSRuntime js) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Ends a listener registered by one of the <c>On…Async</c> methods (its JS side, then the reference), and lets go of
+    /// the .NET target it called. Safe when the circuit is already gone: the page took its listeners with it.
+    /// </summary>
+    public static async ValueTask StopAsync(IJSObjectReference? registration, IDisposable? target)
+    {
+        if (registration is not null)
+        {
+            try
+            {
+                await registration.InvokeVoidAsync("dispose");
+                await registration.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+            }
+        }
+        target?.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (module is not null)
