@@ -5,6 +5,8 @@ using CommerceManager.CustomFields;
 using CommerceManager.CustomerSignIn;
 using CommerceManager.Customers;
 using CommerceManager.Data;
+using CommerceManager.DataTransfer;
+using CommerceManager.Exports;
 using CommerceManager.Operations;
 using CommerceManager.Orders;
 using CommerceManager.Security;
@@ -33,6 +35,8 @@ public static class AppComposition
         services.AddCustomers();
         services.AddAddresses();
         services.AddOrders();
+        services.AddExports(config, contentRoot);
+        services.AddDataTransfer();
         services.AddCustomerSignIn();
         services.AddHealth();
         return services;

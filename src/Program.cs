@@ -2,9 +2,8 @@ using CommerceManager;
 using CommerceManager.Account;
 using CommerceManager.Api;
 using CommerceManager.Components;
-using CommerceManager.Customers;
+using CommerceManager.Exports;
 using CommerceManager.Operations;
-using CommerceManager.Orders;
 using CommerceManager.Security;
 using CommerceManager.Seeding;
 using MudBlazor.Services;
@@ -64,8 +63,7 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAccountEndpoints().ExcludeFromDescription();
 app.MapApi();
 app.MapHealth();
-app.MapCustomerExport().ExcludeFromDescription();
-app.MapOrderExport().ExcludeFromDescription();
+app.MapExportFiles().ExcludeFromDescription();
 
 app.Run();
 

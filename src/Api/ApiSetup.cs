@@ -86,6 +86,7 @@ public static class ApiSetup
         v2.MapOrdersApi();
         v2.MapFlowsApi();
         v2.MapSignInApi();
+        v2.MapJobsApi();
         // Unknown routes, wrong methods and wrong content types under /v2 end as empty 404 / 405 / 415 responses,
         // which UseApiConventions turns into EP error bodies.
         app.MapOpenApi("/openapi/{documentName}.json");

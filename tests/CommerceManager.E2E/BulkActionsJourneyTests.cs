@@ -73,12 +73,18 @@ public sealed class BulkActionsJourneyTests(BrowserFixture browser) : IClassFixt
         // Export the page: tick all, download, and the file has the three with their segment.
         await page.Locator("[data-testid=customer-table] thead .mud-checkbox").ClickAsync();
         await Assertions.Expect(page.GetByTestId("bulk-count")).ToHaveTextAsync("3 selected");
-        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("bulk-export").ClickAsync());
+        // The export runs as a job: its progress shows on the list, then its Download.
+        await page.GetByTestId("bulk-export").ClickAsync();
+        var export = page.GetByTestId("export-job").First;
+        await Assertions.Expect(export.GetByTestId("export-outcome")).ToContainTextAsync("3 rows");
+        await page.ShotAsync("64-export-ready");
+        var download = await page.RunAndWaitForDownloadAsync(() => export.GetByTestId("export-download").ClickAsync());
         Assert.EndsWith(".csv", download.SuggestedFilename);
         var csv = (await File.ReadAllTextAsync((await download.PathAsync())!, Encoding.UTF8)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, csv.Length);
-        Assert.EndsWith(",segment", csv[0]);
-        Assert.Equal(2, csv.Count(l => l.Contains($"@{domain}") && l.EndsWith(",Wholesale")));
+        Assert.Contains(",segment,address_count,address_name,", csv[0]);
+        Assert.Equal(2, csv.Count(l => l.Contains($"@{domain}") && l.Contains(",Wholesale,")));
+        await export.GetByTestId("export-dismiss").ClickAsync();
 
         // Delete two: the question names the count and what goes with them; Cancel changes nothing.
         await page.GetByTestId("bulk-clear").ClickAsync();
@@ -128,7 +134,7 @@ public sealed class BulkActionsJourneyTests(BrowserFixture browser) : IClassFixt
     }
 
     [Fact]
-    public async Task Ticked_orders_download_as_csv()
+    public async Task Ticked_orders_export_as_a_job_and_download_as_csv()
     {
         var orders = browser.App.Services.GetRequiredService<OrderService>();
         var newest = (await orders.ListAsync(Access.SystemAdmin("e2e"), new OrderQuery(null, null, 0, 2))).Items;
@@ -142,7 +148,10 @@ public sealed class BulkActionsJourneyTests(BrowserFixture browser) : IClassFixt
         await rows.Nth(1).Locator(".mud-checkbox").ClickAsync();
         await Assertions.Expect(page.GetByTestId("orders-bulk-count")).ToHaveTextAsync("2 selected");
         Assert.EndsWith("/orders", page.Url);
-        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("orders-bulk-export").ClickAsync());
+        await page.GetByTestId("orders-bulk-export").ClickAsync();
+        var export = page.GetByTestId("export-job").First;
+        await Assertions.Expect(export.GetByTestId("export-outcome")).ToContainTextAsync("2 rows");
+        var download = await page.RunAndWaitForDownloadAsync(() => export.GetByTestId("export-download").ClickAsync());
 
         var csv = (await File.ReadAllTextAsync((await download.PathAsync())!, Encoding.UTF8)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, csv.Length);

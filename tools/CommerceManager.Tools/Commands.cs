@@ -267,47 +267,25 @@ public static class Commands
         var deleted = await bulk.DeleteAsync(admin, CustomerSelection.AllMatching(new CustomerQuery("like(email,*@bench.example)")));
         Console.WriteLine($"bulk delete of all customers matching like(email,*@bench.example): {deleted:N0} in {deleteTimer.Elapsed.TotalMilliseconds:F0} ms");
 
-        var fields = await services.GetRequiredService<CustomFieldValues>().EnabledFieldsAsync(Flow.Customers);
-        var exportTimer = Stopwatch.StartNew();
-        var counter = new CountingStream();
-        var rows = 0;
-        await using (var csv = new CsvWriter(counter))
+        // The export the console and /v2/jobs run: a job, claimed and run by the runner, its file written to disk.
+        var exports = services.GetRequiredService<Exports.ExportService>();
+        var runner = services.GetRequiredService<Exports.ExportRunner>();
+        foreach (var format in new[] { Exports.ExportFormat.Csv, Exports.ExportFormat.Jsonl })
         {
-            await csv.WriteRowAsync(CustomerExport.FixedColumns.Concat(fields.Select(f => f.Slug)));
-            await foreach (var customer in bulk.ReadAsync(admin, CustomerSelection.AllMatching(new CustomerQuery())))
-            {
-                await csv.WriteRowAsync(CustomerExport.Row(customer, fields));
-                rows++;
-            }
+            var exportTimer = Stopwatch.StartNew();
+            await exports.CreateAsync(admin, new Exports.ExportRequest(Exports.ExportKind.Customers, format));
+            var job = await runner.ClaimAsync(CancellationToken.None) ?? throw new InvalidOperationException("The export job was not queued.");
+            await runner.RunAsync(job, CancellationToken.None);
+            exportTimer.Stop();
+            var done = await exports.GetAsync(admin, job.Id) ?? throw new InvalidOperationException("The export job is gone.");
+            Console.WriteLine($"export job of every customer as {format} (addresses included): {done.Status}, {done.RowsDone:N0} rows, " +
+                $"{(done.FileSize ?? 0) / 1024 / 1024:N0} MiB in {exportTimer.Elapsed.TotalSeconds:F1} s ({done.RowsDone / exportTimer.Elapsed.TotalSeconds:N0} rows/s); " +
+                $"managed heap after: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB");
+            File.Delete(exports.PathOf(done));
         }
-        exportTimer.Stop();
-        Console.WriteLine($"export of every customer as CSV: {rows:N0} rows, {counter.Length / 1024 / 1024:N0} MiB in {exportTimer.Elapsed.TotalSeconds:F1} s " +
-            $"({rows / exportTimer.Elapsed.TotalSeconds:N0} rows/s); managed heap after: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB");
         var process = Process.GetCurrentProcess();
         Console.WriteLine($"Process peak working set: {process.PeakWorkingSet64 / 1024 / 1024:N0} MiB; managed heap now: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB.");
         return 0;
-    }
-
-    /// <summary>Counts what is written and keeps none of it: an export's size without a file.</summary>
-    private sealed class CountingStream : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => position;
-        public override long Position { get => position; set => throw new NotSupportedException(); }
-        private long position;
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => position += count;
-        public override void Write(ReadOnlySpan<byte> buffer) => position += buffer.Length;
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            position += buffer.Length;
-            return ValueTask.CompletedTask;
-        }
     }
 
     private static double Pct(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];

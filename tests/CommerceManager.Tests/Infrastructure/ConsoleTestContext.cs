@@ -29,6 +29,8 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<CustomerService>());
         Services.AddSingleton(App.Get<CustomerBulk>());
         Services.AddSingleton(App.Get<CommerceManager.Common.BackgroundWork>());
+        Services.AddSingleton(App.Get<CommerceManager.Exports.ExportService>());
+        Services.AddSingleton(App.Get<TimeProvider>());
         Services.AddSingleton(App.Get<StaffService>());
         Services.AddSingleton(App.Get<IValidator<CustomerInput>>());
         Services.AddSingleton(App.Get<IValidator<StaffInput>>());

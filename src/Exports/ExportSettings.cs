@@ -1,0 +1,30 @@
+using CommerceManager.Data;
+using Microsoft.Data.Sqlite;
+
+namespace CommerceManager.Exports;
+
+/// <summary><c>Exports__Folder</c> and <c>Exports__KeepDays</c>: where export files are written and how long jobs and files are kept.</summary>
+public sealed class ExportSettings
+{
+    /// <summary>
+    /// Default: an <c>exports</c> folder beside the SQLite file, or <c>data/exports</c> on PostgreSQL. Several instances
+    /// on PostgreSQL need a folder they all reach (a shared volume), since any of them may run a job or serve its file.
+    /// </summary>
+    public string Folder { get; set; } = "";
+
+    /// <summary>EP keeps a job for a week.</summary>
+    public int KeepDays { get; set; } = 7;
+
+    public static string DefaultFolder(IConfiguration config, string contentRoot)
+    {
+        if (DatabaseSetup.ProviderOf(config) == DatabaseProvider.Sqlite)
+        {
+            var source = new SqliteConnectionStringBuilder(DatabaseSetup.ResolveSqlite(config.GetConnectionString("Default") ?? DatabaseSetup.DefaultConnection, contentRoot)).DataSource;
+            if (Path.IsPathRooted(source))
+            {
+                return Path.Combine(Path.GetDirectoryName(source)!, "exports");
+            }
+        }
+        return Path.Combine(contentRoot, "data", "exports");
+    }
+}
