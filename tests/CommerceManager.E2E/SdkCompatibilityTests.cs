@@ -59,6 +59,7 @@ public sealed class SdkCompatibilityTests : IAsyncLifetime
 
         Assert.Contains("ok   TokenViaPassword returns a customer token", report);
         Assert.Contains("ok   manual payments: authorize, capture, list transactions", report);
+        Assert.Contains("ok   Jobs: an order export through the exporter", report);
         Assert.Contains("ok   EP's storefront sign-in: realm, profile links, the store's login proxy", report);
         Assert.Contains("ok   TokenViaOIDC through the store's OpenID Connect provider", report);
     }

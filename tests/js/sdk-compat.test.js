@@ -223,6 +223,25 @@ async function rejects(promise) {
     assert.equal(transactions.length, 1);
   });
 
+  await step('Jobs: an order export through the exporter, polled to SUCCESS, its file fetched from the link', async () => {
+    const { data: created } = await server.Jobs.Create({ job_type: 'order_export', filter: `eq(email,payer.${run}@example.com)` });
+    assert.equal(created.type, 'job');
+    assert.equal(created.status, 'PENDING');
+    let job = created;
+    for (let i = 0; i < 100 && !['SUCCESS', 'FAILED'].includes(job.status); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = (await server.Jobs.Get(created.id)).data;
+    }
+    assert.equal(job.status, 'SUCCESS', job.error);
+    assert.ok((await server.Jobs.All()).data.some((j) => j.id === created.id));
+    const file = await server.Jobs.GetFile(created.id);
+    const csv = await (await fetch(file.data.href)).text();
+    const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(lines.length, 2);
+    assert.ok(lines[0].startsWith('id,number,'));
+    assert.ok(lines[1].includes(`payer.${run}@example.com`));
+  });
+
   await step('EP\'s storefront sign-in: realm, profile links, the store\'s login proxy, TokenViaOIDC with the store\'s code', async () => {
     const settings = await storefront.AuthenticationSettings.Get();
     const realmId = settings.data.relationships['authentication-realm'].data.id;
