@@ -2,6 +2,7 @@ using CommerceManager;
 using CommerceManager.Account;
 using CommerceManager.Api;
 using CommerceManager.Components;
+using CommerceManager.DataTransfer;
 using CommerceManager.Exports;
 using CommerceManager.Operations;
 using CommerceManager.Security;
@@ -64,6 +65,7 @@ app.MapAccountEndpoints().ExcludeFromDescription();
 app.MapApi();
 app.MapHealth();
 app.MapExportFiles().ExcludeFromDescription();
+app.MapImportFiles().ExcludeFromDescription();
 
 app.Run();
 

@@ -95,13 +95,3 @@ public sealed class OrderExportSource(OrderService orders) : IExportSource
         }
     }
 }
-
-public static class DataTransferSetup
-{
-    public static IServiceCollection AddDataTransfer(this IServiceCollection services)
-    {
-        services.AddSingleton<IExportSource, CustomerExportSource>();
-        services.AddSingleton<IExportSource, OrderExportSource>();
-        return services;
-    }
-}

@@ -1,0 +1,439 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CommerceManager.Addresses;
+using CommerceManager.Customers;
+using CommerceManager.CustomFields;
+using CommerceManager.Data;
+using FluentValidation;
+using Microsoft.EntityFrameworkCore;
+using Sylvan.Data.Csv;
+
+namespace CommerceManager.DataTransfer;
+
+/// <summary>
+/// Runs imports one at a time on every instance, oldest first, claimed like exports. Rows go in batches of
+/// <see cref="BatchSize"/>: each batch's customers, addresses, refused rows and the job's counters are one
+/// transaction, so a crash loses at most the batch in flight, and the import resumes after the last whole batch
+/// (a job whose runner stopped reporting is taken over). Every row is checked by the validators the console and API
+/// use; a refused row is recorded (row, column, message) and the import goes on.
+/// </summary>
+public sealed class ImportRunner(
+    IDbContextFactory<AppDbContext> dbFactory,
+    ImportService imports,
+    CustomFieldValues customFields,
+    IValidator<CustomerInput> customerValidator,
+    IValidator<AddressInput> addressValidator,
+    TimeProvider clock,
+    ILogger<ImportRunner> logger) : BackgroundService
+{
+    public const int BatchSize = 500;
+    public static readonly TimeSpan Orphaned = TimeSpan.FromSeconds(30);
+
+    private readonly string runnerId = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+    private readonly SemaphoreSlim wake = new(0);
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        imports.Queued += Wake;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    while (!stopping.IsCancellationRequested && await ClaimAsync(stopping) is { } job)
+                    {
+                        await RunAsync(job, stopping);
+                    }
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    logger.LogError(ex, "The import queue could not be read; trying again shortly");
+                }
+                try
+                {
+                    await wake.WaitAsync(TimeSpan.FromSeconds(2), stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            imports.Queued -= Wake;
+        }
+    }
+
+    private void Wake() => wake.Release();
+
+    /// <summary>Takes the oldest waiting (or orphaned) import, or null. A taken-over import keeps its counters: it resumes.</summary>
+    public async Task<ImportJob?> ClaimAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var orphanedBefore = now - Orphaned;
+            var candidate = await db.ImportJobs.AsNoTracking()
+                .Where(j => j.Status == ImportStatus.Pending || (j.Status == ImportStatus.Started && j.HeartbeatAt < orphanedBefore))
+                .OrderBy(j => j.CreatedAt).Select(j => j.Id).FirstOrDefaultAsync(ct);
+            if (candidate == Guid.Empty)
+            {
+                return null;
+            }
+            var claimed = await db.ImportJobs
+                .Where(j => j.Id == candidate && (j.Status == ImportStatus.Pending || (j.Status == ImportStatus.Started && j.HeartbeatAt < orphanedBefore)))
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Started).SetProperty(j => j.RunnerId, runnerId)
+                    .SetProperty(j => j.HeartbeatAt, now).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now).SetProperty(j => j.UpdatedAt, now), ct);
+            if (claimed == 1)
+            {
+                return await db.ImportJobs.AsNoTracking().FirstAsync(j => j.Id == candidate, ct);
+            }
+        }
+        return null;
+    }
+
+    private sealed class JobStoppedException : Exception;
+
+    /// <summary>Goes through the file from the job's last whole batch to its end (or to a stop).</summary>
+    public async Task RunAsync(ImportJob job, CancellationToken stopping)
+    {
+        try
+        {
+            var mapping = JsonSerializer.Deserialize<Dictionary<string, string>>(job.Mapping) ?? [];
+            var fields = await customFields.EnabledFieldsAsync(Flow.Customers, stopping);
+            await using var reader = await CsvDataReader.CreateAsync(imports.PathOf(job.FileId), ImportService.ReaderOptions);
+            var headers = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+            var targets = headers.Select(h => mapping.GetValueOrDefault(h, ImportTargets.Ignore)).ToArray();
+            var row = 0;
+            // Resume: the rows of batches already committed are passed over.
+            while (row < job.RowsDone && await reader.ReadAsync(stopping))
+            {
+                row++;
+            }
+            var seen = job.DryRun ? new HashSet<string>(StringComparer.Ordinal) : null;
+            var batch = new List<(int Row, string[] Cells)>(BatchSize);
+            string? stoppedAt = null;
+            while (stoppedAt is null)
+            {
+                batch.Clear();
+                while (batch.Count < BatchSize && await reader.ReadAsync(stopping))
+                {
+                    row++;
+                    batch.Add((row, Enumerable.Range(0, headers.Count).Select(i => i < reader.RowFieldCount ? reader.GetString(i) : "").ToArray()));
+                }
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+                stoppedAt = await ImportBatchAsync(job, headers, targets, fields, batch, seen, stopping);
+            }
+            await FinishAsync(job.Id, stoppedAt is null ? ImportStatus.Succeeded : ImportStatus.Failed, stoppedAt, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The app is stopping: the job stays STARTED, goes quiet, and resumes from its last batch.
+        }
+        catch (JobStoppedException)
+        {
+            await FinishAsync(job.Id, ImportStatus.Failed, null, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Import {Job} failed", job.Id);
+            await FinishAsync(job.Id, ImportStatus.Failed, "An unexpected error stopped the import; it is in the server log. The rows before it stay imported.", CancellationToken.None);
+        }
+    }
+
+    /// <summary>One row read into what it means: the customer, maybe an address, or why it cannot be imported.</summary>
+    private sealed record ParsedRow(int Row, string[] Cells, CustomerInput Customer, AddressInput? Address, Dictionary<string, JsonNode?> Custom, List<(string? Column, string Message)> Errors);
+
+    /// <summary>Checks and writes one batch in one transaction; returns why the import stopped at a row, or null to go on.</summary>
+    private async Task<string?> ImportBatchAsync(ImportJob job, List<string> headers, string[] targets, IReadOnlyList<FieldDefinition> fields,
+        List<(int Row, string[] Cells)> batch, HashSet<string>? seen, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryBatchAsync(job, headers, targets, fields, batch, seen, ct);
+            }
+            catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex) && attempt < 3)
+            {
+                // Someone created one of these emails meanwhile: read the existing ones again and redo the batch.
+            }
+        }
+    }
+
+    private async Task<string?> TryBatchAsync(ImportJob job, List<string> headers, string[] targets, IReadOnlyList<FieldDefinition> fields,
+        List<(int Row, string[] Cells)> batch, HashSet<string>? seen, CancellationToken ct)
+    {
+        var parsed = new List<ParsedRow>(batch.Count);
+        foreach (var (row, cells) in batch)
+        {
+            parsed.Add(await ParseAsync(row, cells, headers, targets, fields, ct));
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var emails = parsed.Where(p => p.Errors.Count == 0).Select(p => Customer.Normalize(p.Customer.Email)).Distinct().ToList();
+        var existing = await db.Customers.Where(c => emails.Contains(c.NormalizedEmail)).ToDictionaryAsync(c => c.NormalizedEmail, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var inFile = new Dictionary<string, int>(StringComparer.Ordinal);
+        int created = 0, updated = 0, skipped = 0, failed = 0, done = 0;
+        string? stoppedAt = null;
+        var errors = new List<ImportRowError>();
+        foreach (var p in parsed)
+        {
+            var email = Customer.Normalize(p.Customer.Email);
+            if (p.Errors.Count == 0)
+            {
+                if (inFile.TryGetValue(email, out var firstRow) || (seen is not null && !existing.ContainsKey(email) && !seen.Add(email)))
+                {
+                    p.Errors.Add((HeaderOf(headers, targets, ImportTargets.Email), firstRow > 0 ? $"The same email is on row {firstRow:N0} of this file." : "The same email is on an earlier row of this file."));
+                }
+                else if (existing.TryGetValue(email, out var customer))
+                {
+                    if (job.OnExisting == ExistingEmail.Stop)
+                    {
+                        p.Errors.Add((HeaderOf(headers, targets, ImportTargets.Email), "This email is already a customer's."));
+                        stoppedAt = $"Stopped at row {p.Row:N0}: {p.Customer.Email} is already a customer's email (choose skip or update to go on). The rows before it were {(job.DryRun ? "checked" : "imported")}.";
+                    }
+                    else if (job.OnExisting == ExistingEmail.Skip)
+                    {
+                        skipped++;
+                    }
+                    else
+                    {
+                        try
+                        {
+                            var custom = await customFields.MergeAsync(Flow.Customers, customer.CustomData, p.Custom, creating: false, ct);
+                            if (!job.DryRun)
+                            {
+                                customer.SetName(p.Customer.Name);
+                                if (targets.Contains(ImportTargets.ExternalRef))
+                                {
+                                    customer.ExternalRef = string.IsNullOrWhiteSpace(p.Customer.ExternalRef) ? null : p.Customer.ExternalRef.Trim();
+                                }
+                                customer.CustomData = custom;
+                                customer.UpdatedAt = now;
+                                customer.Version = Guid.NewGuid();
+                            }
+                            updated++;
+                        }
+                        catch (ValidationException ex)
+                        {
+                            p.Errors.AddRange(ex.Errors.Select(e => (ColumnOf(headers, targets, e.PropertyName), e.ErrorMessage)));
+                        }
+                    }
+                }
+                else
+                {
+                    try
+                    {
+                        var custom = await customFields.MergeAsync(Flow.Customers, null, p.Custom, creating: true, ct);
+                        if (!job.DryRun)
+                        {
+                            var added = new Customer { Id = Guid.CreateVersion7(), CreatedAt = now, UpdatedAt = now, Version = Guid.NewGuid(), CustomData = custom };
+                            added.SetName(p.Customer.Name);
+                            added.SetEmail(p.Customer.Email);
+                            added.ExternalRef = string.IsNullOrWhiteSpace(p.Customer.ExternalRef) ? null : p.Customer.ExternalRef.Trim();
+                            db.Customers.Add(added);
+                            if (p.Address is { } address)
+                            {
+                                var postal = address.ToPostal();
+                                postal.County ??= "";
+                                db.Addresses.Add(new Address
+                                {
+                                    Id = Guid.CreateVersion7(), CustomerId = added.Id, Name = AddressInput.Clean(address.Name), Postal = postal,
+                                    CreatedAt = now, UpdatedAt = now, Version = Guid.NewGuid(),
+                                });
+                            }
+                        }
+                        inFile[email] = p.Row;
+                        created++;
+                    }
+                    catch (ValidationException ex)
+                    {
+                        p.Errors.AddRange(ex.Errors.Select(e => (ColumnOf(headers, targets, e.PropertyName), e.ErrorMessage)));
+                    }
+                }
+            }
+            if (p.Errors.Count > 0)
+            {
+                failed++;
+                var values = JsonSerializer.Serialize(p.Cells);
+                errors.AddRange(p.Errors.Select(e => new ImportRowError { JobId = job.Id, Row = p.Row, Column = e.Column, Message = Truncate(e.Message, 1024), Values = values }));
+            }
+            done++;
+            if (stoppedAt is not null)
+            {
+                break;
+            }
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        db.ImportRowErrors.AddRange(errors);
+        await db.SaveChangesAsync(ct);
+        var owned = await db.ImportJobs.Where(j => j.Id == job.Id && j.RunnerId == runnerId && !j.CancelRequested)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.RowsDone, j => j.RowsDone + done).SetProperty(j => j.Created, j => j.Created + created)
+                .SetProperty(j => j.Updated, j => j.Updated + updated).SetProperty(j => j.Skipped, j => j.Skipped + skipped)
+                .SetProperty(j => j.FailedRows, j => j.FailedRows + failed).SetProperty(j => j.HeartbeatAt, now).SetProperty(j => j.UpdatedAt, now), ct);
+        if (owned == 0)
+        {
+            // Stopped, or taken over by another instance: this batch is not ours to write.
+            await transaction.RollbackAsync(ct);
+            throw new JobStoppedException();
+        }
+        await transaction.CommitAsync(ct);
+        return stoppedAt;
+    }
+
+    private async Task<ParsedRow> ParseAsync(int row, string[] cells, List<string> headers, string[] targets, IReadOnlyList<FieldDefinition> fields, CancellationToken ct)
+    {
+        string? Cell(string target)
+        {
+            var i = Array.IndexOf(targets, target);
+            return i < 0 ? null : cells[i].Trim();
+        }
+        var errors = new List<(string? Column, string Message)>();
+        var first = Cell(ImportTargets.FirstName);
+        var last = Cell(ImportTargets.LastName);
+        var name = Cell(ImportTargets.Name);
+        if (string.IsNullOrEmpty(name))
+        {
+            name = string.Join(' ', new[] { first, last }.Where(s => !string.IsNullOrEmpty(s)));
+        }
+        var input = new CustomerInput { Name = name, Email = Cell(ImportTargets.Email) ?? "", ExternalRef = Cell(ImportTargets.ExternalRef) };
+        var custom = new Dictionary<string, JsonNode?>();
+        for (var i = 0; i < targets.Length; i++)
+        {
+            if (!targets[i].StartsWith(ImportTargets.CustomPrefix, StringComparison.Ordinal) || string.IsNullOrWhiteSpace(cells[i]))
+            {
+                continue;
+            }
+            var slug = targets[i][ImportTargets.CustomPrefix.Length..];
+            if (fields.FirstOrDefault(f => f.Slug == slug) is not { } field)
+            {
+                continue;
+            }
+            if (Typed(field.Type, cells[i].Trim()) is { } value)
+            {
+                custom[slug] = value;
+            }
+            else
+            {
+                errors.Add((headers[i], $"{field.Name} must be {TypeWord(field.Type)}, not “{cells[i].Trim()}”."));
+            }
+        }
+        var result = await customerValidator.ValidateAsync(input, ct);
+        errors.AddRange(result.Errors.Select(e => (ColumnOf(headers, targets, e.PropertyName), e.ErrorMessage)));
+
+        AddressInput? address = null;
+        if (targets.Any(t => t.StartsWith(ImportTargets.AddressPrefix, StringComparison.Ordinal))
+            && targets.Select((t, i) => (t, i)).Any(x => x.t.StartsWith(ImportTargets.AddressPrefix, StringComparison.Ordinal) && !string.IsNullOrWhiteSpace(cells[x.i])))
+        {
+            var (nameFirst, nameLast) = SplitName(name);
+            address = new AddressInput
+            {
+                Name = Cell(ImportTargets.AddressPrefix + "name"),
+                FirstName = Cell(ImportTargets.AddressPrefix + "first_name").OrIfEmpty(first).OrIfEmpty(nameFirst),
+                LastName = Cell(ImportTargets.AddressPrefix + "last_name").OrIfEmpty(last).OrIfEmpty(nameLast),
+                CompanyName = Cell(ImportTargets.AddressPrefix + "company_name"),
+                Line1 = Cell(ImportTargets.AddressPrefix + "line_1"),
+                Line2 = Cell(ImportTargets.AddressPrefix + "line_2"),
+                City = Cell(ImportTargets.AddressPrefix + "city"),
+                Region = Cell(ImportTargets.AddressPrefix + "region"),
+                County = Cell(ImportTargets.AddressPrefix + "county"),
+                Postcode = Cell(ImportTargets.AddressPrefix + "postcode"),
+                Country = ImportTargets.Country(Cell(ImportTargets.AddressPrefix + "country")),
+                PhoneNumber = Cell(ImportTargets.AddressPrefix + "phone_number"),
+                Instructions = Cell(ImportTargets.AddressPrefix + "instructions"),
+            };
+            var checkedAddress = await addressValidator.ValidateAsync(address, ct);
+            errors.AddRange(checkedAddress.Errors.Select(e => (HeaderOf(headers, targets, ImportTargets.AddressPrefix + ApiName(e.PropertyName)), e.ErrorMessage)));
+        }
+        return new ParsedRow(row, cells, input, address, custom, errors);
+    }
+
+    private static (string First, string Last) SplitName(string name)
+    {
+        var space = name.Trim().IndexOf(' ');
+        return space < 0 ? (name.Trim(), "") : (name[..space].Trim(), name[(space + 1)..].Trim());
+    }
+
+    /// <summary>A cell as the custom field's JSON value, or null when it is not one.</summary>
+    private static JsonNode? Typed(FieldType type, string text) => type switch
+    {
+        FieldType.Integer => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? JsonValue.Create(n) : null,
+        FieldType.Float => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? JsonValue.Create(d) : null,
+        FieldType.Boolean => text.ToLowerInvariant() switch
+        {
+            "true" or "yes" or "1" or "y" => JsonValue.Create(true),
+            "false" or "no" or "0" or "n" => JsonValue.Create(false),
+            _ => null,
+        },
+        _ => JsonValue.Create(text),
+    };
+
+    private static string TypeWord(FieldType type) => type switch
+    {
+        FieldType.Integer => "a whole number",
+        FieldType.Float => "a number",
+        FieldType.Boolean => "true or false",
+        _ => "text",
+    };
+
+    /// <summary>The header of the column a validator's property came from.</summary>
+    private static string? ColumnOf(List<string> headers, string[] targets, string property) => property switch
+    {
+        nameof(CustomerInput.Name) => HeaderOf(headers, targets, ImportTargets.Name) ?? HeaderOf(headers, targets, ImportTargets.FirstName),
+        nameof(CustomerInput.Email) => HeaderOf(headers, targets, ImportTargets.Email),
+        nameof(CustomerInput.ExternalRef) => HeaderOf(headers, targets, ImportTargets.ExternalRef),
+        _ when property.StartsWith(CustomFieldValues.SourcePrefix, StringComparison.Ordinal) =>
+            HeaderOf(headers, targets, ImportTargets.CustomPrefix + property[CustomFieldValues.SourcePrefix.Length..]),
+        _ => null,
+    };
+
+    private static string? HeaderOf(List<string> headers, string[] targets, string target)
+    {
+        var i = Array.IndexOf(targets, target);
+        return i < 0 ? null : headers[i];
+    }
+
+    /// <summary>Line1 → line_1, PhoneNumber → phone_number: the address target names.</summary>
+    private static string ApiName(string property) => property switch
+    {
+        "Line1" => "line_1",
+        "Line2" => "line_2",
+        _ => string.Concat(property.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString())),
+    };
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    private async Task FinishAsync(Guid id, ImportStatus status, string? error, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var mine = db.ImportJobs.Where(j => j.Id == id && j.RunnerId == runnerId && j.Status == ImportStatus.Started);
+        if (error is null)
+        {
+            await mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, status).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now), ct);
+        }
+        else
+        {
+            await mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, status).SetProperty(j => j.Error, error)
+                .SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now), ct);
+        }
+    }
+}
+
+internal static class TextExtensions
+{
+    public static string? OrIfEmpty(this string? value, string? fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;
+}

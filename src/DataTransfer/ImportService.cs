@@ -1,0 +1,207 @@
+using System.Security.Claims;
+using System.Text.Json;
+using CommerceManager.CustomFields;
+using CommerceManager.Data;
+using CommerceManager.Exports;
+using CommerceManager.Security;
+using FluentValidation;
+using FluentValidation.Results;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Sylvan.Data.Csv;
+
+namespace CommerceManager.DataTransfer;
+
+/// <summary>An uploaded file, read far enough to map it: its headers, its first rows, how many rows, and the guessed mapping.</summary>
+public sealed record ImportUpload(Guid FileId, string FileName, IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Preview, int RowsTotal,
+    IReadOnlyDictionary<string, string> Guessed);
+
+/// <summary>
+/// Customer imports: upload a CSV, map its columns, check it (a dry run) and import it, in the background
+/// (<see cref="ImportRunner"/>). Staff who edit customers may import; they see their own imports, Admins everyone's.
+/// </summary>
+public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, CustomFieldValues customFields, IOptions<ExportSettings> settings, TimeProvider clock)
+{
+    public const int PreviewRows = 5;
+    public const long MaxFileBytes = 1024L * 1024 * 1024;
+
+    /// <summary>Raised when an import is queued in this process, so the runner starts at once.</summary>
+    public event Action? Queued;
+
+    /// <summary>Uploaded files live in an <c>imports</c> folder beside the exports folder.</summary>
+    public string Folder => Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(settings.Value.Folder))!, "imports");
+
+    public string PathOf(Guid fileId) => Path.Combine(Folder, $"{fileId:N}.csv");
+
+    internal static CsvDataReaderOptions ReaderOptions => new() { HasHeaders = true, BufferSize = 64 * 1024 };
+
+    /// <summary>Keeps the file and reads what the mapping step needs. A file that is not CSV with a header row is refused.</summary>
+    public async Task<ImportUpload> UploadAsync(ClaimsPrincipal user, string fileName, Stream content, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        var fileId = Guid.NewGuid();
+        Directory.CreateDirectory(Folder);
+        var path = PathOf(fileId);
+        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+        {
+            await content.CopyToAsync(file, ct);
+        }
+        try
+        {
+            await using var reader = await CsvDataReader.CreateAsync(path, ReaderOptions);
+            var headers = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+            if (headers.Count == 0 || headers.All(string.IsNullOrWhiteSpace))
+            {
+                throw new ValidationException([new ValidationFailure("File", "The file has no header row: the first line must name the columns.")]);
+            }
+            var preview = new List<IReadOnlyList<string>>();
+            var rows = 0;
+            while (await reader.ReadAsync(ct))
+            {
+                if (rows++ < PreviewRows)
+                {
+                    preview.Add(Enumerable.Range(0, reader.FieldCount).Select(i => i < reader.RowFieldCount ? reader.GetString(i) : "").ToList());
+                }
+            }
+            var fields = await customFields.EnabledFieldsAsync(Flow.Customers, ct);
+            var guessed = new Dictionary<string, string>();
+            foreach (var header in headers.Distinct())
+            {
+                var target = ImportTargets.Guess(header, fields);
+                // A target takes one column: the first header that means it.
+                if (target != ImportTargets.Ignore && !guessed.ContainsValue(target))
+                {
+                    guessed[header] = target;
+                }
+            }
+            return new ImportUpload(fileId, Path.GetFileName(fileName), headers, preview, rows, guessed);
+        }
+        catch (Exception ex) when (ex is not ValidationException and not OperationCanceledException)
+        {
+            File.Delete(path);
+            throw new ValidationException([new ValidationFailure("File", $"The file could not be read as CSV: {ex.Message}")]);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    /// <summary>Queues an import (or a dry run) of an uploaded file with a mapping: the email must be mapped, and a name (or first and last name).</summary>
+    public async Task<ImportJob> StartAsync(ClaimsPrincipal user, ImportUpload upload, IReadOnlyDictionary<string, string> mapping, ExistingEmail onExisting,
+        bool dryRun, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        var targets = mapping.Where(m => m.Value != ImportTargets.Ignore).Select(m => m.Value).ToList();
+        var failures = new List<ValidationFailure>();
+        if (!targets.Contains(ImportTargets.Email))
+        {
+            failures.Add(new ValidationFailure("Mapping", "Choose the column that holds the email."));
+        }
+        if (!targets.Contains(ImportTargets.Name) && !targets.Contains(ImportTargets.FirstName) && !targets.Contains(ImportTargets.LastName))
+        {
+            failures.Add(new ValidationFailure("Mapping", "Choose the column that holds the name (or the first and last name)."));
+        }
+        foreach (var twice in targets.GroupBy(t => t).Where(g => g.Count() > 1))
+        {
+            failures.Add(new ValidationFailure("Mapping", $"Two columns go to the same field ({twice.Key}): choose one."));
+        }
+        if (failures.Count > 0)
+        {
+            throw new ValidationException(failures);
+        }
+        if (!File.Exists(PathOf(upload.FileId)))
+        {
+            throw new ValidationException([new ValidationFailure("File", "The uploaded file is no longer here: upload it again.")]);
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var job = new ImportJob
+        {
+            Id = Guid.NewGuid(),
+            FileId = upload.FileId,
+            FileName = upload.FileName,
+            Headers = JsonSerializer.Serialize(upload.Headers),
+            Mapping = JsonSerializer.Serialize(mapping.Where(m => m.Value != ImportTargets.Ignore).ToDictionary()),
+            OnExisting = onExisting,
+            DryRun = dryRun,
+            Status = ImportStatus.Pending,
+            OwnerId = ExportService.OwnerOf(user),
+            OwnerName = user.Identity?.Name ?? "system",
+            RowsTotal = upload.RowsTotal,
+            CreatedAt = now,
+            UpdatedAt = now,
+            ExpiresAt = now.AddDays(settings.Value.KeepDays),
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ImportJobs.Add(job);
+        await db.SaveChangesAsync(ct);
+        Queued?.Invoke();
+        return job;
+    }
+
+    public async Task<ImportJob?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await Visible(db.ImportJobs.AsNoTracking(), user).FirstOrDefaultAsync(j => j.Id == id, ct);
+    }
+
+    public async Task<List<ImportJob>> ListAsync(ClaimsPrincipal user, int limit = 20, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.WriteCustomers);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await Visible(db.ImportJobs.AsNoTracking(), user).OrderByDescending(j => j.CreatedAt).Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>The first refused rows, for the result page.</summary>
+    public async Task<List<ImportRowError>> ErrorsAsync(ClaimsPrincipal user, Guid id, int limit = 100, CancellationToken ct = default)
+    {
+        if (await GetAsync(user, id, ct) is null)
+        {
+            return [];
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.ImportRowErrors.AsNoTracking().Where(e => e.JobId == id).OrderBy(e => e.Row).ThenBy(e => e.Id).Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>Every refused row, in file order, streamed (for the failed-rows file).</summary>
+    public async IAsyncEnumerable<ImportRowError> AllErrorsAsync(Guid id, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await foreach (var error in db.ImportRowErrors.AsNoTracking().Where(e => e.JobId == id).OrderBy(e => e.Row).ThenBy(e => e.Id).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            yield return error;
+        }
+    }
+
+    /// <summary>Stops an import between batches: what was imported before stays.</summary>
+    public async Task CancelAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
+    {
+        if (await GetAsync(user, id, ct) is not { IsRunning: true })
+        {
+            return;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var reason = $"Stopped by {user.Identity?.Name ?? "someone"}; the rows before that stay imported.";
+        var waiting = await db.ImportJobs.Where(j => j.Id == id && j.Status == ImportStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Failed).SetProperty(j => j.Error, reason).SetProperty(j => j.CancelRequested, true)
+                .SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now), ct);
+        if (waiting == 0)
+        {
+            await db.ImportJobs.Where(j => j.Id == id && j.Status == ImportStatus.Started)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true).SetProperty(j => j.Error, reason), ct);
+        }
+    }
+
+    private static IQueryable<ImportJob> Visible(IQueryable<ImportJob> jobs, ClaimsPrincipal user)
+    {
+        if (user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient))
+        {
+            return jobs;
+        }
+        var owner = ExportService.OwnerOf(user);
+        return jobs.Where(j => j.OwnerId == owner);
+    }
+}

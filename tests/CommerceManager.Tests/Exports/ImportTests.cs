@@ -1,0 +1,216 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using CommerceManager.Addresses;
+using CommerceManager.CustomFields;
+using CommerceManager.Customers;
+using CommerceManager.DataTransfer;
+using CommerceManager.Tests.Infrastructure;
+using FluentValidation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CommerceManager.Tests.Exports;
+
+/// <summary>Customer imports from CSV: mapping guessed from headers, rows checked by the shared rules, batches that survive a crash.</summary>
+public sealed class ImportTests : IAsyncLifetime
+{
+    private TestServices services = null!;
+
+    public async Task InitializeAsync()
+    {
+        services = await TestServices.CreateAsync();
+        var designer = services.Get<FieldDesigner>();
+        var flow = await designer.EnsureFlowAsync(As.Admin, Flow.Customers, true);
+        await designer.CreateFieldAsync(As.Admin, flow.Id, new FieldInput { Name = "Points", Slug = "points", Type = FieldType.Integer });
+        services.Get<CustomFieldValues>().Invalidate();
+    }
+
+    public async Task DisposeAsync() => await services.DisposeAsync();
+
+    private async Task<ImportUpload> UploadAsync(string csv) =>
+        await services.Get<ImportService>().UploadAsync(As.Representative, "customers.csv", new MemoryStream(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv)).ToArray()));
+
+    private async Task<ImportJob> RunAsync(ImportUpload upload, ExistingEmail onExisting = ExistingEmail.Skip, bool dryRun = false, IReadOnlyDictionary<string, string>? mapping = null)
+    {
+        var imports = services.Get<ImportService>();
+        var job = await imports.StartAsync(As.Representative, upload, mapping ?? upload.Guessed, onExisting, dryRun);
+        var runner = services.Get<ImportRunner>();
+        await runner.RunAsync((await runner.ClaimAsync(CancellationToken.None))!, CancellationToken.None);
+        return (await imports.GetAsync(As.Representative, job.Id))!;
+    }
+
+    private const string Foreign =
+        "First Name,Last Name,Email,Accepts Email Marketing,Company,Address1,Address2,City,Province,Country,Zip,Phone,Total Spent\r\n" +
+        "Ada,Lovelace,ada@import.example,yes,Analytical Ltd,12 St James's Square,,London,Westminster,United Kingdom,SW1Y 4JH,+44 20 7946 0000,10.00\r\n" +
+        "Grace,Hopper,grace@import.example,no,,1 Navy Way,Apt 2,Arlington,Virginia,US,22201,,0\r\n" +
+        "Bad,Email,not-an-email,no,,,,,,,,,0\r\n" +
+        "No,Address,noaddress@import.example,no,,,,,,,,,0\r\n" +
+        "Half,Address,half@import.example,no,,9 Nowhere Road,,,,,,,0\r\n";
+
+    [Fact]
+    public async Task A_foreign_export_maps_from_its_headers_and_imports_customers_with_their_first_address()
+    {
+        var upload = await UploadAsync(Foreign);
+
+        Assert.Equal(5, upload.RowsTotal);
+        Assert.Equal("first_name", upload.Guessed["First Name"]);
+        Assert.Equal("email", upload.Guessed["Email"]);
+        Assert.Equal("address:line_1", upload.Guessed["Address1"]);
+        Assert.Equal("address:county", upload.Guessed["Province"]);
+        Assert.Equal("address:postcode", upload.Guessed["Zip"]);
+        Assert.Equal("address:phone_number", upload.Guessed["Phone"]);
+        Assert.False(upload.Guessed.ContainsKey("Total Spent"));
+        Assert.Equal("Ada", upload.Preview[0][0]);
+
+        var job = await RunAsync(upload);
+
+        Assert.Equal(ImportStatus.Succeeded, job.Status);
+        Assert.Equal((3, 0, 2), (job.Created, job.Skipped, job.FailedRows));
+        var customers = services.Get<CustomerService>();
+        var ada = (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,ada@import.example)"))).Items.Single();
+        Assert.Equal("Ada Lovelace", ada.Name);
+        var address = Assert.Single((await services.Get<AddressService>().ListAsync(As.Viewer, ada.Id))!.Items);
+        Assert.Equal(("Ada", "Lovelace", "12 St James's Square", "GB", "Westminster", "+44 20 7946 0000", "Analytical Ltd"),
+            (address.Postal.FirstName, address.Postal.LastName, address.Postal.Line1, address.Postal.Country, address.Postal.County, address.Postal.PhoneNumber, address.Postal.CompanyName));
+        var noAddress = (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,noaddress@import.example)"))).Items.Single();
+        Assert.Empty((await services.Get<AddressService>().ListAsync(As.Viewer, noAddress.Id))!.Items);
+
+        var errors = await services.Get<ImportService>().ErrorsAsync(As.Representative, job.Id);
+        Assert.Contains(errors, e => e.Row == 3 && e.Column == "Email");
+        // An address with only a street is refused with the fields it lacks: the row is not imported at all.
+        Assert.Contains(errors, e => e.Row == 5 && e.Column == "Zip");
+        Assert.Empty((await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,half@import.example)"))).Items);
+    }
+
+    [Fact]
+    public async Task A_dry_run_checks_every_row_and_writes_nothing()
+    {
+        var job = await RunAsync(await UploadAsync(Foreign), dryRun: true);
+
+        Assert.Equal(ImportStatus.Succeeded, job.Status);
+        Assert.Equal((5, 3, 2), (job.RowsDone, job.Created, job.FailedRows));
+        Assert.Equal(0, (await services.Get<CustomerService>().ListAsync(As.Viewer, new CustomerQuery("like(email,*@import.example)"))).Total);
+    }
+
+    [Fact]
+    public async Task Existing_emails_are_skipped_updated_or_stop_the_import_as_chosen()
+    {
+        var customers = services.Get<CustomerService>();
+        await customers.CreateAsync(As.Admin, new CustomerInput { Name = "Old Name", Email = "kept@import.example" });
+        const string csv = "name,email,points\r\nNew Name,KEPT@import.example,7\r\nFresh One,fresh@import.example,3\r\n";
+
+        var skipped = await RunAsync(await UploadAsync(csv), ExistingEmail.Skip);
+        Assert.Equal((1, 1, 0), (skipped.Created, skipped.Skipped, skipped.Updated));
+        Assert.Equal("Old Name", (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,kept@import.example)"))).Items.Single().Name);
+
+        var updated = await RunAsync(await UploadAsync(csv), ExistingEmail.Update);
+        Assert.Equal((0, 2), (updated.Created, updated.Updated));
+        var kept = (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,kept@import.example)"))).Items.Single();
+        Assert.Equal("New Name", kept.Name);
+        Assert.Contains("7", kept.CustomData);
+
+        var stopped = await RunAsync(await UploadAsync("name,email\r\nAnother,another@import.example\r\nDup,kept@import.example\r\nLater,later@import.example\r\n"), ExistingEmail.Stop);
+        Assert.Equal(ImportStatus.Failed, stopped.Status);
+        Assert.StartsWith("Stopped at row 2: kept@import.example is already a customer's email", stopped.Error);
+        Assert.Equal(1, (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,another@import.example)"))).Total);
+        Assert.Equal(0, (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,later@import.example)"))).Total);
+    }
+
+    [Fact]
+    public async Task Custom_values_are_typed_by_their_field_and_a_bad_one_names_its_column()
+    {
+        var job = await RunAsync(await UploadAsync("Name,E-mail Address,points\r\nTyped,typed@import.example,12\r\nWrong,wrong@import.example,twelve\r\n"));
+
+        Assert.Equal((1, 1), (job.Created, job.FailedRows));
+        var typed = (await services.Get<CustomerService>().ListAsync(As.Viewer, new CustomerQuery("eq(points,12)"))).Items.Single();
+        Assert.Equal("typed@import.example", typed.Email);
+        var error = Assert.Single(await services.Get<ImportService>().ErrorsAsync(As.Representative, job.Id));
+        Assert.Equal(("points", 2), (error.Column, error.Row));
+        Assert.Contains("whole number", error.Message);
+    }
+
+    [Fact]
+    public async Task An_import_that_crashed_mid_way_resumes_after_its_last_batch_with_no_row_twice_and_none_lost()
+    {
+        var csv = new StringBuilder("name,email\r\n");
+        var total = ImportRunner.BatchSize * 3 + 17;
+        for (var i = 1; i <= total; i++)
+        {
+            csv.Append($"Resume {i:D4},resume{i:D4}@import.example\r\n");
+        }
+        // The process dies right after its first batch is committed: a cancellation at that commit stands in for the kill.
+        var commits = new AfterCommit();
+        await using var crashing = await TestServices.CreateAsync(s => s.ConfigureDbContext<CommerceManager.Data.AppDbContext>(o => o.AddInterceptors(commits)));
+        (services, var own) = (crashing, services);
+        var upload = await UploadAsync(csv.ToString());
+        var imports = services.Get<ImportService>();
+        var job = await imports.StartAsync(As.Representative, upload, upload.Guessed, ExistingEmail.Stop, dryRun: false);
+        var crashed = ActivatorUtilities.CreateInstance<ImportRunner>(services.Provider);
+        var claimed = (await crashed.ClaimAsync(CancellationToken.None))!;
+        using var kill = new CancellationTokenSource();
+        commits.Then = kill.Cancel;
+        await crashed.RunAsync(claimed, kill.Token);
+        commits.Then = null;
+        var half = (await imports.GetAsync(As.Representative, job.Id))!;
+        Assert.Equal(ImportStatus.Started, half.Status);
+        Assert.True(half.RowsDone > 0 && half.RowsDone < total, $"{half.RowsDone} rows done");
+        Assert.Equal(half.RowsDone, half.Created);
+
+        // Its heartbeat goes quiet; another instance takes it over and goes on.
+        await using (var db = await services.DbAsync())
+        {
+            await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, DateTime.UtcNow.AddMinutes(-5)));
+        }
+        var other = ActivatorUtilities.CreateInstance<ImportRunner>(services.Provider);
+        await other.RunAsync((await other.ClaimAsync(CancellationToken.None))!, CancellationToken.None);
+
+        var done = (await imports.GetAsync(As.Representative, job.Id))!;
+        Assert.Equal(ImportStatus.Succeeded, done.Status); // with "stop" on existing emails: a row imported twice would have stopped it
+        Assert.Equal((total, total, 0), (done.RowsDone, done.Created, done.FailedRows));
+        await using var check = await services.DbAsync();
+        var emails = await check.Customers.Where(c => c.NormalizedEmail.EndsWith("@IMPORT.EXAMPLE")).Select(c => c.NormalizedEmail).ToListAsync();
+        Assert.Equal(total, emails.Count);
+        Assert.Equal(total, emails.Distinct().Count());
+        services = own;
+    }
+
+    /// <summary>Calls <see cref="Then"/> after a transaction commits.</summary>
+    private sealed class AfterCommit : Microsoft.EntityFrameworkCore.Diagnostics.DbTransactionInterceptor
+    {
+        public Action? Then { get; set; }
+
+        public override Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData,
+            CancellationToken cancellationToken = default)
+        {
+            Then?.Invoke();
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task A_mapping_without_an_email_or_a_name_is_refused_and_a_file_without_a_header_too()
+    {
+        var upload = await UploadAsync("name,email\r\nA,a@import.example\r\n");
+        var imports = services.Get<ImportService>();
+
+        var noEmail = await Assert.ThrowsAsync<ValidationException>(() => imports.StartAsync(As.Representative, upload, new Dictionary<string, string> { ["name"] = "name" }, ExistingEmail.Skip, false));
+        Assert.Contains("email", noEmail.Errors.Single().ErrorMessage);
+        await Assert.ThrowsAsync<ValidationException>(() => imports.StartAsync(As.Representative, upload,
+            new Dictionary<string, string> { ["name"] = "email", ["email"] = "email" }, ExistingEmail.Skip, false));
+        await Assert.ThrowsAsync<CommerceManager.Security.AccessDeniedException>(() => imports.StartAsync(As.Viewer, upload, upload.Guessed, ExistingEmail.Skip, false));
+        await Assert.ThrowsAsync<ValidationException>(() => UploadAsync(""));
+    }
+
+    [Fact]
+    public async Task Our_own_export_headers_map_back_as_they_are()
+    {
+        var upload = await UploadAsync("id,name,email,external_ref,password_set,created_at,points,address_count,address_line_1,address_country\r\n" +
+            "0190,Round Trip,round@import.example,R-1,false,2026-01-01T00:00:00.000Z,5,1,1 Loop Lane,CA\r\n");
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["name"] = "name", ["email"] = "email", ["external_ref"] = "external_ref", ["points"] = "custom:points",
+            ["address_line_1"] = "address:line_1", ["address_country"] = "address:country",
+        }, upload.Guessed);
+    }
+}
