@@ -140,6 +140,15 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
         return job;
     }
 
+    /// <summary>After a dry run: the real import of the same file with the same mapping and choice.</summary>
+    public async Task<ImportJob> ImportCheckedAsync(ClaimsPrincipal user, Guid dryRunId, CancellationToken ct = default)
+    {
+        var checkedRun = await GetAsync(user, dryRunId, ct) ?? throw new ValidationException([new ValidationFailure("Import", "There is no such import.")]);
+        var upload = new ImportUpload(checkedRun.FileId, checkedRun.FileName, JsonSerializer.Deserialize<List<string>>(checkedRun.Headers) ?? [], [], checkedRun.RowsTotal,
+            new Dictionary<string, string>());
+        return await StartAsync(user, upload, JsonSerializer.Deserialize<Dictionary<string, string>>(checkedRun.Mapping) ?? [], checkedRun.OnExisting, dryRun: false, ct);
+    }
+
     public async Task<ImportJob?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {
         Access.Require(user, Permission.WriteCustomers);
