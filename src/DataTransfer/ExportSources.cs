@@ -40,34 +40,42 @@ public sealed class CustomerExportSource(IDbContextFactory<AppDbContext> dbFacto
     {
         var fields = await customFields.EnabledFieldsAsync(Flow.Customers, ct);
         var csv = job.Format == ExportFormat.Csv;
-        await using var addressDb = await dbFactory.CreateDbContextAsync(ct);
-        var chunk = new List<CustomerDto>(AddressChunk);
-        var source = bulk.ReadAsync(Access.SystemAdmin(job.OwnerName), SelectionOf(job), ct).GetAsyncEnumerator(ct);
-        await using (source)
+        // A pipeline: while one chunk's rows are written, the next chunk's addresses are read (a second core's work).
+        (List<CustomerDto> Chunk, Task<Dictionary<Guid, List<Address>>> Addresses)? pending = null;
+        await using var source = bulk.ReadAsync(Access.SystemAdmin(job.OwnerName), SelectionOf(job), ct).GetAsyncEnumerator(ct);
+        var more = true;
+        while (more || pending is not null)
         {
-            var more = true;
-            while (more)
+            List<CustomerDto>? chunk = null;
+            if (more)
             {
-                chunk.Clear();
+                chunk = new List<CustomerDto>(AddressChunk);
                 while (chunk.Count < AddressChunk && (more = await source.MoveNextAsync()))
                 {
                     chunk.Add(source.Current);
                 }
-                if (chunk.Count == 0)
-                {
-                    break;
-                }
-                var ids = chunk.Select(c => c.Id).ToList();
-                var addresses = (await addressDb.Addresses.AsNoTracking().Where(a => ids.Contains(a.CustomerId)).ToListAsync(ct))
-                    .GroupBy(a => a.CustomerId).ToDictionary(g => g.Key, g => g.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).ToList());
-                foreach (var customer in chunk)
+            }
+            var next = chunk is { Count: > 0 } ? (chunk, AddressesOfAsync(chunk, ct)) : ((List<CustomerDto>, Task<Dictionary<Guid, List<Address>>>)?)null;
+            if (pending is { } ready)
+            {
+                var addresses = await ready.Addresses;
+                foreach (var customer in ready.Chunk)
                 {
                     var own = addresses.GetValueOrDefault(customer.Id) ?? [];
                     yield return new ExportRow(ExportRows.Customer(customer, fields, own, csv),
                         csv ? null : [("addresses", own.Select(ExportRows.Address).ToList())]);
                 }
             }
+            pending = next;
         }
+    }
+
+    private async Task<Dictionary<Guid, List<Address>>> AddressesOfAsync(List<CustomerDto> chunk, CancellationToken ct)
+    {
+        var ids = chunk.Select(c => c.Id).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await db.Addresses.AsNoTracking().Where(a => ids.Contains(a.CustomerId)).ToListAsync(ct))
+            .GroupBy(a => a.CustomerId).ToDictionary(g => g.Key, g => g.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).ToList());
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -64,14 +65,25 @@ public abstract class ExportFile : IAsyncDisposable
 
     private sealed class JsonLinesFile(Stream stream, IReadOnlyList<string> columns) : ExportFile
     {
+        // Each line is written to memory and copied into the file's buffer: flushing a Utf8JsonWriter flushes the
+        // stream under it, a write to disk per row.
         private readonly BufferedStream buffer = new(stream, 64 * 1024);
+        private readonly System.Buffers.ArrayBufferWriter<byte> line = new(4096);
         private Utf8JsonWriter? json;
         private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
         public override async ValueTask WriteAsync(ExportRow row)
         {
             var (values, nested) = row;
-            json ??= new Utf8JsonWriter(buffer, Options);
+            line.ResetWrittenCount();
+            if (json is null)
+            {
+                json = new Utf8JsonWriter(line, Options);
+            }
+            else
+            {
+                json.Reset(line);
+            }
             json.WriteStartObject();
             for (var i = 0; i < columns.Count; i++)
             {
@@ -94,9 +106,9 @@ public abstract class ExportFile : IAsyncDisposable
                 json.WriteEndArray();
             }
             json.WriteEndObject();
-            await json.FlushAsync();
-            json.Reset();
-            buffer.WriteByte((byte)'\n');
+            json.Flush();
+            line.Write("\n"u8);
+            await buffer.WriteAsync(line.WrittenMemory);
         }
 
         private static void Write(Utf8JsonWriter json, object? value)

@@ -32,6 +32,7 @@ public static class Commands
         }
         return args[0] switch
         {
+            "bench-transfer" => await BenchTransferAsync(services, int.Parse(options.GetValueOrDefault("rows", "1000000"), CultureInfo.InvariantCulture)),
             "seed" => await SeedAsync(services, new StoreShape(
                 int.Parse(options.GetValueOrDefault("customers", "100000"), CultureInfo.InvariantCulture),
                 double.Parse(options.GetValueOrDefault("addresses", "2"), CultureInfo.InvariantCulture),
@@ -39,6 +40,72 @@ public static class Commands
             _ => await BenchAsync(services, int.Parse(options.GetValueOrDefault("iterations", "30"), CultureInfo.InvariantCulture),
                 options.GetValueOrDefault("only")),
         };
+    }
+
+    /// <summary>
+    /// Data in and out at scale: exports every customer of the database as CSV and as JSON Lines through the export job
+    /// (what the console and <c>/v2/jobs</c> run), then imports a generated file of <paramref name="rows"/> customers in
+    /// another platform's format, each with an address, into a new database beside it.
+    /// </summary>
+    private static async Task<int> BenchTransferAsync(ServiceProvider services, int rows)
+    {
+        await MigrateAsync(services);
+        var admin = Access.SystemAdmin("bench");
+        var exports = services.GetRequiredService<Exports.ExportService>();
+        var exportRunner = services.GetRequiredService<Exports.ExportRunner>();
+        foreach (var format in new[] { Exports.ExportFormat.Csv, Exports.ExportFormat.Jsonl })
+        {
+            var timer = Stopwatch.StartNew();
+            await exports.CreateAsync(admin, new Exports.ExportRequest(Exports.ExportKind.Customers, format));
+            var job = await exportRunner.ClaimAsync(CancellationToken.None) ?? throw new InvalidOperationException("The export job was not queued.");
+            await exportRunner.RunAsync(job, CancellationToken.None);
+            timer.Stop();
+            var done = await exports.GetAsync(admin, job.Id) ?? throw new InvalidOperationException("The export job is gone.");
+            Console.WriteLine($"export job, every customer as {format} with addresses: {done.Status}, {done.RowsDone:N0} rows, " +
+                $"{(done.FileSize ?? 0) / 1024 / 1024:N0} MiB in {timer.Elapsed.TotalSeconds:F1} s ({done.RowsDone / timer.Elapsed.TotalSeconds:N0} rows/s); " +
+                $"managed heap after: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB");
+            File.Delete(exports.PathOf(done));
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), $"cm-import-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var csv = Path.Combine(folder, "customers.csv");
+            await using (var writer = new StreamWriter(csv, false, new System.Text.UTF8Encoding(true), 1 << 16))
+            {
+                await writer.WriteLineAsync("First Name,Last Name,Email,Company,Address1,Address2,City,Province,Country,Zip,Phone,Total Spent");
+                for (var i = 0; i < rows; i++)
+                {
+                    await writer.WriteLineAsync($"Import,Person {i},person{i}@import-bench.example,,{i % 999 + 1} High Street,,Leeds,West Yorkshire,United Kingdom,LS1 1AB,+44 113 496 0000,{i % 500}.00");
+                }
+            }
+            await using var target = BuildServices(Path.Combine(folder, "import.db"));
+            await MigrateAsync(target);
+            var imports = target.GetRequiredService<DataTransfer.ImportService>();
+            var importRunner = target.GetRequiredService<DataTransfer.ImportRunner>();
+            var timer = Stopwatch.StartNew();
+            DataTransfer.ImportUpload upload;
+            await using (var file = File.OpenRead(csv))
+            {
+                upload = await imports.UploadAsync(admin, "customers.csv", file);
+            }
+            var read = timer.Elapsed;
+            var started = await imports.StartAsync(admin, upload, upload.Guessed, DataTransfer.ExistingEmail.Skip, dryRun: false);
+            await importRunner.RunAsync(await importRunner.ClaimAsync(CancellationToken.None) ?? throw new InvalidOperationException("The import was not queued."), CancellationToken.None);
+            timer.Stop();
+            var result = await imports.GetAsync(admin, started.Id) ?? throw new InvalidOperationException("The import is gone.");
+            Console.WriteLine($"import of a foreign-format CSV ({new FileInfo(csv).Length / 1024 / 1024:N0} MiB, {rows:N0} rows, an address each): {result.Status}, " +
+                $"{result.Created:N0} created, {result.FailedRows:N0} refused in {timer.Elapsed.TotalSeconds:F1} s (upload and preview {read.TotalSeconds:F1} s; " +
+                $"{result.Created / timer.Elapsed.TotalSeconds:N0} rows/s); managed heap after: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        var process = Process.GetCurrentProcess();
+        Console.WriteLine($"Process peak working set: {process.PeakWorkingSet64 / 1024 / 1024:N0} MiB.");
+        return 0;
     }
 
     /// <summary>A SQLite file, or a PostgreSQL connection string (<c>Host=…;Database=…</c>).</summary>
@@ -267,22 +334,6 @@ public static class Commands
         var deleted = await bulk.DeleteAsync(admin, CustomerSelection.AllMatching(new CustomerQuery("like(email,*@bench.example)")));
         Console.WriteLine($"bulk delete of all customers matching like(email,*@bench.example): {deleted:N0} in {deleteTimer.Elapsed.TotalMilliseconds:F0} ms");
 
-        // The export the console and /v2/jobs run: a job, claimed and run by the runner, its file written to disk.
-        var exports = services.GetRequiredService<Exports.ExportService>();
-        var runner = services.GetRequiredService<Exports.ExportRunner>();
-        foreach (var format in new[] { Exports.ExportFormat.Csv, Exports.ExportFormat.Jsonl })
-        {
-            var exportTimer = Stopwatch.StartNew();
-            await exports.CreateAsync(admin, new Exports.ExportRequest(Exports.ExportKind.Customers, format));
-            var job = await runner.ClaimAsync(CancellationToken.None) ?? throw new InvalidOperationException("The export job was not queued.");
-            await runner.RunAsync(job, CancellationToken.None);
-            exportTimer.Stop();
-            var done = await exports.GetAsync(admin, job.Id) ?? throw new InvalidOperationException("The export job is gone.");
-            Console.WriteLine($"export job of every customer as {format} (addresses included): {done.Status}, {done.RowsDone:N0} rows, " +
-                $"{(done.FileSize ?? 0) / 1024 / 1024:N0} MiB in {exportTimer.Elapsed.TotalSeconds:F1} s ({done.RowsDone / exportTimer.Elapsed.TotalSeconds:N0} rows/s); " +
-                $"managed heap after: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB");
-            File.Delete(exports.PathOf(done));
-        }
         var process = Process.GetCurrentProcess();
         Console.WriteLine($"Process peak working set: {process.PeakWorkingSet64 / 1024 / 1024:N0} MiB; managed heap now: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB.");
         return 0;
