@@ -9,10 +9,14 @@ namespace CommerceManager.Data;
 public static class DbErrors
 {
     /// <summary>True when a save failed on a unique index (SQLite or PostgreSQL).</summary>
-    public static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
+    public static bool IsUniqueViolation(DbUpdateException ex) => IsUniqueViolation(ex.InnerException);
+
+    /// <summary>The same for a command run outside EF's save (a bulk insert).</summary>
+    public static bool IsUniqueViolation(Exception? ex) => ex switch
     {
         SqliteException { SqliteExtendedErrorCode: 2067 or 1555 } => true,
         DbException { SqlState: "23505" } => true,
+        DbUpdateException update => IsUniqueViolation(update.InnerException),
         _ => false,
     };
 

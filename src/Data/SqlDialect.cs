@@ -51,6 +51,15 @@ public abstract class SqlDialect
     /// <summary>Settings for one bulk-loading connection (seeding): the app's own connections keep full durability.</summary>
     public abstract Task PrepareBulkLoadAsync(DbConnection connection, CancellationToken ct);
 
+    /// <summary>
+    /// Settings for one connection that writes many batches while the app serves (an import): SQLite gets a larger page
+    /// cache, since the substring index's pages no longer fit the default 2 MB and every batch would read them again.
+    /// Durability stays as it is. <see cref="EndLongWriteAsync"/> puts the connection back as the pool expects it.
+    /// </summary>
+    public virtual Task BeginLongWriteAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
+
+    public virtual Task EndLongWriteAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Refreshes the planner's statistics after a bulk load.</summary>
     public abstract Task AnalyzeAsync(DbConnection connection, CancellationToken ct);
 
@@ -153,6 +162,10 @@ public sealed class SqliteDialect : SqlDialect
         ExecuteAsync(connection, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;", ct);
 
     public override Task AnalyzeAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "ANALYZE;", ct);
+
+    public override Task BeginLongWriteAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "PRAGMA cache_size=-131072;", ct);
+
+    public override Task EndLongWriteAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "PRAGMA cache_size=-2000;", ct);
 
     public override Task PauseDerivedIndexesAsync(AppDbContext db, CancellationToken ct) => SqliteSubstringIndex.PauseAsync(db, ct);
 

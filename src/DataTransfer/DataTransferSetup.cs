@@ -13,6 +13,7 @@ public static class DataTransferSetup
     {
         services.AddSingleton<IExportSource, CustomerExportSource>();
         services.AddSingleton<IExportSource, OrderExportSource>();
+        services.AddOptions<ImportSettings>().BindConfiguration("Imports");
         services.AddSingleton<ImportService>();
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());

@@ -7,6 +7,7 @@ using CommerceManager.CustomFields;
 using CommerceManager.Data;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Sylvan.Data.Csv;
 
 namespace CommerceManager.DataTransfer;
@@ -24,10 +25,14 @@ public sealed class ImportRunner(
     CustomFieldValues customFields,
     IValidator<CustomerInput> customerValidator,
     IValidator<AddressInput> addressValidator,
+    SqlDialect dialect,
+    Microsoft.Extensions.Options.IOptions<ImportSettings> settings,
     TimeProvider clock,
     ILogger<ImportRunner> logger) : BackgroundService
 {
-    public const int BatchSize = 500;
+    public const int BatchSize = 1000;
+
+
     public static readonly TimeSpan Orphaned = TimeSpan.FromSeconds(30);
 
     private readonly string runnerId = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -119,21 +124,43 @@ public sealed class ImportRunner(
                 row++;
             }
             var seen = job.DryRun ? new HashSet<string>(StringComparer.Ordinal) : null;
+            // One connection for the whole run, with the settings a long write wants (and back as they were after).
+            await using var db = await dbFactory.CreateDbContextAsync(stopping);
+            await db.Database.OpenConnectionAsync(stopping);
+            var connection = db.Database.GetDbConnection();
+            await dialect.BeginLongWriteAsync(connection, stopping);
+            var paused = !job.DryRun && job.RowsTotal - job.RowsDone >= settings.Value.PauseSearchIndexFrom;
+            if (paused)
+            {
+                await dialect.PauseDerivedIndexesAsync(db, stopping);
+            }
             var batch = new List<(int Row, string[] Cells)>(BatchSize);
             string? stoppedAt = null;
-            while (stoppedAt is null)
+            try
             {
-                batch.Clear();
-                while (batch.Count < BatchSize && await reader.ReadAsync(stopping))
+                while (stoppedAt is null)
                 {
-                    row++;
-                    batch.Add((row, Enumerable.Range(0, headers.Count).Select(i => i < reader.RowFieldCount ? reader.GetString(i) : "").ToArray()));
+                    batch.Clear();
+                    while (batch.Count < BatchSize && await reader.ReadAsync(stopping))
+                    {
+                        row++;
+                        batch.Add((row, Enumerable.Range(0, headers.Count).Select(i => i < reader.RowFieldCount ? reader.GetString(i) : "").ToArray()));
+                    }
+                    if (batch.Count == 0)
+                    {
+                        break;
+                    }
+                    stoppedAt = await ImportBatchAsync(db, job, headers, targets, fields, batch, seen, stopping);
                 }
-                if (batch.Count == 0)
+            }
+            finally
+            {
+                await dialect.EndLongWriteAsync(connection, CancellationToken.None);
+                if (paused)
                 {
-                    break;
+                    // Puts the triggers back and rebuilds the index from the table (start-up does the same after a crash).
+                    await dialect.AfterMigrateAsync(db, CancellationToken.None);
                 }
-                stoppedAt = await ImportBatchAsync(job, headers, targets, fields, batch, seen, stopping);
             }
             await FinishAsync(job.Id, stoppedAt is null ? ImportStatus.Succeeded : ImportStatus.Failed, stoppedAt, stopping);
         }
@@ -156,23 +183,23 @@ public sealed class ImportRunner(
     private sealed record ParsedRow(int Row, string[] Cells, CustomerInput Customer, AddressInput? Address, Dictionary<string, JsonNode?> Custom, List<(string? Column, string Message)> Errors);
 
     /// <summary>Checks and writes one batch in one transaction; returns why the import stopped at a row, or null to go on.</summary>
-    private async Task<string?> ImportBatchAsync(ImportJob job, List<string> headers, string[] targets, IReadOnlyList<FieldDefinition> fields,
+    private async Task<string?> ImportBatchAsync(AppDbContext db, ImportJob job, List<string> headers, string[] targets, IReadOnlyList<FieldDefinition> fields,
         List<(int Row, string[] Cells)> batch, HashSet<string>? seen, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryBatchAsync(job, headers, targets, fields, batch, seen, ct);
+                return await TryBatchAsync(db, job, headers, targets, fields, batch, seen, ct);
             }
-            catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex) && attempt < 3)
+            catch (Exception ex) when (DbErrors.IsUniqueViolation(ex) && attempt < 3)
             {
                 // Someone created one of these emails meanwhile: read the existing ones again and redo the batch.
             }
         }
     }
 
-    private async Task<string?> TryBatchAsync(ImportJob job, List<string> headers, string[] targets, IReadOnlyList<FieldDefinition> fields,
+    private async Task<string?> TryBatchAsync(AppDbContext db, ImportJob job, List<string> headers, string[] targets, IReadOnlyList<FieldDefinition> fields,
         List<(int Row, string[] Cells)> batch, HashSet<string>? seen, CancellationToken ct)
     {
         var parsed = new List<ParsedRow>(batch.Count);
@@ -180,7 +207,7 @@ public sealed class ImportRunner(
         {
             parsed.Add(await ParseAsync(row, cells, headers, targets, fields, ct));
         }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ChangeTracker.Clear();
         var emails = parsed.Where(p => p.Errors.Count == 0).Select(p => Customer.Normalize(p.Customer.Email)).Distinct().ToList();
         var existing = await db.Customers.Where(c => emails.Contains(c.NormalizedEmail)).ToDictionaryAsync(c => c.NormalizedEmail, ct);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -188,6 +215,8 @@ public sealed class ImportRunner(
         int created = 0, updated = 0, skipped = 0, failed = 0, done = 0;
         string? stoppedAt = null;
         var errors = new List<ImportRowError>();
+        var newCustomers = new List<Customer>();
+        var newAddresses = new List<Address>();
         foreach (var p in parsed)
         {
             var email = Customer.Normalize(p.Customer.Email);
@@ -243,12 +272,12 @@ public sealed class ImportRunner(
                             added.SetName(p.Customer.Name);
                             added.SetEmail(p.Customer.Email);
                             added.ExternalRef = string.IsNullOrWhiteSpace(p.Customer.ExternalRef) ? null : p.Customer.ExternalRef.Trim();
-                            db.Customers.Add(added);
+                            newCustomers.Add(added);
                             if (p.Address is { } address)
                             {
                                 var postal = address.ToPostal();
                                 postal.County ??= "";
-                                db.Addresses.Add(new Address
+                                newAddresses.Add(new Address
                                 {
                                     Id = Guid.CreateVersion7(), CustomerId = added.Id, Name = AddressInput.Clean(address.Name), Postal = postal,
                                     CreatedAt = now, UpdatedAt = now, Version = Guid.NewGuid(),
@@ -278,6 +307,7 @@ public sealed class ImportRunner(
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await InsertAsync(db, transaction.GetDbTransaction(), newCustomers, newAddresses, ct);
         db.ImportRowErrors.AddRange(errors);
         await db.SaveChangesAsync(ct);
         var owned = await db.ImportJobs.Where(j => j.Id == job.Id && j.RunnerId == runnerId && !j.CancelRequested)
@@ -292,6 +322,38 @@ public sealed class ImportRunner(
         }
         await transaction.CommitAsync(ct);
         return stoppedAt;
+    }
+
+    /// <summary>New customers and their addresses through the provider's bulk path (prepared inserts on SQLite, binary COPY on PostgreSQL).</summary>
+    private async Task InsertAsync(AppDbContext db, System.Data.Common.DbTransaction transaction, List<Customer> customers, List<Address> addresses, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        object Stored(object value) => dialect.StoredValue(value);
+        object Time(DateTime utc) => dialect.StoredValue(Common.Clock.Truncate(utc));
+        if (customers.Count > 0)
+        {
+            await using var writer = dialect.OpenBulkWriter(connection, transaction, db.Model.FindEntityType(typeof(Customer))!.GetTableName()!,
+                ["Id", "Name", "NormalizedName", "Email", "NormalizedEmail", "EmailShared", "PasswordHash", "ExternalRef", "CreatedAt", "UpdatedAt", "Version", "CustomData"]);
+            foreach (var c in customers)
+            {
+                await writer.RowAsync(ct, Stored(c.Id), c.Name, c.NormalizedName, c.Email, c.NormalizedEmail, false, null, c.ExternalRef,
+                    Time(c.CreatedAt), Time(c.UpdatedAt), Stored(c.Version), c.CustomData);
+            }
+            await writer.CompleteAsync(ct);
+        }
+        if (addresses.Count > 0)
+        {
+            await using var writer = dialect.OpenBulkWriter(connection, transaction, db.Model.FindEntityType(typeof(Address))!.GetTableName()!,
+                ["Id", "CustomerId", "Name", "FirstName", "LastName", "CompanyName", "Line1", "Line2", "City", "Region", "Postcode",
+                    "County", "Country", "PhoneNumber", "Instructions", "CreatedAt", "UpdatedAt", "Version"]);
+            foreach (var a in addresses)
+            {
+                var p = a.Postal;
+                await writer.RowAsync(ct, Stored(a.Id), Stored(a.CustomerId), a.Name, p.FirstName, p.LastName, p.CompanyName, p.Line1, p.Line2, p.City, p.Region,
+                    p.Postcode, p.County, p.Country, p.PhoneNumber, p.Instructions, Time(a.CreatedAt), Time(a.UpdatedAt), Stored(a.Version));
+            }
+            await writer.CompleteAsync(ct);
+        }
     }
 
     private async Task<ParsedRow> ParseAsync(int row, string[] cells, List<string> headers, string[] targets, IReadOnlyList<FieldDefinition> fields, CancellationToken ct)
@@ -436,4 +498,15 @@ public sealed class ImportRunner(
 internal static class TextExtensions
 {
     public static string? OrIfEmpty(this string? value, string? fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;
+}
+
+/// <summary><c>Imports__PauseSearchIndexFrom</c>.</summary>
+public sealed class ImportSettings
+{
+    /// <summary>
+    /// From this many rows left to import, SQLite's substring index is paused for the run and rebuilt once at its end:
+    /// keeping it in step row by row slows a large load down more and more as the index grows (docs/benchmarks.md,
+    /// section 7). Until the rebuild, contains-searches do not find the new customers.
+    /// </summary>
+    public int PauseSearchIndexFrom { get; set; } = 50_000;
 }

@@ -5,6 +5,7 @@ using CommerceManager.Common;
 using CommerceManager.CustomFields;
 using CommerceManager.Customers;
 using CommerceManager.Data;
+using CommerceManager.Exports;
 using CommerceManager.Orders;
 using CommerceManager.Security;
 using CommerceManager.Seeding;
@@ -53,6 +54,12 @@ public static class Commands
         var admin = Access.SystemAdmin("bench");
         var exports = services.GetRequiredService<Exports.ExportService>();
         var exportRunner = services.GetRequiredService<Exports.ExportRunner>();
+        // Jobs an earlier, interrupted run left behind would be claimed first: end them.
+        await using (var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            await db.ExportJobs.Where(j => j.Status == Exports.ExportStatus.Pending || j.Status == Exports.ExportStatus.Started)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, Exports.ExportStatus.Failed).SetProperty(j => j.Error, "Left by an interrupted benchmark."));
+        }
         foreach (var format in new[] { Exports.ExportFormat.Csv, Exports.ExportFormat.Jsonl })
         {
             var timer = Stopwatch.StartNew();
@@ -61,7 +68,7 @@ public static class Commands
             await exportRunner.RunAsync(job, CancellationToken.None);
             timer.Stop();
             var done = await exports.GetAsync(admin, job.Id) ?? throw new InvalidOperationException("The export job is gone.");
-            Console.WriteLine($"export job, every customer as {format} with addresses: {done.Status}, {done.RowsDone:N0} rows, " +
+            Console.WriteLine($"export job, every customer as {done.Format} with addresses: {done.Status}, {done.RowsDone:N0} rows, " +
                 $"{(done.FileSize ?? 0) / 1024 / 1024:N0} MiB in {timer.Elapsed.TotalSeconds:F1} s ({done.RowsDone / timer.Elapsed.TotalSeconds:N0} rows/s); " +
                 $"managed heap after: {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB");
             File.Delete(exports.PathOf(done));

@@ -188,6 +188,33 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_large_import_pauses_the_search_index_and_rebuilds_it_so_contains_search_finds_everyone_after()
+    {
+        await using var large = await TestServices.CreateAsync(s => s.Configure<ImportSettings>(o => o.PauseSearchIndexFrom = 10));
+        (services, var own) = (large, services);
+        try
+        {
+            var csv = new StringBuilder("name,email\r\n");
+            for (var i = 1; i <= 25; i++)
+            {
+                csv.Append($"Quillfeather {i:D2},quill{i:D2}@import.example\r\n");
+            }
+            var job = await RunAsync(await UploadAsync(csv.ToString()));
+            Assert.Equal((ImportStatus.Succeeded, 25), (job.Status, job.Created));
+
+            var customers = services.Get<CustomerService>();
+            Assert.Equal(25, (await customers.ListAsync(As.Viewer, new CustomerQuery("like(name,*llfeath*)"))).Total);
+            // The index is kept in step again: a customer created afterwards is found too.
+            await customers.CreateAsync(As.Admin, new CustomerInput { Name = "Late Quillfeather", Email = "late@import.example" });
+            Assert.Equal(26, (await customers.ListAsync(As.Viewer, new CustomerQuery("like(name,*llfeath*)"))).Total);
+        }
+        finally
+        {
+            services = own;
+        }
+    }
+
+    [Fact]
     public async Task A_mapping_without_an_email_or_a_name_is_refused_and_a_file_without_a_header_too()
     {
         var upload = await UploadAsync("name,email\r\nA,a@import.example\r\n");
