@@ -5,6 +5,7 @@ using CommerceManager.Addresses;
 using CommerceManager.Customers;
 using CommerceManager.CustomFields;
 using CommerceManager.Data;
+using CommerceManager.Exports;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -28,63 +29,32 @@ public sealed class ImportRunner(
     SqlDialect dialect,
     Microsoft.Extensions.Options.IOptions<ImportSettings> settings,
     TimeProvider clock,
-    ILogger<ImportRunner> logger) : BackgroundService
+    ILogger<ImportRunner> logger) : QueueRunner<ImportJob>(clock, logger)
 {
     public const int BatchSize = 1000;
 
 
-    public static readonly TimeSpan Orphaned = TimeSpan.FromSeconds(30);
+    protected override string Kind => "import";
 
-    private readonly string runnerId = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
-    private readonly SemaphoreSlim wake = new(0);
-
-    protected override async Task ExecuteAsync(CancellationToken stopping)
+    protected override void Listen(Action wakeUp, bool subscribe)
     {
-        imports.Queued += Wake;
-        try
+        if (subscribe)
         {
-            while (!stopping.IsCancellationRequested)
-            {
-                try
-                {
-                    while (!stopping.IsCancellationRequested && await ClaimAsync(stopping) is { } job)
-                    {
-                        await RunAsync(job, stopping);
-                    }
-                }
-                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception ex)
-                {
-                    logger.LogError(ex, "The import queue could not be read; trying again shortly");
-                }
-                try
-                {
-                    await wake.WaitAsync(TimeSpan.FromSeconds(2), stopping);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
+            imports.Queued += wakeUp;
         }
-        finally
+        else
         {
-            imports.Queued -= Wake;
+            imports.Queued -= wakeUp;
         }
     }
 
-    private void Wake() => wake.Release();
-
     /// <summary>Takes the oldest waiting (or orphaned) import, or null. A taken-over import keeps its counters: it resumes.</summary>
-    public async Task<ImportJob?> ClaimAsync(CancellationToken ct)
+    public override async Task<ImportJob?> ClaimAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
+            var now = Clock.GetUtcNow().UtcDateTime;
             var orphanedBefore = now - Orphaned;
             var candidate = await db.ImportJobs.AsNoTracking()
                 .Where(j => j.Status == ImportStatus.Pending || (j.Status == ImportStatus.Started && j.HeartbeatAt < orphanedBefore))
@@ -95,7 +65,7 @@ public sealed class ImportRunner(
             }
             var claimed = await db.ImportJobs
                 .Where(j => j.Id == candidate && (j.Status == ImportStatus.Pending || (j.Status == ImportStatus.Started && j.HeartbeatAt < orphanedBefore)))
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Started).SetProperty(j => j.RunnerId, runnerId)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Started).SetProperty(j => j.RunnerId, RunnerId)
                     .SetProperty(j => j.HeartbeatAt, now).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now).SetProperty(j => j.UpdatedAt, now), ct);
             if (claimed == 1)
             {
@@ -108,7 +78,7 @@ public sealed class ImportRunner(
     private sealed class JobStoppedException : Exception;
 
     /// <summary>Goes through the file from the job's last whole batch to its end (or to a stop).</summary>
-    public async Task RunAsync(ImportJob job, CancellationToken stopping)
+    public override async Task RunAsync(ImportJob job, CancellationToken stopping)
     {
         try
         {
@@ -210,7 +180,7 @@ public sealed class ImportRunner(
         db.ChangeTracker.Clear();
         var emails = parsed.Where(p => p.Errors.Count == 0).Select(p => Customer.Normalize(p.Customer.Email)).Distinct().ToList();
         var existing = await db.Customers.Where(c => emails.Contains(c.NormalizedEmail)).ToDictionaryAsync(c => c.NormalizedEmail, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Clock.GetUtcNow().UtcDateTime;
         var inFile = new Dictionary<string, int>(StringComparer.Ordinal);
         int created = 0, updated = 0, skipped = 0, failed = 0, done = 0;
         string? stoppedAt = null;
@@ -310,7 +280,7 @@ public sealed class ImportRunner(
         await InsertAsync(db, transaction.GetDbTransaction(), newCustomers, newAddresses, ct);
         db.ImportRowErrors.AddRange(errors);
         await db.SaveChangesAsync(ct);
-        var owned = await db.ImportJobs.Where(j => j.Id == job.Id && j.RunnerId == runnerId && !j.CancelRequested)
+        var owned = await db.ImportJobs.Where(j => j.Id == job.Id && j.RunnerId == RunnerId && !j.CancelRequested)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.RowsDone, j => j.RowsDone + done).SetProperty(j => j.Created, j => j.Created + created)
                 .SetProperty(j => j.Updated, j => j.Updated + updated).SetProperty(j => j.Skipped, j => j.Skipped + skipped)
                 .SetProperty(j => j.FailedRows, j => j.FailedRows + failed).SetProperty(j => j.HeartbeatAt, now).SetProperty(j => j.UpdatedAt, now), ct);
@@ -481,8 +451,8 @@ public sealed class ImportRunner(
     private async Task FinishAsync(Guid id, ImportStatus status, string? error, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var mine = db.ImportJobs.Where(j => j.Id == id && j.RunnerId == runnerId && j.Status == ImportStatus.Started);
+        var now = Clock.GetUtcNow().UtcDateTime;
+        var mine = db.ImportJobs.Where(j => j.Id == id && j.RunnerId == RunnerId && j.Status == ImportStatus.Started);
         if (error is null)
         {
             await mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, status).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now), ct);

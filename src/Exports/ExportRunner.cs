@@ -17,68 +17,33 @@ public sealed class ExportRunner(
     IEnumerable<IExportSource> sources,
     IOptions<ExportSettings> settings,
     TimeProvider clock,
-    ILogger<ExportRunner> logger) : BackgroundService
+    ILogger<ExportRunner> logger) : QueueRunner<ExportJob>(clock, logger)
 {
-    /// <summary>A running job that has not reported for this long is taken to be orphaned.</summary>
-    public static readonly TimeSpan Orphaned = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(1);
 
-    private readonly string runnerId = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
-    private readonly SemaphoreSlim wake = new(0);
+    protected override string Kind => "export";
 
-    protected override async Task ExecuteAsync(CancellationToken stopping)
+    protected override void Listen(Action wakeUp, bool subscribe)
     {
-        exports.Queued += Wake;
-        try
+        if (subscribe)
         {
-            var nextCleanup = DateTime.MinValue;
-            while (!stopping.IsCancellationRequested)
-            {
-                try
-                {
-                    if (clock.GetUtcNow().UtcDateTime >= nextCleanup)
-                    {
-                        await CleanUpAsync(stopping);
-                        nextCleanup = clock.GetUtcNow().UtcDateTime.AddHours(1);
-                    }
-                    while (!stopping.IsCancellationRequested && await ClaimAsync(stopping) is { } job)
-                    {
-                        await RunAsync(job, stopping);
-                    }
-                }
-                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception ex)
-                {
-                    logger.LogError(ex, "The export queue could not be read; trying again shortly");
-                }
-                try
-                {
-                    await wake.WaitAsync(TimeSpan.FromSeconds(2), stopping);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
+            exports.Queued += wakeUp;
         }
-        finally
+        else
         {
-            exports.Queued -= Wake;
+            exports.Queued -= wakeUp;
         }
     }
 
-    private void Wake() => wake.Release();
+    protected override Task HousekeepAsync(CancellationToken ct) => CleanUpAsync(ct);
 
     /// <summary>Takes the oldest waiting (or orphaned) job for this instance, or null when there is none.</summary>
-    public async Task<ExportJob?> ClaimAsync(CancellationToken ct)
+    public override async Task<ExportJob?> ClaimAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
+            var now = Clock.GetUtcNow().UtcDateTime;
             var orphanedBefore = now - Orphaned;
             var candidate = await db.ExportJobs.AsNoTracking()
                 .Where(j => j.Status == ExportStatus.Pending || (j.Status == ExportStatus.Started && j.HeartbeatAt < orphanedBefore))
@@ -89,7 +54,7 @@ public sealed class ExportRunner(
             }
             var claimed = await db.ExportJobs
                 .Where(j => j.Id == candidate && (j.Status == ExportStatus.Pending || (j.Status == ExportStatus.Started && j.HeartbeatAt < orphanedBefore)))
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ExportStatus.Started).SetProperty(j => j.RunnerId, runnerId)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ExportStatus.Started).SetProperty(j => j.RunnerId, RunnerId)
                     .SetProperty(j => j.HeartbeatAt, now).SetProperty(j => j.StartedAt, now).SetProperty(j => j.UpdatedAt, now)
                     .SetProperty(j => j.RowsDone, 0), ct);
             if (claimed == 1)
@@ -102,13 +67,13 @@ public sealed class ExportRunner(
     }
 
     /// <summary>Runs a claimed job to its end: a file and SUCCESS, or FAILED with the reason.</summary>
-    public async Task RunAsync(ExportJob job, CancellationToken stopping)
+    public override async Task RunAsync(ExportJob job, CancellationToken stopping)
     {
         var final = exports.PathOf(job);
         // Each runner writes its own part file: one that lost the job (taken over while it stalled) cannot spoil the other's.
-        var part = $"{final}.{runnerId}.part";
+        var part = $"{final}.{RunnerId}.part";
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-        var reporter = new Reporter(dbFactory, clock, runnerId, job.Id);
+        var reporter = new Reporter(dbFactory, Clock, RunnerId, job.Id);
         try
         {
             int rows;
@@ -171,8 +136,8 @@ public sealed class ExportRunner(
     private async Task<bool> FinishAsync(Guid id, ExportStatus status, string? error, int rows, long? size, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var mine = db.ExportJobs.Where(j => j.Id == id && j.RunnerId == runnerId && j.Status == ExportStatus.Started);
+        var now = Clock.GetUtcNow().UtcDateTime;
+        var mine = db.ExportJobs.Where(j => j.Id == id && j.RunnerId == RunnerId && j.Status == ExportStatus.Started);
         if (status == ExportStatus.Success)
         {
             mine = mine.Where(j => !j.CancelRequested);
@@ -189,7 +154,7 @@ public sealed class ExportRunner(
     public async Task CleanUpAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Clock.GetUtcNow().UtcDateTime;
         var expired = await db.ExportJobs.Where(j => j.ExpiresAt < now).ToListAsync(ct);
         foreach (var job in expired)
         {

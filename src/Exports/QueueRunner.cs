@@ -1,0 +1,77 @@
+namespace CommerceManager.Exports;
+
+/// <summary>
+/// The loop every job queue runs on each instance (exports, imports): claim the oldest waiting (or orphaned) job, run
+/// it, look again; sleep until a job is queued in this process or two seconds pass (jobs queued on another instance);
+/// housekeeping once an hour. A failure to read the queue is logged and tried again; stopping the app ends the loop.
+/// </summary>
+public abstract class QueueRunner<TJob>(TimeProvider clock, ILogger logger) : BackgroundService where TJob : class
+{
+    /// <summary>A running job that has not reported for this long is taken to be orphaned (its instance died) and claimed again.</summary>
+    public static readonly TimeSpan Orphaned = TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim wake = new(0);
+
+    protected TimeProvider Clock { get; } = clock;
+
+    /// <summary>This runner, as it marks the jobs it claims.</summary>
+    protected string RunnerId { get; } = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    /// <summary>What the queue holds, for the log ("export", "import").</summary>
+    protected abstract string Kind { get; }
+
+    public abstract Task<TJob?> ClaimAsync(CancellationToken ct);
+
+    public abstract Task RunAsync(TJob job, CancellationToken stopping);
+
+    /// <summary>Hourly: removes what has expired.</summary>
+    protected virtual Task HousekeepAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Hooks <paramref name="wakeUp"/> to the service's "queued" event (and unhooks it with <paramref name="subscribe"/> false).</summary>
+    protected abstract void Listen(Action wakeUp, bool subscribe);
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        Action wakeUp = () => wake.Release();
+        Listen(wakeUp, subscribe: true);
+        try
+        {
+            var nextHousekeeping = DateTime.MinValue;
+            while (!stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    if (Clock.GetUtcNow().UtcDateTime >= nextHousekeeping)
+                    {
+                        await HousekeepAsync(stopping);
+                        nextHousekeeping = Clock.GetUtcNow().UtcDateTime.AddHours(1);
+                    }
+                    while (!stopping.IsCancellationRequested && await ClaimAsync(stopping) is { } job)
+                    {
+                        await RunAsync(job, stopping);
+                    }
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    logger.LogError(ex, "The {Kind} queue could not be read; trying again shortly", Kind);
+                }
+                try
+                {
+                    await wake.WaitAsync(TimeSpan.FromSeconds(2), stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            Listen(wakeUp, subscribe: false);
+        }
+    }
+}
