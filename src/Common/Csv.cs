@@ -8,14 +8,16 @@ namespace CommerceManager.Common;
 /// CRLF line ends, fields quoted when they hold a comma, quote or line break, and text a spreadsheet would run as
 /// a formula (starting with =, +, -, @, tab or CR) neutralised with a leading apostrophe.
 /// </summary>
-public sealed class CsvWriter(Stream stream) : IAsyncDisposable
+/// <param name="forSpreadsheets">False for a file only software reads (no formula neutralising): values stay exactly as they are.</param>
+public sealed class CsvWriter(Stream stream, bool forSpreadsheets = true) : IAsyncDisposable
 {
     private readonly StreamWriter writer = new(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 64 * 1024, leaveOpen: true)
     {
         NewLine = "\r\n",
     };
 
-    public Task WriteRowAsync(params IEnumerable<string?> fields) => writer.WriteLineAsync(Row(fields));
+    public Task WriteRowAsync(params IEnumerable<string?> fields) =>
+        writer.WriteLineAsync(forSpreadsheets ? Row(fields) : string.Join(',', fields.Select(Quoted)));
 
     /// <summary>One CSV line (without its line end).</summary>
     public static string Row(IEnumerable<string?> fields) => string.Join(',', fields.Select(Field));
@@ -27,12 +29,17 @@ public sealed class CsvWriter(Stream stream) : IAsyncDisposable
         {
             return "";
         }
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !IsPlainNumber(value))
-        {
-            value = "'" + value;
-        }
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+        return Quoted(IsFormula(value) ? "'" + value : value);
     }
+
+    /// <summary>Text a spreadsheet would run: starting with =, +, -, @, tab or CR (a plain negative number is data).</summary>
+    public static bool IsFormula(string value) => value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !IsPlainNumber(value);
+
+    /// <summary>Undoes <see cref="Field"/>'s neutralising: <c>'=1+2</c> read back is <c>=1+2</c>.</summary>
+    public static string Unneutralised(string value) => value.Length > 1 && value[0] == '\'' && IsFormula(value[1..]) ? value[1..] : value;
+
+    private static string Quoted(string? value) =>
+        string.IsNullOrEmpty(value) ? "" : value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 
     /// <summary>A negative number such as -12.5 is data, not a formula: written as it is.</summary>
     private static bool IsPlainNumber(string value) =>

@@ -114,7 +114,7 @@ public sealed class ImportRunner(
                     while (batch.Count < BatchSize && await reader.ReadAsync(stopping))
                     {
                         row++;
-                        batch.Add((row, Enumerable.Range(0, headers.Count).Select(i => i < reader.RowFieldCount ? reader.GetString(i) : "").ToArray()));
+                        batch.Add((row, Enumerable.Range(0, headers.Count).Select(i => i < reader.RowFieldCount ? Common.CsvWriter.Unneutralised(reader.GetString(i)) : "").ToArray()));
                     }
                     if (batch.Count == 0)
                     {

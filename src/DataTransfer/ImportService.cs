@@ -48,6 +48,10 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
         }
         try
         {
+            if (await IsJsonLinesAsync(fileName, path, ct))
+            {
+                await JsonLines.ToCsvAsync(path, ct);
+            }
             await using var reader = await CsvDataReader.CreateAsync(path, ReaderOptions);
             var headers = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
             if (headers.Count == 0 || headers.All(string.IsNullOrWhiteSpace))
@@ -60,7 +64,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
             {
                 if (rows++ < PreviewRows)
                 {
-                    preview.Add(Enumerable.Range(0, reader.FieldCount).Select(i => i < reader.RowFieldCount ? reader.GetString(i) : "").ToList());
+                    preview.Add(Enumerable.Range(0, reader.FieldCount).Select(i => i < reader.RowFieldCount ? Common.CsvWriter.Unneutralised(reader.GetString(i)) : "").ToList());
                 }
             }
             var fields = await customFields.EnabledFieldsAsync(Flow.Customers, ct);
@@ -86,6 +90,19 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
             File.Delete(path);
             throw;
         }
+    }
+
+    /// <summary>JSON Lines by its name (.jsonl, .ndjson) or, whatever the name, by a first character that opens an object.</summary>
+    private static async Task<bool> IsJsonLinesAsync(string fileName, string path, CancellationToken ct)
+    {
+        if (fileName.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        var buffer = new char[64];
+        var read = await reader.ReadAsync(buffer, ct);
+        return buffer.AsSpan(0, read).TrimStart().StartsWith("{");
     }
 
     /// <summary>Queues an import (or a dry run) of an uploaded file with a mapping: the email must be mapped, and a name (or first and last name).</summary>
