@@ -15,7 +15,10 @@ public sealed class PrivateAddressException(string host) : IOException($"{host} 
 /// </summary>
 public static class ProviderConnections
 {
-    public static SocketsHttpHandler CreateHandler(IOptions<SignInSettings> settings) => new()
+    public static SocketsHttpHandler CreateHandler(IOptions<SignInSettings> settings) => CreateHandler(() => settings.Value.AllowPrivateProviders);
+
+    /// <summary>The same checked connections for any outside service the store calls, with its own "private is fine" switch.</summary>
+    public static SocketsHttpHandler CreateHandler(Func<bool> allowPrivate) => new()
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         AllowAutoRedirect = false,
@@ -27,7 +30,7 @@ public static class ProviderConnections
             {
                 throw new SocketException((int)SocketError.HostNotFound);
             }
-            if (!settings.Value.AllowPrivateProviders && addresses.Any(IsPrivate))
+            if (!allowPrivate() && addresses.Any(IsPrivate))
             {
                 throw new PrivateAddressException(host);
             }

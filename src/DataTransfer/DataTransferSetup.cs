@@ -15,6 +15,13 @@ public static class DataTransferSetup
         services.AddSingleton<IExportSource, OrderExportSource>();
         services.AddOptions<ImportSettings>().BindConfiguration("Imports");
         services.AddSingleton<ImportService>();
+        services.AddHttpClient(ImportRunner.SourceHttpClient)
+            .ConfigureHttpClient((sp, c) => c.Timeout = TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportSettings>>().Value.SourceTimeoutSeconds)))
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var settings = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportSettings>>();
+                return CustomerSignIn.ProviderConnections.CreateHandler(() => settings.Value.AllowPrivateSources);
+            });
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         return services;

@@ -9,6 +9,9 @@ public enum ImportStatus { Pending, Started, Succeeded, Failed }
 /// <summary>What to do with a row whose email is already a customer's.</summary>
 public enum ExistingEmail { Skip, Update, Stop }
 
+/// <summary>Where an import reads from: an uploaded file, or a live Elastic Path store through its API.</summary>
+public enum ImportSource { File, ElasticPath }
+
 /// <summary>
 /// A customer import from an uploaded CSV: the file (kept beside the exports), how its columns map, and how far it
 /// has come. <see cref="RowsDone"/> moves in the same transaction as each batch's rows, so after a crash the import
@@ -17,6 +20,17 @@ public enum ExistingEmail { Skip, Update, Stop }
 public sealed class ImportJob
 {
     public Guid Id { get; set; }
+    public ImportSource Source { get; set; }
+    /// <summary>An Elastic Path import: the store's API base URL and client id.</summary>
+    public string? SourceUrl { get; set; }
+    public string? SourceClientId { get; set; }
+    /// <summary>The client secret, encrypted with Data Protection, and removed when the import ends.</summary>
+    public string? SourceSecret { get; set; }
+    /// <summary>An Elastic Path import: where the next page starts (the last id read, or an offset), moved with each page's rows.</summary>
+    public string? SourceCursor { get; set; }
+    /// <summary>An Elastic Path import: addresses created, and customers created who had a password there (which cannot be exported).</summary>
+    public int AddressesCreated { get; set; }
+    public int WithPassword { get; set; }
     /// <summary>The uploaded file (<c>{FileId}.csv</c> in the imports folder); a dry run and the real run share it.</summary>
     public Guid FileId { get; set; }
     public string FileName { get; set; } = "";
@@ -68,6 +82,11 @@ internal sealed class ImportJobConfiguration : IEntityTypeConfiguration<ImportJo
         b.ToTable("ImportJobs");
         b.Property(j => j.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(j => j.OnExisting).HasConversion<string>().HasMaxLength(16);
+        b.Property(j => j.Source).HasConversion<string>().HasMaxLength(16);
+        b.Property(j => j.SourceUrl).HasMaxLength(2048);
+        b.Property(j => j.SourceClientId).HasMaxLength(256);
+        b.Property(j => j.SourceSecret).HasMaxLength(4096);
+        b.Property(j => j.SourceCursor).HasMaxLength(256);
         b.Property(j => j.FileName).HasMaxLength(260);
         b.Property(j => j.OwnerId).HasMaxLength(450);
         b.Property(j => j.OwnerName).HasMaxLength(256);

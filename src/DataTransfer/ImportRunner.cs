@@ -20,10 +20,12 @@ namespace CommerceManager.DataTransfer;
 /// (a job whose runner stopped reporting is taken over). Every row is checked by the validators the console and API
 /// use; a refused row is recorded (row, column, message) and the import goes on.
 /// </summary>
-public sealed class ImportRunner(
+public sealed partial class ImportRunner(
     IDbContextFactory<AppDbContext> dbFactory,
     ImportService imports,
     CustomFieldValues customFields,
+    FieldDesigner designer,
+    IHttpClientFactory httpClients,
     IValidator<CustomerInput> customerValidator,
     IValidator<AddressInput> addressValidator,
     SqlDialect dialect,
@@ -80,6 +82,11 @@ public sealed class ImportRunner(
     /// <summary>Goes through the file from the job's last whole batch to its end (or to a stop).</summary>
     public override async Task RunAsync(ImportJob job, CancellationToken stopping)
     {
+        if (job.Source == ImportSource.ElasticPath)
+        {
+            await RunFromSourceAsync(job, stopping);
+            return;
+        }
         try
         {
             var mapping = JsonSerializer.Deserialize<Dictionary<string, string>>(job.Mapping) ?? [];
@@ -455,12 +462,13 @@ public sealed class ImportRunner(
         var mine = db.ImportJobs.Where(j => j.Id == id && j.RunnerId == RunnerId && j.Status == ImportStatus.Started);
         if (error is null)
         {
-            await mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, status).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now), ct);
+            await mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, status).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now)
+                .SetProperty(j => j.SourceSecret, (string?)null), ct);
         }
         else
         {
             await mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, status).SetProperty(j => j.Error, error)
-                .SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now), ct);
+                .SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now).SetProperty(j => j.SourceSecret, (string?)null), ct);
         }
     }
 }
@@ -479,4 +487,10 @@ public sealed class ImportSettings
     /// section 7). Until the rebuild, contains-searches do not find the new customers.
     /// </summary>
     public int PauseSearchIndexFrom { get; set; } = 50_000;
+
+    /// <summary>Lets an Elastic Path import reach a loopback or private address (a lab, or the tests' second instance); off by default.</summary>
+    public bool AllowPrivateSources { get; set; }
+
+    /// <summary>How long one request to an Elastic Path store may take.</summary>
+    public int SourceTimeoutSeconds { get; set; } = 60;
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using System.Security.Claims;
 using System.Text.Json;
 using CommerceManager.CustomFields;
@@ -20,8 +21,14 @@ public sealed record ImportUpload(Guid FileId, string FileName, IReadOnlyList<st
 /// Customer imports: upload a CSV, map its columns, check it (a dry run) and import it, in the background
 /// (<see cref="ImportRunner"/>). Staff who edit customers may import; they see their own imports, Admins everyone's.
 /// </summary>
-public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, CustomFieldValues customFields, IOptions<ExportSettings> settings, TimeProvider clock)
+/// <summary>What an Elastic Path store holds, as a connection check reads it before the import.</summary>
+public sealed record SourceSummary(int Customers, IReadOnlyList<string> CustomerFields, IReadOnlyList<string> AddressFields);
+
+public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, CustomFieldValues customFields, IOptions<ExportSettings> settings, TimeProvider clock,
+    Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection, IHttpClientFactory httpClients)
 {
+    private readonly Microsoft.AspNetCore.DataProtection.IDataProtector secrets = protection.CreateProtector("CommerceManager.ImportSourceSecrets");
+
     public const int PreviewRows = 5;
     public const long MaxFileBytes = 1024L * 1024 * 1024;
 
@@ -166,6 +173,71 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
         return await StartAsync(user, upload, JsonSerializer.Deserialize<Dictionary<string, string>>(checkedRun.Mapping) ?? [], checkedRun.OnExisting, dryRun: false, ct);
     }
 
+    /// <summary>Connects to an Elastic Path store with client credentials and says what it holds (Admins: the import creates fields).</summary>
+    public async Task<SourceSummary> CheckSourceAsync(ClaimsPrincipal user, string? baseUrl, string? clientId, string? clientSecret, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.DesignFields);
+        var source = Source(baseUrl, clientId, clientSecret);
+        var first = await source.CustomersAfterAsync(null, ct) ?? await source.CustomersAtAsync(0, ct);
+        var customerFields = await source.FieldsAsync(Flow.Customers, ct);
+        var addressFields = await source.FieldsAsync(Flow.Addresses, ct);
+        return new SourceSummary(first.Total, [.. customerFields.Select(f => ElasticPathSource.Text(f, "slug") ?? "")],
+            [.. addressFields.Select(f => ElasticPathSource.Text(f, "slug") ?? "")]);
+    }
+
+    /// <summary>Queues an import of every customer of an Elastic Path store (the secret is kept encrypted until the import ends).</summary>
+    public async Task<ImportJob> StartFromSourceAsync(ClaimsPrincipal user, string? baseUrl, string? clientId, string? clientSecret, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.DesignFields);
+        var url = ElasticPathSource.ParseBaseUrl(baseUrl);
+        Source(baseUrl, clientId, clientSecret);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var job = new ImportJob
+        {
+            Id = Guid.NewGuid(),
+            Source = ImportSource.ElasticPath,
+            SourceUrl = url.ToString(),
+            SourceClientId = clientId!.Trim(),
+            SourceSecret = secrets.Protect(clientSecret!.Trim()),
+            FileName = $"Elastic Path store at {url.Authority}",
+            Headers = JsonSerializer.Serialize(new[] { "id", "email", "name" }),
+            OnExisting = ExistingEmail.Skip,
+            Status = ImportStatus.Pending,
+            OwnerId = ExportService.OwnerOf(user),
+            OwnerName = user.Identity?.Name ?? "system",
+            CreatedAt = now,
+            UpdatedAt = now,
+            ExpiresAt = now.AddDays(settings.Value.KeepDays),
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ImportJobs.Add(job);
+        await db.SaveChangesAsync(ct);
+        Queued?.Invoke();
+        return job;
+    }
+
+    private ElasticPathSource Source(string? baseUrl, string? clientId, string? clientSecret)
+    {
+        var url = ElasticPathSource.ParseBaseUrl(baseUrl);
+        if (string.IsNullOrWhiteSpace(clientId) || string.IsNullOrWhiteSpace(clientSecret))
+        {
+            throw new SourceException("Enter the client id and the client secret of a client credentials key.");
+        }
+        return new ElasticPathSource(httpClients.CreateClient(ImportRunner.SourceHttpClient), url, clientId.Trim(), clientSecret.Trim());
+    }
+
+    internal string UnprotectSecret(string? protectedSecret)
+    {
+        try
+        {
+            return protectedSecret is null ? "" : secrets.Unprotect(protectedSecret);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw new SourceException("The client secret can no longer be read (the encryption keys changed): start the import again.");
+        }
+    }
+
     public async Task<ImportJob?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {
         Access.Require(user, Permission.WriteCustomers);
@@ -213,7 +285,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
         var reason = $"Stopped by {user.Identity?.Name ?? "someone"}; the rows before that stay imported.";
         var waiting = await db.ImportJobs.Where(j => j.Id == id && j.Status == ImportStatus.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Failed).SetProperty(j => j.Error, reason).SetProperty(j => j.CancelRequested, true)
-                .SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now), ct);
+                .SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now).SetProperty(j => j.SourceSecret, (string?)null), ct);
         if (waiting == 0)
         {
             await db.ImportJobs.Where(j => j.Id == id && j.Status == ImportStatus.Started)

@@ -194,7 +194,7 @@ public sealed record FieldData : IRequestData
             CustomerEditable = CustomerEditable.Value ?? current.CustomerEditable,
             Order = Order.IsSet ? (int?)Order.Value : current.Order,
             Default = Default.IsSet ? Default.Value?.DeepClone() : current.Default,
-            Rules = ValidationRules.IsSet ? FieldRulesJson.Read(ValidationRules.Value, errors) : current.Rules,
+            Rules = ValidationRules.IsSet ? FieldRulesJson.Read(ValidationRules.Value, m => errors.Add(FlowsApi.Invalid(m, "validation_rules"))) : current.Rules,
         };
         if (FieldType.IsSet)
         {

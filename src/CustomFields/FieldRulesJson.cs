@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using CommerceManager.CustomFields;
-
-namespace CommerceManager.Api.Endpoints;
+namespace CommerceManager.CustomFields;
 
 /// <summary>EP's <c>validation_rules</c> list, read into and written from <see cref="FieldRules"/>.</summary>
 public static class FieldRulesJson
@@ -36,7 +34,8 @@ public static class FieldRulesJson
         return rules;
     }
 
-    public static FieldRules Read(JsonNode? node, List<ApiError> errors)
+    /// <summary>The rules in <paramref name="node"/>; what cannot be read is told to <paramref name="invalid"/> and left out.</summary>
+    public static FieldRules Read(JsonNode? node, Action<string> invalid)
     {
         if (node is null)
         {
@@ -44,7 +43,7 @@ public static class FieldRulesJson
         }
         if (node is not JsonArray array)
         {
-            errors.Add(FlowsApi.Invalid("validation_rules must be a list of rules.", "validation_rules"));
+            invalid("validation_rules must be a list of rules.");
             return new FieldRules();
         }
         var rules = new FieldRules();
@@ -76,7 +75,7 @@ public static class FieldRulesJson
                     rules = rules with { Pattern = pattern2 };
                     break;
                 default:
-                    errors.Add(FlowsApi.Invalid($"Unknown or malformed validation rule {item?.ToJsonString()}: use enum, email, slug, between, length or regex.", "validation_rules"));
+                    invalid($"Unknown or malformed validation rule {item?.ToJsonString()}: use enum, email, slug, between, length or regex.");
                     break;
             }
         }
