@@ -6,6 +6,7 @@ using CommerceManager.CustomerSignIn;
 using CommerceManager.Customers;
 using CommerceManager.Data;
 using CommerceManager.DataTransfer;
+using CommerceManager.Duplicates;
 using CommerceManager.Exports;
 using CommerceManager.Operations;
 using CommerceManager.Orders;
@@ -37,6 +38,7 @@ public static class AppComposition
         services.AddOrders();
         services.AddExports(config, contentRoot);
         services.AddDataTransfer();
+        services.AddDuplicates();
         services.AddCustomerSignIn();
         services.AddHealth();
         return services;

@@ -1,0 +1,402 @@
+using System.Text;
+using System.Text.Json;
+using CommerceManager.Addresses;
+using CommerceManager.Customers;
+using CommerceManager.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CommerceManager.Duplicates;
+
+/// <summary><c>Duplicates__ScanEveryHours</c> (0: only when staff ask), <c>Duplicates__MaxPerKey</c>.</summary>
+public sealed class DuplicateSettings
+{
+    public int ScanEveryHours { get; set; } = 24;
+    /// <summary>A phone or address shared by more customers than this (a shop, a forwarding service) says nothing about any two of them.</summary>
+    public int MaxPerKey { get; set; } = 5;
+}
+
+/// <summary>Where the scan is: running or not, when it last finished, what it found, how long it took.</summary>
+public sealed record ScanState(bool Running, DateTime? FinishedAt, int Pairs, TimeSpan Took, string? Error);
+
+/// <summary>
+/// Finds likely duplicate customers in the background, in two streaming passes with memory bounded by the number of
+/// distinct keys (64-bit hashes, not strings):
+/// <list type="bullet">
+/// <item>customers in folded-name order: the same folded name with similar emails (same local part, or at most two
+/// letters apart); and emails that are the same once dots and +tags are removed for the providers that ignore them
+/// (Gmail ignores dots; Gmail, Outlook, iCloud, Fastmail and Proton drop +tags), or the same email on two customers;</item>
+/// <item>addresses: the same phone number (its last nine digits, so +44 20… and 020… agree) or the same street address
+/// (first line, postcode and country, folded).</item>
+/// </list>
+/// A key shared by more than <see cref="DuplicateSettings.MaxPerKey"/> customers is ignored. Each pair is scored (the
+/// strongest reason, plus 5 for each further one) and written with its reasons; pairs staff dismissed stay dismissed.
+/// Runs every <see cref="DuplicateSettings.ScanEveryHours"/> hours on each instance, and when staff ask.
+/// </summary>
+public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, MergeService merges, IOptions<DuplicateSettings> settings, TimeProvider clock,
+    ILogger<DuplicateFinder> logger)
+    : BackgroundService
+{
+    private static readonly HashSet<string> DotlessDomains = ["GMAIL.COM", "GOOGLEMAIL.COM"];
+    private static readonly HashSet<string> PlusTagDomains = ["GMAIL.COM", "GOOGLEMAIL.COM", "OUTLOOK.COM", "HOTMAIL.COM", "LIVE.COM", "ICLOUD.COM", "ME.COM",
+        "FASTMAIL.COM", "PROTONMAIL.COM", "PROTON.ME"];
+
+    private readonly SemaphoreSlim wake = new(0);
+    private readonly Lock gate = new();
+    private ScanState state = new(false, null, 0, TimeSpan.Zero, null);
+
+    public ScanState State
+    {
+        get { lock (gate) { return state; } }
+    }
+
+    public event Action? Changed;
+
+    /// <summary>Asks for a scan now (ignored while one runs).</summary>
+    public void RequestScan() => wake.Release();
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        var every = settings.Value.ScanEveryHours;
+        // The first scheduled scan waits a minute, so start-up is not slowed down.
+        var next = clock.GetUtcNow().UtcDateTime.AddMinutes(1);
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                var wait = every <= 0 ? Timeout.InfiniteTimeSpan : next - clock.GetUtcNow().UtcDateTime;
+                await wake.WaitAsync(wait == Timeout.InfiniteTimeSpan ? wait : wait < TimeSpan.Zero ? TimeSpan.Zero : wait, stopping);
+                await ScanAsync(stopping);
+                await merges.ForgetExpiredAsync(stopping);
+                next = clock.GetUtcNow().UtcDateTime.AddHours(Math.Max(1, every));
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One whole scan: the pairs it finds replace the last scan's (dismissed pairs stay). Returns the number found.</summary>
+    public async Task<int> ScanAsync(CancellationToken ct = default)
+    {
+        lock (gate)
+        {
+            if (state.Running)
+            {
+                return state.Pairs;
+            }
+            state = state with { Running = true, Error = null };
+        }
+        Changed?.Invoke();
+        var started = clock.GetTimestamp();
+        try
+        {
+            var found = await FindAsync(ct);
+            var written = await WriteAsync(found, ct);
+            lock (gate)
+            {
+                state = new ScanState(false, clock.GetUtcNow().UtcDateTime, written, clock.GetElapsedTime(started), null);
+            }
+            logger.LogInformation("Duplicate scan: {Pairs} likely duplicate pairs in {Seconds:N1} s", written, clock.GetElapsedTime(started).TotalSeconds);
+            return written;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "The duplicate scan failed");
+            lock (gate)
+            {
+                state = state with { Running = false, Error = "The last scan failed; the reason is in the server log." };
+            }
+            return 0;
+        }
+        finally
+        {
+            lock (gate)
+            {
+                state = state with { Running = false };
+            }
+            Changed?.Invoke();
+        }
+    }
+
+    /// <summary>What one pair has going for it, reason by reason (a reason is kept once).</summary>
+    private sealed class Evidence
+    {
+        public List<(int Score, string Reason)> Reasons { get; } = [];
+
+        public void Add(int score, string reason)
+        {
+            if (!Reasons.Any(r => r.Reason == reason))
+            {
+                Reasons.Add((score, reason));
+            }
+        }
+
+        public int Score => Math.Min(99, Reasons.Max(r => r.Score) + 5 * (Reasons.Count - 1));
+    }
+
+    /// <summary>A key's first customers (up to the cap) and how many customers share it.</summary>
+    private sealed class KeyOwners
+    {
+        public List<Guid> Customers { get; } = new(2);
+        public int Count { get; set; }
+    }
+
+    private async Task<Dictionary<(Guid, Guid), Evidence>> FindAsync(CancellationToken ct)
+    {
+        var pairs = new Dictionary<(Guid, Guid), Evidence>();
+        void Pair(Guid a, Guid b, int score, string reason)
+        {
+            if (a == b)
+            {
+                return;
+            }
+            var key = a.CompareTo(b) < 0 ? (a, b) : (b, a);
+            if (!pairs.TryGetValue(key, out var evidence))
+            {
+                pairs[key] = evidence = new Evidence();
+            }
+            evidence.Add(score, reason);
+        }
+        var maxPerKey = Math.Max(2, settings.Value.MaxPerKey);
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+        // Pass 1: customers by folded name.
+        var emailKeys = new Dictionary<ulong, KeyOwners>();
+        string? currentName = null;
+        var group = new List<(Guid Id, string Email)>();
+        void CloseGroup()
+        {
+            if (group.Count is >= 2 and <= 50)
+            {
+                for (var i = 0; i < group.Count; i++)
+                {
+                    for (var j = i + 1; j < group.Count; j++)
+                    {
+                        if (SimilarEmails(group[i].Email, group[j].Email))
+                        {
+                            Pair(group[i].Id, group[j].Id, 85, "Same name, similar emails");
+                        }
+                    }
+                }
+            }
+            group.Clear();
+        }
+        await foreach (var c in db.Customers.AsNoTracking().OrderBy(c => c.NormalizedName).ThenBy(c => c.Id)
+            .Select(c => new { c.Id, c.NormalizedName, c.NormalizedEmail, c.EmailShared }).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            if (c.NormalizedName != currentName)
+            {
+                CloseGroup();
+                currentName = c.NormalizedName;
+            }
+            if (group.Count <= 50)
+            {
+                group.Add((c.Id, c.NormalizedEmail));
+            }
+            var emailKey = EmailKey(c.NormalizedEmail);
+            if (emailKey != c.NormalizedEmail || c.EmailShared || IsAliasDomain(c.NormalizedEmail))
+            {
+                var hash = Hash(emailKey);
+                if (!emailKeys.TryGetValue(hash, out var owners))
+                {
+                    emailKeys[hash] = owners = new KeyOwners();
+                }
+                owners.Count++;
+                if (owners.Customers.Count < maxPerKey)
+                {
+                    owners.Customers.Add(c.Id);
+                }
+            }
+        }
+        CloseGroup();
+        foreach (var owners in emailKeys.Values.Where(o => o.Count is >= 2 && o.Count <= maxPerKey))
+        {
+            for (var i = 1; i < owners.Customers.Count; i++)
+            {
+                Pair(owners.Customers[0], owners.Customers[i], 95, "Same email once dots and +tags are ignored");
+            }
+        }
+        emailKeys.Clear();
+
+        // Pass 2: addresses, by phone and by street address.
+        var phones = new Dictionary<ulong, KeyOwners>();
+        var streets = new Dictionary<ulong, KeyOwners>();
+        static void Own(Dictionary<ulong, KeyOwners> keys, ulong hash, Guid customer, int max)
+        {
+            if (!keys.TryGetValue(hash, out var owners))
+            {
+                keys[hash] = owners = new KeyOwners();
+            }
+            if (!owners.Customers.Contains(customer))
+            {
+                owners.Count++;
+                if (owners.Customers.Count < max)
+                {
+                    owners.Customers.Add(customer);
+                }
+            }
+        }
+        await foreach (var a in db.Addresses.AsNoTracking()
+            .Select(a => new { a.CustomerId, a.Postal.PhoneNumber, a.Postal.Line1, a.Postal.Postcode, a.Postal.Country }).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            if (PhoneKey(a.PhoneNumber) is { } phone)
+            {
+                Own(phones, Hash(phone), a.CustomerId, maxPerKey);
+            }
+            if (StreetKey(a.Line1, a.Postcode, a.Country) is { } street)
+            {
+                Own(streets, Hash(street), a.CustomerId, maxPerKey);
+            }
+        }
+        foreach (var owners in phones.Values.Where(o => o.Count >= 2 && o.Count <= maxPerKey))
+        {
+            for (var i = 0; i < owners.Customers.Count; i++)
+            {
+                for (var j = i + 1; j < owners.Customers.Count; j++)
+                {
+                    Pair(owners.Customers[i], owners.Customers[j], 70, "Same phone number");
+                }
+            }
+        }
+        foreach (var owners in streets.Values.Where(o => o.Count >= 2 && o.Count <= maxPerKey))
+        {
+            for (var i = 0; i < owners.Customers.Count; i++)
+            {
+                for (var j = i + 1; j < owners.Customers.Count; j++)
+                {
+                    Pair(owners.Customers[i], owners.Customers[j], 60, "Same street address");
+                }
+            }
+        }
+        return pairs;
+    }
+
+    private async Task<int> WriteAsync(Dictionary<(Guid, Guid), Evidence> found, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var dismissed = (await db.DuplicatePairs.AsNoTracking().Where(p => p.DismissedAt != null).Select(p => new { p.FirstId, p.SecondId }).ToListAsync(ct))
+            .Select(p => (p.FirstId, p.SecondId)).ToHashSet();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.DuplicatePairs.Where(p => p.DismissedAt == null).ExecuteDeleteAsync(ct);
+        var written = 0;
+        foreach (var chunk in found.Where(p => !dismissed.Contains(p.Key)).Chunk(1000))
+        {
+            db.DuplicatePairs.AddRange(chunk.Select(p => new DuplicatePair
+            {
+                FirstId = p.Key.Item1, SecondId = p.Key.Item2, Score = p.Value.Score, FoundAt = now,
+                Reasons = JsonSerializer.Serialize(p.Value.Reasons.OrderByDescending(r => r.Score).Select(r => r.Reason)),
+            }));
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            written += chunk.Length;
+        }
+        await transaction.CommitAsync(ct);
+        return written;
+    }
+
+    /// <summary>The email as the mailbox provider reads it: dots dropped where they are ignored, +tags dropped where they are, googlemail as gmail.</summary>
+    public static string EmailKey(string normalizedEmail)
+    {
+        var at = normalizedEmail.LastIndexOf('@');
+        if (at <= 0)
+        {
+            return normalizedEmail;
+        }
+        var local = normalizedEmail[..at];
+        var domain = normalizedEmail[(at + 1)..];
+        if (PlusTagDomains.Contains(domain) && local.IndexOf('+') is var plus and > 0)
+        {
+            local = local[..plus];
+        }
+        if (DotlessDomains.Contains(domain))
+        {
+            local = local.Replace(".", "", StringComparison.Ordinal);
+            domain = "GMAIL.COM";
+        }
+        return local + "@" + domain;
+    }
+
+    private static bool IsAliasDomain(string normalizedEmail) => normalizedEmail.LastIndexOf('@') is var at and > 0 && PlusTagDomains.Contains(normalizedEmail[(at + 1)..]);
+
+    /// <summary>The same local part at another domain, or two emails at most two letters apart.</summary>
+    public static bool SimilarEmails(string a, string b)
+    {
+        var localA = a[..Math.Max(0, a.LastIndexOf('@'))];
+        var localB = b[..Math.Max(0, b.LastIndexOf('@'))];
+        return (localA.Length >= 3 && localA == localB) || EmailKey(a) == EmailKey(b) || Distance(a, b, 2) <= 2;
+    }
+
+    /// <summary>The last nine digits of a phone number of at least seven, or null.</summary>
+    public static string? PhoneKey(string? phone)
+    {
+        if (string.IsNullOrWhiteSpace(phone))
+        {
+            return null;
+        }
+        var digits = new string(phone.Where(char.IsAsciiDigit).ToArray());
+        return digits.Length < 7 ? null : digits.Length <= 9 ? digits : digits[^9..];
+    }
+
+    /// <summary>First line, postcode (no spaces) and country, folded; null when the line or postcode is missing.</summary>
+    public static string? StreetKey(string? line1, string? postcode, string? country)
+    {
+        if (string.IsNullOrWhiteSpace(line1) || string.IsNullOrWhiteSpace(postcode))
+        {
+            return null;
+        }
+        var line = new StringBuilder();
+        foreach (var c in Customer.FoldName(line1))
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                line.Append(c);
+            }
+        }
+        return $"{line}|{postcode.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()}|{country?.Trim().ToUpperInvariant()}";
+    }
+
+    /// <summary>Levenshtein distance, giving up (returning max + 1) once it is over <paramref name="max"/>.</summary>
+    private static int Distance(string a, string b, int max)
+    {
+        if (Math.Abs(a.Length - b.Length) > max)
+        {
+            return max + 1;
+        }
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            var best = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                best = Math.Min(best, current[j]);
+            }
+            if (best > max)
+            {
+                return max + 1;
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    /// <summary>FNV-1a, 64 bits: a key's hash, so a million keys take megabytes, not hundreds of them.</summary>
+    private static ulong Hash(string key)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+        return hash;
+    }
+}
