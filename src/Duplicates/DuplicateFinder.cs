@@ -20,10 +20,10 @@ public sealed class DuplicateSettings
 public sealed record ScanState(bool Running, DateTime? FinishedAt, int Pairs, TimeSpan Took, string? Error);
 
 /// <summary>
-/// Finds likely duplicate customers in the background, in two streaming passes with memory bounded by the number of
-/// distinct keys (64-bit hashes, not strings):
+/// Finds likely duplicate customers in the background, reading the customers and the addresses sequentially, with
+/// memory bounded by a 64-bit hash and a count per distinct key (see <see cref="FindAsync"/>):
 /// <list type="bullet">
-/// <item>customers in folded-name order: the same folded name with similar emails (same local part, or at most two
+/// <item>customers: the same folded name (shared by at most 200) with similar emails (same local part, or at most two
 /// letters apart); and emails that are the same once dots and +tags are removed for the providers that ignore them
 /// (Gmail ignores dots; Gmail, Outlook, iCloud, Fastmail and Proton drop +tags), or the same email on two customers;</item>
 /// <item>addresses: the same phone number (its last nine digits, so +44 20… and 020… agree) or the same street address
@@ -135,15 +135,15 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
         public int Score => Math.Min(99, Reasons.Max(r => r.Score) + 5 * (Reasons.Count - 1));
     }
 
-    /// <summary>A key's first customers (up to the cap) and how many customers share it.</summary>
-    private sealed class KeyOwners
-    {
-        public List<Guid> Customers { get; } = new(2);
-        public int Count { get; set; }
-    }
-
+    /// <summary>
+    /// One sequential read of the customers and one of the addresses: each row's keys are kept as 64-bit hashes (with
+    /// the email, for comparing within a name) and counted, then the customers of the few keys more than one has are
+    /// gathered and paired. Memory: about 60 bytes per customer and 40 per address while the scan runs.
+    /// </summary>
     private async Task<Dictionary<(Guid, Guid), Evidence>> FindAsync(CancellationToken ct)
     {
+        var maxPerKey = Math.Max(2, settings.Value.MaxPerKey);
+        const int MaxPerName = 200;
         var pairs = new Dictionary<(Guid, Guid), Evidence>();
         void Pair(Guid a, Guid b, int score, string reason)
         {
@@ -158,119 +158,131 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
             }
             evidence.Add(score, reason);
         }
-        var maxPerKey = Math.Max(2, settings.Value.MaxPerKey);
-
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
-        // Pass 1: customers by folded name.
-        var emailKeys = new Dictionary<ulong, KeyOwners>();
-        string? currentName = null;
-        var group = new List<(Guid Id, string Email)>();
-        void CloseGroup()
+        void PairAll(IEnumerable<List<Guid>> groups, int score, string reason)
         {
-            if (group.Count is >= 2 and <= 50)
+            foreach (var group in groups)
             {
-                for (var i = 0; i < group.Count; i++)
+                var distinct = group.Distinct().ToList();
+                if (distinct.Count > maxPerKey)
                 {
-                    for (var j = i + 1; j < group.Count; j++)
+                    continue;
+                }
+                for (var i = 0; i < distinct.Count; i++)
+                {
+                    for (var j = i + 1; j < distinct.Count; j++)
                     {
-                        if (SimilarEmails(group[i].Email, group[j].Email))
-                        {
-                            Pair(group[i].Id, group[j].Id, 85, "Same name, similar emails");
-                        }
+                        Pair(distinct[i], distinct[j], score, reason);
                     }
                 }
             }
-            group.Clear();
         }
-        await foreach (var c in db.Customers.AsNoTracking().OrderBy(c => c.NormalizedName).ThenBy(c => c.Id)
-            .Select(c => new { c.Id, c.NormalizedName, c.NormalizedEmail, c.EmailShared }).AsAsyncEnumerable().WithCancellation(ct))
-        {
-            if (c.NormalizedName != currentName)
-            {
-                CloseGroup();
-                currentName = c.NormalizedName;
-            }
-            if (group.Count <= 50)
-            {
-                group.Add((c.Id, c.NormalizedEmail));
-            }
-            var emailKey = EmailKey(c.NormalizedEmail);
-            if (emailKey != c.NormalizedEmail || c.EmailShared || IsAliasDomain(c.NormalizedEmail))
-            {
-                var hash = Hash(emailKey);
-                if (!emailKeys.TryGetValue(hash, out var owners))
-                {
-                    emailKeys[hash] = owners = new KeyOwners();
-                }
-                owners.Count++;
-                if (owners.Customers.Count < maxPerKey)
-                {
-                    owners.Customers.Add(c.Id);
-                }
-            }
-        }
-        CloseGroup();
-        foreach (var owners in emailKeys.Values.Where(o => o.Count is >= 2 && o.Count <= maxPerKey))
-        {
-            for (var i = 1; i < owners.Customers.Count; i++)
-            {
-                Pair(owners.Customers[0], owners.Customers[i], 95, "Same email once dots and +tags are ignored");
-            }
-        }
-        emailKeys.Clear();
 
-        // Pass 2: addresses, by phone and by street address.
-        var phones = new Dictionary<ulong, KeyOwners>();
-        var streets = new Dictionary<ulong, KeyOwners>();
-        static void Own(Dictionary<ulong, KeyOwners> keys, ulong hash, Guid customer, int max)
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+        var customers = db.Customers.AsNoTracking().Select(c => new { c.Id, c.NormalizedName, c.NormalizedEmail, c.EmailShared });
+        string? AliasKey(string email, bool shared) => shared || IsAliasDomain(email) ? EmailKey(email) : null;
+
+        // Customers, read once: each one's keys are kept (hashes, the email for comparing), and each key counted.
+        var names = new Dictionary<ulong, int>();
+        var emails = new Dictionary<ulong, int>();
+        var people = new List<(Guid Id, ulong Name, ulong Alias, string Email)>();
+        await foreach (var c in customers.AsAsyncEnumerable().WithCancellation(ct))
         {
-            if (!keys.TryGetValue(hash, out var owners))
+            var name = Hash(c.NormalizedName);
+            Count(names, name);
+            var alias = AliasKey(c.NormalizedEmail, c.EmailShared) is { } key ? Hash(key) : 0UL;
+            if (alias != 0)
             {
-                keys[hash] = owners = new KeyOwners();
+                Count(emails, alias);
             }
-            if (!owners.Customers.Contains(customer))
+            people.Add((c.Id, name, alias, c.NormalizedEmail));
+        }
+        // Then the customers of the names and emails more than one has.
+        var nameGroups = new Dictionary<ulong, List<(Guid Id, string Email)>>();
+        var emailGroups = new Dictionary<ulong, List<Guid>>();
+        foreach (var c in people)
+        {
+            if (names[c.Name] is >= 2 and <= MaxPerName)
             {
-                owners.Count++;
-                if (owners.Customers.Count < max)
+                Group(nameGroups, c.Name).Add((c.Id, c.Email));
+            }
+            if (c.Alias != 0 && emails[c.Alias] is var n && n >= 2 && n <= maxPerKey)
+            {
+                Group(emailGroups, c.Alias).Add(c.Id);
+            }
+        }
+        people.Clear();
+        people.TrimExcess();
+        names.Clear();
+        emails.Clear();
+        foreach (var group in nameGroups.Values)
+        {
+            for (var i = 0; i < group.Count; i++)
+            {
+                for (var j = i + 1; j < group.Count; j++)
                 {
-                    owners.Customers.Add(customer);
+                    if (SimilarEmails(group[i].Email, group[j].Email))
+                    {
+                        Pair(group[i].Id, group[j].Id, 85, "Same name, similar emails");
+                    }
                 }
             }
         }
-        await foreach (var a in db.Addresses.AsNoTracking()
-            .Select(a => new { a.CustomerId, a.Postal.PhoneNumber, a.Postal.Line1, a.Postal.Postcode, a.Postal.Country }).AsAsyncEnumerable().WithCancellation(ct))
+        PairAll(emailGroups.Values, 95, "Same email once dots and +tags are ignored");
+        nameGroups.Clear();
+        emailGroups.Clear();
+
+        // Addresses, the same way: phone numbers and street addresses (counted per address; a customer's own repeats
+        // are sorted out when the customers of a key are collected).
+        var addresses = db.Addresses.AsNoTracking().Select(a => new { a.CustomerId, a.Postal.PhoneNumber, a.Postal.Line1, a.Postal.Postcode, a.Postal.Country });
+        var phones = new Dictionary<ulong, int>();
+        var streets = new Dictionary<ulong, int>();
+        var places = new List<(Guid Customer, ulong Phone, ulong Street)>();
+        await foreach (var a in addresses.AsAsyncEnumerable().WithCancellation(ct))
         {
-            if (PhoneKey(a.PhoneNumber) is { } phone)
+            var phone = PhoneKey(a.PhoneNumber) is { } p ? Hash(p) : 0UL;
+            var street = StreetKey(a.Line1, a.Postcode, a.Country) is { } s ? Hash(s) : 0UL;
+            if (phone != 0)
             {
-                Own(phones, Hash(phone), a.CustomerId, maxPerKey);
+                Count(phones, phone);
             }
-            if (StreetKey(a.Line1, a.Postcode, a.Country) is { } street)
+            if (street != 0)
             {
-                Own(streets, Hash(street), a.CustomerId, maxPerKey);
+                Count(streets, street);
+            }
+            if (phone != 0 || street != 0)
+            {
+                places.Add((a.CustomerId, phone, street));
             }
         }
-        foreach (var owners in phones.Values.Where(o => o.Count >= 2 && o.Count <= maxPerKey))
+        var phoneGroups = new Dictionary<ulong, List<Guid>>();
+        var streetGroups = new Dictionary<ulong, List<Guid>>();
+        foreach (var a in places)
         {
-            for (var i = 0; i < owners.Customers.Count; i++)
+            if (a.Phone != 0 && phones[a.Phone] is var p && p >= 2 && p <= 2 * maxPerKey)
             {
-                for (var j = i + 1; j < owners.Customers.Count; j++)
-                {
-                    Pair(owners.Customers[i], owners.Customers[j], 70, "Same phone number");
-                }
+                Group(phoneGroups, a.Phone).Add(a.Customer);
+            }
+            if (a.Street != 0 && streets[a.Street] is var n && n >= 2 && n <= 2 * maxPerKey)
+            {
+                Group(streetGroups, a.Street).Add(a.Customer);
             }
         }
-        foreach (var owners in streets.Values.Where(o => o.Count >= 2 && o.Count <= maxPerKey))
-        {
-            for (var i = 0; i < owners.Customers.Count; i++)
-            {
-                for (var j = i + 1; j < owners.Customers.Count; j++)
-                {
-                    Pair(owners.Customers[i], owners.Customers[j], 60, "Same street address");
-                }
-            }
-        }
+        places.Clear();
+        phones.Clear();
+        streets.Clear();
+        PairAll(phoneGroups.Values, 70, "Same phone number");
+        PairAll(streetGroups.Values, 60, "Same street address");
         return pairs;
+    }
+
+    private static void Count(Dictionary<ulong, int> counts, ulong key) =>
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _)++;
+
+    private static List<T> Group<T>(Dictionary<ulong, List<T>> groups, ulong key)
+    {
+        ref var list = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
+        return list ??= new List<T>(2);
     }
 
     private async Task<int> WriteAsync(Dictionary<(Guid, Guid), Evidence> found, CancellationToken ct)

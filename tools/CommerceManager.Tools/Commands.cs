@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using CommerceManager.Addresses;
 using CommerceManager.Common;
 using CommerceManager.CustomFields;
 using CommerceManager.Customers;
@@ -34,6 +35,7 @@ public static class Commands
         return args[0] switch
         {
             "bench-transfer" => await BenchTransferAsync(services, int.Parse(options.GetValueOrDefault("rows", "1000000"), CultureInfo.InvariantCulture)),
+            "bench-duplicates" => await BenchDuplicatesAsync(services),
             "seed" => await SeedAsync(services, new StoreShape(
                 int.Parse(options.GetValueOrDefault("customers", "100000"), CultureInfo.InvariantCulture),
                 double.Parse(options.GetValueOrDefault("addresses", "2"), CultureInfo.InvariantCulture),
@@ -41,6 +43,45 @@ public static class Commands
             _ => await BenchAsync(services, int.Parse(options.GetValueOrDefault("iterations", "30"), CultureInfo.InvariantCulture),
                 options.GetValueOrDefault("only")),
         };
+    }
+
+    /// <summary>
+    /// The duplicate scan over the whole database (what the Duplicates page's "Look again" and the daily scan run), then
+    /// the page's first page of pairs, and one merge with its undo on the most alike pair.
+    /// </summary>
+    private static async Task<int> BenchDuplicatesAsync(ServiceProvider services)
+    {
+        await MigrateAsync(services);
+        var admin = Access.SystemAdmin("bench");
+        var finder = services.GetRequiredService<Duplicates.DuplicateFinder>();
+        var merges = services.GetRequiredService<Duplicates.MergeService>();
+        await using (var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            Console.WriteLine($"{await db.Customers.CountAsync():N0} customers, {await db.Addresses.CountAsync():N0} addresses");
+        }
+        var before = Process.GetCurrentProcess().PeakWorkingSet64;
+        var timer = Stopwatch.StartNew();
+        var pairs = await finder.ScanAsync();
+        timer.Stop();
+        Console.WriteLine($"duplicate scan: {pairs:N0} likely pairs in {timer.Elapsed.TotalSeconds:F1} s; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024:N0} MiB " +
+            $"(before the scan {before / 1024 / 1024:N0} MiB)");
+        timer.Restart();
+        var (rows, total) = await merges.ListAsync(admin, 0, 25);
+        Console.WriteLine($"first page of pairs ({rows.Count} of {total:N0}): {timer.Elapsed.TotalMilliseconds:F0} ms");
+        foreach (var reason in rows.SelectMany(r => r.Reasons).GroupBy(r => r).OrderByDescending(g => g.Count()))
+        {
+            Console.WriteLine($"  {reason.Key}: {reason.Count()} on the first page");
+        }
+        if (rows.Count > 0)
+        {
+            timer.Restart();
+            var merged = await merges.MergeAsync(admin, rows[0].FirstId, rows[0].SecondId, new Duplicates.MergeChoices());
+            var mergeMs = timer.Elapsed.TotalMilliseconds;
+            timer.Restart();
+            var undone = merged.IsOk ? await merges.UndoAsync(admin, merged.Value!.Id) : default;
+            Console.WriteLine($"merge: {(merged.IsOk ? "ok" : merged.Error)} in {mergeMs:F0} ms; undo: {(undone.IsOk ? "ok" : undone.Error)} in {timer.Elapsed.TotalMilliseconds:F0} ms");
+        }
+        return 0;
     }
 
     /// <summary>

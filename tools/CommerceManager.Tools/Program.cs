@@ -3,7 +3,7 @@ using CommerceManager.Tools;
 // dotnet run --project tools/CommerceManager.Tools -c Release -- seed|bench|rotate-signing-key|unlock-staff …
 return args switch
 {
-    ["seed", ..] or ["bench", ..] or ["bench-transfer", ..] => await Commands.RunAsync(args),
+    ["seed", ..] or ["bench", ..] or ["bench-transfer", ..] or ["bench-duplicates", ..] => await Commands.RunAsync(args),
     ["rotate-signing-key", ..] or ["unlock-staff", ..] => await OpsCommands.RunAsync(args),
     _ => Usage(),
 };
@@ -13,6 +13,7 @@ static int Usage()
     Console.Error.WriteLine("Usage: seed [--customers N] [--addresses A] [--orders O] [--custom-fields N] [--database FILE]");
     Console.Error.WriteLine("       bench [--iterations N] [--database FILE]");
     Console.Error.WriteLine("       bench-transfer [--rows N] [--database FILE]   (export every customer, import N generated rows into a new database)");
+    Console.Error.WriteLine("       bench-duplicates [--database FILE]            (the duplicate scan, the first page of pairs, one merge and its undo)");
     Console.Error.WriteLine("       rotate-signing-key [--replace-unreadable]     (uses appsettings.json and the app's environment variables)");
     Console.Error.WriteLine("       unlock-staff EMAIL [--new-password]");
     return 2;
