@@ -39,6 +39,8 @@ public sealed class KestrelApp : WebApplicationFactory<Program>
         builder.UseSetting("Bootstrap:ApiClientSecret", ApiClientSecret);
         // The test identity provider listens on loopback, which the store refuses by default.
         builder.UseSetting("CustomerSignIn:AllowPrivateProviders", "true");
+        // Import from Elastic Path reads a second instance on loopback in the tests.
+        builder.UseSetting("Imports:AllowPrivateSources", "true");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
