@@ -225,7 +225,8 @@ public sealed class MergeService(IDbContextFactory<AppDbContext> dbFactory, Time
             {
                 survivor.PasswordHash = was.PasswordHash;
             }
-            if (survivor.CustomData == set.CustomData)
+            // Compared as JSON: PostgreSQL's jsonb gives the document back in its own spelling.
+            if (JsonNode.DeepEquals(CustomFieldValues.Parse(survivor.CustomData), CustomFieldValues.Parse(set.CustomData)))
             {
                 survivor.CustomData = was.CustomData;
             }
