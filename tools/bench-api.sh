@@ -5,7 +5,8 @@
 #   tools/bench-api.sh "Host=127.0.0.1;Port=5432;Username=postgres;Database=bench"   # PostgreSQL
 #
 # Environment: BENCH_SECONDS (20), BENCH_WARMUP (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_PORT (5090),
-# BENCH_START_TIMEOUT (3600 s: start-up applies pending migrations first).
+# BENCH_START_TIMEOUT (3600 s: start-up applies pending migrations first), BENCH_ONLY_MIXED (1: skip the read table),
+# BENCH_MIXED_SECONDS (60: the mixed load; 0 skips it).
 # Prints, per query: requests/s, p50 and p99 under load, and the median time of one request on an idle server.
 # Needs: wrk, curl, jq (Debian packages of the same names). See docs/benchmarks.md for figures it printed.
 set -euo pipefail
@@ -87,6 +88,7 @@ LUA
 echo "API load benchmark: $total customers ($provider), wrk -c$connections -t$threads, ${warmup}s warm-up + ${seconds}s, loopback, $(date -u +%Y-%m-%d)"
 printf '%-44s %10s %9s %9s %11s\n' "query" "req/s" "p50 ms" "p99 ms" "single ms"
 for i in "${!names[@]}"; do
+    [ "${BENCH_ONLY_MIXED:-0}" = 1 ] && break
     path=${urls[$i]}
     script=(-s /tmp/cm-bench-auth.lua)
     [[ $path == NOAUTH* ]] && { path=${path#NOAUTH}; script=(); }
@@ -102,4 +104,36 @@ for i in "${!names[@]}"; do
     [ -n "$errors" ] && [[ ${urls[$i]} != NOAUTH* ]] && [[ ${names[$i]} != *404* ]] && note="  ($errors non-2xx)"
     printf '%-44s %10s %9s %9s %11s%s\n' "${names[$i]}" "$rps" "$(ms "$p50")" "$(ms "$p99")" "$one" "$note"
 done
+# Mixed load: 8 connections create customers (no password, unique emails) while 8 read the first page. Every
+# create answered 201 must be stored: the run counts them afterwards.
+mixed=${BENCH_MIXED_SECONDS:-60}
+if [ "$mixed" -gt 0 ]; then
+    run=$(date +%s)
+    cat >/tmp/cm-bench-create.lua <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $token"
+wrk.headers["Content-Type"] = "application/json"
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+local n = 0
+function request()
+    n = n + 1
+    return wrk.format(nil, "/v2/customers", nil, string.format(
+        '{"data":{"type":"customer","name":"Mixed Load %d %d","email":"mixed-$run-%d-%d@bench-mixed.example"}}', tid, n, tid, n))
+end
+LUA
+    wrk -t2 -c8 -d"${mixed}s" --latency -s /tmp/cm-bench-create.lua "$base/v2/customers" >/tmp/cm-bench-creates.txt &
+    creates=$!
+    wrk -t2 -c8 -d"${mixed}s" --latency -s /tmp/cm-bench-auth.lua "$base/v2/customers" >/tmp/cm-bench-reads.txt
+    wait $creates
+    cr=$(awk '/Requests\/sec/ { print $2 }' /tmp/cm-bench-creates.txt)
+    cp99=$(awk '$1 == "99%" { print $2 }' /tmp/cm-bench-creates.txt)
+    cp50=$(awk '$1 == "50%" { print $2 }' /tmp/cm-bench-creates.txt)
+    sent=$(awk '/requests in/ { print $1 }' /tmp/cm-bench-creates.txt)
+    failed=$(awk '/Non-2xx or 3xx responses/ { print $NF }' /tmp/cm-bench-creates.txt)
+    rr=$(awk '/Requests\/sec/ { print $2 }' /tmp/cm-bench-reads.txt)
+    rp99=$(awk '$1 == "99%" { print $2 }' /tmp/cm-bench-reads.txt)
+    stored=$(get "/v2/customers?filter=$(urlencode "like(email,mixed-$run-*)")&page%5Blimit%5D=1" | jq -r .meta.results.total)
+    echo "Mixed load, ${mixed}s: creates $cr/s (p50 $cp50, p99 $cp99; $sent answered, ${failed:-0} not 201, $stored stored) beside reads $rr/s (p99 $rp99)"
+fi
 echo "Server: $(ps -o rss= -p $server | awk '{ printf "%.0f MiB RSS", $1 / 1024 }') at the end."

@@ -157,11 +157,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
             UpdatedAt = now,
             ExpiresAt = now.AddDays(settings.Value.KeepDays),
         };
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.ImportJobs.Add(job);
-        await db.SaveChangesAsync(ct);
-        Queued?.Invoke();
-        return job;
+        return await QueueAsync(job, ct);
     }
 
     /// <summary>After a dry run: the real import of the same file with the same mapping and choice.</summary>
@@ -209,6 +205,11 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
             UpdatedAt = now,
             ExpiresAt = now.AddDays(settings.Value.KeepDays),
         };
+        return await QueueAsync(job, ct);
+    }
+
+    private async Task<ImportJob> QueueAsync(ImportJob job, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ImportJobs.Add(job);
         await db.SaveChangesAsync(ct);
