@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using CommerceManager.Addresses;
 using CommerceManager.Common;
 using CommerceManager.Customers;
+using CommerceManager.CustomerSignIn;
 using CommerceManager.CustomFields;
 using CommerceManager.Duplicates;
 using CommerceManager.Orders;
@@ -107,8 +108,20 @@ public sealed class DuplicatesAndMergeTests : IAsyncLifetime
         var otherAddresses = new[] { await AddressAsync(other.Id, "2 Other Street", "N2 2BB"), await AddressAsync(other.Id, "3 Other Street", "N3 3CC") };
         await OrderAsync(keep.Id, 1000);
         var otherOrder = await OrderAsync(other.Id, 2500);
+        var login = Guid.NewGuid();
         await using (var db = await services.DbAsync())
         {
+            // The other account signs in through a provider: the link moves with the merge and back with the undo.
+            var profile = new CommerceManager.CustomerSignIn.OidcProfile
+            {
+                Id = Guid.NewGuid(), Name = "Provider", DiscoveryUrl = "https://id.example/.well-known/openid-configuration", ClientId = "store",
+                ProtectedClientSecret = "x", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            };
+            db.OidcProfiles.Add(profile);
+            db.CustomerLogins.Add(new CommerceManager.CustomerSignIn.CustomerLogin
+            {
+                Id = login, CustomerId = other.Id, ProfileId = profile.Id, Subject = "ada-king", CreatedAt = DateTime.UtcNow, LastSignInAt = DateTime.UtcNow,
+            });
             db.CustomerTokens.AddRange(
                 new CustomerToken { Id = Guid.NewGuid(), CustomerId = keep.Id, CreatedAt = DateTime.UtcNow, ExpiresAt = DateTime.UtcNow.AddHours(1) },
                 new CustomerToken { Id = Guid.NewGuid(), CustomerId = other.Id, CreatedAt = DateTime.UtcNow, ExpiresAt = DateTime.UtcNow.AddHours(1) });
@@ -136,6 +149,7 @@ public sealed class DuplicatesAndMergeTests : IAsyncLifetime
             Assert.Equal(3, await db.Addresses.CountAsync(a => a.CustomerId == keep.Id));
             Assert.Equal(keep.Id, (await db.Orders.AsNoTracking().SingleAsync(o => o.Id == otherOrder)).CustomerId);
             Assert.Equal(0, await db.CustomerTokens.CountAsync(t => t.CustomerId == keep.Id || t.CustomerId == other.Id));
+            Assert.Equal(keep.Id, (await db.CustomerLogins.AsNoTracking().SingleAsync(l => l.Id == login)).CustomerId);
         }
 
         var undone = await merges.UndoAsync(As.Representative, merged.Value!.Id);
@@ -150,6 +164,7 @@ public sealed class DuplicatesAndMergeTests : IAsyncLifetime
             Assert.Equal("Gold", (string?)CustomFieldValues.Parse((await db.Customers.AsNoTracking().SingleAsync(c => c.Id == keep.Id)).CustomData)[tier]);
             Assert.Equal("Silver", (string?)CustomFieldValues.Parse((await db.Customers.AsNoTracking().SingleAsync(c => c.Id == other.Id)).CustomData)[tier]);
             Assert.Equal([keepAddress.Id], await db.Addresses.Where(a => a.CustomerId == keep.Id).Select(a => a.Id).ToListAsync());
+            Assert.Equal(other.Id, (await db.CustomerLogins.AsNoTracking().SingleAsync(l => l.Id == login)).CustomerId);
             Assert.Equal(otherAddresses.Select(a => a.Id).Order(), (await db.Addresses.Where(a => a.CustomerId == other.Id).Select(a => a.Id).ToListAsync()).Order());
         }
         // The other's password is its own again: it signs in with it.
