@@ -24,7 +24,7 @@ public sealed class DuplicatesJourneyTests(BrowserFixture browser) : IClassFixtu
         await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Duplicates" }).ClickAsync();
-        await page.WaitForURLAsync("**/customers/duplicates");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/customers/duplicates$"));
         await page.GetByTestId("duplicates-scan").ClickAsync();
         var row = page.GetByTestId("duplicate-row").Filter(new() { HasText = "Augusta Ada King" });
         await Assertions.Expect(row).ToContainTextAsync("Same email once dots and +tags are ignored");
@@ -78,7 +78,7 @@ public sealed class DuplicatesJourneyTests(BrowserFixture browser) : IClassFixtu
         await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Import from Elastic Path" }).ClickAsync();
-        await page.WaitForURLAsync("**/settings/import-elastic-path");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/settings/import-elastic-path$"));
         await page.GetByTestId("ep-url").FillAsync(source.BaseUrl);
         await page.GetByTestId("ep-client-id").FillAsync(KestrelApp.ApiClientId);
         await page.GetByTestId("ep-client-secret").FillAsync("not the secret");
@@ -89,8 +89,9 @@ public sealed class DuplicatesJourneyTests(BrowserFixture browser) : IClassFixtu
         await Assertions.Expect(page.GetByTestId("ep-summary")).ToContainTextAsync("Connected: 25 customers");
         await page.ShotAsync("70-import-elastic-path");
 
+        await Assertions.Expect(page.GetByTestId("ep-start")).ToBeEnabledAsync();
         await page.GetByTestId("ep-start").ClickAsync();
-        await page.WaitForURLAsync("**/customers/import/*");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/customers/import/[0-9a-f-]{36}$"), new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("import-state")).ToHaveTextAsync("done", new() { Timeout = 60_000 });
         await Assertions.Expect(page.GetByTestId("import-progress")).ToContainTextAsync("25 of 25 customers (100%)");
         // The demo customers are the same people here (the demo data is generated the same way): skipped, not doubled.
