@@ -148,11 +148,11 @@ public sealed class MergeService(IDbContextFactory<AppDbContext> dbFactory, Time
             }
         }
         survivor.CustomData = custom.Count == 0 ? null : custom.ToJsonString();
-        survivor.UpdatedAt = clock.UtcNow();
+        var now = clock.UtcNow();
+        survivor.UpdatedAt = now;
         survivor.Version = Guid.NewGuid();
         await db.DuplicatePairs.Where(p => p.FirstId == removedId || p.SecondId == removedId || (p.FirstId == survivorId && p.DismissedAt == null)
             || (p.SecondId == survivorId && p.DismissedAt == null)).ExecuteDeleteAsync(ct);
-        var now = clock.UtcNow();
         var merge = new CustomerMerge
         {
             Id = Guid.CreateVersion7(), SurvivorId = survivorId, RemovedId = removedId, RemovedName = removed.Name, RemovedEmail = removed.Email,
