@@ -40,7 +40,7 @@ public static class AppComposition
         services.AddDataTransfer();
         services.AddDuplicates();
         services.AddCustomerSignIn();
-        services.AddHealth();
+        services.AddOperations(config, contentRoot);
         return services;
     }
 }

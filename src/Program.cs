@@ -13,61 +13,72 @@ var builder = WebApplication.CreateBuilder(args);
 // Serve MudBlazor's and Blazor's static files from the build output in every environment, not only Development.
 builder.WebHost.UseStaticWebAssets();
 
-builder.Services.AddCommerceManager(builder.Configuration, builder.Environment.ContentRootPath);
-builder.Services.AddWebSecurity(builder.Configuration);
-builder.Services.AddApi();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices(o =>
+// Start-up failures an operator can fix (a damaged or newer database, a port in use, lost keys…) end with one line
+// saying what to do and exit code 3; anything else keeps its full exception.
+try
 {
-    // Over the navigation drawer, not over cards, tables or the pager; short-lived.
-    o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
-    o.SnackbarConfiguration.VisibleStateDuration = 4000;
-    o.SnackbarConfiguration.ShowTransitionDuration = 200;
-    o.SnackbarConfiguration.HideTransitionDuration = 200;
-});
-builder.Services.AddScoped<CommerceManager.Ui.BrowserTime>();
-builder.Services.AddScoped<CommerceManager.Ui.BrowserDom>();
-builder.Services.AddProblemDetails();
+    builder.Services.AddCommerceManager(builder.Configuration, builder.Environment.ContentRootPath);
+    builder.Services.AddWebSecurity(builder.Configuration);
+    builder.Services.AddApi();
+    builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+    builder.Services.AddMudServices(o =>
+    {
+        // Over the navigation drawer, not over cards, tables or the pager; short-lived.
+        o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+        o.SnackbarConfiguration.VisibleStateDuration = 4000;
+        o.SnackbarConfiguration.ShowTransitionDuration = 200;
+        o.SnackbarConfiguration.HideTransitionDuration = 200;
+    });
+    builder.Services.AddScoped<CommerceManager.Ui.BrowserTime>();
+    builder.Services.AddScoped<CommerceManager.Ui.BrowserDom>();
+    builder.Services.AddProblemDetails();
 
-var app = builder.Build();
+    var app = builder.Build();
 
-await AppInitializer.InitializeAsync(app.Services);
+    await AppInitializer.InitializeAsync(app.Services);
 
-// Trusted proxies first, so everything after sees the client's address and scheme.
-app.UseTrustedProxies(app.Configuration);
-if (WebSecurity.WantsHttps(app.Environment, app.Configuration))
-{
-    app.UseHsts();
-    app.UseHttpsRedirection();
+    // Trusted proxies first, so everything after sees the client's address and scheme.
+    app.UseTrustedProxies(app.Configuration);
+    if (WebSecurity.WantsHttps(app.Environment, app.Configuration))
+    {
+        app.UseHsts();
+        app.UseHttpsRedirection();
+    }
+    app.UseSecurityHeaders(ApiErrors.IsApiPath);
+
+    app.UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        ExceptionHandlingPath = "/Error",
+        CreateScopeForErrors = true,
+        // Refusals the API answers on purpose (4xx) are not errors worth a log entry.
+        SuppressDiagnosticsCallback = c => ApiExceptionHandler.IsExpected(c.Exception),
+    });
+    app.UseApiConventions();
+    app.UseWhen(c => !ApiErrors.IsApiPath(c.Request.Path), console =>
+        console.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+    app.UseRouting();
+    app.UseApiCors();
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.UsePasswordChangeGate();
+    app.UseAntiforgery();
+
+    app.MapStaticAssets();
+    app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    app.MapAccountEndpoints().ExcludeFromDescription();
+    app.MapApi();
+    app.MapHealth();
+    app.MapExportFiles().ExcludeFromDescription();
+    app.MapImportFiles().ExcludeFromDescription();
+
+    app.Run();
 }
-app.UseSecurityHeaders(ApiErrors.IsApiPath);
-
-app.UseExceptionHandler(new ExceptionHandlerOptions
+catch (Exception ex) when (StartupFailure.Describe(ex, builder.Configuration) is { } line)
 {
-    ExceptionHandlingPath = "/Error",
-    CreateScopeForErrors = true,
-    // Refusals the API answers on purpose (4xx) are not errors worth a log entry.
-    SuppressDiagnosticsCallback = c => ApiExceptionHandler.IsExpected(c.Exception),
-});
-app.UseApiConventions();
-app.UseWhen(c => !ApiErrors.IsApiPath(c.Request.Path), console =>
-    console.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-app.UseRouting();
-app.UseApiCors();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UsePasswordChangeGate();
-app.UseAntiforgery();
-
-app.MapStaticAssets();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-app.MapAccountEndpoints().ExcludeFromDescription();
-app.MapApi();
-app.MapHealth();
-app.MapExportFiles().ExcludeFromDescription();
-app.MapImportFiles().ExcludeFromDescription();
-
-app.Run();
+    Console.Error.WriteLine(line);
+    return StartupFailure.ExitCode;
+}
+return 0;
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>
 public partial class Program;

@@ -33,6 +33,8 @@ public static class DatabaseSetup
             var connectionString = ResolveSqlite(config.GetConnectionString("Default") ?? DefaultConnection, contentRoot);
             services.AddDbContextFactory<AppDbContext, SqliteContextFactory>(o => o.UseSqlite(connectionString));
             services.AddSingleton<SqlDialect, SqliteDialect>();
+            // The first hosted service, so the last to stop: after the web server and every job runner.
+            services.AddHostedService(sp => new SqliteShutdown(connectionString, sp.GetRequiredService<ILogger<SqliteShutdown>>()));
         }
         return services;
     }
@@ -54,7 +56,14 @@ public static class DatabaseSetup
         if (builder.Mode != SqliteOpenMode.Memory && !builder.DataSource.StartsWith(':') && builder.DataSource.Length > 0)
         {
             var path = Path.GetFullPath(builder.DataSource, baseDirectory);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new DataFolderException(Path.GetDirectoryName(path)!, ex);
+            }
             builder.DataSource = path;
         }
         // Waiting for the single SQLite writer is better than failing a save under load.
@@ -62,10 +71,78 @@ public static class DatabaseSetup
         return builder.ToString();
     }
 
+    /// <summary>
+    /// The folder the app keeps its files in (exports, backups): the SQLite file's folder, or <c>data</c> under the app's
+    /// folder on PostgreSQL.
+    /// </summary>
+    public static string DataFolder(IConfiguration config, string contentRoot)
+    {
+        if (ProviderOf(config) == DatabaseProvider.Sqlite)
+        {
+            var source = new SqliteConnectionStringBuilder(ResolveSqlite(config.GetConnectionString("Default") ?? DefaultConnection, contentRoot)).DataSource;
+            if (Path.IsPathRooted(source))
+            {
+                return Path.GetDirectoryName(source)!;
+            }
+        }
+        return Path.Combine(contentRoot, "data");
+    }
+
     /// <summary>Applies migrations, then the provider's own settings (SQLite: WAL, so readers never wait for the writer).</summary>
     public static async Task MigrateAsync(AppDbContext db, SqlDialect dialect, CancellationToken ct = default)
     {
+        // A schema this version has never heard of came from a newer version: migrating "down" would lose data.
+        var known = db.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+        if ((await db.Database.GetAppliedMigrationsAsync(ct)).Where(m => !known.Contains(m)).Order(StringComparer.Ordinal).LastOrDefault() is { } unknown)
+        {
+            throw new DatabaseTooNewException(unknown, known.Order(StringComparer.Ordinal).Last());
+        }
         await dialect.MigrateAsync(db, ct);
         await dialect.AfterMigrateAsync(db, ct);
+    }
+}
+
+/// <summary>The SQLite file's folder could not be created.</summary>
+public sealed class DataFolderException(string folder, Exception inner) : IOException($"The data folder {folder} can't be created.", inner)
+{
+    public string Folder { get; } = folder;
+}
+
+/// <summary>The database was last migrated by a newer version of the app (a schema this version does not know).</summary>
+public sealed class DatabaseTooNewException(string migration, string newestKnown)
+    : InvalidOperationException($"The database has schema {migration}, newer than this version of Commerce Manager knows (up to {newestKnown}).")
+{
+    public string Migration { get; } = migration;
+}
+
+/// <summary>
+/// When the app stops (after the web server has finished its requests and the job runners have stopped): folds the
+/// write-ahead log into the database file and empties it, so a stopped app leaves one self-contained file behind.
+/// </summary>
+internal sealed class SqliteShutdown(string connectionString, ILogger<SqliteShutdown> log) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Connections the app had open go back to the pool closed from here on.
+            SqliteConnection.ClearAllPools();
+            await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false, DefaultTimeout = 10 }.ToString());
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            // busy = 1 when a connection still reading kept the checkpoint from finishing (the next start completes it).
+            if (await reader.ReadAsync(cancellationToken) && reader.GetInt32(0) != 0)
+            {
+                log.LogWarning("The write-ahead log could not be emptied at shutdown (a connection was still busy); the next start folds it in.");
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or OperationCanceledException)
+        {
+            log.LogWarning(ex, "The write-ahead log could not be checkpointed at shutdown; the next start folds it in.");
+        }
     }
 }

@@ -1,5 +1,4 @@
 using CommerceManager.Data;
-using Microsoft.Data.Sqlite;
 
 namespace CommerceManager.Exports;
 
@@ -15,16 +14,5 @@ public sealed class ExportSettings
     /// <summary>EP keeps a job for a week.</summary>
     public int KeepDays { get; set; } = 7;
 
-    public static string DefaultFolder(IConfiguration config, string contentRoot)
-    {
-        if (DatabaseSetup.ProviderOf(config) == DatabaseProvider.Sqlite)
-        {
-            var source = new SqliteConnectionStringBuilder(DatabaseSetup.ResolveSqlite(config.GetConnectionString("Default") ?? DatabaseSetup.DefaultConnection, contentRoot)).DataSource;
-            if (Path.IsPathRooted(source))
-            {
-                return Path.Combine(Path.GetDirectoryName(source)!, "exports");
-            }
-        }
-        return Path.Combine(contentRoot, "data", "exports");
-    }
+    public static string DefaultFolder(IConfiguration config, string contentRoot) => Path.Combine(DatabaseSetup.DataFolder(config, contentRoot), "exports");
 }

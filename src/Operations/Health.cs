@@ -21,6 +21,24 @@ public static class Health
         return services;
     }
 
+    /// <summary>Health, and backups (<c>Backup__*</c>): a schedule that is not a cron expression stops the start with the reason.</summary>
+    public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration config, string contentRoot)
+    {
+        services.AddHealth();
+        // In-flight requests get this long to finish when the app is told to stop (SIGTERM); default 30 seconds.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(Math.Clamp(config.GetValue("Shutdown:TimeoutSeconds", 30), 1, 600)));
+        if (config["Backup:Schedule"] is { Length: > 0 } schedule)
+        {
+            BackupSettings.ParseSchedule(schedule);
+        }
+        services.AddOptions<BackupSettings>().BindConfiguration("Backup").PostConfigure(s =>
+            s.Folder = string.IsNullOrWhiteSpace(s.Folder) ? BackupSettings.DefaultFolder(config, contentRoot) : Path.GetFullPath(s.Folder, contentRoot));
+        services.AddSingleton<BackupService>();
+        services.AddSingleton<BackupScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackupScheduler>());
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();

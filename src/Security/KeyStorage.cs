@@ -33,7 +33,8 @@ public static class KeyStorage
             // Also accepted for reading, so keys written under it stay readable when a later certificate is added.
             builder.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
         }
-        services.AddSingleton(new KeyProtection(path, !string.IsNullOrWhiteSpace(certificatePath)));
+        services.AddSingleton(new KeyProtection(path, !string.IsNullOrWhiteSpace(certificatePath),
+            InDatabase: Data.DatabaseSetup.ProviderOf(config) == Data.DatabaseProvider.Postgres));
         return services;
     }
 
@@ -69,5 +70,5 @@ public static class KeyStorage
     }
 }
 
-/// <summary>Where the Data Protection keys are and whether they are encrypted at rest.</summary>
-public sealed record KeyProtection(string Path, bool Encrypted);
+/// <summary>Where the Data Protection keys are (a folder, or the database on PostgreSQL) and whether they are encrypted at rest.</summary>
+public sealed record KeyProtection(string Path, bool Encrypted, bool InDatabase = false);

@@ -74,6 +74,10 @@ public static class AppInitializer
             log.LogInformation("Created the API key {ClientId} from Bootstrap__ApiClientId / Bootstrap__ApiClientSecret.", bootstrap.ApiClientId.Trim());
         }
 
+        // A database whose encrypted values this instance cannot read (lost Data Protection keys) stops the start here,
+        // with the way out, instead of failing every API call later.
+        await sp.GetRequiredService<Tokens.TokenService>().EnsureSigningKeysAsync(ct);
+
         // Custom fields created before per-field indexes existed get theirs (a no-op once they exist).
         await sp.GetRequiredService<FieldDesigner>().EnsureIndexesAsync(ct);
 

@@ -222,6 +222,12 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
     /// instance's Data Protection keys are not the ones that sealed it: that is refused loudly, never papered over by
     /// a new key that would sign every other instance's customers out.
     /// </summary>
+    /// <summary>
+    /// At start-up: creates the signing key on a new database and makes sure this instance can unseal the keys in
+    /// use (throws <see cref="SigningKeyUnavailableException"/> when its Data Protection keys are not the ones they were sealed with).
+    /// </summary>
+    public async Task EnsureSigningKeysAsync(CancellationToken ct = default) => await KeysAsync(ct);
+
     private async Task<SigningKeys> KeysAsync(CancellationToken ct)
     {
         if (cached is { } keys && clock.GetUtcNow() - keys.ReadAt < KeysFor)

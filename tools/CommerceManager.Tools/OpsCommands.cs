@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using CommerceManager.Data;
+using CommerceManager.Operations;
 using CommerceManager.Tokens;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,8 @@ public static class OpsCommands
         return args[0] switch
         {
             "rotate-signing-key" => await RotateSigningKeyAsync(services, args.Contains("--replace-unreadable")),
+            "backup" => await BackupAsync(services, Option(args, "--to")),
+            "restore" when Option(args, "--from") is { } from => await RestoreAsync(services, from, args.Contains("--force")),
             "unlock-staff" when args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) =>
                 await UnlockStaffAsync(services, args[1], args.Contains("--new-password")),
             _ => Usage(),
@@ -29,8 +32,39 @@ public static class OpsCommands
 
     private static int Usage()
     {
-        Console.Error.WriteLine("Usage: unlock-staff EMAIL [--new-password]");
+        Console.Error.WriteLine("Usage: unlock-staff EMAIL [--new-password] | backup [--to FILE] | restore --from FILE [--force]");
         return 2;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    /// <summary>
+    /// A consistent backup of the database and its Data Protection keys while the app runs (it need not stop), into
+    /// FILE or a new file in Backup__Folder. Recorded on Settings → Backups like the console's.
+    /// </summary>
+    public static async Task<int> BackupAsync(IServiceProvider services, string? file)
+    {
+        var backups = services.GetRequiredService<BackupService>();
+        var run = await backups.RunAsync(BackupTrigger.Tool, "tools backup", file, scheduledFor: null, CancellationToken.None);
+        if (run is not { State: BackupState.Succeeded })
+        {
+            Console.Error.WriteLine($"The backup failed: {run?.Error}");
+            return 1;
+        }
+        Console.WriteLine($"Backed up to {run.File} ({run.SizeBytes:N0} bytes in {(run.FinishedAt - run.StartedAt)!.Value.TotalSeconds:0.0} s).");
+        return 0;
+    }
+
+    /// <summary>Puts a backup back (stop the app first); see <see cref="BackupRestore"/> for what it checks and refuses.</summary>
+    public static async Task<int> RestoreAsync(IServiceProvider services, string from, bool force)
+    {
+        var result = await BackupRestore.RestoreAsync(services, Path.GetFullPath(from), force, CancellationToken.None);
+        (result.Succeeded ? Console.Out : Console.Error).WriteLine(result.Message);
+        return result.Succeeded ? 0 : 1;
     }
 
     private static ServiceProvider BuildServices(string[] args)

@@ -4,7 +4,7 @@ using CommerceManager.Tools;
 return args switch
 {
     ["seed", ..] or ["bench", ..] or ["bench-transfer", ..] or ["bench-duplicates", ..] => await Commands.RunAsync(args),
-    ["rotate-signing-key", ..] or ["unlock-staff", ..] => await OpsCommands.RunAsync(args),
+    ["rotate-signing-key", ..] or ["unlock-staff", ..] or ["backup", ..] or ["restore", ..] => await OpsCommands.RunAsync(args),
     _ => Usage(),
 };
 
@@ -16,5 +16,7 @@ static int Usage()
     Console.Error.WriteLine("       bench-duplicates [--database FILE]            (the duplicate scan, the first page of pairs, one merge and its undo)");
     Console.Error.WriteLine("       rotate-signing-key [--replace-unreadable]     (uses appsettings.json and the app's environment variables)");
     Console.Error.WriteLine("       unlock-staff EMAIL [--new-password]");
+    Console.Error.WriteLine("       backup [--to FILE]                            (a consistent copy of the database and its keys while the app runs)");
+    Console.Error.WriteLine("       restore --from FILE [--force]                 (stop the app first; --force replaces a database changed since the backup)");
     return 2;
 }
