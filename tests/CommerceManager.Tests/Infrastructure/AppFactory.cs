@@ -33,6 +33,9 @@ public class AppFactory : WebApplicationFactory<Program>
 
     public ConcurrentQueue<string> Log { get; } = new();
 
+    /// <summary>Where this app keeps its data.</summary>
+    public TestStore Store => store;
+
     /// <summary>Where this app keeps its Data Protection keys.</summary>
     public string KeysPath => store.KeysPath;
 
@@ -137,6 +140,12 @@ public static class StaffAccounts
 
 /// <summary>One of several app instances on the same database (a load-balanced deployment).</summary>
 public sealed class AppInstance(TestStore store) : AppFactory(store, ownsStore: false);
+
+/// <summary>One of several app instances on the same database, with further settings.</summary>
+public sealed class AppInstanceWith(TestStore store, IReadOnlyDictionary<string, string> settings) : AppFactory(store, ownsStore: false)
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = settings;
+}
 
 /// <summary>The app started with further settings, as environment variables would give them.</summary>
 public sealed class AppFactoryWith(IReadOnlyDictionary<string, string> settings) : AppFactory
