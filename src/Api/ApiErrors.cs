@@ -180,6 +180,8 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
             // A deployment fault (the log says what to do): say so rather than pretend the token was bad.
             CommerceManager.Tokens.SigningKeyUnavailableException => (503, [new ApiError(503, "Service Unavailable",
                 "This instance cannot read the store's token signing key, so it can't issue or check tokens. The operator's log says how to fix it.")]),
+            // A full disk or a read-only database: retryable, and nothing was saved.
+            _ when Data.DbErrors.IsStorageUnavailable(exception) => (503, [new ApiError(503, "Service Unavailable", Data.DbErrors.StorageUnavailableMessage)]),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, (IReadOnlyList<ApiError>)[]),
             _ => (500, [new ApiError(500, "Internal Server Error",
                 $"Something went wrong on our side. Quote this reference when reporting it: {context.TraceIdentifier}")]),
@@ -191,6 +193,10 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
         if (exception is ApiException { RetryAfter: { } seconds })
         {
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (status == 503)
+        {
+            context.Response.Headers.RetryAfter = Data.DbErrors.StorageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         if (status >= 500)
         {

@@ -16,6 +16,8 @@ public static class DatabaseSetup
     public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration config, string contentRoot)
     {
         var provider = ProviderOf(config);
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<StorageHealthInterceptor>();
         if (provider == DatabaseProvider.Postgres)
         {
             var connectionString = config.GetConnectionString("Default");
@@ -24,14 +26,14 @@ public static class DatabaseSetup
                 throw new InvalidOperationException("Database__Provider=postgres needs a PostgreSQL connection string in ConnectionStrings__Default, " +
                     "e.g. Host=127.0.0.1;Port=5432;Database=commerce;Username=commerce;Password=…");
             }
-            services.AddDbContextFactory<AppDbContext, PostgresContextFactory>(o => o.UseNpgsql(connectionString));
+            services.AddDbContextFactory<AppDbContext, PostgresContextFactory>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetRequiredService<StorageHealthInterceptor>()));
             services.AddScoped(sp => (PostgresDbContext)sp.GetRequiredService<AppDbContext>());
             services.AddSingleton<SqlDialect, PostgresDialect>();
         }
         else
         {
             var connectionString = ResolveSqlite(config.GetConnectionString("Default") ?? DefaultConnection, contentRoot);
-            services.AddDbContextFactory<AppDbContext, SqliteContextFactory>(o => o.UseSqlite(connectionString));
+            services.AddDbContextFactory<AppDbContext, SqliteContextFactory>((sp, o) => o.UseSqlite(connectionString).AddInterceptors(sp.GetRequiredService<StorageHealthInterceptor>()));
             services.AddSingleton<SqlDialect, SqliteDialect>();
             // The first hosted service, so the last to stop: after the web server and every job runner.
             services.AddHostedService(sp => new SqliteShutdown(connectionString, sp.GetRequiredService<ILogger<SqliteShutdown>>()));

@@ -20,6 +20,30 @@ public static class DbErrors
         _ => false,
     };
 
+    /// <summary>What staff and API clients are told when the database can't be written.</summary>
+    public const string StorageUnavailableMessage =
+        "The store can't save changes right now: its database can't be written (the disk is full or the database is read-only). " +
+        "Nothing was changed; try again in a moment.";
+
+    /// <summary>How long API clients are asked to wait before trying a write again.</summary>
+    public const int StorageRetryAfterSeconds = 30;
+
+    /// <summary>
+    /// True when a write failed because the database can't be written at all, as opposed to this row being refused: a full
+    /// disk, a read-only file or folder, an I/O error (SQLite), or a full disk, a read-only server or a server that is not
+    /// reachable (PostgreSQL). Such failures pass once the cause is gone, so they are retryable (503), not the caller's fault.
+    /// </summary>
+    public static bool IsStorageUnavailable(Exception? ex) => ex switch
+    {
+        null => false,
+        // SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN.
+        SqliteException { SqliteErrorCode: 13 or 8 or 10 or 14 } => true,
+        // disk_full, insufficient_resources, read_only_sql_transaction, cannot_connect_now, admin_shutdown.
+        DbException { SqlState: "53100" or "53000" or "25006" or "57P03" or "57P01" } => true,
+        Npgsql.NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException } => true,
+        _ => IsStorageUnavailable(ex.InnerException),
+    };
+
     /// <summary>True when a save failed on a foreign key: the row it points at was deleted meanwhile.</summary>
     public static bool IsForeignKeyViolation(DbUpdateException ex) => ex.InnerException switch
     {
@@ -71,4 +95,58 @@ public static class Saving
 public interface IVersioned
 {
     Guid Version { get; }
+}
+
+/// <summary>
+/// Whether the app's own saves currently fail for lack of storage (a full disk, a read-only file): the latest such
+/// failure is newer than the latest save that went through. Health reports it; the next successful save clears it.
+/// </summary>
+public sealed class StorageHealth(TimeProvider clock)
+{
+    private long lastFailureTicks;
+    private long lastSuccessTicks;
+
+    /// <summary>Since when saves have been failing, or null when the latest save went through.</summary>
+    public DateTime? FailingSince
+    {
+        get
+        {
+            var failure = Interlocked.Read(ref lastFailureTicks);
+            return failure > Interlocked.Read(ref lastSuccessTicks) ? new DateTime(failure, DateTimeKind.Utc) : null;
+        }
+    }
+
+    internal void Failed() => Interlocked.Exchange(ref lastFailureTicks, clock.GetUtcNow().UtcTicks);
+
+    internal void Succeeded() => Interlocked.Exchange(ref lastSuccessTicks, clock.GetUtcNow().UtcTicks);
+}
+
+/// <summary>Tells <see cref="StorageHealth"/> how every EF save ended.</summary>
+internal sealed class StorageHealthInterceptor(StorageHealth health) : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
+{
+    public override int SavedChanges(Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesCompletedEventData eventData, int result)
+    {
+        health.Succeeded();
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        health.Succeeded();
+        return ValueTask.FromResult(result);
+    }
+
+    public override void SaveChangesFailed(Microsoft.EntityFrameworkCore.Diagnostics.DbContextErrorEventData eventData)
+    {
+        if (DbErrors.IsStorageUnavailable(eventData.Exception))
+        {
+            health.Failed();
+        }
+    }
+
+    public override Task SaveChangesFailedAsync(Microsoft.EntityFrameworkCore.Diagnostics.DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        SaveChangesFailed(eventData);
+        return Task.CompletedTask;
+    }
 }

@@ -17,7 +17,10 @@ public static class Health
 
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [Ready]);
+        services.AddHealthChecks()
+            .AddCheck<DatabaseReadyCheck>("database", tags: [Ready])
+            .AddCheck<DatabaseWritableCheck>("writes", tags: [Ready]);
+        services.AddSingleton<DatabaseWritableCheck>();
         return services;
     }
 
@@ -79,6 +82,58 @@ internal sealed class DatabaseReadyCheck(IDbContextFactory<AppDbContext> factory
         {
             // The category only: connection strings and server messages stay in the log.
             return HealthCheckResult.Unhealthy($"The {dialect.Name} database can't be reached.", ex);
+        }
+    }
+}
+
+/// <summary>
+/// Whether the database takes writes: one tiny real write (a row in AppSettings), at most every five seconds, and whether
+/// the app's own saves have been failing for lack of storage (<see cref="StorageHealth"/>). A full disk or a read-only
+/// database makes the app <b>Degraded</b>, not down: reads still work, so a load balancer may keep
+/// sending traffic while monitoring raises the alarm; the next probe after the cause is gone reports Healthy again.
+/// </summary>
+internal sealed class DatabaseWritableCheck(IDbContextFactory<AppDbContext> factory, StorageHealth storage, TimeProvider clock, ILogger<DatabaseWritableCheck> log)
+    : IHealthCheck
+{
+    private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(5);
+    private readonly SemaphoreSlim one = new(1, 1);
+    private (DateTimeOffset At, HealthCheckResult Result)? last;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        await one.WaitAsync(cancellationToken);
+        try
+        {
+            if (last is not { } cached || clock.GetUtcNow() - cached.At >= ProbeEvery)
+            {
+                last = cached = (clock.GetUtcNow(), await ProbeAsync(cancellationToken));
+            }
+            // A small probe can still fit where a real save no longer does (SQLite reuses its write-ahead log's space):
+            // the app's own saves failing for lack of storage count too, until one goes through again.
+            return cached.Result.Status == HealthStatus.Healthy && storage.FailingSince is { } since
+                ? HealthCheckResult.Degraded($"Saves fail since {since:u}: the database's disk is full or it is read-only. Reads still work; saves resume by themselves once it is fixed.")
+                : cached.Result;
+        }
+        finally
+        {
+            one.Release();
+        }
+    }
+
+    private async Task<HealthCheckResult> ProbeAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO \"AppSettings\" (\"Key\", \"Value\") VALUES ('health:write-probe', {0}) ON CONFLICT (\"Key\") DO UPDATE SET \"Value\" = excluded.\"Value\"",
+                [clock.GetUtcNow().UtcDateTime.ToString("O")], ct);
+            return HealthCheckResult.Healthy("The database takes writes.");
+        }
+        catch (Exception ex) when (DbErrors.IsStorageUnavailable(ex))
+        {
+            log.LogWarning(ex, "The database can't be written");
+            return HealthCheckResult.Degraded("Writes fail: the database's disk is full or it is read-only. Reads still work; writes resume by themselves once it is fixed.");
         }
     }
 }

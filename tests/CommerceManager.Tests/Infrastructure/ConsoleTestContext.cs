@@ -19,9 +19,12 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
     /// <summary>Where menus, selects and autocompletes show their lists.</summary>
     protected IRenderedComponent<MudPopoverProvider> Popovers { get; private set; } = default!;
 
+    /// <summary>Changes to the app's services before they are built (an interceptor that makes saves fail).</summary>
+    protected virtual void ConfigureAppServices(IServiceCollection services) { }
+
     public virtual async Task InitializeAsync()
     {
-        App = await TestServices.CreateAsync();
+        App = await TestServices.CreateAsync(ConfigureAppServices);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddScoped<CommerceManager.Ui.BrowserTime>();

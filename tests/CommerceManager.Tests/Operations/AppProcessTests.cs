@@ -22,6 +22,7 @@ public sealed class AppProcessTests : IDisposable
     private const string ClientSecret = "process-client-secret-0123456789";
 
     private readonly string folder = Directory.CreateTempSubdirectory("cm-process-").FullName;
+    private string? mounted;
 
     private string Database => Path.Combine(folder, "app.db");
 
@@ -67,6 +68,58 @@ public sealed class AppProcessTests : IDisposable
         var stored = await CustomerIdsAsync();
         var missing = acknowledged.Where(id => !stored.Contains(id)).ToList();
         Assert.True(missing.Count == 0, $"{missing.Count} of {acknowledged.Count} acknowledged creates are missing");
+    }
+
+    [SkippableFact]
+    public async Task A_full_disk_fails_writes_with_a_retryable_503_keeps_reads_working_says_so_in_health_and_recovers_by_itself()
+    {
+        // A real full disk: the database on a small tmpfs of its own, which only root may mount.
+        var disk = Path.Combine(folder, "disk");
+        Directory.CreateDirectory(disk);
+        Skip.IfNot(Mount($"-t tmpfs -o size=6m tmpfs {disk}"), "Needs root and permission to mount a small tmpfs (as ./test.sh has in CI).");
+        mounted = disk;
+        using var app = AppProcess.Start(folder, new() { ["ConnectionStrings__Default"] = $"Data Source={Path.Combine(disk, "app.db")}" });
+        await app.WaitReadyAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Url) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(http));
+        var bulk = new string('x', 2000);
+
+        HttpResponseMessage? refused = null;
+        var created = new List<string>();
+        for (var n = 0; n < 20_000 && refused is null; n++)
+        {
+            var response = await http.PostAsJsonAsync("/v2/customers", new { data = new { type = "customer", name = $"Filler {n} {bulk[..200]}", email = $"filler-{n}@disk.example", external_ref = bulk[..255] } });
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                created.Add((await response.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["id"]!.GetValue<string>());
+            }
+            else
+            {
+                refused = response;
+            }
+        }
+
+        Assert.NotNull(refused);
+        var error = await refused.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)refused.StatusCode}: {error}");
+        Assert.Equal("30", refused.Headers.GetValues("Retry-After").Single());
+        Assert.Contains("can't save changes right now", error!["errors"]![0]!["detail"]!.GetValue<string>());
+        // Reads go on: the list and a customer saved before.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/v2/customers?page[limit]=5")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/v2/customers/{created[0]}")).StatusCode);
+        var health = await http.GetFromJsonAsync<JsonObject>("/health/ready");
+        Assert.Equal("Degraded", health!["checks"]!["writes"]!["status"]!.GetValue<string>());
+
+        // Space returns: writes work again without a restart.
+        Assert.True(Mount($"-o remount,size=64m {disk}"));
+        await Task.Delay(5500); // the health probe's interval
+        var again = await http.PostAsJsonAsync("/v2/customers", new { data = new { type = "customer", name = "After the disk grew", email = "after@disk.example" } });
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal("Healthy", (await http.GetFromJsonAsync<JsonObject>("/health/ready"))!["status"]!.GetValue<string>());
+        app.Signal("TERM");
+        Assert.Equal(0, await app.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var stored = await CustomerIdsAsync(Path.Combine(disk, "app.db"));
+        Assert.All(created, id => Assert.Contains(id, stored));
     }
 
     [Fact]
@@ -149,9 +202,20 @@ public sealed class AppProcessTests : IDisposable
         return (exitCode, app.Output);
     }
 
-    private async Task<HashSet<string>> CustomerIdsAsync()
+    private static bool Mount(string arguments)
     {
-        await using var connection = new SqliteConnection($"Data Source={Database};Mode=ReadOnly;Pooling=false");
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        {
+            return false;
+        }
+        using var mount = Process.Start(new ProcessStartInfo("mount", arguments) { RedirectStandardError = true, UseShellExecute = false })!;
+        mount.WaitForExit();
+        return mount.ExitCode == 0;
+    }
+
+    private async Task<HashSet<string>> CustomerIdsAsync(string? database = null)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database ?? Database};Mode=ReadOnly;Pooling=false");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT Id FROM Customers";
@@ -176,6 +240,11 @@ public sealed class AppProcessTests : IDisposable
 
     public void Dispose()
     {
+        if (mounted is not null)
+        {
+            using var umount = Process.Start("umount", ["-l", mounted]);
+            umount.WaitForExit();
+        }
         try
         {
             Directory.Delete(folder, recursive: true);
