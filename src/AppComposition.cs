@@ -26,6 +26,8 @@ public static class AppComposition
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Common.BackgroundWork>();
+        services.AddMetrics();
+        services.AddSingleton<Common.AppMetrics>();
         services.AddDatabase(config, contentRoot);
         services.AddKeyStorage(config, contentRoot);
         services.AddStaffIdentity();

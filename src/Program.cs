@@ -32,6 +32,7 @@ try
     builder.Services.AddScoped<CommerceManager.Ui.BrowserTime>();
     builder.Services.AddScoped<CommerceManager.Ui.BrowserDom>();
     builder.Services.AddProblemDetails();
+    builder.Services.AddObservability(builder.Configuration);
 
     var app = builder.Build();
 
@@ -39,6 +40,7 @@ try
 
     // Trusted proxies first, so everything after sees the client's address and scheme.
     app.UseTrustedProxies(app.Configuration);
+    app.UseRequestLogging();
     if (WebSecurity.WantsHttps(app.Environment, app.Configuration))
     {
         app.UseHsts();

@@ -25,10 +25,12 @@ public sealed class ApiRateLimits : IDisposable
     private readonly PartitionedRateLimiter<string> perIp;
     private readonly PartitionedRateLimiter<string> failuresPerAccount;
     private readonly RateLimitSettings settings;
+    private readonly Common.AppMetrics metrics;
 
-    public ApiRateLimits(IOptions<RateLimitSettings> options)
+    public ApiRateLimits(IOptions<RateLimitSettings> options, Common.AppMetrics metrics)
     {
         settings = options.Value;
+        this.metrics = metrics;
         perIp = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, k => new FixedWindowRateLimiterOptions
         {
             PermitLimit = Math.Max(1, k.Split(':')[0] switch
@@ -55,6 +57,7 @@ public sealed class ApiRateLimits : IDisposable
         using var lease = perIp.AttemptAcquire($"{endpoint}:{ClientKey(context.Connection.RemoteIpAddress)}");
         if (!lease.IsAcquired)
         {
+            metrics.RateLimited("ip", endpoint);
             throw TooMany(lease, TimeSpan.FromMinutes(1), "Too many requests from this address. Wait, then try again.");
         }
     }
@@ -65,12 +68,14 @@ public sealed class ApiRateLimits : IDisposable
         var stats = failuresPerAccount.GetStatistics(Bucket(account));
         if (stats is { CurrentAvailablePermits: <= 0 })
         {
+            metrics.RateLimited("account", "customer-token");
             throw TooMany(null, TimeSpan.FromMinutes(1), "Too many failed sign-in attempts for this account. Wait a few minutes, then try again.");
         }
     }
 
     public void RecordFailure(string account)
     {
+        metrics.CustomerSignInFailed();
         using var _ = failuresPerAccount.AttemptAcquire(Bucket(account));
     }
 

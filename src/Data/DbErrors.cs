@@ -101,7 +101,7 @@ public interface IVersioned
 /// Whether the app's own saves currently fail for lack of storage (a full disk, a read-only file): the latest such
 /// failure is newer than the latest save that went through. Health reports it; the next successful save clears it.
 /// </summary>
-public sealed class StorageHealth(TimeProvider clock)
+public sealed class StorageHealth(TimeProvider clock, AppMetrics metrics)
 {
     private long lastFailureTicks;
     private long lastSuccessTicks;
@@ -116,7 +116,11 @@ public sealed class StorageHealth(TimeProvider clock)
         }
     }
 
-    internal void Failed() => Interlocked.Exchange(ref lastFailureTicks, clock.GetUtcNow().UtcTicks);
+    internal void Failed()
+    {
+        Interlocked.Exchange(ref lastFailureTicks, clock.GetUtcNow().UtcTicks);
+        metrics.StorageWriteFailed();
+    }
 
     internal void Succeeded() => Interlocked.Exchange(ref lastSuccessTicks, clock.GetUtcNow().UtcTicks);
 }

@@ -31,7 +31,8 @@ public sealed partial class ImportRunner(
     SqlDialect dialect,
     Microsoft.Extensions.Options.IOptions<ImportSettings> settings,
     TimeProvider clock,
-    ILogger<ImportRunner> logger) : QueueRunner<ImportJob>(clock, logger)
+    Common.AppMetrics metrics,
+    ILogger<ImportRunner> logger) : QueueRunner<ImportJob>(clock, metrics, logger)
 {
     public const int BatchSize = 1000;
 

@@ -17,7 +17,8 @@ public sealed class ExportRunner(
     IEnumerable<IExportSource> sources,
     IOptions<ExportSettings> settings,
     TimeProvider clock,
-    ILogger<ExportRunner> logger) : QueueRunner<ExportJob>(clock, logger)
+    Common.AppMetrics metrics,
+    ILogger<ExportRunner> logger) : QueueRunner<ExportJob>(clock, metrics, logger)
 {
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(1);
 

@@ -5,7 +5,7 @@ namespace CommerceManager.Exports;
 /// it, look again; sleep until a job is queued in this process or two seconds pass (jobs queued on another instance);
 /// housekeeping once an hour. A failure to read the queue is logged and tried again; stopping the app ends the loop.
 /// </summary>
-public abstract class QueueRunner<TJob>(TimeProvider clock, ILogger logger) : BackgroundService where TJob : class
+public abstract class QueueRunner<TJob>(TimeProvider clock, Common.AppMetrics metrics, ILogger logger) : BackgroundService where TJob : class
 {
     /// <summary>A running job that has not reported for this long is taken to be orphaned (its instance died) and claimed again.</summary>
     public static readonly TimeSpan Orphaned = TimeSpan.FromSeconds(30);
@@ -48,7 +48,10 @@ public abstract class QueueRunner<TJob>(TimeProvider clock, ILogger logger) : Ba
                     }
                     while (!stopping.IsCancellationRequested && await ClaimAsync(stopping) is { } job)
                     {
+                        var started = Clock.GetTimestamp();
                         await RunAsync(job, stopping);
+                        // The job's own row says how it ended; here: whether it ran to an end or the app stopped it (it resumes).
+                        metrics.JobFinished(Kind, stopping.IsCancellationRequested ? "interrupted" : "ran", Clock.GetElapsedTime(started));
                     }
                 }
                 catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CommerceManager.Common;
 using CommerceManager.Data;
 using CommerceManager.Security;
 using Microsoft.EntityFrameworkCore;
@@ -17,6 +18,7 @@ public sealed class BackupService(
     IOptions<BackupSettings> options,
     KeyProtection keys,
     TimeProvider clock,
+    AppMetrics metrics,
     ILogger<BackupService> log,
     IServiceProvider services)
 {
@@ -108,6 +110,7 @@ public sealed class BackupService(
                 log.LogError(ex, "Backup {File} failed", file);
             }
             run.FinishedAt = clock.GetUtcNow().UtcDateTime;
+            metrics.JobFinished("backup", run.State == BackupState.Succeeded ? "succeeded" : "failed", run.FinishedAt.Value - started);
             await using (var db = await factory.CreateDbContextAsync(CancellationToken.None))
             {
                 db.Backups.Update(run);

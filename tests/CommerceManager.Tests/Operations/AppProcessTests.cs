@@ -7,6 +7,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using CommerceManager.Operations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace CommerceManager.Tests.Operations;
@@ -68,6 +70,70 @@ public sealed class AppProcessTests : IDisposable
         var stored = await CustomerIdsAsync();
         var missing = acknowledged.Where(id => !stored.Contains(id)).ToList();
         Assert.True(missing.Count == 0, $"{missing.Count} of {acknowledged.Count} acknowledged creates are missing");
+    }
+
+    [Fact]
+    public async Task Logs_are_json_lines_with_one_line_per_request_and_metrics_and_traces_go_to_the_OTLP_endpoint()
+    {
+        var received = new ConcurrentQueue<(string Path, byte[] Body)>();
+        var receiverBuilder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        receiverBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var receiver = receiverBuilder.Build();
+        receiver.MapPost("/v1/{signal}", async (Microsoft.AspNetCore.Http.HttpContext context) =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            received.Enqueue((context.Request.Path.Value!, body.ToArray()));
+            return Microsoft.AspNetCore.Http.Results.Ok();
+        });
+        await receiver.StartAsync();
+        var otlp = receiver.Urls.Single();
+
+        using var app = AppProcess.Start(folder, new()
+        {
+            ["Logging__Console__FormatterName"] = "json",
+            ["Logging__LogLevel__Default"] = "Information",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        });
+        await app.WaitReadyAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Url) };
+        var refused = await http.GetAsync("/v2/customers");
+        var storefront = await (await http.PostAsync("/oauth/access_token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "implicit", ["client_id"] = ClientId,
+        }))).Content.ReadFromJsonAsync<JsonObject>();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", storefront!["access_token"]!.GetValue<string>());
+        var signIn = await http.PostAsync("/v2/customers/tokens", JsonContent.Create(new { data = new { type = "token", email = "nobody@otel.example", password = "wrong password 1" } }));
+        await WaitUntilAsync(() => Received(received, "/v1/traces", "/v2/customers") && Received(received, "/v1/metrics", "commerce_manager.customer_sign_in.failures"));
+        app.Signal("TERM");
+        await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, signIn.StatusCode);
+        var lines = app.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var json = lines.Select(l => { try { return JsonNode.Parse(l) as JsonObject; } catch (System.Text.Json.JsonException) { return null; } }).ToList();
+        Assert.All(json, j => Assert.NotNull(j)); // every line of output is one JSON object
+        var request = Assert.Single(json, j => j!["Category"]?.GetValue<string>() == Observability.RequestCategory
+            && j["State"]?["Path"]?.GetValue<string>() == "/v2/customers" && j["State"]?["Method"]?.GetValue<string>() == "GET")!;
+        Assert.Equal(401, request["State"]!["StatusCode"]!.GetValue<int>());
+        Assert.Matches("^[0-9a-f]{32}$", request["State"]!["TraceId"]!.GetValue<string>());
+        Assert.True(Received(received, "/v1/traces", "/v2/customers"), "no trace of the request arrived");
+        Assert.True(Received(received, "/v1/metrics", "http.server.request.duration"), "ASP.NET Core's request metrics did not arrive");
+        Assert.True(Received(received, "/v1/metrics", "commerce_manager.customer_sign_in.failures"), "the app's own metrics did not arrive");
+    }
+
+    private static bool Received(ConcurrentQueue<(string Path, byte[] Body)> received, string path, string text) =>
+        received.Any(r => r.Path == path && Encoding.UTF8.GetString(r.Body).Contains(text, StringComparison.Ordinal));
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(200);
+        }
     }
 
     [SkippableFact]
