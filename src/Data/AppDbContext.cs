@@ -13,6 +13,13 @@ public sealed class StaffUser : IdentityUser
     public bool MustChangePassword { get; set; }
     /// <summary>When this person last signed in to the console (UTC), shown on the Staff page.</summary>
     public DateTime? LastSignInAt { get; set; }
+    /// <summary>The console's colours for this person: <c>system</c> (follow the operating system), <c>light</c> or <c>dark</c>.</summary>
+    public string Theme { get; set; } = "system";
+}
+
+internal sealed class StaffUserConfiguration : IEntityTypeConfiguration<StaffUser>
+{
+    public void Configure(EntityTypeBuilder<StaffUser> b) => b.Property(u => u.Theme).HasMaxLength(8).HasDefaultValue("system");
 }
 
 /// <summary>

@@ -132,17 +132,18 @@ internal sealed class SqliteShutdown(string connectionString, ILogger<SqliteShut
             // Connections the app had open go back to the pool closed from here on.
             SqliteConnection.ClearAllPools();
             await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false, DefaultTimeout = 10 }.ToString());
-            await connection.OpenAsync(cancellationToken);
+            // Not the host's token: it is already cancelled when the shutdown ran long, and this is quick (bounded by the timeout above).
+            await connection.OpenAsync(CancellationToken.None);
             await using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
             // busy = 1 when a connection still reading kept the checkpoint from finishing (the next start completes it).
-            if (await reader.ReadAsync(cancellationToken) && reader.GetInt32(0) != 0)
+            if (await reader.ReadAsync(CancellationToken.None) && reader.GetInt32(0) != 0)
             {
                 log.LogWarning("The write-ahead log could not be emptied at shutdown (a connection was still busy); the next start folds it in.");
             }
         }
-        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or OperationCanceledException)
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
         {
             log.LogWarning(ex, "The write-ahead log could not be checkpointed at shutdown; the next start folds it in.");
         }

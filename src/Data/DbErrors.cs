@@ -40,7 +40,9 @@ public static class DbErrors
         SqliteException { SqliteErrorCode: 13 or 8 or 10 or 14 } => true,
         // disk_full, insufficient_resources, read_only_sql_transaction, cannot_connect_now, admin_shutdown.
         DbException { SqlState: "53100" or "53000" or "25006" or "57P03" or "57P01" } => true,
-        Npgsql.NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException } => true,
+        // The server refused the connection: nothing was sent. (A connection lost mid-command is not here: the write
+        // may have committed, so "nothing was changed" would not be true.)
+        Npgsql.NpgsqlException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } } => true,
         _ => IsStorageUnavailable(ex.InnerException),
     };
 

@@ -17,7 +17,8 @@ public sealed record BackupManifest(
     [property: JsonPropertyName("app_version")] string AppVersion,
     [property: JsonPropertyName("last_migration")] string LastMigration,
     [property: JsonPropertyName("customers")] long Customers,
-    [property: JsonPropertyName("keys")] int Keys);
+    [property: JsonPropertyName("keys")] int Keys,
+    [property: JsonPropertyName("data_mark")] string? DataMark = null);
 
 /// <summary>
 /// A backup is one zip file: <c>manifest.json</c>, the database (<c>database.sqlite</c>, a consistent copy made with
@@ -41,7 +42,13 @@ public static class BackupArchive
     /// <summary>Writes the archive at <paramref name="file"/> from a database copy already on disk and the key files.</summary>
     public static async Task WriteAsync(string file, BackupManifest manifest, string databaseCopy, IReadOnlyList<string> keyFiles, CancellationToken ct)
     {
-        await using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        // Readable by the app's user only: the archive holds the keys.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.Asynchronous };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        await using (var stream = new FileStream(file, options))
         {
             await using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
             {
@@ -100,6 +107,25 @@ public static class BackupArchive
     }
 
     /// <summary>
+    /// What the store's data looks like, to tell whether a database changed after a backup: the row counts of customers,
+    /// addresses and orders and the latest change to each. Bookkeeping (the Backups table, settings, health probes) is
+    /// left out, so a backup's own record does not count as a change.
+    /// </summary>
+    public static async Task<string> DataMarkAsync(string sqliteFile, CancellationToken ct)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = sqliteFile, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT (SELECT group_concat("Name" || '=' || "Count", ';') FROM (SELECT * FROM "RowCounts" ORDER BY "Name"))
+                || ';customers@' || coalesce((SELECT max("UpdatedAt") FROM "Customers"), '')
+                || ';addresses@' || coalesce((SELECT max("UpdatedAt") FROM "Addresses"), '')
+                || ';orders@' || coalesce((SELECT max("UpdatedAt") FROM "Orders"), '')
+            """;
+        return await command.ExecuteScalarAsync(ct) as string ?? "";
+    }
+
+    /// <summary>
     /// Runs <c>pg_dump</c> or <c>pg_restore</c> (from <paramref name="binFolder"/>, PATH, or the newest
     /// <c>/usr/lib/postgresql/*/bin</c>) against the database of <paramref name="connectionString"/>; the password goes
     /// through the environment, never the command line.
@@ -125,10 +151,36 @@ public static class BackupArchive
         {
             start.Environment["PGPASSWORD"] = builder.Password;
         }
+        // The connection's TLS settings too, so the tools connect as securely as the app does.
+        start.Environment["PGSSLMODE"] = builder.SslMode switch
+        {
+            SslMode.Disable => "disable",
+            SslMode.Allow => "allow",
+            SslMode.Require => "require",
+            SslMode.VerifyCA => "verify-ca",
+            SslMode.VerifyFull => "verify-full",
+            _ => "prefer",
+        };
+        if (!string.IsNullOrEmpty(builder.RootCertificate))
+        {
+            start.Environment["PGSSLROOTCERT"] = builder.RootCertificate;
+        }
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {tool}.");
-        var errors = process.StandardError.ReadToEndAsync(ct);
-        await process.StandardOutput.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
+        // Stopped with the app: no orphaned dump left running.
+        await using var kill = ct.Register(() =>
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        });
+        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        await process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        await process.WaitForExitAsync(CancellationToken.None);
+        ct.ThrowIfCancellationRequested();
         if (process.ExitCode != 0)
         {
             var message = (await errors).Trim();

@@ -73,27 +73,54 @@ public static class BackupRestore
             string? keptAs = null;
             if (File.Exists(target))
             {
-                // Before anything opens it: the last time the live database (or its write-ahead log) was written.
-                var changed = new[] { target, target + "-wal" }.Where(File.Exists).Max(File.GetLastWriteTimeUtc);
-                if (changed > manifest.CreatedAt && !force)
+                // Changed since the backup? Its customers, addresses and orders (counts and latest change) tell; the
+                // backup's own record and other bookkeeping do not count.
+                if (!force)
                 {
-                    return new(false, $"{target} was changed at {changed:u}, after this backup was taken ({manifest.CreatedAt:u}): restoring would lose " +
-                        "those changes. Stop the app and run again with --force to restore anyway (the current database is kept beside it).");
+                    var live = await BackupArchive.DataMarkAsync(target, ct);
+                    if (manifest.DataMark is null || live != manifest.DataMark)
+                    {
+                        return new(false, $"{target} has changes made after this backup was taken ({manifest.CreatedAt:u}): restoring would lose " +
+                            "them. Stop the app and run again with --force to restore anyway (the current database is kept beside it).");
+                    }
                 }
-                // Fold the write-ahead log into the file, so the copy kept aside is whole on its own.
-                await using (var live = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ToString()))
+                // Fold the write-ahead log into the file, so the copy kept aside is whole on its own; a database still in use refuses.
+                await using (var live = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false, DefaultTimeout = 5 }.ToString()))
                 {
                     await live.OpenAsync(ct);
                     await using var checkpoint = live.CreateCommand();
                     checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-                    await checkpoint.ExecuteNonQueryAsync(ct);
+                    await using var result = await checkpoint.ExecuteReaderAsync(ct);
+                    if (await result.ReadAsync(ct) && result.GetInt32(0) != 0)
+                    {
+                        return new(false, $"{target} is in use (its write-ahead log could not be folded in): stop the app, then restore. Nothing was changed.");
+                    }
                 }
                 keptAs = $"{target}.before-restore-{clock.GetUtcNow().UtcDateTime:yyyyMMdd-HHmmss}";
+                for (var n = 2; File.Exists(keptAs); n++)
+                {
+                    keptAs = $"{target}.before-restore-{clock.GetUtcNow().UtcDateTime:yyyyMMdd-HHmmss}-{n}"; // two restores in one second
+                }
                 File.Move(target, keptAs);
-                File.Delete(target + "-wal");
-                File.Delete(target + "-shm");
+                // Emptied by the checkpoint; kept with the old file anyway rather than deleted.
+                foreach (var suffix in new[] { "-wal", "-shm" })
+                {
+                    if (File.Exists(target + suffix))
+                    {
+                        File.Move(target + suffix, keptAs + suffix, overwrite: true);
+                    }
+                }
             }
-            File.Move(incoming, target);
+            try
+            {
+                File.Move(incoming, target);
+            }
+            catch (IOException) when (keptAs is not null)
+            {
+                // Something re-created the database meanwhile (an app still running): put the old one back.
+                File.Move(keptAs, target, overwrite: false);
+                return new(false, $"{target} was re-created while restoring: an app is still using it. Stop it, then restore. Nothing was changed.");
+            }
             var after = BackupArchive.IntegrityCheck(target);
             if (after != "ok")
             {
@@ -148,7 +175,8 @@ public static class BackupRestore
             return new(false, $"The PostgreSQL database {db.Database.GetDbConnection().Database} holds {existing:N0} customers: restoring replaces them. " +
                 "Stop the app and run again with --force to restore anyway (take a backup of it first).");
         }
-        var dump = Path.Combine(Path.GetTempPath(), $"cm-restore-{manifest.BackupId:N}.pgdump");
+        var folder = Directory.CreateTempSubdirectory("cm-restore-").FullName;
+        var dump = Path.Combine(folder, "database.pgdump");
         try
         {
             await entry.ExtractToFileAsync(dump, overwrite: true, ct);
@@ -163,7 +191,7 @@ public static class BackupRestore
         }
         finally
         {
-            File.Delete(dump);
+            Directory.Delete(folder, recursive: true);
         }
     }
 }

@@ -16,6 +16,7 @@ public sealed class BackupScheduler(BackupService backups, IOptions<BackupSettin
         {
             // On SQLite this is the only instance: any run still "running" was cut off when the app last stopped.
             await backups.MarkInterruptedAsync(dialect.Name == "sqlite" ? TimeSpan.Zero : TimeSpan.FromHours(6), stopping);
+            backups.RemoveLeftovers();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -47,6 +48,13 @@ public sealed class BackupScheduler(BackupService backups, IOptions<BackupSettin
                 log.LogError(ex, "The scheduled backup of {Slot:u} could not start", next);
             }
         }
+    }
+
+    /// <summary>A backup running when the app stops is interrupted; this waits for it to record that and remove its pieces.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await backups.WaitIdleAsync(TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Takes the backup of one schedule slot, unless another instance has; true when this instance took it.</summary>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using CommerceManager.Common;
 using CommerceManager.Data;
 using CommerceManager.Security;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -141,6 +142,7 @@ public sealed class BackupService(
         try
         {
             BackupManifest manifest;
+            string? dataMark = null;
             await using (var db = await factory.CreateDbContextAsync(ct))
             {
                 var migrations = await db.Database.GetAppliedMigrationsAsync(ct);
@@ -148,9 +150,24 @@ public sealed class BackupService(
                 var provider = db.Database.IsNpgsql() ? "postgres" : "sqlite";
                 if (provider == "sqlite")
                 {
+                    var connection = (SqliteConnection)db.Database.GetDbConnection();
+                    RequireSpace(new SqliteConnectionStringBuilder(connection.ConnectionString).DataSource, Path.GetDirectoryName(run.File)!);
                     // One read transaction: every write committed before it began is in the copy, none after.
                     File.Delete(copy);
-                    await db.Database.ExecuteSqlRawAsync("VACUUM INTO {0}", [copy], ct);
+                    await db.Database.OpenConnectionAsync(ct);
+                    // SQLite commands ignore cancellation tokens: interrupt the copy when the app stops.
+                    await using (ct.Register(() => SQLitePCL.raw.sqlite3_interrupt(connection.Handle)))
+                    {
+                        try
+                        {
+                            await db.Database.ExecuteSqlRawAsync("VACUUM INTO {0}", [copy], ct);
+                        }
+                        catch (SqliteException ex) when (ct.IsCancellationRequested && ex.SqliteErrorCode == 9)
+                        {
+                            throw new OperationCanceledException(ct);
+                        }
+                    }
+                    dataMark = await BackupArchive.DataMarkAsync(copy, ct);
                 }
                 else
                 {
@@ -158,7 +175,7 @@ public sealed class BackupService(
                         ["--format=custom", "--no-owner", "--file=" + copy], ct);
                 }
                 manifest = new BackupManifest(BackupArchive.Format, run.Id, provider, run.StartedAt, BackupArchive.AppVersion,
-                    migrations.LastOrDefault() ?? "", customers, 0);
+                    migrations.LastOrDefault() ?? "", customers, 0, dataMark);
             }
             var keyFiles = keys.InDatabase || !Directory.Exists(keys.Path) ? [] : Directory.GetFiles(keys.Path, "*.xml");
             File.Delete(partial);
@@ -170,6 +187,46 @@ public sealed class BackupService(
         {
             File.Delete(copy);
             File.Delete(partial);
+        }
+    }
+
+    /// <summary>
+    /// The copy and the archive together need up to twice the database's size beside it: refused up front rather than
+    /// filling the disk the database itself needs to write on.
+    /// </summary>
+    private static void RequireSpace(string database, string folder)
+    {
+        var size = new FileInfo(database).Length + (File.Exists(database + "-wal") ? new FileInfo(database + "-wal").Length : 0);
+        var needed = 2 * size + (64L << 20);
+        var free = new DriveInfo(Path.GetFullPath(folder)).AvailableFreeSpace;
+        if (free < needed)
+        {
+            throw new InvalidOperationException($"Not enough free space in {folder} for a backup: it needs about {needed >> 20:N0} MB, {free >> 20:N0} MB are free. " +
+                "Free some space, or set Backup__Folder to a disk with room.");
+        }
+    }
+
+    /// <summary>True while this instance takes a backup.</summary>
+    public bool IsRunningHere => one.CurrentCount == 0;
+
+    /// <summary>Waits (at most <paramref name="timeout"/>) for this instance's backup to end, so a stop records how it ended.</summary>
+    public async Task WaitIdleAsync(TimeSpan timeout)
+    {
+        if (await one.WaitAsync(timeout))
+        {
+            one.Release();
+        }
+    }
+
+    /// <summary>Removes pieces of backups cut off by a crash (a whole backup never ends in <c>.partial</c>).</summary>
+    public void RemoveLeftovers()
+    {
+        if (Directory.Exists(Settings.Folder) && one.CurrentCount == 1)
+        {
+            foreach (var piece in Directory.GetFiles(Settings.Folder, "commerce-*.partial"))
+            {
+                File.Delete(piece);
+            }
         }
     }
 

@@ -125,6 +125,8 @@ internal sealed class DatabaseWritableCheck(IDbContextFactory<AppDbContext> fact
         try
         {
             await using var db = await factory.CreateDbContextAsync(ct);
+            // A writer holding the database for a moment is not a fault: wait briefly, not the saves' 30 seconds.
+            db.Database.SetCommandTimeout(3);
             await db.Database.ExecuteSqlRawAsync(
                 "INSERT INTO \"AppSettings\" (\"Key\", \"Value\") VALUES ('health:write-probe', {0}) ON CONFLICT (\"Key\") DO UPDATE SET \"Value\" = excluded.\"Value\"",
                 [clock.GetUtcNow().UtcDateTime.ToString("O")], ct);
@@ -134,6 +136,12 @@ internal sealed class DatabaseWritableCheck(IDbContextFactory<AppDbContext> fact
         {
             log.LogWarning(ex, "The database can't be written");
             return HealthCheckResult.Degraded("Writes fail: the database's disk is full or it is read-only. Reads still work; writes resume by themselves once it is fixed.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Busy for longer than the probe waits, or a timeout: say so without taking the instance out of rotation.
+            log.LogWarning(ex, "The write probe did not finish");
+            return HealthCheckResult.Degraded("The write probe did not finish in time (the database is busy); saves may be slow.");
         }
     }
 }

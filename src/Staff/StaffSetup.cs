@@ -8,6 +8,7 @@ public static class StaffSetup
     {
         services.AddSingleton<IValidator<StaffInput>, StaffInputValidator>();
         services.AddSingleton<StaffService>();
+        services.AddSingleton<StaffPreferences>();
         return services;
     }
 }

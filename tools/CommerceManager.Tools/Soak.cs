@@ -43,11 +43,14 @@ public static class Soak
         var workers = int.Parse(Option("workers", "8"), CultureInfo.InvariantCulture);
         var pid = int.TryParse(Option("pid", ""), out var p) ? p : (int?)null;
 
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = workers * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        using var server = new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
-        using var storefront = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
-        await AuthorizeAsync(server, $"grant_type=client_credentials&client_id={clientId}&client_secret={secret}");
-        await AuthorizeAsync(storefront, $"grant_type=implicit&client_id={clientId}");
+        using var sockets = new SocketsHttpHandler { MaxConnectionsPerServer = workers * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        // Tokens are set per request (renewed every ten minutes while workers send): default headers are not thread-safe to change.
+        var serverToken = new Bearer(sockets);
+        var storefrontToken = new Bearer(sockets);
+        using var server = new HttpClient(serverToken, disposeHandler: false) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        using var storefront = new HttpClient(storefrontToken, disposeHandler: false) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        await AuthorizeAsync(server, serverToken, $"grant_type=client_credentials&client_id={clientId}&client_secret={secret}");
+        await AuthorizeAsync(storefront, storefrontToken, $"grant_type=implicit&client_id={clientId}");
 
         // Existing customers from across the store, and a few of our own with a password (for sign-ins and addresses).
         var ids = new List<string>();
@@ -128,8 +131,8 @@ public static class Soak
             Console.WriteLine(snapshot.Line(minute, seconds, memory));
             if (minute % 10 == 0)
             {
-                await AuthorizeAsync(server, $"grant_type=client_credentials&client_id={clientId}&client_secret={secret}");
-                await AuthorizeAsync(storefront, $"grant_type=implicit&client_id={clientId}");
+                await AuthorizeAsync(server, serverToken, $"grant_type=client_credentials&client_id={clientId}&client_secret={secret}");
+                await AuthorizeAsync(storefront, storefrontToken, $"grant_type=implicit&client_id={clientId}");
             }
         }
         await Task.WhenAll(tasks);
@@ -195,11 +198,17 @@ public static class Soak
                 response = await server.PutAsJsonAsync($"/v2/customers/{mine.Id}", new { data = new { type = "customer", name = $"Soak shopper {random.Next(1000)}" } });
                 break;
             case "address":
+                // Add, change and delete one: the customer's address book stays the same size (a customer keeps at most 100).
                 response = await server.PostAsJsonAsync($"/v2/customers/{mine.Id}/addresses", new { data = Address });
-                if (response.StatusCode == HttpStatusCode.Created && random.Next(2) == 0)
+                if (response.StatusCode == HttpStatusCode.Created)
                 {
                     var address = (await response.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["id"]!.GetValue<string>();
-                    response = await server.DeleteAsync($"/v2/customers/{mine.Id}/addresses/{address}");
+                    response = await server.PutAsJsonAsync($"/v2/customers/{mine.Id}/addresses/{address}",
+                        new { data = new { type = "address", line_1 = $"{random.Next(1, 200)} St James's Square" } });
+                    if (response.IsSuccessStatusCode)
+                    {
+                        response = await server.DeleteAsync($"/v2/customers/{mine.Id}/addresses/{address}");
+                    }
                 }
                 break;
             case "sign-in":
@@ -223,12 +232,26 @@ public static class Soak
         }
     }
 
-    private static async Task AuthorizeAsync(HttpClient http, string form)
+    private static async Task AuthorizeAsync(HttpClient http, Bearer bearer, string form)
     {
         var response = await http.PostAsync("/oauth/access_token", new StringContent(form, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
         response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        bearer.Token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
+    }
+
+    /// <summary>Adds the current token to each request.</summary>
+    private sealed class Bearer(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public volatile string? Token;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Token is { } token && request.RequestUri?.AbsolutePath != "/oauth/access_token")
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>The process's resident memory (Linux), MiB.</summary>

@@ -103,14 +103,13 @@ public sealed class BackupTests
         var api = await ApiClient.ClientCredentialsAsync(app);
         var file = Path.Combine(Path.GetTempPath(), $"cm-backup-test-{Guid.NewGuid():N}.zip");
         await app.Services.GetRequiredService<BackupService>().RunAsync(BackupTrigger.Tool, "test", file, null, CancellationToken.None);
-        await Task.Delay(1100); // file times have a one-second grain on some filesystems
         var later = await ApiClient.ExpectAsync(await api.PostAsync("/v2/customers", new { type = "customer", name = "After the backup", email = "after@backup.example" }), HttpStatusCode.Created);
         var store = app.Store;
         try
         {
             var refused = await RestoreAsync(store, file, force: false);
             Assert.False(refused.Succeeded);
-            Assert.Contains("after this backup was taken", refused.Message);
+            Assert.Contains("has changes made after this backup was taken", refused.Message);
             Assert.Contains("--force", refused.Message);
             // Nothing was touched: the later customer is still there.
             await ApiClient.ExpectAsync(await api.GetAsync($"/v2/customers/{later["data"]!["id"]}"), HttpStatusCode.OK);
@@ -118,12 +117,17 @@ public sealed class BackupTests
             SqliteConnection.ClearAllPools();
             var forced = await RestoreAsync(store, file, force: true);
             Assert.True(forced.Succeeded, forced.Message);
-            var kept = Assert.Single(Directory.GetFiles(store.Directory, "app.db.before-restore-*"));
+            var kept = Assert.Single(Directory.GetFiles(store.Directory, "app.db.before-restore-*"), f => !f.EndsWith("-wal", StringComparison.Ordinal) && !f.EndsWith("-shm", StringComparison.Ordinal));
             await using var old = new SqliteConnection($"Data Source={kept};Pooling=false");
             await old.OpenAsync();
             await using var count = old.CreateCommand();
             count.CommandText = "SELECT COUNT(*) FROM Customers WHERE Email = 'after@backup.example'";
             Assert.Equal(1L, await count.ExecuteScalarAsync());
+
+            // The database is now the backup's: restoring it again needs no --force (the backup's own record is not a change).
+            SqliteConnection.ClearAllPools();
+            var again = await RestoreAsync(store, file, force: false);
+            Assert.True(again.Succeeded, again.Message);
         }
         finally
         {

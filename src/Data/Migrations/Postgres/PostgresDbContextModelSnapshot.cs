@@ -627,6 +627,14 @@ namespace CommerceManager.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .UseCollation("C");
 
+                    b.Property<string>("Theme")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasDefaultValue("system")
+                        .UseCollation("C");
+
                     b.Property<bool>("TwoFactorEnabled")
                         .HasColumnType("boolean");
 
