@@ -32,6 +32,7 @@ public static class AppComposition
         services.AddKeyStorage(config, contentRoot);
         services.AddStaffIdentity();
         services.AddStaff();
+        services.AddSingleton<CommerceManager.Views.SavedViewService>();
         services.AddApiKeys();
         services.AddTokens();
         services.AddCustomFields();

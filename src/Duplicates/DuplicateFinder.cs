@@ -93,6 +93,8 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
         {
             var found = await FindAsync(ct);
             var written = await WriteAsync(found, ct);
+            found.Clear();
+            ReturnScanMemory();
             lock (gate)
             {
                 state = new ScanState(false, clock.GetUtcNow().UtcDateTime, written, clock.GetElapsedTime(started), null);
@@ -117,6 +119,18 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
             }
             Changed?.Invoke();
         }
+    }
+
+    /// <summary>
+    /// A scan of a large store builds hash tables of hundreds of megabytes on the large object heap, once a day. The
+    /// collector would keep that space committed until a full collection it has no reason to run (measured: 235 MB held
+    /// for the whole of a 30-minute soak at 1M customers, with 16 MB live). One compacting collection after the scan
+    /// hands it back to the operating system.
+    /// </summary>
+    private static void ReturnScanMemory()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     /// <summary>What one pair has going for it, reason by reason (a reason is kept once).</summary>

@@ -26,6 +26,19 @@ public sealed class BrowserDom(IJSRuntime js) : IAsyncDisposable
     public async Task<IJSObjectReference> OnSearchShortcutAsync<T>(DotNetObjectReference<T> target) where T : class =>
         await (await ModuleAsync()).InvokeAsync<IJSObjectReference>("onSearchShortcut", target);
 
+    /// <summary>Registers "g c", "g o" and "?" to call <c>Go</c> and <c>ShowShortcuts</c> on the target; dispose the result to stop.</summary>
+    public async Task<IJSObjectReference?> OnShortcutsAsync<T>(DotNetObjectReference<T> target) where T : class
+    {
+        try
+        {
+            return await (await ModuleAsync()).InvokeAsync<IJSObjectReference>("onShortcuts", target);
+        }
+        catch (JSException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Hands the text of the input to <c>EnterPressed</c> on the target whenever Enter is pressed in it.</summary>
     public async Task<IJSObjectReference?> OnEnterAsync<T>(string inputId, DotNetObjectReference<T> target, bool clear) where T : class
     {

@@ -136,13 +136,23 @@ public static class PageExtensions
     public static async Task ShotAsync(this IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
 
+    /// <summary>
+    /// Waits (polling the address, up to the default timeout) until the page is at the glob's address: "**" any text,
+    /// "*" any text without "/". Not a wait for a navigation event, which a slow server can fire before the wait begins.
+    /// </summary>
+    public static Task ExpectUrlAsync(this IPage page, string glob)
+    {
+        var pattern = System.Text.RegularExpressions.Regex.Escape(glob).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*");
+        return Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^" + (glob.Contains("://") ? "" : ".*") + pattern + "$"));
+    }
+
     public static async Task SignInAsync(this IPage page, string email, string password)
     {
         await page.GotoAsync("Account/Login");
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/customers");
+        await page.ExpectUrlAsync("**/customers");
         await page.WaitForCircuitAsync();
     }
 }

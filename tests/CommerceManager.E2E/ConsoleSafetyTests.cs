@@ -67,7 +67,7 @@ public sealed class ConsoleSafetyTests(BrowserFixture browser) : IClassFixture<B
         await Assertions.Expect(page.Locator("#customer-name")).ToHaveValueAsync("Grace Hopper");
         await Assertions.Expect(page.GetByTestId("save-bar")).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Link, new() { Name = "Orders" }).First.ClickAsync();
-        await page.WaitForURLAsync("**/orders");
+        await page.ExpectUrlAsync("**/orders");
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class ConsoleSafetyTests(BrowserFixture browser) : IClassFixture<B
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Orders" }).First.ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByTestId("confirm-ok").ClickAsync();
-        await page.WaitForURLAsync("**/orders");
+        await page.ExpectUrlAsync("**/orders");
         await Assertions.Expect(toast).ToHaveCountAsync(0);
     }
 
@@ -268,6 +268,6 @@ public sealed class ConsoleSafetyTests(BrowserFixture browser) : IClassFixture<B
         await page.WaitForCircuitAsync();
         await page.GetByTestId("password-filter").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Set", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/customers?password=set");
+        await page.ExpectUrlAsync("**/customers?password=set");
     }
 }

@@ -53,7 +53,7 @@ public sealed class CustomFieldsJourneyTests(BrowserFixture browser) : IClassFix
         await page.GotoAsync("customers");
         await page.WaitForCircuitAsync();
         await page.Locator("[data-testid=customer-table] tbody tr").First.GetByRole(AriaRole.Link).ClickAsync();
-        await page.WaitForURLAsync("**/customers/*");
+        await page.ExpectUrlAsync("**/customers/*");
         await page.WaitForCircuitAsync();
         var customerId = (await page.GetByTestId("customer-id").TextContentAsync())!.Trim();
         await page.GetByTestId("custom-loyalty_tier").ClickAsync();

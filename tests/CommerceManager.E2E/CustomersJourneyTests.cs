@@ -14,7 +14,7 @@ public sealed class CustomersJourneyTests(BrowserFixture browser) : IClassFixtur
 
         // Create
         await page.GetByRole(AriaRole.Link, new() { Name = "New customer" }).ClickAsync();
-        await page.WaitForURLAsync("**/customers/new");
+        await page.ExpectUrlAsync("**/customers/new");
         await page.Locator("#customer-name").FillAsync("Hedy Lamarr");
         await page.Locator("#customer-email").FillAsync("Hedy.Lamarr@e2e.example");
         await page.Locator("#customer-external-ref").FillAsync("crm-e2e-1");
@@ -42,7 +42,7 @@ public sealed class CustomersJourneyTests(BrowserFixture browser) : IClassFixtur
 
         // Edit
         await page.Locator("[data-testid=customer-table] tbody tr").First.GetByRole(AriaRole.Link, new() { Name = "Hedy Lamarr" }).ClickAsync();
-        await page.WaitForURLAsync(customerUrl);
+        await page.ExpectUrlAsync(customerUrl);
         await page.WaitForCircuitAsync();
         await page.Locator("#customer-name").FillAsync("Hedy Kiesler Lamarr");
         await page.GetByTestId("save-customer").ClickAsync();
@@ -56,7 +56,7 @@ public sealed class CustomersJourneyTests(BrowserFixture browser) : IClassFixtur
         await Assertions.Expect(dialog).ToContainTextAsync("Their orders are kept");
         await page.ShotAsync("05-delete-confirm");
         await dialog.GetByTestId("confirm-ok").ClickAsync();
-        await page.WaitForURLAsync("**/customers");
+        await page.ExpectUrlAsync("**/customers");
         await Assertions.Expect(page.GetByTestId("customer-total")).ToContainTextAsync("60 customers");
 
         await page.GotoAsync(customerUrl);

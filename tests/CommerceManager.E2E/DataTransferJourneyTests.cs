@@ -60,7 +60,7 @@ public sealed class DataTransferJourneyTests(BrowserFixture browser) : IClassFix
         await page.WaitForCircuitAsync();
 
         await page.GetByTestId("import-link").ClickAsync();
-        await page.WaitForURLAsync("**/customers/import");
+        await page.ExpectUrlAsync("**/customers/import");
         await page.Locator("input[type=file]").SetInputFilesAsync(file);
         await Assertions.Expect(page.GetByTestId("import-summary")).ToContainTextAsync("41 rows");
         // The guesses: names, email and the address columns; "Total Spent" is skipped. A few clicks: the company goes nowhere.

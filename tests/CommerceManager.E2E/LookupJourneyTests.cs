@@ -37,7 +37,7 @@ public sealed class LookupJourneyTests(BrowserFixture browser) : IClassFixture<B
         await page.ShotAsync("50-global-search");
         await page.Keyboard.PressAsync("ArrowDown");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/customers/{ada.Id}");
+        await page.ExpectUrlAsync($"**/customers/{ada.Id}");
         await Assertions.Expect(page.GetByTestId("customer-heading")).ToHaveTextAsync("Ada Byron");
 
         await page.Keyboard.PressAsync("Control+k");

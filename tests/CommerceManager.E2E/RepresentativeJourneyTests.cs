@@ -88,7 +88,7 @@ public sealed class RepresentativeJourneyTests(BrowserFixture browser) : IClassF
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("tab=orders$"));
         await page.ShotAsync("13-customer-orders");
         await rows.Filter(new() { HasText = OrderFormat.ShortId(anOrder.Id) }).GetByRole(AriaRole.Link).ClickAsync();
-        await page.WaitForURLAsync($"**/orders/{anOrder.Id}");
+        await page.ExpectUrlAsync($"**/orders/{anOrder.Id}");
         await Assertions.Expect(page.GetByTestId("order-heading")).ToContainTextAsync(OrderFormat.ShortId(anOrder.Id));
         await Assertions.Expect(page.GetByTestId("order-total")).ToHaveTextAsync(anOrder.FormattedTotal);
         await Assertions.Expect(page.GetByTestId("order-customer-link")).ToBeVisibleAsync();

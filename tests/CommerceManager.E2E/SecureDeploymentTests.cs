@@ -36,7 +36,7 @@ public sealed class SecureDeploymentTests(BrowserFixture browser) : IClassFixtur
         await page.Locator("[data-testid=orders-table] tbody tr a").First.ClickAsync();
         await Assertions.Expect(page.GetByTestId("order-heading")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/Account/Login**");
+        await page.ExpectUrlAsync("**/Account/Login**");
 
         Assert.Empty(violations);
     }
@@ -59,7 +59,7 @@ public sealed class SecureDeploymentTests(BrowserFixture browser) : IClassFixtur
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(handedOut);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/Account/ChangePassword**");
+        await page.ExpectUrlAsync("**/Account/ChangePassword**");
         await Assertions.Expect(page.Locator("#must-change")).ToContainTextAsync("Choose your own before you go on");
 
         // Typing the new password twice differently keeps the user on the page with the message by the field.
@@ -74,7 +74,7 @@ public sealed class SecureDeploymentTests(BrowserFixture browser) : IClassFixtur
         await page.GetByLabel("New password", new() { Exact = true }).FillAsync("my very own passphrase");
         await page.GetByLabel("New password again").FillAsync("my very own passphrase");
         await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-        await page.WaitForURLAsync("**/customers");
+        await page.ExpectUrlAsync("**/customers");
         await page.WaitForCircuitAsync();
         await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync(email);
     }

@@ -66,3 +66,41 @@ export function onEscape(id, target) {
     element.addEventListener("keydown", handler, true);
     return { dispose: () => element.removeEventListener("keydown", handler, true) };
 }
+
+// The console's keyboard shortcuts, outside text boxes: "g c" / "g o" (go to customers / orders, the second key within
+// 1.5 s) and "?" (show the shortcuts). "/" belongs to the app bar's search (onSearchShortcut).
+export function onShortcuts(target) {
+    let pendingG = 0;
+    const handler = event => {
+        const typing = event.target instanceof HTMLElement &&
+            (event.target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName));
+        if (typing || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented
+            || document.querySelector(".mud-dialog-container") !== null) {
+            pendingG = 0;
+            return;
+        }
+        if (event.key === "?") {
+            event.preventDefault();
+            pendingG = 0;
+            target.invokeMethodAsync("ShowShortcuts");
+            return;
+        }
+        if (pendingG && Date.now() - pendingG < 1500 && (event.key === "c" || event.key === "o")) {
+            event.preventDefault();
+            pendingG = 0;
+            target.invokeMethodAsync("Go", event.key === "c" ? "customers" : "orders");
+            return;
+        }
+        pendingG = event.key === "g" ? Date.now() : 0;
+    };
+    document.addEventListener("keydown", handler);
+    return { dispose: () => document.removeEventListener("keydown", handler) };
+}
+
+// The skip link: moves focus (not only the scroll position) to the page's main content.
+export function skipToMain() {
+    const main = document.getElementById("main-content");
+    if (main) {
+        main.focus();
+    }
+}

@@ -35,6 +35,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<CommerceManager.Exports.ExportService>());
         Services.AddSingleton(App.Get<TimeProvider>());
         Services.AddSingleton(App.Get<StaffService>());
+        Services.AddSingleton(App.Get<CommerceManager.Views.SavedViewService>());
         Services.AddSingleton(App.Get<IValidator<CustomerInput>>());
         Services.AddSingleton(App.Get<IValidator<StaffInput>>());
         Services.AddSingleton(App.Get<IValidator<CommerceManager.Addresses.AddressInput>>());
