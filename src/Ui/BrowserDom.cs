@@ -22,6 +22,18 @@ public sealed class BrowserDom(IJSRuntime js) : IAsyncDisposable
         }
     }
 
+    /// <summary>The skip link: focus (not only the scroll position) moves to the page's main content.</summary>
+    public async Task SkipToMainAsync()
+    {
+        try
+        {
+            await (await ModuleAsync()).InvokeVoidAsync("skipToMain");
+        }
+        catch (JSException)
+        {
+        }
+    }
+
     /// <summary>Registers "/" and Ctrl/⌘+K to call <c>OpenSearch</c> on the target; dispose the result to stop.</summary>
     public async Task<IJSObjectReference> OnSearchShortcutAsync<T>(DotNetObjectReference<T> target) where T : class =>
         await (await ModuleAsync()).InvokeAsync<IJSObjectReference>("onSearchShortcut", target);

@@ -152,7 +152,8 @@ public static class PageExtensions
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.ExpectUrlAsync("**/customers");
+        // The list, or the saved view it opens with.
+        await page.ExpectUrlAsync("**/customers**");
         await page.WaitForCircuitAsync();
     }
 }

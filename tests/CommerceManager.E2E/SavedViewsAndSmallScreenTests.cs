@@ -56,6 +56,16 @@ public sealed class SavedViewsAndSmallScreenTests(BrowserFixture browser) : ICla
         await Assertions.Expect(viewer.GetByTestId("view-make-default")).ToBeVisibleAsync();
         await Assertions.Expect(viewer.GetByTestId("view-delete")).ToHaveCountAsync(0);
         await viewer.Context.CloseAsync();
+
+        // The admin stops opening the list with it: the plain list is everyone again.
+        await tab.ClickAsync();
+        await page.ExpectUrlAsync("**/customers?password=set");
+        await page.GetByTestId("view-actions").ClickAsync();
+        await page.GetByTestId("view-undefault").ClickAsync();
+        await Assertions.Expect(tab).Not.ToContainTextAsync("your default");
+        await page.GotoAsync("customers");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.GetByTestId("customer-total")).ToHaveTextAsync(everyone);
         await page.Context.CloseAsync();
     }
 
@@ -99,7 +109,18 @@ public sealed class SavedViewsAndSmallScreenTests(BrowserFixture browser) : ICla
         {
             await page.WaitForTimeoutAsync(300);
             var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
-            Assert.True(overflow <= 0, $"{name} at {width} px is {overflow} px wider than the screen (scrolls sideways)");
+            if (overflow > 0)
+            {
+                await page.ShotAsync($"75-{width}px-{name}-overflow");
+                // The widest culprits: elements whose right edge is past the screen, innermost first.
+                var culprits = await page.EvaluateAsync<string[]>("""
+                    () => [...document.querySelectorAll('body *')]
+                      .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && e.children.length === 0)
+                      .slice(0, 8)
+                      .map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' (' + Math.round(e.getBoundingClientRect().right) + ')')
+                    """);
+                Assert.Fail($"{name} at {width} px is {overflow} px wider than the screen (scrolls sideways): {string.Join(", ", culprits)}");
+            }
             await page.ShotAsync($"75-{width}px-{name}");
         }
 
