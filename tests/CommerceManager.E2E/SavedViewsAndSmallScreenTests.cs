@@ -30,6 +30,9 @@ public sealed class SavedViewsAndSmallScreenTests(BrowserFixture browser) : ICla
         await page.GetByTestId("save-view-confirm").ClickAsync();
         var tab = page.GetByTestId("view-tab").Filter(new() { HasText = "Has a password" });
         await Assertions.Expect(tab).ToHaveAttributeAsync("aria-current", "page");
+        // The confirmation is announced to screen readers (a live region), not only shown.
+        await Assertions.Expect(page.Locator("[aria-live=polite], [aria-live=assertive], [role=status], [role=alert]")
+            .Filter(new() { HasText = "View “Has a password” saved." })).Not.ToHaveCountAsync(0);
         await page.ShotAsync("72-saved-views");
 
         // The plain list (the navigation's "Customers") opens with it; "All customers" shows everyone again.
