@@ -100,14 +100,15 @@ public sealed class SavedViewsBarTests : ConsoleTestContext
         var views = App.Get<SavedViewService>();
         await views.SaveAsync(me, ViewLists.Customers, "No password", "password=notset", false, makeDefault: true);
 
-        RenderAt("customers");
-        Assert.EndsWith("/customers?password=notset", Nav.Uri, StringComparison.Ordinal);
+        // The page loads asynchronously (on PostgreSQL truly so): wait for it to move on.
+        var plain = RenderAt("customers");
+        plain.WaitForAssertion(() => Assert.EndsWith("/customers?password=notset", Nav.Uri, StringComparison.Ordinal));
 
         var cut = RenderAt("customers?view=all");
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
         Assert.EndsWith("/customers?view=all", Nav.Uri, StringComparison.Ordinal);
         Assert.Equal("page", cut.Find("[data-testid=view-all]").GetAttribute("aria-current"));
-        Assert.Contains("your default", cut.Find("[data-testid=view-tab]").TextContent);
+        cut.WaitForAssertion(() => Assert.Contains("your default", cut.Find("[data-testid=view-tab]").TextContent));
     }
 
     [Fact]
@@ -120,8 +121,8 @@ public sealed class SavedViewsBarTests : ConsoleTestContext
         await Popovers.Find("[data-testid=column-orders]").ClickAsync(new());
         Assert.Contains("cols=orders", Nav.Uri, StringComparison.Ordinal);
 
-        RenderAt("customers");
-        Assert.EndsWith("/customers?cols=orders", Nav.Uri, StringComparison.Ordinal);
+        var again = RenderAt("customers");
+        again.WaitForAssertion(() => Assert.EndsWith("/customers?cols=orders", Nav.Uri, StringComparison.Ordinal));
         Assert.Equal("orders", await App.Get<SavedViewService>().RememberedAsync(me, "customers:cols"));
     }
 }
