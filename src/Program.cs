@@ -4,7 +4,9 @@ using CommerceManager.Api;
 using CommerceManager.Components;
 using CommerceManager.DataTransfer;
 using CommerceManager.Exports;
+using CommerceManager.History;
 using CommerceManager.Operations;
+using CommerceManager.Privacy;
 using CommerceManager.Security;
 using CommerceManager.Seeding;
 using MudBlazor.Services;
@@ -62,12 +64,14 @@ try
     app.UseApiCors();
     app.UseAuthentication();
     app.UseAuthorization();
+    app.UseChangeActor();
     app.UsePasswordChangeGate();
     app.UseAntiforgery();
 
     app.MapStaticAssets();
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     app.MapAccountEndpoints().ExcludeFromDescription();
+    app.MapPrivacyDownloads();
     app.MapApi();
     app.MapHealth();
     app.MapExportFiles().ExcludeFromDescription();

@@ -38,6 +38,9 @@ public static class StaffClaims
 {
     /// <summary>Present while the signed-in staff member has to choose a new password before using the console.</summary>
     public const string MustChangePassword = "cm:must_change_password";
+
+    /// <summary>The staff member's display name, for what other staff see (presence on a customer page).</summary>
+    public const string DisplayName = "cm:display_name";
 }
 
 /// <summary>Adds <see cref="StaffClaims.MustChangePassword"/> to the sign-in cookie while the flag is on the account.</summary>
@@ -47,6 +50,10 @@ public sealed class StaffClaimsFactory(UserManager<StaffUser> users, RoleManager
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(StaffUser user)
     {
         var identity = await base.GenerateClaimsAsync(user);
+        if (!string.IsNullOrWhiteSpace(user.DisplayName))
+        {
+            identity.AddClaim(new Claim(StaffClaims.DisplayName, user.DisplayName));
+        }
         if (user.MustChangePassword)
         {
             identity.AddClaim(new Claim(StaffClaims.MustChangePassword, "true"));

@@ -87,6 +87,7 @@ public static class ApiSetup
         v2.MapFlowsApi();
         v2.MapSignInApi();
         v2.MapJobsApi();
+        v2.MapPersonalDataApi();
         // Unknown routes, wrong methods and wrong content types under /v2 end as empty 404 / 405 / 415 responses,
         // which UseApiConventions turns into EP error bodies.
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -1,3 +1,5 @@
+using CommerceManager.History;
+
 namespace CommerceManager.CustomerSignIn;
 
 public static class CustomerSignInSetup
@@ -11,6 +13,10 @@ public static class CustomerSignInSetup
         services.AddSingleton<OidcProfileService>();
         services.AddSingleton<RealmService>();
         services.AddSingleton<OidcSignInService>();
+        // A provider identity linked to a customer (or unlinked by a merge) is a sign-in change on its timeline.
+        services.AddHistoryRule(HistoryRule.For<CustomerLogin>("user-authentication-oidc-profile-info", ChangeKinds.SignIn, l => l.Id, l => l.CustomerId,
+                l => l.Email)
+            .Field(nameof(CustomerLogin.ProfileId), "profile_id").Field(nameof(CustomerLogin.Subject), "subject").Field(nameof(CustomerLogin.Email), "email"));
         return services;
     }
 }

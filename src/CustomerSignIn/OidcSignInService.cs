@@ -11,6 +11,7 @@ using CommerceManager.Tokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using CommerceManager.History;
 
 namespace CommerceManager.CustomerSignIn;
 
@@ -390,6 +391,8 @@ public sealed class OidcSignInService(
     /// </summary>
     private async Task<Guid> FindOrCreateCustomerAsync(OidcProfile profile, IReadOnlyDictionary<string, object> claims, CancellationToken ct)
     {
+        // What a provider sign-in creates or links is the system's doing (on the storefront's request), on the timeline as such.
+        using var actor = ChangeContext.Use(ChangeActor.System($"sign-in through {profile.Name}", ChangeActor.Api));
         var subject = claims.TryGetValue("sub", out var sub) ? sub.ToString() : null;
         if (string.IsNullOrEmpty(subject))
         {

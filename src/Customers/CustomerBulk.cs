@@ -54,12 +54,33 @@ public sealed class CustomerBulk(IDbContextFactory<AppDbContext> dbFactory, Cust
         {
             ct.ThrowIfCancellationRequested();
             var batch = ids.GetRange(start, Math.Min(BatchSize, ids.Count - start));
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            deleted += await db.Customers.Where(c => batch.Contains(c.Id)).ExecuteDeleteAsync(ct);
+            deleted += await DeleteBatchAsync(batch, ct);
             progress?.Report(new WorkProgress(start + batch.Count, ids.Count));
         }
         ReportEmpty(progress, ids);
         return deleted;
+    }
+
+    /// <summary>
+    /// One batch removed through the change tracker, so each deletion is recorded in the batch's transaction; a customer
+    /// edited meanwhile makes the batch read again.
+    /// </summary>
+    private async Task<int> DeleteBatchAsync(List<Guid> batch, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var rows = await db.Customers.Where(c => batch.Contains(c.Id)).ToListAsync(ct);
+            db.Customers.RemoveRange(rows);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return rows.Count;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+            }
+        }
     }
 
     /// <summary>

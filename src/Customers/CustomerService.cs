@@ -2,6 +2,7 @@ using System.Security.Claims;
 using CommerceManager.Common;
 using CommerceManager.CustomFields;
 using CommerceManager.Data;
+using CommerceManager.History;
 using CommerceManager.Querying;
 using CommerceManager.Security;
 using CommerceManager.Tokens;
@@ -237,11 +238,18 @@ public sealed class CustomerService(
     {
         Access.Require(user, Permission.WriteCustomers);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await db.Customers.AnyAsync(c => c.Id == id, ct))
+        var name = await db.Customers.Where(c => c.Id == id).Select(c => c.Name).FirstOrDefaultAsync(ct);
+        if (name is null)
         {
             return Outcome.NotFound<int>();
         }
-        return await EndTokensAsync(db, id, keep: null, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var ended = await EndTokensAsync(db, id, keep: null, ct);
+        db.RecordChange(id, "customer", id, ChangeKinds.SignIn, ChangeActions.SignedOut, name,
+            new Dictionary<string, (string?, string?)> { ["tokens"] = (ended.ToString(System.Globalization.CultureInfo.InvariantCulture), "0") });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return ended;
     }
 
     private static Task<int> EndTokensAsync(AppDbContext db, Guid customerId, Guid? keep, CancellationToken ct) =>
@@ -296,8 +304,26 @@ public sealed class CustomerService(
         {
             return false;
         }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Customers.Where(c => c.Id == id).ExecuteDeleteAsync(ct) > 0;
+        // Removed through the change tracker, so the deletion is recorded with what the customer was (in the same save);
+        // the database cascades to addresses and tokens. A concurrent edit is read again and the delete tried once more.
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct);
+            if (customer is null)
+            {
+                return false;
+            }
+            db.Customers.Remove(customer);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return true;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+            }
+        }
     }
 
     /// <summary>
@@ -322,6 +348,8 @@ public sealed class CustomerService(
         }
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
         {
+            // The same password under today's hashing parameters: no change to record.
+            using var unrecorded = ChangeContext.Unrecorded();
             customer.PasswordHash = hasher.HashPassword(customer, password);
             await db.SaveChangesAsync(ct);
         }

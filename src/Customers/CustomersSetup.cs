@@ -1,5 +1,6 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Identity;
+using CommerceManager.History;
 
 namespace CommerceManager.Customers;
 
@@ -11,6 +12,10 @@ public static class CustomersSetup
         services.AddSingleton<IPasswordHasher<Customer>, PasswordHasher<Customer>>();
         services.AddSingleton<CustomerService>();
         services.AddSingleton<CustomerBulk>();
+        // A customer's own fields on its timeline; the password as set / replaced / removed only.
+        services.AddHistoryRule(HistoryRule.For<Customer>("customer", ChangeKinds.Details, c => c.Id, c => c.Id, c => c.Name)
+            .Field(nameof(Customer.Name), "name").Field(nameof(Customer.Email), "email").Field(nameof(Customer.ExternalRef), "external_ref")
+            .WithCustomValues(nameof(Customer.CustomData)).WithPassword(nameof(Customer.PasswordHash)));
         return services;
     }
 }

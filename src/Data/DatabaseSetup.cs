@@ -17,7 +17,7 @@ public static class DatabaseSetup
     {
         var provider = ProviderOf(config);
         services.AddSingleton<StorageHealth>();
-        services.AddSingleton<StorageHealthInterceptor>();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor, StorageHealthInterceptor>();
         if (provider == DatabaseProvider.Postgres)
         {
             var connectionString = config.GetConnectionString("Default");
@@ -26,14 +26,16 @@ public static class DatabaseSetup
                 throw new InvalidOperationException("Database__Provider=postgres needs a PostgreSQL connection string in ConnectionStrings__Default, " +
                     "e.g. Host=127.0.0.1;Port=5432;Database=commerce;Username=commerce;Password=…");
             }
-            services.AddDbContextFactory<AppDbContext, PostgresContextFactory>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetRequiredService<StorageHealthInterceptor>()));
+            services.AddDbContextFactory<AppDbContext, PostgresContextFactory>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>()));
             services.AddScoped(sp => (PostgresDbContext)sp.GetRequiredService<AppDbContext>());
             services.AddSingleton<SqlDialect, PostgresDialect>();
         }
         else
         {
             var connectionString = ResolveSqlite(config.GetConnectionString("Default") ?? DefaultConnection, contentRoot);
-            services.AddDbContextFactory<AppDbContext, SqliteContextFactory>((sp, o) => o.UseSqlite(connectionString).AddInterceptors(sp.GetRequiredService<StorageHealthInterceptor>()));
+            services.AddDbContextFactory<AppDbContext, SqliteContextFactory>((sp, o) => o.UseSqlite(connectionString)
+                .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>())
+                .AddInterceptors(SqliteSecureDelete.Instance));
             services.AddSingleton<SqlDialect, SqliteDialect>();
             // The first hosted service, so the last to stop: after the web server and every job runner.
             services.AddHostedService(sp => new SqliteShutdown(connectionString, sp.GetRequiredService<ILogger<SqliteShutdown>>()));

@@ -60,6 +60,15 @@ public abstract class SqlDialect
 
     public virtual Task EndLongWriteAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
 
+    /// <summary>
+    /// Before an erasure on this (open) connection: SQLite overwrites what it deletes with zeros, so an erased value does
+    /// not linger in free space of the file.
+    /// </summary>
+    public virtual Task BeginErasureAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>After an erasure has committed: SQLite copies the write-ahead log into the file and empties it.</summary>
+    public virtual Task EndErasureAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Refreshes the planner's statistics after a bulk load.</summary>
     public abstract Task AnalyzeAsync(DbConnection connection, CancellationToken ct);
 
@@ -168,6 +177,26 @@ public sealed class SqliteDialect : SqlDialect
     public override Task EndLongWriteAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "PRAGMA cache_size=-2000;", ct);
 
     public override Task PauseDerivedIndexesAsync(AppDbContext db, CancellationToken ct) => SqliteSubstringIndex.PauseAsync(db, ct);
+
+    // Every connection already overwrites what it deletes (SqliteSecureDelete); this is the same, said where it matters.
+    public override Task BeginErasureAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "PRAGMA secure_delete=ON;", ct);
+
+    public override async Task EndErasureAsync(DbConnection connection, CancellationToken ct)
+    {
+        // Earlier versions of the erased pages live on in the write-ahead log until it is checkpointed and truncated; a
+        // reader in the middle of a query keeps the checkpoint from finishing, so it is tried again for a few seconds.
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct) && reader.GetInt32(0) == 0)
+            {
+                return;
+            }
+            await Task.Delay(100, ct);
+        }
+    }
 
     public override BulkWriter OpenBulkWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns) =>
         new PreparedInsertWriter(connection, transaction, table, columns);

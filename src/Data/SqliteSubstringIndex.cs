@@ -27,6 +27,7 @@ public static class SqliteSubstringIndex
                 fts, $"{fts}_insert", $"{fts}_delete", $"{fts}_update").ToListAsync(ct);
             if (existing.Count == 4)
             {
+                await SecureDeleteAsync(db, fts, ct);
                 continue;
             }
             var list = string.Join(", ", columns.Select(c => $"\"{c}\""));
@@ -53,7 +54,19 @@ public static class SqliteSubstringIndex
                 INSERT INTO "{fts}"("{fts}") VALUES ('rebuild');
                 """, ct);
 #pragma warning restore EF1002, EF1003
+            await SecureDeleteAsync(db, fts, ct);
         }
+    }
+
+    /// <summary>
+    /// FTS5's own secure delete: a deleted row's trigrams leave the index at once instead of staying behind a
+    /// tombstone until a merge, so an erased name or email cannot be pieced together from the index.
+    /// </summary>
+    private static async Task SecureDeleteAsync(AppDbContext db, string fts, CancellationToken ct)
+    {
+#pragma warning disable EF1002, EF1003 // The name comes from the EF model.
+        await db.Database.ExecuteSqlRawAsync($"INSERT INTO \"{fts}\"(\"{fts}\", rank) VALUES ('secure-delete', 1);", ct);
+#pragma warning restore EF1002, EF1003
     }
 
     /// <summary>

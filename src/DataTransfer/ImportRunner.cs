@@ -6,6 +6,7 @@ using CommerceManager.Customers;
 using CommerceManager.CustomFields;
 using CommerceManager.Data;
 using CommerceManager.Exports;
+using CommerceManager.History;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -83,6 +84,8 @@ public sealed partial class ImportRunner(
     /// <summary>Goes through the file from the job's last whole batch to its end (or to a stop).</summary>
     public override async Task RunAsync(ImportJob job, CancellationToken stopping)
     {
+        // What an import writes is on each timeline as the import of the staff member who started it.
+        using var actor = ChangeContext.Use(new ChangeActor(ActorKinds.Staff, job.OwnerId, job.OwnerName, ChangeActor.Import));
         if (job.Source == ImportSource.ElasticPath)
         {
             await RunFromSourceAsync(job, stopping);
@@ -305,6 +308,21 @@ public sealed partial class ImportRunner(
     /// <summary>New customers and their addresses through the provider's bulk path (prepared inserts on SQLite, binary COPY on PostgreSQL).</summary>
     private async Task InsertAsync(AppDbContext db, System.Data.Common.DbTransaction transaction, List<Customer> customers, List<Address> addresses, CancellationToken ct)
     {
+        // The bulk path bypasses the change tracker: each new customer's creation is recorded here, in the same transaction.
+        var addressCounts = addresses.CountBy(a => a.CustomerId).ToDictionary();
+        foreach (var c in customers)
+        {
+            var delta = new Dictionary<string, (string?, string?)> { ["name"] = (null, c.Name), ["email"] = (null, c.Email) };
+            if (c.ExternalRef is not null)
+            {
+                delta["external_ref"] = (null, c.ExternalRef);
+            }
+            if (addressCounts.GetValueOrDefault(c.Id) is > 0 and var n)
+            {
+                delta["addresses"] = (null, n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            db.RecordChange(c.Id, "customer", c.Id, ChangeKinds.Details, ChangeActions.Created, c.Name, delta);
+        }
         var connection = db.Database.GetDbConnection();
         object Stored(object value) => dialect.StoredValue(value);
         object Time(DateTime utc) => dialect.StoredValue(Common.Clock.Truncate(utc));

@@ -7,6 +7,7 @@ using CommerceManager.Customers;
 using CommerceManager.CustomerSignIn;
 using CommerceManager.CustomFields;
 using CommerceManager.Data;
+using CommerceManager.History;
 using CommerceManager.Orders;
 using CommerceManager.Security;
 using CommerceManager.Tokens;
@@ -122,6 +123,16 @@ public sealed class MergeService(IDbContextFactory<AppDbContext> dbFactory, Time
         await db.CustomerLogins.Where(l => l.CustomerId == removedId).ExecuteUpdateAsync(s => s.SetProperty(l => l.CustomerId, survivorId), ct);
         await db.CustomerTokens.Where(t => t.CustomerId == survivorId || t.CustomerId == removedId).ExecuteDeleteAsync(ct);
         await db.Customers.Where(c => c.Id == removedId).ExecuteDeleteAsync(ct);
+        // Both timelines tell of the merge (the survivor's field changes are recorded with its save below).
+        db.RecordChange(removedId, "customer", removedId, ChangeKinds.Details, ChangeActions.Merged, removed.Name,
+            new Dictionary<string, (string?, string?)> { ["merged_into"] = (null, survivorId.ToString()) });
+        db.RecordChange(survivorId, "customer", survivorId, ChangeKinds.Details, ChangeActions.Merged, survivor.Name,
+            new Dictionary<string, (string?, string?)>
+            {
+                ["merged_from"] = (null, removedId.ToString()),
+                ["addresses_moved"] = (null, addresses.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ["orders_moved"] = (null, orders.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            });
 
         if (choices.Name)
         {

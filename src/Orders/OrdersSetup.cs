@@ -1,5 +1,6 @@
 using CommerceManager.Common;
 using FluentValidation;
+using CommerceManager.History;
 
 namespace CommerceManager.Orders;
 
@@ -13,6 +14,11 @@ public static class OrdersSetup
         services.AddSingleton<CartService>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
+        // An order on its customer's timeline (a guest's on none): created, and its status, payment and shipping.
+        services.AddHistoryRule(HistoryRule.For<Order>("order", ChangeKinds.Order, o => o.Id, o => o.CustomerId,
+                o => o.OrderNumber is { Length: > 0 } number ? number : o.Id.ToString()[..8])
+            .Field(nameof(Order.Status), "status").Field(nameof(Order.Payment), "payment").Field(nameof(Order.Shipping), "shipping")
+            .Field(nameof(Order.Total), "total").Field(nameof(Order.Currency), "currency"));
         services.AddSingleton<PaymentService>();
         return services;
     }

@@ -56,6 +56,8 @@ public enum Permission
     UseCarts,
     /// <summary>Reading the custom-field design (flows and fields): any caller, storefronts included, as in EP.</summary>
     ReadFieldDesign,
+    /// <summary>Privacy requests and the personal-data log (export, erasure, EP's Personal Data API): admins and API clients.</summary>
+    ManagePersonalData,
 }
 
 /// <summary>Thrown when a caller reaches a service method its role does not allow.</summary>
@@ -75,6 +77,7 @@ public static class Access
             || user.IsInRole(Roles.ApiClient),
         Permission.ManageSettings => user.IsInRole(Roles.Admin),
         Permission.ManageSignIn => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
+        Permission.ManagePersonalData => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.DesignFields => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.RegisterCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
             || user.IsInRole(Roles.ApiClient) || user.IsInRole(Roles.Storefront),

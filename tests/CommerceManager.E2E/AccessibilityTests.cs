@@ -113,6 +113,15 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
         await CloseDialogAsync();
         await OpenAsync(customerHref + "?tab=orders", page.GetByRole(AriaRole.Tab, new() { Name = "Orders" }));
         await ScanAsync("customer orders");
+        await OpenAsync(customerHref + "?tab=history", page.GetByTestId("history-kind"));
+        await ScanAsync("customer history");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Personal data: download or erase" }).ClickAsync();
+        await page.GetByText("Erase personal data…").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("erase-confirm")).ToBeVisibleAsync();
+        await ScanAsync("erase personal data dialog");
+        await CloseDialogAsync();
+        await OpenAsync("activity", page.GetByRole(AriaRole.Heading, new() { Name = "Activity" }));
+        await ScanAsync("activity");
 
         await OpenAsync("customers/new", page.GetByRole(AriaRole.Heading, new() { Name = "New customer" }));
         await ScanAsync("new customer");

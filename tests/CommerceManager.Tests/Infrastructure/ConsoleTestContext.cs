@@ -44,6 +44,9 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<CommerceManager.CustomFields.CustomFieldValues>());
         Services.AddSingleton(App.Get<CommerceManager.CustomFields.FieldDesigner>());
         Services.AddSingleton(App.Get<CommerceManager.CustomerSignIn.OidcProfileService>());
+        Services.AddSingleton(App.Get<CommerceManager.History.HistoryService>());
+        Services.AddSingleton(App.Get<CommerceManager.Live.LiveBus>());
+        Services.AddSingleton(App.Get<CommerceManager.Live.PresenceService>());
         Auth = AddAuthorization();
         Popovers = Render<MudPopoverProvider>();
         Dialogs = Render<MudDialogProvider>();

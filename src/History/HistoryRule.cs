@@ -1,0 +1,55 @@
+namespace CommerceManager.History;
+
+/// <summary>
+/// How changes to one entity type are recorded: its EP resource type, whose timeline it belongs to, and which
+/// properties are facts worth recording (under the field names the API uses). A feature registers one per entity it
+/// wants on the timeline; History knows no feature.
+/// </summary>
+public sealed class HistoryRule
+{
+    private HistoryRule(Type entityType, string resourceType, string kind, Func<object, Guid> idOf, Func<object, Guid?> customerOf,
+        Func<object, string?> subjectOf)
+    {
+        EntityType = entityType;
+        ResourceType = resourceType;
+        Kind = kind;
+        IdOf = idOf;
+        CustomerOf = customerOf;
+        SubjectOf = subjectOf;
+    }
+
+    public Type EntityType { get; }
+    public string ResourceType { get; }
+    public string Kind { get; }
+    internal Func<object, Guid> IdOf { get; }
+    internal Func<object, Guid?> CustomerOf { get; }
+    internal Func<object, string?> SubjectOf { get; }
+    /// <summary>Property path (<c>Name</c>, or <c>Postal.Line1</c> inside an owned type) and the field name it is recorded under.</summary>
+    internal List<(string Path, string Field)> Fields { get; } = [];
+    /// <summary>A JSON column of custom values keyed by field id; each key that changes is a field <c>custom:&lt;id&gt;</c>.</summary>
+    internal string? CustomValues { get; private set; }
+    /// <summary>A password hash: recorded as a separate sign-in change (set, replaced, removed), never its value.</summary>
+    internal string? Password { get; private set; }
+
+    public static HistoryRule For<T>(string resourceType, string kind, Func<T, Guid> id, Func<T, Guid?> customer, Func<T, string?> subject)
+        where T : class =>
+        new(typeof(T), resourceType, kind, o => id((T)o), o => customer((T)o), o => subject((T)o));
+
+    public HistoryRule Field(string path, string field)
+    {
+        Fields.Add((path, field));
+        return this;
+    }
+
+    public HistoryRule WithCustomValues(string property)
+    {
+        CustomValues = property;
+        return this;
+    }
+
+    public HistoryRule WithPassword(string property)
+    {
+        Password = property;
+        return this;
+    }
+}

@@ -1,0 +1,281 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using CommerceManager.CustomFields;
+using CommerceManager.Data;
+using CommerceManager.Querying;
+using CommerceManager.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace CommerceManager.History;
+
+/// <summary>One field of a change: its name on the wire, its label on screen, the value before and after (as text).</summary>
+public sealed record FieldChange(string Field, string Label, string? From, string? To);
+
+/// <summary>A recorded change as the console and the API show it.</summary>
+public sealed record HistoryEntry(
+    Guid Id,
+    DateTime At,
+    Guid? CustomerId,
+    string ResourceType,
+    Guid ResourceId,
+    string Kind,
+    string Action,
+    string? Subject,
+    string ActorKind,
+    string? ActorId,
+    string? ActorName,
+    string Channel,
+    IReadOnlyList<FieldChange> Changes)
+{
+    /// <summary>"Anna (staff)", "the customer", "API client 3f2a…", "import": who, in words.</summary>
+    public string Who => ActorKind switch
+    {
+        ActorKinds.Staff when Channel == ChangeActor.Import => $"an import by {ActorName ?? "a staff member"}",
+        ActorKinds.Staff => ActorName ?? "a staff member",
+        ActorKinds.Customer => "the customer",
+        ActorKinds.Client => ActorName ?? $"API client {ActorId}",
+        _ => Channel == ChangeActor.Import ? "an import" : ActorName ?? "the system",
+    };
+
+    /// <summary>"Address “Home” updated", "Password replaced", "Signed out everywhere": what, in words.</summary>
+    public string Title
+    {
+        get
+        {
+            var what = ResourceType switch
+            {
+                "customer" when Kind == ChangeKinds.SignIn && Changes.FirstOrDefault(c => c.Field == "password") is { } p =>
+                    p.To switch { "set" => "Password set", "not set" => "Password removed", _ => "Password replaced" },
+                "customer" when Action == ChangeActions.SignedOut => "Signed out everywhere",
+                "customer" => "Customer",
+                "address" => Subject is { Length: > 0 } label ? $"Address “{label}”" : "Address",
+                "order" => Subject is { Length: > 0 } number ? $"Order {number}" : "Order",
+                "user-authentication-oidc-profile-info" => Subject is { Length: > 0 } provider ? $"Sign-in link ({provider})" : "Sign-in link",
+                _ => ResourceType,
+            };
+            if (what.StartsWith("Password", StringComparison.Ordinal) || Action == ChangeActions.SignedOut)
+            {
+                return what;
+            }
+            return Action switch
+            {
+                ChangeActions.Created => $"{what} created",
+                ChangeActions.Deleted => $"{what} deleted",
+                ChangeActions.Merged => $"{what} merged",
+                ChangeActions.Erased => $"{what} erased",
+                _ => $"{what} updated",
+            };
+        }
+    }
+}
+
+/// <summary>
+/// A newest-first slice of history. <see cref="Next"/> is the cursor of the following (older) page, null at the end:
+/// keyset paging, so the millionth page costs what the first does.
+/// </summary>
+public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Items, Guid? Next);
+
+/// <summary>Filters of the History tab and the Activity page; each is served by an index ending in the id.</summary>
+public sealed record HistoryQuery(
+    Guid? CustomerId = null,
+    string? Kind = null,
+    string? ActorKind = null,
+    string? ActorId = null,
+    Guid? Before = null,
+    int Limit = 25);
+
+public sealed class HistoryOptions
+{
+    /// <summary><c>History__RetentionDays</c>: days history is kept until someone sets EP's logs-ttl; unset keeps it forever.</summary>
+    public int? RetentionDays { get; set; }
+}
+
+/// <summary>Reads the history; nothing here writes it (only <see cref="ChangeRecorder"/> does, with each change).</summary>
+public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, CustomFieldValues customFields,
+    Microsoft.Extensions.Options.IOptions<HistoryOptions> options, TimeProvider clock)
+{
+    public const int MaxLimit = 100;
+    /// <summary>EP's bounds for logs-ttl.</summary>
+    public const int MinTtlDays = 1, MaxTtlDays = 365;
+
+    /// <summary>One customer's timeline: staff (any role) and API clients with a secret.</summary>
+    public async Task<HistoryPage> TimelineAsync(ClaimsPrincipal user, Guid customerId, HistoryQuery query, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        return await PageAsync(query with { CustomerId = customerId }, ct);
+    }
+
+    /// <summary>Every change in the store, newest first (Admins): the Activity page and a staff member's changes.</summary>
+    public async Task<HistoryPage> ActivityAsync(ClaimsPrincipal user, HistoryQuery query, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ManageSettings);
+        return await PageAsync(query, ct);
+    }
+
+    private async Task<HistoryPage> PageAsync(HistoryQuery query, CancellationToken ct)
+    {
+        var limit = Math.Clamp(query.Limit, 1, MaxLimit);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var records = db.ChangeRecords.AsNoTracking();
+        if (query.CustomerId is { } customer)
+        {
+            records = records.Where(r => r.CustomerId == customer);
+        }
+        if (!string.IsNullOrEmpty(query.Kind))
+        {
+            records = records.Where(r => r.Kind == query.Kind);
+        }
+        if (query.ActorKind == ActorKinds.System)
+        {
+            // "Imports and the system": an import acts for the staff member who started it, through the import channel.
+            records = records.Where(r => r.ActorKind == ActorKinds.System || r.Channel == ChangeActor.Import);
+        }
+        else if (!string.IsNullOrEmpty(query.ActorKind))
+        {
+            records = records.Where(r => r.ActorKind == query.ActorKind && r.Channel != ChangeActor.Import);
+        }
+        if (!string.IsNullOrEmpty(query.ActorId))
+        {
+            records = records.Where(r => r.ActorId == query.ActorId);
+        }
+        if (query.Before is { } before)
+        {
+            records = records.Where(r => r.Id.CompareTo(before) < 0);
+        }
+        var rows = await records.OrderByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
+        var labels = await LabelsAsync(ct);
+        var items = rows.Take(limit).Select(r => ToEntry(r, labels)).ToList();
+        return new HistoryPage(items, rows.Count > limit ? items[^1].Id : null);
+    }
+
+    /// <summary>EP's personal-data logs of one resource, newest first, offset-paged (EP's shape); client credentials.</summary>
+    public async Task<Page<HistoryEntry>> LogsAsync(ClaimsPrincipal user, string resourceType, Guid resourceId, PageRequest page,
+        CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ManagePersonalData);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var records = db.ChangeRecords.AsNoTracking().Where(r => r.ResourceType == resourceType && r.ResourceId == resourceId);
+        var total = await records.CountAsync(ct);
+        var rows = total == 0 ? [] : await records.OrderByDescending(r => r.Id).Skip(page.Offset).Take(page.Limit).ToListAsync(ct);
+        var labels = await LabelsAsync(ct);
+        return new Page<HistoryEntry>(rows.Select(r => ToEntry(r, labels)).ToList(), total, page.Offset, page.Limit);
+    }
+
+    /// <summary>The resources recorded for a customer (its addresses, orders, sign-in links), for EP's related-data-entries.</summary>
+    public async Task<IReadOnlyList<(string ResourceType, Guid ResourceId)>> RecordedResourcesAsync(ClaimsPrincipal user, Guid customerId,
+        CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ManagePersonalData);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var pairs = await db.ChangeRecords.AsNoTracking().Where(r => r.CustomerId == customerId)
+            .Select(r => new { r.ResourceType, r.ResourceId }).Distinct().ToListAsync(ct);
+        return pairs.Select(p => (p.ResourceType, p.ResourceId)).ToList();
+    }
+
+    /// <summary>Days history is kept (EP's logs-ttl): the stored setting, else <c>History__RetentionDays</c>; null keeps it forever.</summary>
+    public async Task<int?> RetentionDaysAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stored = await db.HistoryRetention.AsNoTracking().FirstOrDefaultAsync(ct);
+        return stored is not null ? stored.Days : options.Value.RetentionDays is > 0 and var days ? days : null;
+    }
+
+    public async Task<int?> RetentionDaysAsync(ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ManagePersonalData);
+        return await RetentionDaysAsync(ct);
+    }
+
+    /// <summary>Sets EP's logs-ttl (1–365 days, as EP allows).</summary>
+    public async Task SetRetentionDaysAsync(ClaimsPrincipal user, int days, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ManagePersonalData);
+        if (days is < MinTtlDays or > MaxTtlDays)
+        {
+            throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("days",
+                $"days must be a whole number from {MinTtlDays} to {MaxTtlDays}.")]);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.HistoryRetention.FirstOrDefaultAsync(ct);
+        if (row is null)
+        {
+            db.HistoryRetention.Add(new HistoryRetention { Id = 1, Days = days, UpdatedAt = clock.GetUtcNow().UtcDateTime });
+        }
+        else
+        {
+            row.Days = days;
+            row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            // Two first settings at once: the other one won; set ours over it.
+            await using var again = await dbFactory.CreateDbContextAsync(ct);
+            await again.HistoryRetention.ExecuteUpdateAsync(s => s.SetProperty(r => r.Days, days), ct);
+        }
+    }
+
+    /// <summary>Deletes history older than the retention, a batch at a time; the number deleted.</summary>
+    public async Task<int> CleanUpAsync(CancellationToken ct = default)
+    {
+        if (await RetentionDaysAsync(ct) is not { } days)
+        {
+            return 0;
+        }
+        var cutoff = clock.GetUtcNow().UtcDateTime.AddDays(-days);
+        var deleted = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var batch = await db.ChangeRecords.Where(r => r.At < cutoff).OrderBy(r => r.At).Select(r => r.Id).Take(2000).ToListAsync(ct);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+            deleted += await db.ChangeRecords.Where(r => batch.Contains(r.Id)).ExecuteDeleteAsync(ct);
+        }
+        return deleted;
+    }
+
+    /// <summary>Field labels: custom values by their field's current name (a removed field shows its id).</summary>
+    private async Task<IReadOnlyDictionary<string, string>> LabelsAsync(CancellationToken ct)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var flow in Flow.Slugs)
+        {
+            foreach (var field in await customFields.FieldsAsync(flow, ct))
+            {
+                labels["custom:" + field.Id] = field.Name;
+                labels["slug:custom:" + field.Id] = field.Slug;
+            }
+        }
+        return labels;
+    }
+
+    private static HistoryEntry ToEntry(ChangeRecord r, IReadOnlyDictionary<string, string> labels)
+    {
+        var changes = new List<FieldChange>();
+        if (JsonNode.Parse(r.Delta) is JsonObject delta)
+        {
+            foreach (var (field, change) in delta)
+            {
+                var from = change?["from"]?.GetValue<string>();
+                var to = change?["to"]?.GetValue<string>();
+                var wire = field.StartsWith("custom:", StringComparison.Ordinal) && labels.TryGetValue("slug:" + field, out var slug) ? slug : field;
+                changes.Add(new FieldChange(wire, labels.TryGetValue(field, out var label) ? label : Label(field), from, to));
+            }
+        }
+        return new HistoryEntry(r.Id, DateTime.SpecifyKind(r.At, DateTimeKind.Utc), r.CustomerId, r.ResourceType, r.ResourceId, r.Kind, r.Action,
+            r.Subject, r.ActorKind, r.ActorId, r.ActorName, r.Channel, changes);
+    }
+
+    /// <summary>"external_ref" → "External ref", "line_1" → "Line 1".</summary>
+    private static string Label(string field)
+    {
+        var words = field.Replace('_', ' ');
+        return words.Length == 0 ? words : char.ToUpperInvariant(words[0]) + words[1..];
+    }
+}

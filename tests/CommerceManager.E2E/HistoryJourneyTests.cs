@@ -1,0 +1,90 @@
+using CommerceManager.Customers;
+using CommerceManager.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace CommerceManager.E2E;
+
+/// <summary>A change made in the console is on the customer's History tab and the Activity page, as the staff member's.</summary>
+public sealed class HistoryJourneyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task An_edit_in_the_console_shows_on_the_history_tab_and_the_activity_page_as_the_staff_members()
+    {
+        var customer = (await browser.App.Services.GetRequiredService<CustomerService>().CreateAsync(Access.SystemAdmin("e2e"),
+            new CustomerInput { Name = "Grace Hopper", Email = $"grace.{Guid.NewGuid():N}@e2e.example" })).Value!;
+        var page = await browser.NewPageAsync();
+        await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
+
+        await page.GotoAsync($"customers/{customer.Id}");
+        await page.WaitForCircuitAsync();
+        await page.Locator("#customer-name").FillAsync("Grace Brewster Hopper");
+        await page.GetByTestId("save-customer").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("customer-heading")).ToHaveTextAsync("Grace Brewster Hopper");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+
+        var latest = page.GetByTestId("history-entry").First;
+        await Assertions.Expect(latest).ToContainTextAsync("Customer updated");
+        await Assertions.Expect(latest).ToContainTextAsync(KestrelApp.AdminEmail);
+        await Assertions.Expect(latest).ToContainTextAsync("in the console");
+        await Assertions.Expect(latest.Locator("tbody tr").First).ToContainTextAsync("Grace Brewster Hopper");
+        await Assertions.Expect(page.GetByTestId("history-entry").Last).ToContainTextAsync("Customer created");
+        await page.ShotAsync("80-history-tab");
+
+        await page.GotoAsync("activity");
+        await page.WaitForCircuitAsync();
+        var row = page.GetByTestId("activity-row").First;
+        await Assertions.Expect(row).ToContainTextAsync("Grace Brewster Hopper");
+        await Assertions.Expect(row).ToContainTextAsync(KestrelApp.AdminEmail);
+        await page.ShotAsync("81-activity");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Two_staff_members_see_each_other_on_a_customer_and_a_save_reaches_the_other_page_at_once()
+    {
+        var customer = (await browser.App.Services.GetRequiredService<CustomerService>().CreateAsync(Access.SystemAdmin("e2e"),
+            new CustomerInput { Name = "Katherine Johnson", Email = $"katherine.{Guid.NewGuid():N}@e2e.example" })).Value!;
+        var repEmail = $"rep.{Guid.NewGuid():N}@e2e.example";
+        await browser.App.Services.GetRequiredService<CommerceManager.Staff.StaffService>().CreateAsync(Access.SystemAdmin("e2e"),
+            new CommerceManager.Staff.StaffInput { Email = repEmail, DisplayName = "Rita Rep", Role = Roles.Representative, Password = "rep e2e password 12" });
+        var admin = await browser.NewPageAsync();
+        await admin.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
+        await admin.GotoAsync($"customers/{customer.Id}");
+        await admin.WaitForCircuitAsync();
+        var rep = await browser.NewPageAsync();
+        await rep.SignInAsync(repEmail, "rep e2e password 12");
+        await rep.GotoAsync($"customers/{customer.Id}");
+        await rep.WaitForCircuitAsync();
+
+        // Each sees the other; typing makes the representative "editing" on the admin's page.
+        await Assertions.Expect(admin.Locator("[data-testid=presence-viewer][data-name='Rita Rep']")).ToBeVisibleAsync();
+        await Assertions.Expect(rep.GetByTestId("presence-viewer")).ToHaveCountAsync(1);
+        await rep.Locator("#customer-name").FillAsync("Katherine G. Johnson");
+        await Assertions.Expect(admin.Locator("[data-testid=presence-viewer][data-name='Rita Rep']")).ToHaveAttributeAsync("data-editing", "true");
+        await admin.ShotAsync("82-presence");
+
+        // The representative saves: the admin's page (no unsaved changes) shows it at once.
+        await rep.GetByTestId("save-customer").ClickAsync();
+        await Assertions.Expect(admin.GetByTestId("customer-heading")).ToHaveTextAsync("Katherine G. Johnson");
+        await Assertions.Expect(admin.Locator("#customer-name")).ToHaveValueAsync("Katherine G. Johnson");
+
+        // The admin has unsaved changes when the next save arrives: told who changed what, their draft kept until they choose.
+        await admin.Locator("#customer-external-ref").FillAsync("crm-admin-draft");
+        await rep.Locator("#customer-name").FillAsync("Katherine Coleman Johnson");
+        await rep.GetByTestId("save-customer").ClickAsync();
+        var notice = admin.GetByTestId("changed-elsewhere");
+        await Assertions.Expect(notice).ToContainTextAsync(repEmail);
+        await Assertions.Expect(notice).ToContainTextAsync("name");
+        await Assertions.Expect(admin.Locator("#customer-external-ref")).ToHaveValueAsync("crm-admin-draft");
+        await admin.ShotAsync("83-changed-elsewhere");
+        await admin.GetByTestId("remote-reload").ClickAsync();
+        await Assertions.Expect(admin.Locator("#customer-name")).ToHaveValueAsync("Katherine Coleman Johnson");
+
+        // Leaving the page ends the presence.
+        await rep.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).ClickAsync();
+        await Assertions.Expect(admin.GetByTestId("presence-viewer")).ToHaveCountAsync(0);
+        await rep.Context.CloseAsync();
+        await admin.Context.CloseAsync();
+    }
+}
