@@ -16,7 +16,7 @@ public sealed class HistoryJourneyTests(BrowserFixture browser) : IClassFixture<
         var page = await browser.NewPageAsync();
         await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
 
-        await page.GotoAsync($"customers/{customer.Id}");
+        await page.GotoAsync($"customers/{customer.Id}?tab=details");
         await page.WaitForCircuitAsync();
         await page.Locator("#customer-name").FillAsync("Grace Brewster Hopper");
         await page.GetByTestId("save-customer").ClickAsync();
@@ -50,11 +50,12 @@ public sealed class HistoryJourneyTests(BrowserFixture browser) : IClassFixture<
             new CommerceManager.Staff.StaffInput { Email = repEmail, DisplayName = "Rita Rep", Role = Roles.Representative, Password = "rep e2e password 12" });
         var admin = await browser.NewPageAsync();
         await admin.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
-        await admin.GotoAsync($"customers/{customer.Id}");
+        // On the details tab (each staff member's page otherwise opens on the tab they used last).
+        await admin.GotoAsync($"customers/{customer.Id}?tab=details");
         await admin.WaitForCircuitAsync();
         var rep = await browser.NewPageAsync();
         await rep.SignInAsync(repEmail, "rep e2e password 12");
-        await rep.GotoAsync($"customers/{customer.Id}");
+        await rep.GotoAsync($"customers/{customer.Id}?tab=details");
         await rep.WaitForCircuitAsync();
 
         // Each sees the other; typing makes the representative "editing" on the admin's page.
@@ -82,7 +83,7 @@ public sealed class HistoryJourneyTests(BrowserFixture browser) : IClassFixture<
         await Assertions.Expect(admin.Locator("#customer-name")).ToHaveValueAsync("Katherine Coleman Johnson");
 
         // Leaving the page ends the presence.
-        await rep.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).ClickAsync();
+        await rep.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).First.ClickAsync();
         await Assertions.Expect(admin.GetByTestId("presence-viewer")).ToHaveCountAsync(0);
         await rep.Context.CloseAsync();
         await admin.Context.CloseAsync();
