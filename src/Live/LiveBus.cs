@@ -22,8 +22,8 @@ public sealed record LiveEnvelope(string Origin, CustomerChanged? Change, Presen
 /// </summary>
 public sealed class LiveBus(ILogger<LiveBus> log)
 {
-    /// <summary>This process, so an instance ignores its own notices when the database echoes them back.</summary>
-    public static readonly string Instance = Guid.NewGuid().ToString("N")[..12];
+    /// <summary>This app instance, so it ignores its own notices when the database echoes them back.</summary>
+    public string Instance { get; } = Guid.NewGuid().ToString("N")[..12];
 
     public event Action<CustomerChanged>? Changed;
     /// <summary>Presence notices from other instances.</summary>

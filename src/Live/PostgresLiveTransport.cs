@@ -23,7 +23,7 @@ internal sealed class PostgresLiveTransport(LiveBus bus, string connectionString
                 await connection.OpenAsync(stoppingToken);
                 connection.Notification += (_, e) =>
                 {
-                    if (LiveBus.Deserialize(e.Payload) is { } envelope && envelope.Origin != LiveBus.Instance)
+                    if (LiveBus.Deserialize(e.Payload) is { } envelope && envelope.Origin != bus.Instance)
                     {
                         bus.Deliver(envelope);
                     }

@@ -25,6 +25,60 @@ namespace CommerceManager.Tests.Data;
 public sealed class PostgresTwoInstanceTests
 {
     [Fact]
+    public async Task Presence_and_saved_changes_on_one_instance_reach_the_other_through_the_database()
+    {
+        await using var store = TestStore.CreatePostgres("cm-live-");
+        await using var a = new AppInstance(store);
+        await using var b = new AppInstance(store);
+        await Task.WhenAll(Task.Run(() => a.CreateClient()), Task.Run(() => b.CreateClient()));
+        var customers = a.Services.GetRequiredService<CustomerService>();
+        var ada = (await customers.CreateAsync(CommerceManager.Security.Access.SystemAdmin("test"),
+            new CustomerInput { Name = "Ada", Email = $"live.{Guid.NewGuid():N}@example.com" })).Value!;
+        var heard = new TaskCompletionSource<CommerceManager.Live.CustomerChanged>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var updating = false;
+        b.Services.GetRequiredService<CommerceManager.Live.LiveBus>().Changed += c =>
+        {
+            // The creation's notice may still be on its way: only the edit's counts.
+            if (c.CustomerId == ada.Id && Volatile.Read(ref updating) && c.Fields.Contains("name") && !c.Fields.Contains("email"))
+            {
+                heard.TrySetResult(c);
+            }
+        };
+        var presenceOnB = b.Services.GetRequiredService<CommerceManager.Live.PresenceService>();
+
+        // Each instance listens on a connection of its own, opened as it starts: try until B's listener is up.
+        CommerceManager.Live.PresenceSession? onA = null;
+        for (var attempt = 0; attempt < 40 && presenceOnB.Others(ada.Id, null).Count == 0; attempt++)
+        {
+            onA?.Dispose();
+            onA = a.Services.GetRequiredService<CommerceManager.Live.PresenceService>().Join(ada.Id, "u-anna", "Anna");
+            await Task.Delay(250);
+        }
+        Assert.Equal("Anna", Assert.Single(presenceOnB.Others(ada.Id, null)).Name);
+        onA!.SetEditing(true);
+        await WaitUntilAsync(() => presenceOnB.Others(ada.Id, null) is [{ Editing: true }]);
+
+        Volatile.Write(ref updating, true);
+        var saved = await customers.UpdateAsync(CommerceManager.Security.Access.SystemAdmin("test"), ada.Id,
+            new CustomerInput { Name = "Ada King", Email = ada.Email }, ada.Version);
+        Assert.True(saved.IsOk);
+        var notice = await heard.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["name"], notice.Fields);
+
+        onA.Dispose();
+        await WaitUntilAsync(() => presenceOnB.Others(ada.Id, null).Count == 0);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.True(condition());
+    }
+
+    [Fact]
     public async Task Two_instances_share_tokens_cookies_data_and_conflicts_and_start_together_cleanly()
     {
         await using var store = TestStore.CreatePostgres("cm-two-");
