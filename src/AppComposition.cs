@@ -48,6 +48,7 @@ public static class AppComposition
         services.AddDataTransfer();
         services.AddDuplicates();
         services.AddPrivacy();
+        services.AddSingleton<Dashboard.DashboardService>();
         services.AddCustomerSignIn();
         services.AddOperations(config, contentRoot);
         return services;

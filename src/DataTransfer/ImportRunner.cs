@@ -84,8 +84,9 @@ public sealed partial class ImportRunner(
     /// <summary>Goes through the file from the job's last whole batch to its end (or to a stop).</summary>
     public override async Task RunAsync(ImportJob job, CancellationToken stopping)
     {
-        // What an import writes is on each timeline as the import of the staff member who started it.
-        using var actor = ChangeContext.Use(new ChangeActor(ActorKinds.Staff, job.OwnerId, job.OwnerName, ChangeActor.Import));
+        // What an import writes is the system's, on behalf of the staff member who started it (their id, so their own
+        // list of changes includes it).
+        using var actor = ChangeContext.Use(new ChangeActor(ActorKinds.System, job.OwnerId, job.OwnerName, ChangeActor.Import));
         if (job.Source == ImportSource.ElasticPath)
         {
             await RunFromSourceAsync(job, stopping);

@@ -106,6 +106,7 @@ internal sealed class ChangeRecordConfiguration : IEntityTypeConfiguration<Chang
         b.HasIndex(r => new { r.ResourceType, r.ResourceId, r.Id });
         b.HasIndex(r => new { r.ActorId, r.Id });
         b.HasIndex(r => new { r.Kind, r.Id });
+        b.HasIndex(r => new { r.ActorKind, r.Id });
         b.HasIndex(r => r.At);
     }
 }

@@ -30,11 +30,10 @@ public sealed record HistoryEntry(
     /// <summary>"Anna (staff)", "the customer", "API client 3f2a…", "import": who, in words.</summary>
     public string Who => ActorKind switch
     {
-        ActorKinds.Staff when Channel == ChangeActor.Import => $"an import by {ActorName ?? "a staff member"}",
         ActorKinds.Staff => ActorName ?? "a staff member",
         ActorKinds.Customer => "the customer",
         ActorKinds.Client => ActorName ?? $"API client {ActorId}",
-        _ => Channel == ChangeActor.Import ? "an import" : ActorName ?? "the system",
+        _ => Channel == ChangeActor.Import ? (ActorName is null ? "an import" : $"an import by {ActorName}") : ActorName ?? "the system",
     };
 
     /// <summary>"Address “Home” updated", "Password replaced", "Signed out everywhere": what, in words.</summary>
@@ -105,6 +104,13 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Cu
         return await PageAsync(query with { CustomerId = customerId }, ct);
     }
 
+    /// <summary>The store's latest changes for the home page (any staff role): what happened, not yet filtered.</summary>
+    public async Task<HistoryPage> TimelineOfStoreAsync(ClaimsPrincipal user, int limit, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        return await PageAsync(new HistoryQuery(Limit: limit), ct);
+    }
+
     /// <summary>Every change in the store, newest first (Admins): the Activity page and a staff member's changes.</summary>
     public async Task<HistoryPage> ActivityAsync(ClaimsPrincipal user, HistoryQuery query, CancellationToken ct = default)
     {
@@ -125,14 +131,9 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Cu
         {
             records = records.Where(r => r.Kind == query.Kind);
         }
-        if (query.ActorKind == ActorKinds.System)
+        if (!string.IsNullOrEmpty(query.ActorKind))
         {
-            // "Imports and the system": an import acts for the staff member who started it, through the import channel.
-            records = records.Where(r => r.ActorKind == ActorKinds.System || r.Channel == ChangeActor.Import);
-        }
-        else if (!string.IsNullOrEmpty(query.ActorKind))
-        {
-            records = records.Where(r => r.ActorKind == query.ActorKind && r.Channel != ChangeActor.Import);
+            records = records.Where(r => r.ActorKind == query.ActorKind);
         }
         if (!string.IsNullOrEmpty(query.ActorId))
         {

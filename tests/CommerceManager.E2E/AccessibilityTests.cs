@@ -122,6 +122,8 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
         await CloseDialogAsync();
         await OpenAsync("activity", page.GetByRole(AriaRole.Heading, new() { Name = "Activity" }));
         await ScanAsync("activity");
+        await OpenAsync("", page.GetByTestId("dashboard-kpis"));
+        await ScanAsync("home");
 
         await OpenAsync("customers/new", page.GetByRole(AriaRole.Heading, new() { Name = "New customer" }));
         await ScanAsync("new customer");

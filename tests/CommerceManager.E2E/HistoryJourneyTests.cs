@@ -37,6 +37,16 @@ public sealed class HistoryJourneyTests(BrowserFixture browser) : IClassFixture<
         await Assertions.Expect(row).ToContainTextAsync("Grace Brewster Hopper");
         await Assertions.Expect(row).ToContainTextAsync(KestrelApp.AdminEmail);
         await page.ShotAsync("81-activity");
+
+        // The home page: the store's figures and the latest changes, with a way into each customer's history.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Home", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("recent-activity")).ToContainTextAsync("Customer updated");
+        await Assertions.Expect(page.GetByTestId("kpi-customers")).Not.ToHaveTextAsync("0");
+        await page.ShotAsync("84-home");
+        await page.Locator("#dashboard-query").FillAsync("Brewster");
+        await page.Locator("#dashboard-query").PressAsync("Enter");
+        await page.ExpectUrlAsync("**/customers?q=Brewster**");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Grace Brewster Hopper" })).ToBeVisibleAsync();
         await page.Context.CloseAsync();
     }
 

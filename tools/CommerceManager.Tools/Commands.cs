@@ -7,6 +7,7 @@ using CommerceManager.CustomFields;
 using CommerceManager.Customers;
 using CommerceManager.Data;
 using CommerceManager.Exports;
+using CommerceManager.History;
 using CommerceManager.Orders;
 using CommerceManager.Security;
 using CommerceManager.Seeding;
@@ -36,6 +37,7 @@ public static class Commands
         {
             "bench-transfer" => await BenchTransferAsync(services, int.Parse(options.GetValueOrDefault("rows", "1000000"), CultureInfo.InvariantCulture)),
             "bench-duplicates" => await BenchDuplicatesAsync(services),
+            "bench-history" => await BenchHistoryAsync(services, int.Parse(options.GetValueOrDefault("entries", "2000000"), CultureInfo.InvariantCulture)),
             "seed" => await SeedAsync(services, new StoreShape(
                 int.Parse(options.GetValueOrDefault("customers", "100000"), CultureInfo.InvariantCulture),
                 double.Parse(options.GetValueOrDefault("addresses", "2"), CultureInfo.InvariantCulture),
@@ -43,6 +45,112 @@ public static class Commands
             _ => await BenchAsync(services, int.Parse(options.GetValueOrDefault("iterations", "30"), CultureInfo.InvariantCulture),
                 options.GetValueOrDefault("only")),
         };
+    }
+
+    /// <summary>
+    /// History and the home page at size: tops the change history up to <paramref name="entries"/> records (spread over
+    /// the last year, on random customers, a fifth of them by five staff members), then times the Activity page's
+    /// queries (first page, a page deep in, filtered by kind and by staff member), the busiest customer's History tab
+    /// and the home page's figures. Each: the first (cold) run, then the median of 20.
+    /// </summary>
+    private static async Task<int> BenchHistoryAsync(ServiceProvider services, int entries)
+    {
+        await MigrateAsync(services);
+        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var dialect = services.GetRequiredService<SqlDialect>();
+        var admin = Access.SystemAdmin("bench");
+        int existing, customers;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            existing = await db.ChangeRecords.CountAsync();
+            customers = await RowCounts.ReadAsync(db, RowCount.Customers, default);
+            Console.WriteLine($"{customers:N0} customers, {await RowCounts.ReadAsync(db, RowCount.Orders, default):N0} orders, {existing:N0} history entries");
+        }
+        if (existing < entries)
+        {
+            var timer = Stopwatch.StartNew();
+            var ids = new List<Guid>(customers);
+            await using (var db = await factory.CreateDbContextAsync())
+            {
+                await foreach (var id in db.Customers.AsNoTracking().Select(c => c.Id).AsAsyncEnumerable())
+                {
+                    ids.Add(id);
+                }
+            }
+            var random = new Random(42);
+            var kinds = new[] { (History.ChangeKinds.Details, "customer", "{\"name\":{\"from\":\"Ada\",\"to\":\"Ada King\"}}"),
+                (History.ChangeKinds.Address, "address", "{\"line_1\":{\"from\":\"1 High St\",\"to\":\"2 High St\"}}"),
+                (History.ChangeKinds.Order, "order", "{\"status\":{\"from\":\"incomplete\",\"to\":\"processing\"}}"),
+                (History.ChangeKinds.SignIn, "customer", "{\"password\":{\"from\":\"set\",\"to\":\"replaced\"}}") };
+            var toAdd = entries - existing;
+            var start = DateTime.UtcNow.AddDays(-365);
+            var step = TimeSpan.FromDays(365).Ticks / toAdd;
+            const int batch = 50_000;
+            for (var done = 0; done < toAdd; done += batch)
+            {
+                await using var db = await factory.CreateDbContextAsync();
+                await db.Database.OpenConnectionAsync();
+                var connection = db.Database.GetDbConnection();
+                await using var tx = await connection.BeginTransactionAsync();
+                await using (var writer = dialect.OpenBulkWriter(connection, tx, "ChangeRecords",
+                    ["Id", "At", "CustomerId", "ResourceType", "ResourceId", "Kind", "Action", "Subject", "ActorKind", "ActorId", "ActorName", "Channel", "Delta"]))
+                {
+                    for (var i = done; i < Math.Min(toAdd, done + batch); i++)
+                    {
+                        var at = new DateTime(start.Ticks + step * i, DateTimeKind.Utc);
+                        var customer = ids[random.Next(ids.Count)];
+                        var (kind, type, delta) = kinds[random.Next(kinds.Length)];
+                        var staff = random.Next(5) == 0 ? $"bench-staff-{random.Next(5)}" : null;
+                        await writer.RowAsync(default, dialect.StoredValue(Guid.CreateVersion7(new DateTimeOffset(at))), dialect.StoredValue(Clock.Truncate(at)),
+                            dialect.StoredValue(customer), type, dialect.StoredValue(type == "customer" ? customer : Guid.CreateVersion7(new DateTimeOffset(at))),
+                            kind, History.ChangeActions.Updated, "bench", staff is null ? History.ActorKinds.Client : History.ActorKinds.Staff,
+                            staff ?? "bench-client", staff is null ? "API client bench" : $"{staff}@example.com", staff is null ? "api" : "console", delta);
+                    }
+                    await writer.CompleteAsync(default);
+                }
+                await tx.CommitAsync();
+            }
+            await using (var db = await factory.CreateDbContextAsync())
+            {
+                // The planner's statistics for the new table only (the whole store's would take minutes).
+                await db.Database.ExecuteSqlRawAsync("ANALYZE \"ChangeRecords\"");
+            }
+            Console.WriteLine($"added {toAdd:N0} history entries in {timer.Elapsed.TotalSeconds:F1} s");
+        }
+
+        var history = services.GetRequiredService<History.HistoryService>();
+        var dashboard = services.GetRequiredService<Dashboard.DashboardService>();
+        Guid busiest, deep;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            busiest = await db.ChangeRecords.Where(r => r.CustomerId != null).GroupBy(r => r.CustomerId!.Value)
+                .OrderByDescending(g => g.Count()).Select(g => g.Key).Take(1).FirstAsync();
+            deep = await db.ChangeRecords.OrderByDescending(r => r.Id).Skip(100_000).Select(r => r.Id).FirstAsync();
+        }
+        async Task TimeAsync(string what, Func<Task<int>> run)
+        {
+            var cold = Stopwatch.StartNew();
+            var rows = await run();
+            cold.Stop();
+            var times = new List<double>();
+            for (var i = 0; i < 20; i++)
+            {
+                var t = Stopwatch.StartNew();
+                await run();
+                times.Add(t.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            Console.WriteLine($"{what,-58} {rows,4} rows   first {cold.Elapsed.TotalMilliseconds,8:F1} ms   median {times[10],7:F2} ms   max {times[^1],7:F2} ms");
+        }
+        await TimeAsync("Activity: first page (50)", async () => (await history.ActivityAsync(admin, new History.HistoryQuery(Limit: 50))).Items.Count);
+        await TimeAsync("Activity: 50 after the 100,000th newest", async () => (await history.ActivityAsync(admin, new History.HistoryQuery(Before: deep, Limit: 50))).Items.Count);
+        await TimeAsync("Activity: addresses only", async () => (await history.ActivityAsync(admin, new History.HistoryQuery(Kind: History.ChangeKinds.Address, Limit: 50))).Items.Count);
+        await TimeAsync("Activity: one staff member's changes", async () => (await history.ActivityAsync(admin, new History.HistoryQuery(ActorId: "bench-staff-3", Limit: 50))).Items.Count);
+        await TimeAsync("Activity: imports and the system (none in this store)", async () => (await history.ActivityAsync(admin, new History.HistoryQuery(ActorKind: History.ActorKinds.System, Limit: 50))).Items.Count);
+        await TimeAsync("History tab: the busiest customer, first page (25)", async () => (await history.TimelineAsync(admin, busiest, new History.HistoryQuery())).Items.Count);
+        await TimeAsync("History tab: the busiest customer, sign-in only", async () => (await history.TimelineAsync(admin, busiest, new History.HistoryQuery(Kind: History.ChangeKinds.SignIn))).Items.Count);
+        await TimeAsync("Home page: every figure", async () => (await dashboard.LoadAsync(admin)).NewCustomersByDay.Count);
+        return 0;
     }
 
     /// <summary>

@@ -1117,6 +1117,8 @@ namespace CommerceManager.Data.Migrations.Postgres
 
                     b.HasIndex("ActorId", "Id");
 
+                    b.HasIndex("ActorKind", "Id");
+
                     b.HasIndex("CustomerId", "Id");
 
                     b.HasIndex("Kind", "Id");

@@ -996,6 +996,8 @@ namespace CommerceManager.Data.Migrations.Sqlite
 
                     b.HasIndex("ActorId", "Id");
 
+                    b.HasIndex("ActorKind", "Id");
+
                     b.HasIndex("CustomerId", "Id");
 
                     b.HasIndex("Kind", "Id");

@@ -1,0 +1,47 @@
+using Bunit;
+using CommerceManager.Customers;
+using CommerceManager.Dashboard;
+using CommerceManager.Orders;
+using CommerceManager.Security;
+using CommerceManager.Tests.Infrastructure;
+using CommerceManager.Tests.Orders;
+
+namespace CommerceManager.Tests.History;
+
+public sealed class DashboardTests : ConsoleTestContext
+{
+    [Fact]
+    public async Task The_home_page_counts_todays_sign_ups_guest_checkouts_and_orders_by_status_and_lists_recent_changes()
+    {
+        var customers = App.Get<CustomerService>();
+        var ada = (await customers.CreateAsync(As.Admin, new CustomerInput { Name = "Ada", Email = "ada@example.com" })).Value!;
+        await customers.CreateAsync(As.Admin, new CustomerInput { Name = "Bob", Email = "bob@example.com" });
+        var carts = App.Get<CartService>();
+        var checkout = App.Get<CheckoutService>();
+        foreach (var (cart, customerId) in new[] { ("c1", (Guid?)ada.Id), ("c2", null), ("c3", null) })
+        {
+            await carts.AddItemAsync(As.Admin, cart, new CartItemInput { Name = "Mug", Sku = "MUG", Quantity = 1, Price = 1000 });
+            await checkout.CheckoutAsync(As.Admin, cart, new CheckoutInput
+            {
+                CustomerId = customerId, Name = customerId is null ? "Guest" : null, Email = customerId is null ? "guest@example.com" : null,
+                BillingAddress = CheckoutAndOrderTests.Billing(), ShippingAddress = CheckoutAndOrderTests.Billing(),
+            });
+        }
+        SignInAs(Roles.Viewer);
+
+        var cut = Render<CommerceManager.Components.Pages.Home>();
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("2", cut.Find("[data-testid=kpi-customers]").TextContent.Trim());
+            Assert.Equal("2", cut.Find("[data-testid=kpi-new-customers]").TextContent.Trim());
+            Assert.Equal("3", cut.Find("[data-testid=kpi-orders]").TextContent.Trim());
+            var today = cut.Find("[data-testid=signups-vs-guests] tbody tr").Children.Select(c => c.TextContent.Trim()).ToList();
+            Assert.Equal(["2", "2"], today.Skip(1));
+            var orders = cut.Find("[data-testid=orders-by-status] tbody tr").Children.Select(c => c.TextContent.Trim()).ToList();
+            Assert.Equal(["3", "0", "0", "0", "3"], orders.Skip(1)); // all incomplete, today
+            Assert.Equal("2", cut.FindAll("[data-testid=chart-new-by-day] tbody tr")[^1].QuerySelector(".bar-value")!.TextContent.Trim());
+            Assert.Contains("Order", cut.Find("[data-testid=recent-activity]").TextContent);
+        });
+    }
+}
