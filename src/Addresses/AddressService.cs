@@ -125,25 +125,7 @@ public sealed class AddressService(IDbContextFactory<AppDbContext> dbFactory, IV
         {
             return false;
         }
-        // Removed through the change tracker, so the deletion is recorded (with what the address was) in the same save.
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var address = await db.Addresses.FirstOrDefaultAsync(a => a.Id == addressId && a.CustomerId == customerId, ct);
-            if (address is null)
-            {
-                return false;
-            }
-            db.Addresses.Remove(address);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                return true;
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < 3)
-            {
-            }
-        }
+        return await Saving.RemoveAsync(dbFactory, db => db.Addresses.FirstOrDefaultAsync(a => a.Id == addressId && a.CustomerId == customerId, ct), ct);
     }
 
     private static void Apply(Address a, AddressInput input, DateTime now)

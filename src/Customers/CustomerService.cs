@@ -304,26 +304,8 @@ public sealed class CustomerService(
         {
             return false;
         }
-        // Removed through the change tracker, so the deletion is recorded with what the customer was (in the same save);
-        // the database cascades to addresses and tokens. A concurrent edit is read again and the delete tried once more.
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct);
-            if (customer is null)
-            {
-                return false;
-            }
-            db.Customers.Remove(customer);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                return true;
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < 3)
-            {
-            }
-        }
+        // Recorded with what the customer was; the database cascades to addresses and tokens.
+        return await Saving.RemoveAsync(dbFactory, db => db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct), ct);
     }
 
     /// <summary>

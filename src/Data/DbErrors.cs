@@ -58,6 +58,33 @@ public static class DbErrors
 public static class Saving
 {
     /// <summary>
+    /// Deletes the row <paramref name="find"/> reads, through the change tracker (so save interceptors see what it was,
+    /// and the deletion is recorded in the same save); a row saved by someone meanwhile is read again and the delete
+    /// tried once more. False when there is no such row (any more).
+    /// </summary>
+    public static async Task<bool> RemoveAsync<T>(IDbContextFactory<AppDbContext> factory, Func<AppDbContext, Task<T?>> find, CancellationToken ct)
+        where T : class
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            if (await find(db) is not { } row)
+            {
+                return false;
+            }
+            db.Remove(row);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return true;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    /// <summary>
     /// Saves, turning the two races a write can lose into outcomes: someone saved the same row since it was read
     /// (<see cref="OutcomeKind.Conflict"/>), or a unique index refused the row (<see cref="OutcomeKind.Duplicate"/> on
     /// <paramref name="uniqueField"/>, with <paramref name="duplicateMessage"/>). Any other failure is an exception.

@@ -269,8 +269,8 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
 
     private static void CompareCustom(string? before, string? after, Dictionary<string, (string? From, string? To)> delta)
     {
-        var old = ParseObject(before);
-        var now = ParseObject(after);
+        var old = CustomFields.CustomFieldValues.Parse(before);
+        var now = CustomFields.CustomFieldValues.Parse(after);
         foreach (var key in old.Select(p => p.Key).Union(now.Select(p => p.Key)).Order(StringComparer.Ordinal))
         {
             old.TryGetPropertyValue(key, out var from);
@@ -279,22 +279,6 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
             {
                 delta["custom:" + key] = (Text(from), Text(to));
             }
-        }
-    }
-
-    private static JsonObject ParseObject(string? json)
-    {
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            return [];
-        }
-        try
-        {
-            return JsonNode.Parse(json) as JsonObject ?? [];
-        }
-        catch (JsonException)
-        {
-            return [];
         }
     }
 

@@ -119,7 +119,7 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
                 ["linked_to_customer"] = o.CustomerId == customer.Id,
                 ["customer_name"] = o.CustomerName,
                 ["customer_email"] = o.CustomerEmail,
-                ["status"] = Snake(o.Status), ["payment"] = Snake(o.Payment), ["shipping"] = Snake(o.Shipping),
+                ["status"] = ChangeRecorder.Format(o.Status), ["payment"] = ChangeRecorder.Format(o.Payment), ["shipping"] = ChangeRecorder.Format(o.Shipping),
                 ["currency"] = o.Currency, ["total"] = o.Total, ["tax"] = o.Tax,
                 ["billing_address"] = Postal(o.BillingAddress),
                 ["shipping_address"] = Postal(o.ShippingAddress),
@@ -153,12 +153,8 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
         CancellationToken ct = default)
     {
         Access.Require(user, Permission.ManagePersonalData);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.Database.OpenConnectionAsync(ct);
-        var connection = db.Database.GetDbConnection();
-        try
+        return await OnErasureConnectionAsync(async db =>
         {
-            await dialect.BeginErasureAsync(connection, ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
             // Its timeline, and the timelines of customers merged into it (their records keep their own ids).
@@ -238,24 +234,15 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return request;
-        }
-        finally
-        {
-            await dialect.EndErasureAsync(connection, CancellationToken.None);
-            await db.Database.CloseConnectionAsync();
-        }
+        }, ct);
     }
 
     /// <summary>EP's <c>POST /v2/orders/anonymize</c>: blanks the personal fields of finished orders (fulfilled, cancelled or refunded).</summary>
     public async Task<Outcome<IReadOnlyList<Guid>>> AnonymizeOrdersAsync(ClaimsPrincipal user, IReadOnlyList<Guid> orderIds, CancellationToken ct = default)
     {
         Access.Require(user, Permission.ManagePersonalData);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.Database.OpenConnectionAsync(ct);
-        var connection = db.Database.GetDbConnection();
-        try
+        return await OnErasureConnectionAsync(async db =>
         {
-            await dialect.BeginErasureAsync(connection, ct);
             var ids = orderIds.Distinct().ToList();
             var orders = await db.Orders.Where(o => ids.Contains(o.Id)).ToListAsync(ct);
             if (ids.FirstOrDefault(id => orders.All(o => o.Id != id)) is var missing && missing != Guid.Empty)
@@ -277,12 +264,7 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return new Outcome<IReadOnlyList<Guid>>(OutcomeKind.Ok, ids);
-        }
-        finally
-        {
-            await dialect.EndErasureAsync(connection, CancellationToken.None);
-            await db.Database.CloseConnectionAsync();
-        }
+        }, ct);
     }
 
     public async Task<ErasureRequest?> GetErasureAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
@@ -298,6 +280,27 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.ErasureRequests.AsNoTracking().Where(r => r.ResourceType == resourceType && r.ResourceId == resourceId)
             .OrderByDescending(r => r.CreatedAt).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// Runs an erasure on one open connection: what it deletes is overwritten (SQLite), and afterwards the write-ahead
+    /// log is folded in and emptied, so earlier versions of the erased pages do not linger there.
+    /// </summary>
+    private async Task<T> OnErasureConnectionAsync<T>(Func<AppDbContext, Task<T>> erase, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        try
+        {
+            await dialect.BeginErasureAsync(connection, ct);
+            return await erase(db);
+        }
+        finally
+        {
+            await dialect.EndErasureAsync(connection, CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>The customer's orders and the guest orders placed with its email.</summary>
@@ -333,19 +336,4 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
     };
 
     private static string Stamp(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-
-    private static string Snake(Enum value)
-    {
-        var name = value.ToString();
-        var sb = new System.Text.StringBuilder();
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                sb.Append('_');
-            }
-            sb.Append(char.ToLowerInvariant(name[i]));
-        }
-        return sb.ToString();
-    }
 }
