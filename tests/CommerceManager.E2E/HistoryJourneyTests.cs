@@ -98,4 +98,42 @@ public sealed class HistoryJourneyTests(BrowserFixture browser) : IClassFixture<
         await rep.Context.CloseAsync();
         await admin.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task An_admin_downloads_a_customers_data_then_erases_it_after_typing_the_email()
+    {
+        var email = $"erase.me.{Guid.NewGuid():N}@e2e.example";
+        var customer = (await browser.App.Services.GetRequiredService<CustomerService>().CreateAsync(Access.SystemAdmin("e2e"),
+            new CustomerInput { Name = "Eraseme Quinn", Email = email })).Value!;
+        var page = await browser.NewPageAsync();
+        await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
+        await page.GotoAsync($"customers/{customer.Id}?tab=details");
+        await page.WaitForCircuitAsync();
+
+        // Everything the store holds, as a file.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Personal data: download or erase" }).ClickAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByText("Download everything (JSON)").ClickAsync());
+        var json = await File.ReadAllTextAsync((await download.PathAsync())!);
+        Assert.Contains(email, json);
+        Assert.Contains("\"history\"", json);
+
+        // Erase: the button stays off until the email is typed.
+        await page.GotoAsync($"customers/{customer.Id}?tab=details");
+        await page.WaitForCircuitAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Personal data: download or erase" }).ClickAsync();
+        await page.GetByText("Erase personal data…").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("erase-submit")).ToBeDisabledAsync();
+        await page.Locator("#erase-confirm").FillAsync(email.ToUpperInvariant());
+        await page.Locator("#erase-reference").FillAsync("TICKET-42");
+        await page.ShotAsync("85-erase");
+        await page.GetByTestId("erase-submit").ClickAsync();
+        await page.ExpectUrlAsync("**/customers");
+        await Assertions.Expect(page.GetByText("Personal data erased.")).ToBeVisibleAsync();
+
+        Assert.Null(await browser.App.Services.GetRequiredService<CustomerService>().GetAsync(Access.SystemAdmin("e2e"), customer.Id));
+        var erased = (await browser.App.Services.GetRequiredService<CommerceManager.Privacy.PrivacyService>()
+            .ErasuresOfAsync(Access.SystemAdmin("e2e"), "customer", customer.Id)).Single();
+        Assert.Equal(("TICKET-42", KestrelApp.AdminEmail), (erased.Reference, erased.InitiatorName));
+        await page.Context.CloseAsync();
+    }
 }
