@@ -117,6 +117,26 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Imported_and_updated_customers_are_on_their_timelines_as_the_import_of_the_staff_member_who_started_it()
+    {
+        var customers = services.Get<CustomerService>();
+        var old = (await customers.CreateAsync(As.Admin, new CustomerInput { Name = "Old Name", Email = "kept@import.example" })).Value!;
+
+        await RunAsync(await UploadAsync("name,email\r\nNew Name,kept@import.example\r\nFresh One,fresh@import.example\r\n"), ExistingEmail.Update);
+
+        var history = services.Get<CommerceManager.History.HistoryService>();
+        var fresh = (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,fresh@import.example)"))).Items.Single();
+        var created = Assert.Single((await history.TimelineAsync(As.Viewer, fresh.Id, new CommerceManager.History.HistoryQuery())).Items);
+        var updated = (await history.TimelineAsync(As.Viewer, old.Id, new CommerceManager.History.HistoryQuery())).Items[0];
+        foreach (var entry in new[] { created, updated })
+        {
+            Assert.Equal((CommerceManager.History.ActorKinds.System, "import", "an import by rep@example.com"), (entry.ActorKind, entry.Channel, entry.Who));
+        }
+        Assert.Equal((CommerceManager.History.ChangeActions.Created, "fresh@import.example"), (created.Action, created.Changes.Single(c => c.Field == "email").To));
+        Assert.Equal(("Old Name", "New Name"), (updated.Changes.Single(c => c.Field == "name").From, updated.Changes.Single(c => c.Field == "name").To));
+    }
+
+    [Fact]
     public async Task Custom_values_are_typed_by_their_field_and_a_bad_one_names_its_column()
     {
         var job = await RunAsync(await UploadAsync("Name,E-mail Address,points\r\nTyped,typed@import.example,12\r\nWrong,wrong@import.example,twelve\r\n"));
