@@ -56,7 +56,8 @@ public sealed class SavedViewsBarTests : ConsoleTestContext
         Assert.Null(cut.Find("[data-testid=view-all]").GetAttribute("aria-current"));
 
         // The button's handler waits for the dialog: it completes once the dialog is closed.
-        var saving = cut.Find("[data-testid=save-view]").ClickAsync(new());
+        // Found and clicked in one step on the renderer: the list's asynchronous loads may re-render it in between.
+        var saving = cut.InvokeAsync(() => cut.Find("[data-testid=save-view]").ClickAsync(new()));
         Dialogs.WaitForAssertion(() => Dialogs.Find("#view-name"));
         Dialogs.Find("#view-name").Input("No password");
         // Not an Admin: no "share with all staff", but "open the list with this view".
@@ -83,7 +84,8 @@ public sealed class SavedViewsBarTests : ConsoleTestContext
         var cut = RenderAt("customers?q=Grace");
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=view-tab]")));
 
-        var saving = cut.Find("[data-testid=save-view]").ClickAsync(new());
+        // Found and clicked in one step on the renderer: the list's asynchronous loads may re-render it in between.
+        var saving = cut.InvokeAsync(() => cut.Find("[data-testid=save-view]").ClickAsync(new()));
         Dialogs.WaitForAssertion(() => Dialogs.Find("#view-name"));
         Dialogs.Find("#view-name").Input("mine");
         Dialogs.WaitForAssertion(() => Assert.Contains("Replace view", Dialogs.Find("[data-testid=save-view-confirm]").TextContent));
@@ -116,7 +118,7 @@ public sealed class SavedViewsBarTests : ConsoleTestContext
     {
         var cut = RenderAt("customers");
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
-        await cut.Find("[data-testid=columns-menu] button").ClickAsync(new());
+        await cut.InvokeAsync(() => cut.Find("[data-testid=columns-menu] button").ClickAsync(new()));
         Popovers.WaitForAssertion(() => Popovers.Find("[data-testid=column-orders]"));
         await Popovers.Find("[data-testid=column-orders]").ClickAsync(new());
         Assert.Contains("cols=orders", Nav.Uri, StringComparison.Ordinal);

@@ -42,6 +42,6 @@ public sealed class DashboardTests : ConsoleTestContext
             Assert.Equal(["3", "0", "0", "0", "3"], orders.Skip(1)); // all incomplete, today
             Assert.Equal("2", cut.FindAll("[data-testid=chart-new-by-day] tbody tr")[^1].QuerySelector(".bar-value")!.TextContent.Trim());
             Assert.Contains("Order", cut.Find("[data-testid=recent-activity]").TextContent);
-        });
+        }, TimeSpan.FromSeconds(10)); // the figures are 126 small queries: longer than bUnit's default second on a busy PostgreSQL
     }
 }
