@@ -112,6 +112,14 @@ public sealed class CustomerService(
         return await ById(db, id, ct);
     }
 
+    /// <summary>The names of those of <paramref name="ids"/> that still exist, in one query (pages that list other things naming customers).</summary>
+    public async Task<IReadOnlyDictionary<Guid, string>> NamesAsync(ClaimsPrincipal user, IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Customers.AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+    }
+
     /// <summary>Is this email taken (any letter case)? Optionally ignoring one customer, the one being edited.</summary>
     private async Task<bool> EmailExistsAsync(string email, Guid? except = null, CancellationToken ct = default)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -101,14 +100,8 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
         {
             var first = group.First();
             var fields = group.SelectMany(r => ParseFields(r.Delta)).Distinct().ToList();
-            var who = first.ActorKind switch
-            {
-                ActorKinds.Staff => first.ActorName ?? "a staff member",
-                ActorKinds.Customer => "the customer",
-                ActorKinds.Client => first.ActorName ?? "an API client",
-                _ => first.ActorName ?? "the system",
-            };
-            live.Publish(new Live.CustomerChanged(group.Key, first.Kind, who, first.ActorId, fields, first.At));
+            live.Publish(new Live.CustomerChanged(group.Key, first.Kind, HistoryEntry.WhoOf(first.ActorKind, first.ActorId, first.ActorName, first.Channel),
+                first.ActorId, fields, first.At));
         }
     }
 
@@ -294,25 +287,12 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
         null => null,
         string s => s,
         DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
-        Enum e => SnakeCase(e.ToString()),
+        // The API's spelling of enum values ("partially_paid").
+        Enum e => JsonNamingPolicy.SnakeCaseLower.ConvertName(e.ToString()),
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
-
-    private static string SnakeCase(string name)
-    {
-        var sb = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                sb.Append('_');
-            }
-            sb.Append(char.ToLowerInvariant(name[i]));
-        }
-        return sb.ToString();
-    }
 
     internal static string DeltaJson(IReadOnlyDictionary<string, (string? From, string? To)> delta)
     {

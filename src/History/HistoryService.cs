@@ -27,13 +27,15 @@ public sealed record HistoryEntry(
     string Channel,
     IReadOnlyList<FieldChange> Changes)
 {
-    /// <summary>"Anna (staff)", "the customer", "API client 3f2a…", "import": who, in words.</summary>
-    public string Who => ActorKind switch
+    /// <summary>"anna@example.com", "the customer", "API client 3f2a…", "an import by …": who, in words.</summary>
+    public string Who => WhoOf(ActorKind, ActorId, ActorName, Channel);
+
+    public static string WhoOf(string actorKind, string? actorId, string? actorName, string channel) => actorKind switch
     {
-        ActorKinds.Staff => ActorName ?? "a staff member",
+        ActorKinds.Staff => actorName ?? "a staff member",
         ActorKinds.Customer => "the customer",
-        ActorKinds.Client => ActorName ?? $"API client {ActorId}",
-        _ => Channel == ChangeActor.Import ? (ActorName is null ? "an import" : $"an import by {ActorName}") : ActorName ?? "the system",
+        ActorKinds.Client => actorName ?? $"API client {actorId}",
+        _ => channel == ChangeActor.Import ? (actorName is null ? "an import" : $"an import by {actorName}") : actorName ?? "the system",
     };
 
     /// <summary>"Address “Home” updated", "Password replaced", "Signed out everywhere": what, in words.</summary>

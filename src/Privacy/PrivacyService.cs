@@ -119,7 +119,7 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
                 ["linked_to_customer"] = o.CustomerId == customer.Id,
                 ["customer_name"] = o.CustomerName,
                 ["customer_email"] = o.CustomerEmail,
-                ["status"] = ChangeRecorder.Format(o.Status), ["payment"] = ChangeRecorder.Format(o.Payment), ["shipping"] = ChangeRecorder.Format(o.Shipping),
+                ["status"] = OrderTransitions.Word(o.Status), ["payment"] = OrderTransitions.Word(o.Payment), ["shipping"] = OrderTransitions.Word(o.Shipping),
                 ["currency"] = o.Currency, ["total"] = o.Total, ["tax"] = o.Tax,
                 ["billing_address"] = Postal(o.BillingAddress),
                 ["shipping_address"] = Postal(o.ShippingAddress),

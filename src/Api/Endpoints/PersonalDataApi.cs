@@ -206,13 +206,7 @@ public static class PersonalDataApi
         "erasure_request",
         r.ResourceType,
         r.ResourceId.ToString(),
-        new Dictionary<string, string?>
-        {
-            ["access-token-email"] = r.InitiatorKind == ActorKinds.Staff ? r.InitiatorName : null,
-            ["access-token-id"] = r.InitiatorId,
-            ["access-token-name"] = r.InitiatorName,
-            ["access-token-type"] = r.InitiatorKind == ActorKinds.Client ? "client-credentials-token" : r.InitiatorKind,
-        },
+        Initiator(r.InitiatorKind, r.InitiatorId, r.InitiatorName, r.InitiatorName, storeId: null),
         r.Status,
         r.StatusDescription,
         ApiJson.Timestamp(r.CreatedAt),
@@ -224,20 +218,7 @@ public static class PersonalDataApi
         e.Id.ToString(),
         "personal_data_log_entry",
         storeId,
-        new Dictionary<string, string?>
-        {
-            ["access-token-email"] = e.ActorKind == ActorKinds.Staff ? e.ActorName : null,
-            ["access-token-id"] = e.ActorId,
-            ["access-token-name"] = e.Who,
-            ["access-token-store-id"] = storeId,
-            ["access-token-type"] = e.ActorKind switch
-            {
-                ActorKinds.Client => "client-credentials-token",
-                ActorKinds.Customer => "customer-token",
-                ActorKinds.Staff => "staff",
-                _ => "system",
-            },
-        },
+        Initiator(e.ActorKind, e.ActorId, e.ActorName, e.Who, storeId),
         ApiJson.Timestamp(e.At),
         $"{e.ResourceType}.event.{e.Action}",
         e.Changes.ToDictionary(c => c.Field, c => c.To),
@@ -246,6 +227,29 @@ public static class PersonalDataApi
         new LogRelationships(new ResourcePath(ResourcePathOf(e))),
         new LogMeta(e.Kind, e.Channel, new LogActor(e.ActorKind, e.ActorId, e.ActorName), e.Subject,
             e.Changes.ToDictionary(c => c.Field, c => new FieldFromTo(c.From, c.To))));
+
+    /// <summary>EP's <c>initiator</c>: who acted, with hyphenated <c>access-token-*</c> keys (a staff member's email as theirs).</summary>
+    private static Dictionary<string, string?> Initiator(string kind, string? id, string? name, string? displayName, string? storeId)
+    {
+        var initiator = new Dictionary<string, string?>
+        {
+            ["access-token-email"] = kind == ActorKinds.Staff ? name : null,
+            ["access-token-id"] = id,
+            ["access-token-name"] = displayName,
+            ["access-token-type"] = kind switch
+            {
+                ActorKinds.Client => "client-credentials-token",
+                ActorKinds.Customer => "customer-token",
+                ActorKinds.Staff => "staff",
+                _ => "system",
+            },
+        };
+        if (storeId is not null)
+        {
+            initiator["access-token-store-id"] = storeId;
+        }
+        return initiator;
+    }
 
     private static string ResourcePathOf(HistoryEntry e) => e.ResourceType switch
     {
