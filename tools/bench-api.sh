@@ -6,7 +6,8 @@
 #
 # Environment: BENCH_SECONDS (20), BENCH_WARMUP (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_PORT (5090),
 # BENCH_START_TIMEOUT (3600 s: start-up applies pending migrations first), BENCH_ONLY_MIXED (1: skip the read table),
-# BENCH_MIXED_SECONDS (60: the mixed load; 0 skips it).
+# BENCH_MIXED_SECONDS (60: the mixed load; 0 skips it), BENCH_MIXED_READERS (8 reading connections beside the 8
+# creating ones; 0 measures creates alone).
 # Prints, per query: requests/s, p50 and p99 under load, and the median time of one request on an idle server.
 # Needs: wrk, curl, jq (Debian packages of the same names). See docs/benchmarks.md for figures it printed.
 set -euo pipefail
@@ -124,7 +125,12 @@ end
 LUA
     wrk -t2 -c8 -d"${mixed}s" --latency -s /tmp/cm-bench-create.lua "$base/v2/customers" >/tmp/cm-bench-creates.txt &
     creates=$!
-    wrk -t2 -c8 -d"${mixed}s" --latency -s /tmp/cm-bench-auth.lua "$base/v2/customers" >/tmp/cm-bench-reads.txt
+    readers=${BENCH_MIXED_READERS:-8}
+    if [ "$readers" -gt 0 ]; then
+        wrk -t2 -c"$readers" -d"${mixed}s" --latency -s /tmp/cm-bench-auth.lua "$base/v2/customers" >/tmp/cm-bench-reads.txt
+    else
+        echo "Requests/sec: 0" >/tmp/cm-bench-reads.txt
+    fi
     wait $creates
     cr=$(awk '/Requests\/sec/ { print $2 }' /tmp/cm-bench-creates.txt)
     cp99=$(awk '$1 == "99%" { print $2 }' /tmp/cm-bench-creates.txt)

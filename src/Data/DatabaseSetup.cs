@@ -35,7 +35,7 @@ public static class DatabaseSetup
             var connectionString = ResolveSqlite(config.GetConnectionString("Default") ?? DefaultConnection, contentRoot);
             services.AddDbContextFactory<AppDbContext, SqliteContextFactory>((sp, o) => o.UseSqlite(connectionString)
                 .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>())
-                .AddInterceptors(SqliteSecureDelete.Instance));
+                .AddInterceptors(SqliteSecureDelete.Instance, SqliteWriteQueue.Instance));
             services.AddSingleton<SqlDialect, SqliteDialect>();
             // The first hosted service, so the last to stop: after the web server and every job runner.
             services.AddHostedService(sp => new SqliteShutdown(connectionString, sp.GetRequiredService<ILogger<SqliteShutdown>>()));
