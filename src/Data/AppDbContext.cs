@@ -28,7 +28,7 @@ internal sealed class StaffUserConfiguration : IEntityTypeConfiguration<StaffUse
 /// knows no feature. One subclass per provider (<see cref="SqliteDbContext"/>, <see cref="PostgresDbContext"/>), each
 /// with its own migrations; everything else asks for an <see cref="AppDbContext"/>.
 /// </summary>
-public abstract class AppDbContext(DbContextOptions<AppDbContext> options)
+public abstract class AppDbContext(DbContextOptions options)
     : IdentityDbContext<StaffUser, IdentityRole, string>(options)
 {
     public DbSet<RowCount> RowCounts => Set<RowCount>();

@@ -26,14 +26,16 @@ public static class DatabaseSetup
                 throw new InvalidOperationException("Database__Provider=postgres needs a PostgreSQL connection string in ConnectionStrings__Default, " +
                     "e.g. Host=127.0.0.1;Port=5432;Database=commerce;Username=commerce;Password=…");
             }
-            services.AddDbContextFactory<AppDbContext, PostgresContextFactory>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>()));
-            services.AddScoped(sp => (PostgresDbContext)sp.GetRequiredService<AppDbContext>());
+            AddContexts<PostgresDbContext>(services, (sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>()));
+            // Data Protection's key store: a context of its own from the pool (not the scope's AppDbContext again, which
+            // the scope would then give back to the pool twice).
+            services.AddScoped(sp => (PostgresDbContext)sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
             services.AddSingleton<SqlDialect, PostgresDialect>();
         }
         else
         {
             var connectionString = ResolveSqlite(config.GetConnectionString("Default") ?? DefaultConnection, contentRoot);
-            services.AddDbContextFactory<AppDbContext, SqliteContextFactory>((sp, o) => o.UseSqlite(connectionString)
+            AddContexts<SqliteDbContext>(services, (sp, o) => o.UseSqlite(connectionString)
                 .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>())
                 .AddInterceptors(SqliteSecureDelete.Instance, SqliteWriteQueue.Instance));
             services.AddSingleton<SqlDialect, SqliteDialect>();
@@ -41,6 +43,27 @@ public static class DatabaseSetup
             services.AddHostedService(sp => new SqliteShutdown(connectionString, sp.GetRequiredService<ILogger<SqliteShutdown>>()));
         }
         return services;
+    }
+
+    /// <summary>
+    /// The context factory every feature uses (pooled: see <see cref="PooledContexts{TContext}"/>), and the scoped context
+    /// Identity and Data Protection take from a request's scope (back to the pool when the scope ends).
+    /// </summary>
+    private static void AddContexts<TContext>(IServiceCollection services, Action<IServiceProvider, DbContextOptionsBuilder> configure)
+        where TContext : AppDbContext
+    {
+        // Registered EF's way, so ConfigureDbContext<AppDbContext>(…) elsewhere (tests' fault injection) still applies.
+        services.ConfigureDbContext<AppDbContext>(configure);
+        services.AddSingleton<IDbContextFactory<AppDbContext>>(sp =>
+        {
+            var options = new DbContextOptionsBuilder<TContext>();
+            foreach (var configuration in sp.GetServices<Microsoft.EntityFrameworkCore.Infrastructure.IDbContextOptionsConfiguration<AppDbContext>>())
+            {
+                configuration.Configure(sp, options);
+            }
+            return new PooledContexts<TContext>(options.Options);
+        });
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
     }
 
     public static DatabaseProvider ProviderOf(IConfiguration config) => (config["Database:Provider"] ?? "sqlite").Trim().ToLowerInvariant() switch

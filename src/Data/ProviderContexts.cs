@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace CommerceManager.Data;
 
 /// <summary>The embedded default: one SQLite file. Migrations under src/Data/Migrations/Sqlite.</summary>
-public sealed class SqliteDbContext(DbContextOptions<AppDbContext> options) : AppDbContext(options)
+public sealed class SqliteDbContext(DbContextOptions options) : AppDbContext(options)
 {
     protected override void ConfigureProvider(ModelBuilder builder)
     {
@@ -20,7 +20,7 @@ public sealed class SqliteDbContext(DbContextOptions<AppDbContext> options) : Ap
 /// documents are <c>jsonb</c> with a GIN index; contains-searched columns get a trigram GIN index; Data Protection keys
 /// live here, so every instance shares them.
 /// </summary>
-public sealed class PostgresDbContext(DbContextOptions<AppDbContext> options) : AppDbContext(options), IDataProtectionKeyContext
+public sealed class PostgresDbContext(DbContextOptions options) : AppDbContext(options), IDataProtectionKeyContext
 {
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -74,16 +74,19 @@ public static class StorageHints
         property.HasAnnotation(ContainsSearch, true);
 }
 
-/// <summary>Creates the SQLite context with the options <see cref="DatabaseSetup"/> registered.</summary>
-internal sealed class SqliteContextFactory(DbContextOptions<AppDbContext> options) : IDbContextFactory<AppDbContext>
+/// <summary>
+/// Hands out the provider's context from EF's context pool: a request borrows an already built context (its internal
+/// services, its connection object) and gives it back reset when disposed, instead of building one per request.
+/// </summary>
+internal sealed class PooledContexts<TContext>(DbContextOptions<TContext> options) : IDbContextFactory<AppDbContext>
+    where TContext : AppDbContext
 {
-    public AppDbContext CreateDbContext() => new SqliteDbContext(options);
-}
+    private readonly Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<TContext> pool = new(options);
 
-/// <summary>Creates the PostgreSQL context with the options <see cref="DatabaseSetup"/> registered.</summary>
-internal sealed class PostgresContextFactory(DbContextOptions<AppDbContext> options) : IDbContextFactory<AppDbContext>
-{
-    public AppDbContext CreateDbContext() => new PostgresDbContext(options);
+    public AppDbContext CreateDbContext() => pool.CreateDbContext();
+
+    public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+        await pool.CreateDbContextAsync(cancellationToken);
 }
 
 /// <summary>For <c>dotnet ef migrations add … --context SqliteDbContext</c>: no database is opened.</summary>

@@ -19,6 +19,21 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
     /// <summary>Records saved inside an explicit transaction, announced only when it commits.</summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, List<ChangeRecord>> uncommitted = new();
 
+    // Contexts are pooled: a transaction disposed without commit or rollback must not leave its records to the next one.
+    public System.Data.Common.DbTransaction TransactionStarted(System.Data.Common.DbConnection connection, TransactionEndEventData eventData,
+        System.Data.Common.DbTransaction result)
+    {
+        if (eventData.Context is { } context)
+        {
+            uncommitted.Remove(context);
+        }
+        return result;
+    }
+
+    public ValueTask<System.Data.Common.DbTransaction> TransactionStartedAsync(System.Data.Common.DbConnection connection, TransactionEndEventData eventData,
+        System.Data.Common.DbTransaction result, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(TransactionStarted(connection, eventData, result));
+
     public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData)
     {
         if (eventData.Context is { } context && uncommitted.TryGetValue(context, out var records))
