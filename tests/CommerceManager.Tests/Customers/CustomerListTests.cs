@@ -112,4 +112,29 @@ public sealed class CustomerListTests : ConsoleTestContext
 
         cut.WaitForAssertion(() => Assert.Contains("Could not parse the supplied filter", cut.Find("[data-testid=list-error]").TextContent));
     }
+
+    [Fact]
+    public async Task Ticking_rows_selects_them_and_the_header_box_ticks_the_page_or_none()
+    {
+        await SeedAsync(("Ada Lovelace", "ada@example.com"), ("Grace Hopper", "grace@example.com"), ("Hedy Lamarr", "hedy@example.com"));
+        SignInAs(Roles.Admin);
+        var cut = RenderAt("customers?sort=name");
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tbody tr").Count));
+        string Header() => cut.Find("thead .mud-checkbox span").ClassName!;
+
+        // One row: counted, the header box shows "some", and the row's box is labelled with the customer's name.
+        await cut.InvokeAsync(() => cut.Find("tbody input[aria-label='Select Grace Hopper']").Change(true));
+        cut.WaitForAssertion(() => Assert.Equal("1 selected", cut.Find("[data-testid=bulk-count]").TextContent.Trim()));
+        Assert.Contains("mud-checkbox-null", Header());
+        Assert.Equal(1, cut.FindAll("tbody input[type=checkbox]").Count(i => i.HasAttribute("checked")));
+
+        // The header box from "some" ticks the whole page; again, none.
+        await cut.InvokeAsync(() => cut.Find("thead input[type=checkbox]").Change(true));
+        cut.WaitForAssertion(() => Assert.Equal("3 selected", cut.Find("[data-testid=bulk-count]").TextContent.Trim()));
+        Assert.Contains("mud-checkbox-true", Header());
+        await cut.InvokeAsync(() => cut.Find("thead input[type=checkbox]").Change(false));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=bulk-count]")));
+        Assert.Contains("mud-checkbox-false", Header());
+        Assert.DoesNotContain(cut.FindAll("tbody input[type=checkbox]"), i => i.HasAttribute("checked"));
+    }
 }
