@@ -65,7 +65,25 @@ internal sealed class SqliteWriteQueue : IDbTransactionInterceptor, IDbCommandIn
 
     // ---- A lone write statement outside a transaction (SaveChanges of one row, ExecuteUpdate, ExecuteDelete).
 
-    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
+        EnterForLoneWrite(command, result);
+
+    public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) => EnterForLoneWriteAsync(command, result, cancellationToken);
+
+    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
+        EnterForLoneWrite(command, result);
+
+    public ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<int> result, CancellationToken cancellationToken = default) => EnterForLoneWriteAsync(command, result, cancellationToken);
+
+    public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
+        EnterForLoneWrite(command, result);
+
+    public ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<object> result, CancellationToken cancellationToken = default) => EnterForLoneWriteAsync(command, result, cancellationToken);
+
+    private T EnterForLoneWrite<T>(DbCommand command, T result)
     {
         if (IsLoneWrite(command))
         {
@@ -74,50 +92,11 @@ internal sealed class SqliteWriteQueue : IDbTransactionInterceptor, IDbCommandIn
         return result;
     }
 
-    public async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    private async ValueTask<T> EnterForLoneWriteAsync<T>(DbCommand command, T result, CancellationToken ct)
     {
         if (IsLoneWrite(command))
         {
-            await EnterAsync(command.Connection!, forStatement: true, cancellationToken);
-        }
-        return result;
-    }
-
-    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        if (IsLoneWrite(command))
-        {
-            Enter(command.Connection!, forStatement: true);
-        }
-        return result;
-    }
-
-    public async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        if (IsLoneWrite(command))
-        {
-            await EnterAsync(command.Connection!, forStatement: true, cancellationToken);
-        }
-        return result;
-    }
-
-    public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-    {
-        if (IsLoneWrite(command))
-        {
-            Enter(command.Connection!, forStatement: true);
-        }
-        return result;
-    }
-
-    public async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        if (IsLoneWrite(command))
-        {
-            await EnterAsync(command.Connection!, forStatement: true, cancellationToken);
+            await EnterAsync(command.Connection!, forStatement: true, ct);
         }
         return result;
     }
