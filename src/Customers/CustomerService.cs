@@ -50,10 +50,13 @@ public sealed class CustomerService(
         var (filtered, custom, unfiltered) = await MatchingAsync(db, query, ct);
         var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
             : await Counting.CountAsync(filtered, query.ExactTotal, ct);
-        var items = total == 0 ? [] : await CustomerFilters.Sort(filtered, query.Sort, defaultSort, custom)
-            .Skip(page.Offset).Take(page.Limit)
-            .Select(ToDto)
-            .ToListAsync(ct);
+        var sort = string.IsNullOrWhiteSpace(query.Sort) ? defaultSort : query.Sort.Trim();
+        var items = total == 0 ? []
+            : unfiltered && sort == "-created_at" ? await NewestFirst(db, page.Offset, page.Limit).ToListAsync(ct)
+            : await CustomerFilters.Sort(filtered, query.Sort, defaultSort, custom)
+                .Skip(page.Offset).Take(page.Limit)
+                .Select(ToDto)
+                .ToListAsync(ct);
         return new Page<CustomerDto>(items, total, page.Offset, page.Limit, capped);
     }
 
@@ -362,6 +365,15 @@ public sealed class CustomerService(
     // the order they are written.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
         Func<AppDbContext, Guid, CancellationToken, Task<CustomerDto?>>> ByIdPerModel = new();
+
+    // The list's default page (the API's and the console's first request), compiled the same way; the same order as
+    // CustomerFilters.Sort gives "-created_at".
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
+        Func<AppDbContext, int, int, IAsyncEnumerable<CustomerDto>>> NewestFirstPerModel = new();
+
+    private static IAsyncEnumerable<CustomerDto> NewestFirst(AppDbContext db, int skip, int take) =>
+        NewestFirstPerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, int skip, int take) =>
+            db.Set<Customer>().AsNoTracking().OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Skip(skip).Take(take).Select(ToDto)))(db, skip, take);
 
     private static Task<CustomerDto?> ById(AppDbContext db, Guid id, CancellationToken ct) =>
         ByIdPerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, Guid id, CancellationToken ct) =>

@@ -30,5 +30,11 @@ internal sealed class RowCountConfiguration : IEntityTypeConfiguration<RowCount>
 public static class RowCounts
 {
     public static async Task<int> ReadAsync(AppDbContext db, string name, CancellationToken ct) =>
-        (int)await db.RowCounts.Where(r => r.Name == name).Select(r => r.Count).FirstOrDefaultAsync(ct);
+        (int)await ByName.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, string name, CancellationToken ct) =>
+            db.RowCounts.Where(r => r.Name == name).Select(r => r.Count).FirstOrDefault()))(db, name, ct);
+
+    // Every unfiltered list reads its total here: compiled once per model (a process can hold two providers' models),
+    // so no LINQ translation or query-cache lookup per request.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
+        Func<AppDbContext, string, CancellationToken, Task<long>>> ByName = new();
 }
