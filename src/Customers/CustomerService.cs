@@ -48,6 +48,13 @@ public sealed class CustomerService(
         var page = query.Page;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (filtered, custom, unfiltered) = await MatchingAsync(db, query, ct);
+        if (OneEmail(query, custom, defaultSort) is { } email)
+        {
+            // "Does this email exist?", a storefront's question before sign-up or log-in: compiled, from the email index.
+            var matches = await EmailCount(db, email, ct);
+            return new Page<CustomerDto>(matches == 0 ? [] : await EmailPage(db, email, page.Offset, page.Limit).ToListAsync(ct),
+                matches, page.Offset, page.Limit, false);
+        }
         var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
             : await Counting.CountAsync(filtered, query.ExactTotal, ct);
         var sort = string.IsNullOrWhiteSpace(query.Sort) ? defaultSort : query.Sort.Trim();
@@ -374,6 +381,30 @@ public sealed class CustomerService(
     private static IAsyncEnumerable<CustomerDto> NewestFirst(AppDbContext db, int skip, int take) =>
         NewestFirstPerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, int skip, int take) =>
             db.Set<Customer>().AsNoTracking().OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Skip(skip).Take(take).Select(ToDto)))(db, skip, take);
+
+    /// <summary>The normalized email when the query is just <c>eq(email,…)</c> in the default order, else null.</summary>
+    private static string? OneEmail(CustomerQuery query, IReadOnlyList<FieldDefinition> custom, string defaultSort) =>
+        string.IsNullOrWhiteSpace(query.Search) && query.HasPassword is null
+        && (string.IsNullOrWhiteSpace(query.Sort) ? defaultSort : query.Sort.Trim()) == "-created_at"
+        && CustomerFilters.SchemaFor(custom).Parse(query.Filter) is [{ Op: "eq", Field: "email" } term]
+            ? Customer.Normalize(CustomerFilters.EmailValue(term.Value))
+            : null;
+
+    // Several customers can share an email (EP's duplicate_email_policy), so the lookup pages and counts like the list.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
+        Func<AppDbContext, string, int, int, IAsyncEnumerable<CustomerDto>>> EmailPagePerModel = new();
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
+        Func<AppDbContext, string, CancellationToken, Task<int>>> EmailCountPerModel = new();
+
+    private static IAsyncEnumerable<CustomerDto> EmailPage(AppDbContext db, string email, int skip, int take) =>
+        EmailPagePerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, string email, int skip, int take) =>
+            db.Set<Customer>().AsNoTracking().Where(c => c.NormalizedEmail == email)
+                .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Skip(skip).Take(take).Select(ToDto)))(db, email, skip, take);
+
+    private static Task<int> EmailCount(AppDbContext db, string email, CancellationToken ct) =>
+        EmailCountPerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, string email, CancellationToken ct) =>
+            db.Set<Customer>().Count(c => c.NormalizedEmail == email)))(db, email, ct);
 
     private static Task<CustomerDto?> ById(AppDbContext db, Guid id, CancellationToken ct) =>
         ByIdPerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, Guid id, CancellationToken ct) =>
