@@ -48,18 +48,18 @@ public sealed class CustomerService(
         var page = query.Page;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (filtered, custom, unfiltered) = await MatchingAsync(db, query, ct);
-        if (OneEmail(query, custom, defaultSort) is { } email)
+        var sort = string.IsNullOrWhiteSpace(query.Sort) ? defaultSort : query.Sort.Trim();
+        if (OneEmail(query, custom, sort) is { } email)
         {
             // "Does this email exist?", a storefront's question before sign-up or log-in: compiled, from the email index.
-            var matches = await EmailCount(db, email, ct);
-            return new Page<CustomerDto>(matches == 0 ? [] : await EmailPage(db, email, page.Offset, page.Limit).ToListAsync(ct),
+            var matches = await EmailCountQuery.For(db)(db, email, ct);
+            return new Page<CustomerDto>(matches == 0 ? [] : await EmailPageQuery.For(db)(db, email, page.Offset, page.Limit).ToListAsync(ct),
                 matches, page.Offset, page.Limit, false);
         }
         var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
             : await Counting.CountAsync(filtered, query.ExactTotal, ct);
-        var sort = string.IsNullOrWhiteSpace(query.Sort) ? defaultSort : query.Sort.Trim();
         var items = total == 0 ? []
-            : unfiltered && sort == "-created_at" ? await NewestFirst(db, page.Offset, page.Limit).ToListAsync(ct)
+            : unfiltered && sort == "-created_at" ? await NewestFirstQuery.For(db)(db, page.Offset, page.Limit).ToListAsync(ct)
             : await CustomerFilters.Sort(filtered, query.Sort, defaultSort, custom)
                 .Skip(page.Offset).Take(page.Limit)
                 .Select(ToDto)
@@ -367,46 +367,33 @@ public sealed class CustomerService(
 
     private static readonly Func<Customer, CustomerDto> ToDtoCompiled = ToDto.Compile();
 
-    // The API's most frequent read, compiled once per model (a process can hold several: two providers in the tests,
-    // or two app instances): no LINQ translation or cache lookup per request. After ToDto: static fields start in
-    // the order they are written.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
-        Func<AppDbContext, Guid, CancellationToken, Task<CustomerDto?>>> ByIdPerModel = new();
+    // The hot reads, compiled once per model: no LINQ translation or query-cache lookup per request.
+    // The API's most frequent read.
+    private static readonly PerModel<Func<AppDbContext, Guid, CancellationToken, Task<CustomerDto?>>> ByIdQuery = new(() =>
+        EF.CompileAsyncQuery((AppDbContext db, Guid id, CancellationToken ct) =>
+            db.Set<Customer>().AsNoTracking().Where(c => c.Id == id).Select(ToDto).FirstOrDefault()));
 
-    // The list's default page (the API's and the console's first request), compiled the same way; the same order as
-    // CustomerFilters.Sort gives "-created_at".
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
-        Func<AppDbContext, int, int, IAsyncEnumerable<CustomerDto>>> NewestFirstPerModel = new();
+    // The list's default page (the API's and the console's first request): the order CustomerFilters.Sort gives "-created_at".
+    private static readonly PerModel<Func<AppDbContext, int, int, IAsyncEnumerable<CustomerDto>>> NewestFirstQuery = new(() =>
+        EF.CompileAsyncQuery((AppDbContext db, int skip, int take) =>
+            db.Set<Customer>().AsNoTracking().OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Skip(skip).Take(take).Select(ToDto)));
 
-    private static IAsyncEnumerable<CustomerDto> NewestFirst(AppDbContext db, int skip, int take) =>
-        NewestFirstPerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, int skip, int take) =>
-            db.Set<Customer>().AsNoTracking().OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Skip(skip).Take(take).Select(ToDto)))(db, skip, take);
+    // "Does this email exist?". Several customers can share an email (EP's duplicate_email_policy), so the lookup pages
+    // and counts like the list.
+    private static readonly PerModel<Func<AppDbContext, string, int, int, IAsyncEnumerable<CustomerDto>>> EmailPageQuery = new(() =>
+        EF.CompileAsyncQuery((AppDbContext db, string email, int skip, int take) =>
+            db.Set<Customer>().AsNoTracking().Where(c => c.NormalizedEmail == email)
+                .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Skip(skip).Take(take).Select(ToDto)));
+
+    private static readonly PerModel<Func<AppDbContext, string, CancellationToken, Task<int>>> EmailCountQuery = new(() =>
+        EF.CompileAsyncQuery((AppDbContext db, string email, CancellationToken ct) => db.Set<Customer>().Count(c => c.NormalizedEmail == email)));
+
+    private static Task<CustomerDto?> ById(AppDbContext db, Guid id, CancellationToken ct) => ByIdQuery.For(db)(db, id, ct);
 
     /// <summary>The normalized email when the query is just <c>eq(email,…)</c> in the default order, else null.</summary>
-    private static string? OneEmail(CustomerQuery query, IReadOnlyList<FieldDefinition> custom, string defaultSort) =>
-        string.IsNullOrWhiteSpace(query.Search) && query.HasPassword is null
-        && (string.IsNullOrWhiteSpace(query.Sort) ? defaultSort : query.Sort.Trim()) == "-created_at"
+    private static string? OneEmail(CustomerQuery query, IReadOnlyList<FieldDefinition> custom, string sort) =>
+        string.IsNullOrWhiteSpace(query.Search) && query.HasPassword is null && sort == "-created_at"
         && CustomerFilters.SchemaFor(custom).Parse(query.Filter) is [{ Op: "eq", Field: "email" } term]
             ? Customer.Normalize(CustomerFilters.EmailValue(term.Value))
             : null;
-
-    // Several customers can share an email (EP's duplicate_email_policy), so the lookup pages and counts like the list.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
-        Func<AppDbContext, string, int, int, IAsyncEnumerable<CustomerDto>>> EmailPagePerModel = new();
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
-        Func<AppDbContext, string, CancellationToken, Task<int>>> EmailCountPerModel = new();
-
-    private static IAsyncEnumerable<CustomerDto> EmailPage(AppDbContext db, string email, int skip, int take) =>
-        EmailPagePerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, string email, int skip, int take) =>
-            db.Set<Customer>().AsNoTracking().Where(c => c.NormalizedEmail == email)
-                .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Skip(skip).Take(take).Select(ToDto)))(db, email, skip, take);
-
-    private static Task<int> EmailCount(AppDbContext db, string email, CancellationToken ct) =>
-        EmailCountPerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, string email, CancellationToken ct) =>
-            db.Set<Customer>().Count(c => c.NormalizedEmail == email)))(db, email, ct);
-
-    private static Task<CustomerDto?> ById(AppDbContext db, Guid id, CancellationToken ct) =>
-        ByIdPerModel.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, Guid id, CancellationToken ct) =>
-            db.Set<Customer>().AsNoTracking().Where(c => c.Id == id).Select(ToDto).FirstOrDefault()))(db, id, ct);
 }

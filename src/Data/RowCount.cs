@@ -29,12 +29,9 @@ internal sealed class RowCountConfiguration : IEntityTypeConfiguration<RowCount>
 
 public static class RowCounts
 {
-    public static async Task<int> ReadAsync(AppDbContext db, string name, CancellationToken ct) =>
-        (int)await ByName.GetValue(db.Model, static _ => EF.CompileAsyncQuery((AppDbContext db, string name, CancellationToken ct) =>
-            db.RowCounts.Where(r => r.Name == name).Select(r => r.Count).FirstOrDefault()))(db, name, ct);
+    // Every unfiltered list reads its total here: compiled, so no LINQ translation or query-cache lookup per request.
+    private static readonly PerModel<Func<AppDbContext, string, CancellationToken, Task<long>>> ByName = new(() =>
+        EF.CompileAsyncQuery((AppDbContext db, string name, CancellationToken ct) => db.RowCounts.Where(r => r.Name == name).Select(r => r.Count).FirstOrDefault()));
 
-    // Every unfiltered list reads its total here: compiled once per model (a process can hold two providers' models),
-    // so no LINQ translation or query-cache lookup per request.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
-        Func<AppDbContext, string, CancellationToken, Task<long>>> ByName = new();
+    public static async Task<int> ReadAsync(AppDbContext db, string name, CancellationToken ct) => (int)await ByName.For(db)(db, name, ct);
 }
