@@ -56,6 +56,20 @@ public sealed class CustomerService(
             return new Page<CustomerDto>(matches == 0 ? [] : await EmailPageQuery.For(db)(db, email, page.Offset, page.Limit).ToListAsync(ct),
                 matches, page.Offset, page.Limit, false);
         }
+        if (OneContains(query, custom, sort) is (var terms, var column, var text)
+            && await dialect.CountSubstringAsync(db, db.Customers, column, text, query.ExactTotal ? null : Counting.Cap, ct) is { } found)
+        {
+            // A name or email contains search alone, the storefront's and the console's usual search: counted in the
+            // substring index, and the page read from it in creation order rather than by sorting every match.
+            var first = found <= page.Offset ? null
+                : await dialect.SubstringFirstCreatedAsync(db, db.Customers, column, text, page.Offset + page.Limit, sort == "-created_at", ct);
+            var rows = first is null ? []
+                : await CustomerFilters.Sort(CustomerFilters.Apply(first.AsNoTracking(), terms, custom), sort, defaultSort, custom)
+                    .Skip(page.Offset).Take(page.Limit)
+                    .Select(ToDto)
+                    .ToListAsync(ct);
+            return new Page<CustomerDto>(rows, found, page.Offset, page.Limit, !query.ExactTotal && found == Counting.Cap);
+        }
         var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
             : await Counting.CountAsync(filtered, query.ExactTotal, ct);
         var items = total == 0 ? []
@@ -391,6 +405,19 @@ public sealed class CustomerService(
     private static Task<CustomerDto?> ById(AppDbContext db, Guid id, CancellationToken ct) => ByIdQuery.For(db)(db, id, ct);
 
     /// <summary>The normalized email when the query is just <c>eq(email,…)</c> in the default order, else null.</summary>
+    /// <summary>A filter that is one contains term on name or email, in creation order: its terms, column and folded text.</summary>
+    private static (IReadOnlyList<FilterTerm> Terms, string Column, string Text)? OneContains(CustomerQuery query,
+        IReadOnlyList<FieldDefinition> custom, string sort)
+    {
+        if (!string.IsNullOrWhiteSpace(query.Search) || query.HasPassword is not null || sort is not ("-created_at" or "created_at")
+            || CustomerFilters.SchemaFor(custom).Parse(query.Filter) is not [{ Op: "like", Field: "name" or "email" } term] terms
+            || LikePattern.Read(term.Value).Kind != LikeKind.Contains || CustomerFilters.SubstringTerm(terms) is not { } substring)
+        {
+            return null;
+        }
+        return (terms, substring.Column, substring.Text);
+    }
+
     private static string? OneEmail(CustomerQuery query, IReadOnlyList<FieldDefinition> custom, string sort) =>
         string.IsNullOrWhiteSpace(query.Search) && query.HasPassword is null && sort == "-created_at"
         && CustomerFilters.SchemaFor(custom).Parse(query.Filter) is [{ Op: "eq", Field: "email" } term]

@@ -27,6 +27,22 @@ public abstract class SqlDialect
     public virtual IQueryable<T>? SubstringAnySource<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
         string equalsColumn, string equalsValue) where T : class => null;
 
+    /// <summary>
+    /// How many rows' contains-searched <paramref name="column"/> holds <paramref name="text"/>, counted in the substring
+    /// index alone (stopping at <paramref name="cap"/> when given); null when the provider has no such count or the text
+    /// is too short for the index.
+    /// </summary>
+    public virtual Task<int?> CountSubstringAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, int? cap,
+        CancellationToken ct) where T : class => Task.FromResult<int?>(null);
+
+    /// <summary>
+    /// Rows whose contains-searched <paramref name="column"/> holds <paramref name="text"/>: at least the first
+    /// <paramref name="count"/> of them by creation time (newest or oldest first), read in that order from the substring
+    /// index, and few others; the caller sorts and pages them. Null when the provider cannot (see <see cref="CountSubstringAsync"/>).
+    /// </summary>
+    public virtual Task<IQueryable<T>?> SubstringFirstCreatedAsync<T>(AppDbContext db, DbSet<T> set, string column, string text,
+        int count, bool newestFirst, CancellationToken ct) where T : class => Task.FromResult<IQueryable<T>?>(null);
+
     /// <summary>Applies pending migrations, one instance at a time when several start together.</summary>
     public virtual Task MigrateAsync(AppDbContext db, CancellationToken ct) => db.Database.MigrateAsync(ct);
 
@@ -203,6 +219,14 @@ public sealed class SqliteDialect : SqlDialect
 
     public override IQueryable<T>? SubstringSource<T>(DbSet<T> set, string column, string text) where T : class =>
         SqliteSubstringIndex.Source(set, column, text);
+
+    public override Task<int?> CountSubstringAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, int? cap,
+        CancellationToken ct) where T : class =>
+        SqliteSubstringIndex.CountAsync(db, set, column, text, cap, ct);
+
+    public override Task<IQueryable<T>?> SubstringFirstCreatedAsync<T>(AppDbContext db, DbSet<T> set, string column, string text,
+        int count, bool newestFirst, CancellationToken ct) where T : class =>
+        SqliteSubstringIndex.FirstCreatedAsync(db, set, column, text, count, newestFirst, ct);
 
     public override IQueryable<T>? SubstringAnySource<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
         string equalsColumn, string equalsValue) where T : class =>

@@ -83,6 +83,56 @@ public sealed class SubstringSearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_contains_search_pages_through_its_matches_in_creation_order_like_any_other_filter()
+    {
+        // 60 matches created in shuffled order over a few milliseconds (many in the same one), one far in the past, one
+        // in the future, among customers that do not match.
+        var start = new DateTime(2026, 3, 1, 9, 0, 0, DateTimeKind.Utc);
+        var order = Enumerable.Range(0, 60).OrderBy(i => (i * 37) % 61).ToList();
+        var created = new Dictionary<Guid, DateTime>();
+        foreach (var i in order)
+        {
+            var id = (await Customers.CreateAsync(As.Admin, new CustomerInput { Name = $"Pagewise Person {i}", Email = $"p{i}@pages.example" })).Value!.Id;
+            created[id] = i switch { 0 => new DateTime(1990, 1, 1, 0, 0, 0, DateTimeKind.Utc), 59 => start.AddYears(3), _ => start.AddMilliseconds(i % 4) };
+            await Customers.CreateAsync(As.Admin, new CustomerInput { Name = $"Other {i}", Email = $"o{i}@elsewhere.example" });
+        }
+        await using (var db = await services.DbAsync())
+        {
+            // Dated in another order than created, so neither the ids nor the order of writing follow the dates.
+            foreach (var (id, at) in created.OrderBy(c => c.Key.ToString()[^6..]))
+            {
+                await db.Customers.Where(c => c.Id == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.CreatedAt, at));
+            }
+        }
+
+        foreach (var sort in new[] { "-created_at", "created_at" })
+        {
+            foreach (var (offset, limit) in new[] { (0, 25), (0, 7), (7, 7), (21, 10), (50, 25), (59, 1), (60, 5) })
+            {
+                // The same search with a password condition takes the general path: sort every match, then page.
+                var fast = await Customers.ListAsync(As.Admin, new CustomerQuery("like(name,*gewise*)", sort, offset, limit));
+                var general = await Customers.ListAsync(As.Admin, new CustomerQuery("like(name,*gewise*)", sort, offset, limit, HasPassword: false));
+
+                Assert.Equal(60, fast.Total);
+                Assert.Equal(general.Items.Select(c => c.Id), fast.Items.Select(c => c.Id));
+                Assert.Equal(Math.Clamp(60 - offset, 0, limit), fast.Items.Count);
+            }
+        }
+        var newest = await Customers.ListAsync(As.Admin, new CustomerQuery("like(email,*@pages.exam*)", "-created_at", 0, 2));
+        Assert.Equal("Pagewise Person 59", newest.Items[0].Name);
+        var oldest = await Customers.ListAsync(As.Admin, new CustomerQuery("like(email,*@pages.exam*)", "created_at", 0, 1));
+        Assert.Equal("Pagewise Person 0", Assert.Single(oldest.Items).Name);
+    }
+
+    [Fact]
+    public async Task The_consoles_capped_count_of_a_contains_search_is_exact_below_the_cap()
+    {
+        var exact = await Customers.ListAsync(As.Admin, new CustomerQuery("like(email,*example*)", null, 0, 2, ExactTotal: false));
+
+        Assert.Equal((6, false), (exact.Total, exact.TotalIsCapped));
+    }
+
+    [Fact]
     [Trait("Database", "SqliteOnly")]
     public async Task On_SQLite_a_contains_search_reads_the_trigram_index()
     {
