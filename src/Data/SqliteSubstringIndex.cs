@@ -74,7 +74,9 @@ public static class SqliteSubstringIndex
                 INSERT INTO "{fts}"("{fts}", rowid, {list}) SELECT 'delete', "Key", {oldValues} FROM "{keys}" WHERE "Row" = old.rowid;
                 DELETE FROM "{keys}" WHERE "Row" = old.rowid;
                 """;
-            // Names come from the EF model (table and column names), never from input.
+            // Names come from the EF model (table and column names), never from input. The bulk fill leaves many small
+            // segments whose merging every later write would pay for (a create cost 2.5 times as much at a million rows):
+            // 'optimize' merges them into one first (5 s at a million rows).
 #pragma warning disable EF1002, EF1003
             await db.Database.ExecuteSqlRawAsync($"""
                 DROP TRIGGER IF EXISTS "{fts}_insert";
@@ -89,6 +91,7 @@ public static class SqliteSubstringIndex
                     FROM (SELECT {KeyBase("\"CreatedAt\"")} AS b, rowid FROM "{table}");
                 INSERT INTO "{fts}"(rowid, {list})
                     SELECT k."Key", {values} FROM "{keys}" AS k JOIN "{table}" AS t ON t.rowid = k."Row" ORDER BY k."Key";
+                INSERT INTO "{fts}"("{fts}") VALUES ('optimize');
                 CREATE TRIGGER "{fts}_insert" AFTER INSERT ON "{table}" BEGIN
                 {addNew}
                 END;
