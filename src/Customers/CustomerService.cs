@@ -57,18 +57,27 @@ public sealed class CustomerService(
                 matches, page.Offset, page.Limit, false);
         }
         if (OneContains(query, custom, sort) is (var terms, var column, var text)
-            && await dialect.CountSubstringAsync(db, db.Customers, column, text, query.ExactTotal ? null : Counting.Cap, ct) is { } found)
+            && dialect.SubstringFirstCreated(db.Customers, column, text, page.Offset + page.Limit, sort == "-created_at") is { } first)
         {
             // A name or email contains search alone, the storefront's and the console's usual search: counted in the
-            // substring index, and the page read from it in creation order rather than by sorting every match.
-            var first = found <= page.Offset ? null
-                : await dialect.SubstringFirstCreatedAsync(db, db.Customers, column, text, page.Offset + page.Limit, sort == "-created_at", ct);
-            var rows = first is null ? []
-                : await CustomerFilters.Sort(CustomerFilters.Apply(first.AsNoTracking(), terms, custom), sort, defaultSort, custom)
-                    .Skip(page.Offset).Take(page.Limit)
-                    .Select(ToDto)
-                    .ToListAsync(ct);
-            return new Page<CustomerDto>(rows, found, page.Offset, page.Limit, !query.ExactTotal && found == Counting.Cap);
+            // substring index, and the page read from it in creation order rather than by sorting every match. One
+            // connection for both.
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                var found = await dialect.CountSubstringAsync(db, db.Customers, column, text, query.ExactTotal ? null : Counting.Cap, ct)
+                    ?? throw new InvalidOperationException("The substring index gave a page but no count.");
+                var rows = found <= page.Offset ? []
+                    : await CustomerFilters.Sort(CustomerFilters.Apply(first.AsNoTracking(), terms, custom), sort, defaultSort, custom)
+                        .Skip(page.Offset).Take(page.Limit)
+                        .Select(ToDto)
+                        .ToListAsync(ct);
+                return new Page<CustomerDto>(rows, found, page.Offset, page.Limit, !query.ExactTotal && found == Counting.Cap);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         }
         var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
             : await Counting.CountAsync(filtered, query.ExactTotal, ct);

@@ -40,8 +40,8 @@ public abstract class SqlDialect
     /// <paramref name="count"/> of them by creation time (newest or oldest first), read in that order from the substring
     /// index, and few others; the caller sorts and pages them. Null when the provider cannot (see <see cref="CountSubstringAsync"/>).
     /// </summary>
-    public virtual Task<IQueryable<T>?> SubstringFirstCreatedAsync<T>(AppDbContext db, DbSet<T> set, string column, string text,
-        int count, bool newestFirst, CancellationToken ct) where T : class => Task.FromResult<IQueryable<T>?>(null);
+    public virtual IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, int count, bool newestFirst)
+        where T : class => null;
 
     /// <summary>Applies pending migrations, one instance at a time when several start together.</summary>
     public virtual Task MigrateAsync(AppDbContext db, CancellationToken ct) => db.Database.MigrateAsync(ct);
@@ -224,9 +224,9 @@ public sealed class SqliteDialect : SqlDialect
         CancellationToken ct) where T : class =>
         SqliteSubstringIndex.CountAsync(db, set, column, text, cap, ct);
 
-    public override Task<IQueryable<T>?> SubstringFirstCreatedAsync<T>(AppDbContext db, DbSet<T> set, string column, string text,
-        int count, bool newestFirst, CancellationToken ct) where T : class =>
-        SqliteSubstringIndex.FirstCreatedAsync(db, set, column, text, count, newestFirst, ct);
+    public override IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, int count, bool newestFirst)
+        where T : class =>
+        SqliteSubstringIndex.FirstCreated(set, column, text, count, newestFirst);
 
     public override IQueryable<T>? SubstringAnySource<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
         string equalsColumn, string equalsValue) where T : class =>

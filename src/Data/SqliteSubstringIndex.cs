@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CommerceManager.Data;
 
@@ -24,11 +25,16 @@ public static class SqliteSubstringIndex
     public const int MinLength = 3;
 
     /// <summary>Slots per millisecond of creation time in a key: more rows than this created in one millisecond is not supported.</summary>
-    private const long SlotsPerMillisecond = 1 << 20;
+    private const int SlotBits = 20;
+
+    private const long SlotsPerMillisecond = 1 << SlotBits;
 
     public static string TableFor(string table) => $"{table}_search";
 
     private static string KeysFor(string table) => $"{table}_search_keys";
+
+    /// <summary>One row, one number, raised by every write the index sees: what cached counts are checked against.</summary>
+    private static string VersionFor(string table) => $"{table}_search_version";
 
     /// <summary>
     /// SQL for the first key of the millisecond a stored <c>CreatedAt</c> falls in. It is monotone in the time (a later
@@ -38,9 +44,6 @@ public static class SqliteSubstringIndex
     private static string KeyBase(string createdAt) =>
         $"(max(-4398046511104, min(4398046511103, coalesce(CAST(round((julianday({createdAt}) - 2451544.5) * 86400000.0) AS INTEGER), 0))) * {SlotsPerMillisecond})";
 
-    /// <summary>The first key of the millisecond <paramref name="key"/> is in (floor division, also below zero).</summary>
-    private static long MillisecondStart(long key) => key >> 20 << 20;
-
     /// <summary>Creates whatever is missing (FTS table, keys, triggers) for every table with contains-searched columns, and fills it.</summary>
     public static async Task EnsureAsync(AppDbContext db, CancellationToken ct)
     {
@@ -48,11 +51,12 @@ public static class SqliteSubstringIndex
         {
             var fts = TableFor(table);
             var keys = KeysFor(table);
+            var version = VersionFor(table);
             // The index of earlier versions (external content, on the table's own rowids) counts as missing.
             var existing = await db.Database.SqlQueryRaw<string>(
-                "SELECT name AS \"Value\" FROM sqlite_master WHERE name IN ({0}, {1}, {2}, {3}) OR (name = {4} AND sql LIKE '%content=''''%')",
-                keys, $"{fts}_insert", $"{fts}_delete", $"{fts}_update", fts).ToListAsync(ct);
-            if (existing.Count == 5)
+                "SELECT name AS \"Value\" FROM sqlite_master WHERE name IN ({0}, {1}, {2}, {3}, {4}) OR (name = {5} AND sql LIKE '%content=''''%')",
+                keys, version, $"{fts}_insert", $"{fts}_delete", $"{fts}_update", fts).ToListAsync(ct);
+            if (existing.Count == 6)
             {
                 await SecureDeleteAsync(db, fts, ct);
                 continue;
@@ -68,11 +72,13 @@ public static class SqliteSubstringIndex
                     SELECT coalesce((SELECT max("Key") + 1 FROM "{keys}" WHERE "Key" BETWEEN b AND b + {SlotsPerMillisecond - 1}), b), new.rowid
                     FROM (SELECT {KeyBase("new.\"CreatedAt\"")} AS b);
                 INSERT INTO "{fts}"(rowid, {list}) SELECT "Key", {newValues} FROM "{keys}" WHERE "Row" = new.rowid;
+                UPDATE "{version}" SET "Version" = "Version" + 1;
                 """;
             // A contentless FTS5 table forgets a row when given the row's indexed values back.
             var dropOld = $"""
                 INSERT INTO "{fts}"("{fts}", rowid, {list}) SELECT 'delete', "Key", {oldValues} FROM "{keys}" WHERE "Row" = old.rowid;
                 DELETE FROM "{keys}" WHERE "Row" = old.rowid;
+                UPDATE "{version}" SET "Version" = "Version" + 1;
                 """;
             // Names come from the EF model (table and column names), never from input. The bulk fill leaves many small
             // segments whose merging every later write would pay for (a create cost 2.5 times as much at a million rows):
@@ -85,6 +91,9 @@ public static class SqliteSubstringIndex
                 DROP TABLE IF EXISTS "{fts}";
                 DROP TABLE IF EXISTS "{keys}";
                 CREATE TABLE "{keys}"("Key" INTEGER PRIMARY KEY, "Row" INTEGER NOT NULL UNIQUE);
+                CREATE TABLE IF NOT EXISTS "{version}"("Version" INTEGER NOT NULL);
+                INSERT INTO "{version}"("Version") SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM "{version}");
+                UPDATE "{version}" SET "Version" = "Version" + 1;
                 CREATE VIRTUAL TABLE "{fts}" USING fts5({list}, content='', tokenize='trigram');
                 INSERT INTO "{keys}"("Key", "Row")
                     SELECT b + row_number() OVER (PARTITION BY b ORDER BY rowid) - 1, rowid
@@ -134,6 +143,7 @@ public static class SqliteSubstringIndex
                 DROP TRIGGER IF EXISTS "{fts}_insert";
                 DROP TRIGGER IF EXISTS "{fts}_delete";
                 DROP TRIGGER IF EXISTS "{fts}_update";
+                UPDATE "{VersionFor(table)}" SET "Version" = "Version" + 1;
                 """, ct);
 #pragma warning restore EF1002, EF1003
         }
@@ -155,12 +165,35 @@ public static class SqliteSubstringIndex
             return null;
         }
         var (fts, _, phrase) = index;
-#pragma warning disable EF1002 // The table name from the model; the phrase and the cap are parameters.
-        return (await db.Database.SqlQueryRaw<int>(
-            $"SELECT count(*) AS \"Value\" FROM (SELECT 1 FROM \"{fts}\" WHERE \"{fts}\" MATCH {{0}} LIMIT {{1}})", phrase, cap ?? -1)
-            .ToListAsync(ct))[0];
-#pragma warning restore EF1002
+        // The version first: a write between the two reads leaves a count stored under a version nobody reads again.
+        var version = (long)(await ScalarAsync(db, $"SELECT \"Version\" FROM \"{VersionFor(set.EntityType.GetTableName()!)}\"", null, 0, ct))!;
+        var key = (db.Database.GetConnectionString() ?? "", phrase, cap ?? -1);
+        // Inside a transaction the version may be one that a rollback takes back: neither read nor store.
+        var cacheable = db.Database.CurrentTransaction is null;
+        if (cacheable && Counts.TryGetValue(key, out var known) && known.Version == version)
+        {
+            return known.Count;
+        }
+        var count = (int)(long)(await ScalarAsync(db,
+            $"SELECT count(*) FROM (SELECT 1 FROM \"{fts}\" WHERE \"{fts}\" MATCH $phrase LIMIT $n)", phrase, cap ?? -1, ct))!;
+        if (cacheable)
+        {
+            if (Counts.Count >= MaxCounts)
+            {
+                Counts.Clear();
+            }
+            Counts[key] = (version, count);
+        }
+        return count;
     }
+
+    /// <summary>
+    /// Counts of recent searches, each with the index version it was counted at: paging through a search (or asking
+    /// again) does not count every match again until a write changes the index. Bounded: emptied when full.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Database, string Phrase, int Cap), (long Version, int Count)> Counts = new();
+
+    private const int MaxCounts = 4096;
 
     /// <summary>
     /// Rows whose <paramref name="column"/> contains <paramref name="text"/>, at least the first <paramref name="count"/>
@@ -168,27 +201,59 @@ public static class SqliteSubstringIndex
     /// <paramref name="count"/>th match onwards, read in key order from the index. The caller sorts and pages them. Null
     /// below three characters.
     /// </summary>
-    public static async Task<IQueryable<T>?> FirstCreatedAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, int count,
-        bool newestFirst, CancellationToken ct) where T : class
+    public static IQueryable<T>? FirstCreated<T>(DbSet<T> set, string column, string text, int count, bool newestFirst) where T : class
     {
         if (Indexed(set, column, text) is not { } index)
         {
             return null;
         }
-        var (fts, _, phrase) = index;
-        // The key of the count-th match in that order. Every row among the first count has a key in its millisecond or
-        // beyond: a row from an earlier (later) millisecond was created before (after) all of the count rows up to it.
-#pragma warning disable EF1002 // The table name from the model; the phrase and the offset are parameters.
-        var nth = await db.Database.SqlQueryRaw<long>(
-            $"SELECT rowid AS \"Value\" FROM \"{fts}\" WHERE \"{fts}\" MATCH {{0}} ORDER BY rowid {(newestFirst ? "DESC" : "ASC")} LIMIT 1 OFFSET {{1}}",
-            phrase, count - 1).ToListAsync(ct);
-#pragma warning restore EF1002
-        if (nth.Count == 0)
+        // The key of the count-th match in that order, in the same statement. Every row among the first count has a key
+        // in that key's millisecond or beyond it: a row from an earlier (later) millisecond was created before (after)
+        // all the rows up to the count-th. With fewer matches than count, all of them.
+        var nth = $"(SELECT rowid FROM \"{index.Fts}\" WHERE \"{index.Fts}\" MATCH {{0}} ORDER BY rowid {(newestFirst ? "DESC" : "ASC")} LIMIT 1 OFFSET {{1}})";
+        var range = newestFirst
+            ? $"rowid >= coalesce({nth} >> {SlotBits} << {SlotBits}, {long.MinValue})"
+            : $"rowid <= coalesce(({nth} >> {SlotBits} << {SlotBits}) + {SlotsPerMillisecond - 1}, {long.MaxValue})";
+        return RowsMatching(set, index, range, count - 1);
+    }
+
+    /// <summary>
+    /// One value from a small query on the context's connection, as plain ADO.NET: these run on every search, and EF's
+    /// raw-SQL queries would add their translation and cache lookup to a query that takes a millisecond.
+    /// </summary>
+    private static async Task<object?> ScalarAsync(AppDbContext db, string sql, string? phrase, long number, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened)
         {
-            return RowsMatching(set, index, null, null); // fewer matches than that: all of them
+            await db.Database.OpenConnectionAsync(ct);
         }
-        var start = MillisecondStart(nth[0]);
-        return newestFirst ? RowsMatching(set, index, ">=", start) : RowsMatching(set, index, "<=", start + SlotsPerMillisecond - 1);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            if (phrase is not null)
+            {
+                var p = command.CreateParameter();
+                p.ParameterName = "$phrase";
+                p.Value = phrase;
+                command.Parameters.Add(p);
+                var n = command.CreateParameter();
+                n.ParameterName = "$n";
+                n.Value = number;
+                command.Parameters.Add(n);
+            }
+            return await command.ExecuteScalarAsync(ct);
+        }
+        finally
+        {
+            if (opened)
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
     }
 
     /// <summary>
@@ -234,17 +299,16 @@ public static class SqliteSubstringIndex
     private static string Phrase(IProperty property, string text) =>
         "{" + property.GetColumnName() + "} : \"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>The table's rows the index matches, optionally only those whose keys are on one side of <paramref name="bound"/>.</summary>
-    private static IQueryable<T> RowsMatching<T>(DbSet<T> set, (string Fts, string Keys, string Phrase) index, string? op, long? bound)
+    /// <summary>The table's rows the index matches, optionally only those whose keys meet <paramref name="range"/> (SQL on <c>rowid</c> with <c>{1}</c>).</summary>
+    private static IQueryable<T> RowsMatching<T>(DbSet<T> set, (string Fts, string Keys, string Phrase) index, string? range, long? argument)
         where T : class
     {
         var (fts, keys, phrase) = index;
-        var range = op is null ? "" : $" AND rowid {op} {{1}}";
-#pragma warning disable EF1002, EF1003 // Table names from the model, the operator from this class; the phrase and the bound are parameters.
+#pragma warning disable EF1002, EF1003 // Table names from the model, the range from this class; the phrase and the argument are parameters.
         return set.FromSqlRaw(
             $"SELECT * FROM \"{set.EntityType.GetTableName()}\" WHERE rowid IN " +
-            $"(SELECT \"Row\" FROM \"{keys}\" WHERE \"Key\" IN (SELECT rowid FROM \"{fts}\" WHERE \"{fts}\" MATCH {{0}}{range}))",
-            op is null ? [phrase] : [phrase, bound!.Value]);
+            $"(SELECT \"Row\" FROM \"{keys}\" WHERE \"Key\" IN (SELECT rowid FROM \"{fts}\" WHERE \"{fts}\" MATCH {{0}}{(range is null ? "" : " AND " + range)}))",
+            range is null ? [phrase] : [phrase, argument!.Value]);
 #pragma warning restore EF1002, EF1003
     }
 

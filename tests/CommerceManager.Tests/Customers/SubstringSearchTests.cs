@@ -74,6 +74,26 @@ public sealed class SubstringSearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_search_asked_again_counts_what_changed_in_between()
+    {
+        async Task<int> TotalAsync() => (await Customers.ListAsync(As.Admin, new CustomerQuery("like(name,*lee*)", null, 0, 1))).Total;
+        Assert.Equal(1, await TotalAsync());
+
+        var bruce = (await Customers.CreateAsync(As.Admin, new CustomerInput { Name = "Bruce Lee", Email = "bruce@example.com" })).Value!;
+        Assert.Equal(2, await TotalAsync());
+        await Customers.UpdateAsync(As.Admin, bruce.Id, new CustomerInput { Name = "Bruce Wayne", Email = bruce.Email }, bruce.Version);
+        Assert.Equal(1, await TotalAsync());
+        await Customers.DeleteAsync(As.Admin, ids["Ann Lee"]);
+        Assert.Equal(0, await TotalAsync());
+        // A write that goes around the app (another process, raw SQL) is seen as well.
+        await using (var db = await services.DbAsync())
+        {
+            await db.Customers.Where(c => c.Id == bruce.Id).ExecuteUpdateAsync(u => u.SetProperty(c => c.NormalizedName, "bruce lee"));
+        }
+        Assert.Equal(1, await TotalAsync());
+    }
+
+    [Fact]
     public async Task The_total_counts_every_match()
     {
         var page = await Customers.ListAsync(As.Admin, new CustomerQuery("like(email,*example*)", null, 0, 2));
