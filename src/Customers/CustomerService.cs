@@ -33,6 +33,7 @@ public sealed class CustomerService(
     IPasswordHasher<Customer> hasher,
     CustomFieldValues customFields,
     SqlDialect dialect,
+    SqliteCustomerLookup lookup,
     TimeProvider clock)
 {
     public const string EmailTakenMessage = "A customer with this email already exists.";
@@ -140,6 +141,10 @@ public sealed class CustomerService(
         if (!Access.CanReach(user, id, write: false))
         {
             return null;
+        }
+        if (lookup.Serves)
+        {
+            return await lookup.ByIdAsync(id, ct);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await ById(db, id, ct);

@@ -10,6 +10,7 @@ public static class CustomersSetup
     {
         services.AddSingleton<IValidator<CustomerInput>, CustomerInputValidator>();
         services.AddSingleton<IPasswordHasher<Customer>, PasswordHasher<Customer>>();
+        services.AddSingleton<SqliteCustomerLookup>();
         services.AddSingleton<CustomerService>();
         services.AddSingleton<CustomerBulk>();
         // A customer's own fields on its timeline; the password as set / replaced / removed only.
