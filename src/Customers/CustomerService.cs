@@ -57,16 +57,16 @@ public sealed class CustomerService(
             return new Page<CustomerDto>(matches == 0 ? [] : await EmailPageQuery.For(db)(db, email, page.Offset, page.Limit).ToListAsync(ct),
                 matches, page.Offset, page.Limit, false);
         }
-        if (OneContains(query, custom, sort) is (var terms, var column, var text)
-            && dialect.SubstringFirstCreated(db.Customers, column, text, page.Offset + page.Limit, sort == "-created_at") is { } first)
+        if (OneSubstring(query, custom, sort) is (var terms, var column, var text, var endsWith)
+            && dialect.SubstringFirstCreated(db.Customers, column, text, endsWith, page.Offset + page.Limit, sort == "-created_at") is { } first)
         {
-            // A name or email contains search alone, the storefront's and the console's usual search: counted in the
-            // substring index, and the page read from it in creation order rather than by sorting every match. One
-            // connection for both.
+            // A name or email contains (or ends-with) search alone, the storefront's and the console's usual search:
+            // counted from the substring index, and the page read from it in creation order rather than by sorting every
+            // match. One connection for both.
             await db.Database.OpenConnectionAsync(ct);
             try
             {
-                var found = await dialect.CountSubstringAsync(db, db.Customers, column, text, query.ExactTotal ? null : Counting.Cap, ct)
+                var found = await dialect.CountSubstringAsync(db, db.Customers, column, text, endsWith, query.ExactTotal ? null : Counting.Cap, ct)
                     ?? throw new InvalidOperationException("The substring index gave a page but no count.");
                 var rows = found <= page.Offset ? []
                     : await CustomerFilters.Sort(CustomerFilters.Apply(first.AsNoTracking(), terms, custom), sort, defaultSort, custom)
@@ -419,17 +419,17 @@ public sealed class CustomerService(
     private static Task<CustomerDto?> ById(AppDbContext db, Guid id, CancellationToken ct) => ByIdQuery.For(db)(db, id, ct);
 
     /// <summary>The normalized email when the query is just <c>eq(email,…)</c> in the default order, else null.</summary>
-    /// <summary>A filter that is one contains term on name or email, in creation order: its terms, column and folded text.</summary>
-    private static (IReadOnlyList<FilterTerm> Terms, string Column, string Text)? OneContains(CustomerQuery query,
+    /// <summary>A filter that is one contains or ends-with term on name or email, in creation order: its terms, column and folded text.</summary>
+    private static (IReadOnlyList<FilterTerm> Terms, string Column, string Text, bool EndsWith)? OneSubstring(CustomerQuery query,
         IReadOnlyList<FieldDefinition> custom, string sort)
     {
         if (!string.IsNullOrWhiteSpace(query.Search) || query.HasPassword is not null || sort is not ("-created_at" or "created_at")
             || CustomerFilters.SchemaFor(custom).Parse(query.Filter) is not [{ Op: "like", Field: "name" or "email" } term] terms
-            || LikePattern.Read(term.Value).Kind != LikeKind.Contains || CustomerFilters.SubstringTerm(terms) is not { } substring)
+            || LikePattern.Read(term.Value).Kind is not (LikeKind.Contains or LikeKind.EndsWith) || CustomerFilters.SubstringTerm(terms) is not { } substring)
         {
             return null;
         }
-        return (terms, substring.Column, substring.Text);
+        return (terms, substring.Column, substring.Text, LikePattern.Read(term.Value).Kind == LikeKind.EndsWith);
     }
 
     private static string? OneEmail(CustomerQuery query, IReadOnlyList<FieldDefinition> custom, string sort) =>

@@ -32,7 +32,7 @@ public abstract class SqlDialect
     /// index alone (stopping at <paramref name="cap"/> when given); null when the provider has no such count or the text
     /// is too short for the index.
     /// </summary>
-    public virtual Task<int?> CountSubstringAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, int? cap,
+    public virtual Task<int?> CountSubstringAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, bool endsWith, int? cap,
         CancellationToken ct) where T : class => Task.FromResult<int?>(null);
 
     /// <summary>
@@ -40,7 +40,7 @@ public abstract class SqlDialect
     /// <paramref name="count"/> of them by creation time (newest or oldest first), read in that order from the substring
     /// index, and few others; the caller sorts and pages them. Null when the provider cannot (see <see cref="CountSubstringAsync"/>).
     /// </summary>
-    public virtual IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, int count, bool newestFirst)
+    public virtual IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, bool endsWith, int count, bool newestFirst)
         where T : class => null;
 
     /// <summary>Applies pending migrations, one instance at a time when several start together.</summary>
@@ -220,13 +220,13 @@ public sealed class SqliteDialect : SqlDialect
     public override IQueryable<T>? SubstringSource<T>(DbSet<T> set, string column, string text) where T : class =>
         SqliteSubstringIndex.Source(set, column, text);
 
-    public override Task<int?> CountSubstringAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, int? cap,
+    public override Task<int?> CountSubstringAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, bool endsWith, int? cap,
         CancellationToken ct) where T : class =>
-        SqliteSubstringIndex.CountAsync(db, set, column, text, cap, ct);
+        SqliteSubstringIndex.CountAsync(db, set, column, text, endsWith, cap, ct);
 
-    public override IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, int count, bool newestFirst)
+    public override IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, bool endsWith, int count, bool newestFirst)
         where T : class =>
-        SqliteSubstringIndex.FirstCreated(set, column, text, count, newestFirst);
+        SqliteSubstringIndex.FirstCreated(set, column, text, endsWith, count, newestFirst);
 
     public override IQueryable<T>? SubstringAnySource<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
         string equalsColumn, string equalsValue) where T : class =>

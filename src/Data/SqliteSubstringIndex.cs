@@ -154,11 +154,12 @@ public static class SqliteSubstringIndex
         Indexed(set, column, text) is { } index ? RowsMatching(set, index, null, null) : null;
 
     /// <summary>
-    /// How many rows' <paramref name="column"/> contains <paramref name="text"/>, counted in the index alone, stopping at
-    /// <paramref name="cap"/> when one is given; null below three characters.
+    /// How many rows' <paramref name="column"/> contains <paramref name="text"/> (or, with <paramref name="endsWith"/>,
+    /// ends with it), stopping at <paramref name="cap"/> when one is given; null below three characters. A contains
+    /// search is counted in the index alone; an ends-with search checks each of the index's matches.
     /// </summary>
-    public static async Task<int?> CountAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, int? cap, CancellationToken ct)
-        where T : class
+    public static async Task<int?> CountAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, bool endsWith, int? cap,
+        CancellationToken ct) where T : class
     {
         if (Indexed(set, column, text) is not { } index)
         {
@@ -166,8 +167,8 @@ public static class SqliteSubstringIndex
         }
         var (fts, _, phrase) = index;
         // The version first: a write between the two reads leaves a count stored under a version nobody reads again.
-        var version = (long)(await ScalarAsync(db, $"SELECT \"Version\" FROM \"{VersionFor(set.EntityType.GetTableName()!)}\"", null, 0, ct))!;
-        var key = (db.Database.GetConnectionString() ?? "", phrase, cap ?? -1);
+        var version = (long)(await ScalarAsync(db, $"SELECT \"Version\" FROM \"{VersionFor(set.EntityType.GetTableName()!)}\"", null, 0, ct, null))!;
+        var key = (db.Database.GetConnectionString() ?? "", endsWith ? "ends " + phrase : phrase, cap ?? -1);
         // Inside a transaction the version may be one that a rollback takes back: neither read nor store.
         var cacheable = db.Database.CurrentTransaction is null;
         if (cacheable && Counts.TryGetValue(key, out var known) && known.Version == version)
@@ -175,7 +176,7 @@ public static class SqliteSubstringIndex
             return known.Count;
         }
         var count = (int)(long)(await ScalarAsync(db,
-            $"SELECT count(*) FROM (SELECT 1 FROM \"{fts}\" WHERE \"{fts}\" MATCH $phrase LIMIT $n)", phrase, cap ?? -1, ct))!;
+            $"SELECT count(*) FROM (SELECT 1 {Matches(set, index, endsWith)} LIMIT $n)", phrase, cap ?? -1, ct, text))!;
         if (cacheable)
         {
             if (Counts.Count >= MaxCounts)
@@ -201,7 +202,8 @@ public static class SqliteSubstringIndex
     /// <paramref name="count"/>th match onwards, read in key order from the index. The caller sorts and pages them. Null
     /// below three characters.
     /// </summary>
-    public static IQueryable<T>? FirstCreated<T>(DbSet<T> set, string column, string text, int count, bool newestFirst) where T : class
+    public static IQueryable<T>? FirstCreated<T>(DbSet<T> set, string column, string text, bool endsWith, int count, bool newestFirst)
+        where T : class
     {
         if (Indexed(set, column, text) is not { } index)
         {
@@ -210,18 +212,19 @@ public static class SqliteSubstringIndex
         // The key of the count-th match in that order, in the same statement. Every row among the first count has a key
         // in that key's millisecond or beyond it: a row from an earlier (later) millisecond was created before (after)
         // all the rows up to the count-th. With fewer matches than count, all of them.
-        var nth = $"(SELECT rowid FROM \"{index.Fts}\" WHERE \"{index.Fts}\" MATCH {{0}} ORDER BY rowid {(newestFirst ? "DESC" : "ASC")} LIMIT 1 OFFSET {{1}})";
+        var nth = $"(SELECT \"{index.Fts}\".rowid {Matches(set, index, endsWith, "{0}", "{2}")} " +
+            $"ORDER BY \"{index.Fts}\".rowid {(newestFirst ? "DESC" : "ASC")} LIMIT 1 OFFSET {{1}})";
         var range = newestFirst
             ? $"rowid >= coalesce({nth} >> {SlotBits} << {SlotBits}, {long.MinValue})"
             : $"rowid <= coalesce(({nth} >> {SlotBits} << {SlotBits}) + {SlotsPerMillisecond - 1}, {long.MaxValue})";
-        return RowsMatching(set, index, range, count - 1);
+        return RowsMatching(set, index, range, count - 1, text);
     }
 
     /// <summary>
     /// One value from a small query on the context's connection, as plain ADO.NET: these run on every search, and EF's
     /// raw-SQL queries would add their translation and cache lookup to a query that takes a millisecond.
     /// </summary>
-    private static async Task<object?> ScalarAsync(AppDbContext db, string sql, string? phrase, long number, CancellationToken ct)
+    private static async Task<object?> ScalarAsync(AppDbContext db, string sql, string? phrase, long number, CancellationToken ct, string? text)
     {
         var connection = db.Database.GetDbConnection();
         var opened = connection.State != System.Data.ConnectionState.Open;
@@ -244,6 +247,10 @@ public static class SqliteSubstringIndex
                 n.ParameterName = "$n";
                 n.Value = number;
                 command.Parameters.Add(n);
+                var t = command.CreateParameter();
+                t.ParameterName = "$text";
+                t.Value = text ?? "";
+                command.Parameters.Add(t);
             }
             return await command.ExecuteScalarAsync(ct);
         }
@@ -299,16 +306,33 @@ public static class SqliteSubstringIndex
     private static string Phrase(IProperty property, string text) =>
         "{" + property.GetColumnName() + "} : \"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>
+    /// <c>FROM … WHERE …</c> for the index's matches of a phrase (its rowids are the keys), and with
+    /// <paramref name="endsWith"/> only those whose column ends with the text: each match's row is looked up and checked.
+    /// </summary>
+    private static string Matches<T>(DbSet<T> set, (string Fts, string Keys, string Phrase) index, bool endsWith,
+        string phrase = "$phrase", string text = "$text") where T : class
+    {
+        var (fts, keys, _) = index;
+        if (!endsWith)
+        {
+            return $"FROM \"{fts}\" WHERE \"{fts}\" MATCH {phrase}";
+        }
+        var column = index.Phrase[1..index.Phrase.IndexOf('}')];
+        return $"FROM \"{fts}\" JOIN \"{keys}\" AS k ON k.\"Key\" = \"{fts}\".rowid JOIN \"{set.EntityType.GetTableName()}\" AS t ON t.rowid = k.\"Row\" " +
+            $"WHERE \"{fts}\" MATCH {phrase} AND substr(t.\"{column}\", -length({text})) = {text}";
+    }
+
     /// <summary>The table's rows the index matches, optionally only those whose keys meet <paramref name="range"/> (SQL on <c>rowid</c> with <c>{1}</c>).</summary>
-    private static IQueryable<T> RowsMatching<T>(DbSet<T> set, (string Fts, string Keys, string Phrase) index, string? range, long? argument)
-        where T : class
+    private static IQueryable<T> RowsMatching<T>(DbSet<T> set, (string Fts, string Keys, string Phrase) index, string? range, long? argument,
+        string? text = null) where T : class
     {
         var (fts, keys, phrase) = index;
 #pragma warning disable EF1002, EF1003 // Table names from the model, the range from this class; the phrase and the argument are parameters.
         return set.FromSqlRaw(
             $"SELECT * FROM \"{set.EntityType.GetTableName()}\" WHERE rowid IN " +
             $"(SELECT \"Row\" FROM \"{keys}\" WHERE \"Key\" IN (SELECT rowid FROM \"{fts}\" WHERE \"{fts}\" MATCH {{0}}{(range is null ? "" : " AND " + range)}))",
-            range is null ? [phrase] : [phrase, argument!.Value]);
+            range is null ? [phrase] : [phrase, argument!.Value, text ?? ""]);
 #pragma warning restore EF1002, EF1003
     }
 

@@ -425,23 +425,28 @@ public static class Commands
         {
             // A customer with several orders, found through the (CustomerId, CreatedAt) index.
             busiest = await db.Orders.AsNoTracking().Where(o => o.CustomerId != null && o.CreatedAt > DateTime.UtcNow.AddDays(-30))
-                .Select(o => o.CustomerId!.Value).FirstAsync();
+                .Select(o => o.CustomerId!.Value).FirstOrDefaultAsync();
         }
+        // A store seeded with --orders 0 has none: the order cases are left out.
+        var withOrders = busiest != Guid.Empty;
         Task<int> Orders(string? filter, int offset = 0) =>
             orders.ListAsync(admin, new OrderQuery(filter, null, offset, 25)).ContinueWith(t => t.Result.Total);
-        await Case("orders: a customer's tab (eq(customer_id), newest first)", () => Orders($"eq(customer_id,{busiest})"));
-        await Case("orders: page 1, all orders, newest first", () => Orders(null));
-        await Case("orders: page 40 (offset 1,000)", () => Orders(null, 1_000));
-        await Case($"orders: eq(email,{sample.Email})", () => Orders($"eq(email,{sample.Email})"));
-        await Case("orders: eq(status,processing)", () => Orders("eq(status,processing)"));
-        await Case("orders: eq(payment,refunded):eq(shipping,unfulfilled)", () => Orders("eq(payment,refunded):eq(shipping,unfulfilled)"));
-        await Case($"orders: like(name,{namePrefix}*)", () => Orders($"like(name,{namePrefix}*)"));
-        await Case("orders: created in the last 7 days", () => Orders($"ge(created_at,{DateTime.UtcNow.AddDays(-7):yyyy-MM-dd})"));
-        var oneOrder = (await orders.ListAsync(admin, new OrderQuery(Limit: 1))).Items[0].Id;
-        await Case("orders: one order with items and history", async () => await orders.GetAsync(admin, oneOrder) is null ? 0 : 1);
-        await Case("orders: eq(status,complete), console count (capped)", () =>
-            orders.ListAsync(admin, new OrderQuery("eq(status,complete)", ExactTotal: false)).ContinueWith(t => t.Result.Total));
-        await Case("orders: eq(payment,refunded):eq(shipping,fulfilled) (rare)", () => Orders("eq(payment,refunded):eq(shipping,fulfilled)"));
+        if (withOrders)
+        {
+            await Case("orders: a customer's tab (eq(customer_id), newest first)", () => Orders($"eq(customer_id,{busiest})"));
+            await Case("orders: page 1, all orders, newest first", () => Orders(null));
+            await Case("orders: page 40 (offset 1,000)", () => Orders(null, 1_000));
+            await Case($"orders: eq(email,{sample.Email})", () => Orders($"eq(email,{sample.Email})"));
+            await Case("orders: eq(status,processing)", () => Orders("eq(status,processing)"));
+            await Case("orders: eq(payment,refunded):eq(shipping,unfulfilled)", () => Orders("eq(payment,refunded):eq(shipping,unfulfilled)"));
+            await Case($"orders: like(name,{namePrefix}*)", () => Orders($"like(name,{namePrefix}*)"));
+            await Case("orders: created in the last 7 days", () => Orders($"ge(created_at,{DateTime.UtcNow.AddDays(-7):yyyy-MM-dd})"));
+            var oneOrder = (await orders.ListAsync(admin, new OrderQuery(Limit: 1))).Items[0].Id;
+            await Case("orders: one order with items and history", async () => await orders.GetAsync(admin, oneOrder) is null ? 0 : 1);
+            await Case("orders: eq(status,complete), console count (capped)", () =>
+                orders.ListAsync(admin, new OrderQuery("eq(status,complete)", ExactTotal: false)).ContinueWith(t => t.Result.Total));
+            await Case("orders: eq(payment,refunded):eq(shipping,fulfilled) (rare)", () => Orders("eq(payment,refunded):eq(shipping,fulfilled)"));
+        }
 
         // The console's lookups: the one box, the app bar search (orders by short number + customers), the customer
         // page with its summary strip, and the list sorted by what customers spent.
@@ -449,20 +454,24 @@ public static class Commands
             customers.ListAsync(admin, new CustomerQuery(null, "name", 0, 25, ExactTotal: false, Search: text)).ContinueWith(t => t.Result.Total);
         await Case($"console one box \"{contains}\" (name, email or ref)", () => OneBox(contains));
         await Case($"console one box \"{sample.Email}\"", () => OneBox(sample.Email));
-        var shortNumber = OrderFormat.ShortId(oneOrder);
-        await Case($"app bar search \"{shortNumber}\" (orders + customers)", async () =>
+        if (withOrders)
         {
-            var found = await orders.FindByNumberAsync(admin, shortNumber, 5);
-            var people = await customers.ListAsync(admin, new CustomerQuery(null, "name", 0, 8, ExactTotal: false, Search: shortNumber));
-            return found.Count + people.Items.Count;
-        });
-        await Case($"app bar search \"{contains}\" (orders + customers)", async () =>
-        {
-            var found = await orders.FindByNumberAsync(admin, contains, 5);
-            var people = await customers.ListAsync(admin, new CustomerQuery(null, "name", 0, 8, ExactTotal: false, Search: contains));
-            return found.Count + people.Items.Count;
-        });
-        await Case("customer page: customer with its summary figures", async () => (await customers.GetAsync(admin, busiest))!.OrderCount);
+            var firstOrder = (await orders.ListAsync(admin, new OrderQuery(Limit: 1))).Items[0].Id;
+            var shortNumber = OrderFormat.ShortId(firstOrder);
+            await Case($"app bar search \"{shortNumber}\" (orders + customers)", async () =>
+            {
+                var found = await orders.FindByNumberAsync(admin, shortNumber, 5);
+                var people = await customers.ListAsync(admin, new CustomerQuery(null, "name", 0, 8, ExactTotal: false, Search: shortNumber));
+                return found.Count + people.Items.Count;
+            });
+            await Case($"app bar search \"{contains}\" (orders + customers)", async () =>
+            {
+                var found = await orders.FindByNumberAsync(admin, contains, 5);
+                var people = await customers.ListAsync(admin, new CustomerQuery(null, "name", 0, 8, ExactTotal: false, Search: contains));
+                return found.Count + people.Items.Count;
+            });
+            await Case("customer page: customer with its summary figures", async () => (await customers.GetAsync(admin, busiest))!.OrderCount);
+        }
         await Case("customers sorted by spent (-orders_total)", () => List(null, "-orders_total"));
         await Case("customers sorted by last order (-last_order_at)", () => List(null, "-last_order_at"));
 
