@@ -418,7 +418,6 @@ public sealed class CustomerService(
 
     private static Task<CustomerDto?> ById(AppDbContext db, Guid id, CancellationToken ct) => ByIdQuery.For(db)(db, id, ct);
 
-    /// <summary>The normalized email when the query is just <c>eq(email,…)</c> in the default order, else null.</summary>
     /// <summary>A filter that is one contains or ends-with term on name or email, in creation order: its terms, column and folded text.</summary>
     private static (IReadOnlyList<FilterTerm> Terms, string Column, string Text, bool EndsWith)? OneSubstring(CustomerQuery query,
         IReadOnlyList<FieldDefinition> custom, string sort)
@@ -432,6 +431,7 @@ public sealed class CustomerService(
         return (terms, substring.Column, substring.Text, LikePattern.Read(term.Value).Kind == LikeKind.EndsWith);
     }
 
+    /// <summary>The normalized email when the query is just <c>eq(email,…)</c> in the default order, else null.</summary>
     private static string? OneEmail(CustomerQuery query, IReadOnlyList<FieldDefinition> custom, string sort) =>
         string.IsNullOrWhiteSpace(query.Search) && query.HasPassword is null && sort == "-created_at"
         && CustomerFilters.SchemaFor(custom).Parse(query.Filter) is [{ Op: "eq", Field: "email" } term]
