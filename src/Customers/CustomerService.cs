@@ -57,19 +57,32 @@ public sealed class CustomerService(
             return new Page<CustomerDto>(matches == 0 ? [] : await EmailPageQuery.For(db)(db, email, page.Offset, page.Limit).ToListAsync(ct),
                 matches, page.Offset, page.Limit, false);
         }
+        // A name or email contains (or ends-with) search alone, or the console's one box, in creation order: the
+        // storefront's and the console's usual searches. Counted from the substring index, and the page read from it in
+        // creation order rather than by sorting every match.
         if (OneSubstring(query, custom, sort) is (var terms, var column, var text, var endsWith)
             && dialect.SubstringFirstCreated(db.Customers, column, text, endsWith, page.Offset + page.Limit, sort == "-created_at") is { } first)
         {
-            // A name or email contains (or ends-with) search alone, the storefront's and the console's usual search:
-            // counted from the substring index, and the page read from it in creation order rather than by sorting every
-            // match. One connection for both.
-            await db.Database.OpenConnectionAsync(ct);
+            return await FromIndexAsync(CustomerFilters.Apply(first.AsNoTracking(), terms, custom),
+                () => dialect.CountSubstringAsync(db, db.Customers, column, text, endsWith, query.ExactTotal ? null : Counting.Cap, ct));
+        }
+        if (OneBox(query, unfiltered: string.IsNullOrWhiteSpace(query.Filter), sort) is var (boxName, boxEmail, quick)
+            && dialect.SubstringAnyFirstCreated(db.Customers, QuickColumns(boxName, boxEmail), nameof(Customer.ExternalRef), quick,
+                page.Offset + page.Limit, sort == "-created_at") is { } firstAny)
+        {
+            return await FromIndexAsync(firstAny.AsNoTracking().Where(QuickMatch(boxName, boxEmail, quick)),
+                () => dialect.CountSubstringAnyAsync(db, db.Customers, QuickColumns(boxName, boxEmail), nameof(Customer.ExternalRef), quick,
+                    query.ExactTotal ? null : Counting.Cap, ct));
+        }
+
+        async Task<Page<CustomerDto>> FromIndexAsync(IQueryable<Customer> candidates, Func<Task<int?>> countAsync)
+        {
+            await db.Database.OpenConnectionAsync(ct); // one connection for the count and the page
             try
             {
-                var found = await dialect.CountSubstringAsync(db, db.Customers, column, text, endsWith, query.ExactTotal ? null : Counting.Cap, ct)
-                    ?? throw new InvalidOperationException("The substring index gave a page but no count.");
+                var found = await countAsync() ?? throw new InvalidOperationException("The substring index gave a page but no count.");
                 var rows = found <= page.Offset ? []
-                    : await CustomerFilters.Sort(CustomerFilters.Apply(first.AsNoTracking(), terms, custom), sort, defaultSort, custom)
+                    : await CustomerFilters.Sort(candidates, sort, defaultSort, custom)
                         .Skip(page.Offset).Take(page.Limit)
                         .Select(ToDto)
                         .ToListAsync(ct);
@@ -80,6 +93,7 @@ public sealed class CustomerService(
                 await db.Database.CloseConnectionAsync();
             }
         }
+
         var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
             : await Counting.CountAsync(filtered, query.ExactTotal, ct);
         var items = total == 0 ? []
@@ -112,10 +126,8 @@ public sealed class CustomerService(
         {
             var name = Customer.FoldName(quick);
             var email = Customer.Normalize(CustomerFilters.EmailValue(quick));
-            source = (dialect.SubstringAnySource(db.Customers,
-                    [(nameof(Customer.NormalizedName), name), (nameof(Customer.NormalizedEmail), email)], nameof(Customer.ExternalRef), quick)
-                ?? db.Customers)
-                .Where(c => c.NormalizedName.Contains(name) || c.NormalizedEmail.Contains(email) || c.ExternalRef == quick);
+            source = (dialect.SubstringAnySource(db.Customers, QuickColumns(name, email), nameof(Customer.ExternalRef), quick) ?? db.Customers)
+                .Where(QuickMatch(name, email, quick));
         }
         else
         {
@@ -131,6 +143,21 @@ public sealed class CustomerService(
         var unfiltered = terms.Count == 0 && query.HasPassword is null && string.IsNullOrWhiteSpace(query.Search);
         return (filtered, custom, unfiltered);
     }
+
+    /// <summary>The one box's columns with their folded texts: a name or an email containing what was typed.</summary>
+    private static (string Column, string Text)[] QuickColumns(string name, string email) =>
+        [(nameof(Customer.NormalizedName), name), (nameof(Customer.NormalizedEmail), email)];
+
+    /// <summary>The one box's test: the folded name or email contains the text, or the external reference is exactly it.</summary>
+    private static System.Linq.Expressions.Expression<Func<Customer, bool>> QuickMatch(string name, string email, string quick) =>
+        c => c.NormalizedName.Contains(name) || c.NormalizedEmail.Contains(email) || c.ExternalRef == quick;
+
+    /// <summary>The console's one box alone (no filter, no password choice), not a whole email, in creation order: its folded texts.</summary>
+    private static (string Name, string Email, string Quick)? OneBox(CustomerQuery query, bool unfiltered, string sort) =>
+        unfiltered && query.HasPassword is null && sort is "-created_at" or "created_at"
+        && query.Search?.Trim() is { Length: > 0 } quick && !LooksLikeWholeEmail(quick)
+            ? (Customer.FoldName(quick), Customer.Normalize(CustomerFilters.EmailValue(quick)), quick)
+            : null;
 
     private static bool LooksLikeWholeEmail(string text) =>
         text.IndexOf('@') is > 0 and var at && text.IndexOf('.', at) > at + 1 && !text.EndsWith('.') && !text.Contains(' ');

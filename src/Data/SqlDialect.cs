@@ -43,6 +43,17 @@ public abstract class SqlDialect
     public virtual IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, bool endsWith, int count, bool newestFirst)
         where T : class => null;
 
+    /// <summary>
+    /// <see cref="SubstringFirstCreated"/> for <see cref="SubstringAnySource"/>'s rows (any column contains its text, or
+    /// <paramref name="equalsColumn"/> equals the value); null when the provider cannot.
+    /// </summary>
+    public virtual IQueryable<T>? SubstringAnyFirstCreated<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
+        string equalsColumn, string equalsValue, int count, bool newestFirst) where T : class => null;
+
+    /// <summary>How many rows <see cref="SubstringAnySource"/> gives, from the index (stopping at <paramref name="cap"/>); null when the provider cannot.</summary>
+    public virtual Task<int?> CountSubstringAnyAsync<T>(AppDbContext db, DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
+        string equalsColumn, string equalsValue, int? cap, CancellationToken ct) where T : class => Task.FromResult<int?>(null);
+
     /// <summary>Applies pending migrations, one instance at a time when several start together.</summary>
     public virtual Task MigrateAsync(AppDbContext db, CancellationToken ct) => db.Database.MigrateAsync(ct);
 
@@ -227,6 +238,14 @@ public sealed class SqliteDialect : SqlDialect
     public override IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, bool endsWith, int count, bool newestFirst)
         where T : class =>
         SqliteSubstringIndex.FirstCreated(set, column, text, endsWith, count, newestFirst);
+
+    public override IQueryable<T>? SubstringAnyFirstCreated<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
+        string equalsColumn, string equalsValue, int count, bool newestFirst) where T : class =>
+        SqliteSubstringIndex.FirstCreatedAny(set, any, equalsColumn, equalsValue, count, newestFirst);
+
+    public override async Task<int?> CountSubstringAnyAsync<T>(AppDbContext db, DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
+        string equalsColumn, string equalsValue, int? cap, CancellationToken ct) where T : class =>
+        await SqliteSubstringIndex.CountAnyAsync(db, set, any, equalsColumn, equalsValue, cap, ct);
 
     public override IQueryable<T>? SubstringAnySource<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
         string equalsColumn, string equalsValue) where T : class =>

@@ -165,18 +165,24 @@ public static class SqliteSubstringIndex
         {
             return null;
         }
-        var (fts, _, phrase) = index;
+        return await CachedCountAsync(db, set, endsWith ? "ends " + index.Phrase : index.Phrase, cap, async () => (int)(long)(await ScalarAsync(db,
+            $"SELECT count(*) FROM (SELECT 1 {Matches(set, index, endsWith)} LIMIT $n)", index.Phrase, cap ?? -1, ct, text))!, ct);
+    }
+
+    /// <summary>A search's count from <see cref="Counts"/> when the index has not changed since, else counted and kept.</summary>
+    private static async Task<int> CachedCountAsync<T>(AppDbContext db, DbSet<T> set, string search, int? cap, Func<Task<int>> countAsync,
+        CancellationToken ct) where T : class
+    {
         // The version first: a write between the two reads leaves a count stored under a version nobody reads again.
         var version = (long)(await ScalarAsync(db, $"SELECT \"Version\" FROM \"{VersionFor(set.EntityType.GetTableName()!)}\"", null, 0, ct, null))!;
-        var key = (db.Database.GetConnectionString() ?? "", endsWith ? "ends " + phrase : phrase, cap ?? -1);
+        var key = (db.Database.GetConnectionString() ?? "", search, cap ?? -1);
         // Inside a transaction the version may be one that a rollback takes back: neither read nor store.
         var cacheable = db.Database.CurrentTransaction is null;
         if (cacheable && Counts.TryGetValue(key, out var known) && known.Version == version)
         {
             return known.Count;
         }
-        var count = (int)(long)(await ScalarAsync(db,
-            $"SELECT count(*) FROM (SELECT 1 {Matches(set, index, endsWith)} LIMIT $n)", phrase, cap ?? -1, ct, text))!;
+        var count = await countAsync();
         if (cacheable)
         {
             if (Counts.Count >= MaxCounts)
@@ -209,16 +215,24 @@ public static class SqliteSubstringIndex
         {
             return null;
         }
-        // The key of the count-th match in that order, in the same statement. Every row among the first count has a key
-        // in that key's millisecond or beyond it: a row from an earlier (later) millisecond was created before (after)
-        // all the rows up to the count-th. With fewer matches than count, all of them.
+        return RowsMatching(set, index, CreationRange(index, newestFirst, endsWith, set), count - 1, endsWith ? text : null);
+    }
+
+    /// <summary>
+    /// SQL on the index's rowid for the keys from the millisecond of the ({1} + 1)th match onwards, in that order, found
+    /// in the same statement. Every row among the first that many has a key in that key's millisecond or beyond it: a
+    /// row from an earlier (later) millisecond was created before (after) all the rows up to that one. With fewer
+    /// matches, all of them.
+    /// </summary>
+    private static string CreationRange<T>((string Fts, string Keys, string Phrase) index, bool newestFirst, bool endsWith, DbSet<T> set)
+        where T : class
+    {
         // (The rowid is qualified only where the join needs it: the plain form is the one measured fastest.)
         var rowid = endsWith ? $"\"{index.Fts}\".rowid" : "rowid";
         var nth = $"(SELECT {rowid} {Matches(set, index, endsWith, "{0}", "{2}")} ORDER BY {rowid} {(newestFirst ? "DESC" : "ASC")} LIMIT 1 OFFSET {{1}})";
-        var range = newestFirst
+        return newestFirst
             ? $"rowid >= coalesce({nth} >> {SlotBits} << {SlotBits}, {long.MinValue})"
             : $"rowid <= coalesce(({nth} >> {SlotBits} << {SlotBits}) + {SlotsPerMillisecond - 1}, {long.MaxValue})";
-        return RowsMatching(set, index, range, count - 1, endsWith ? text : null);
     }
 
     /// <summary>
@@ -269,25 +283,60 @@ public static class SqliteSubstringIndex
     /// <paramref name="equalsColumn"/> equals a value (its own index); null when a text is under three characters.
     /// </summary>
     public static IQueryable<T>? SourceAny<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any, string equalsColumn, string equalsValue)
-        where T : class
+        where T : class =>
+        IndexedAny(set, any) is { } index && set.EntityType.FindProperty(equalsColumn) is { } equals
+            ? RowsMatching(set, index, null, null, null, (equals.GetColumnName(), equalsValue))
+            : null;
+
+    /// <summary>
+    /// <see cref="SourceAny"/> for a page in creation order: the index's matches from the millisecond of the
+    /// <paramref name="count"/>th one onwards (as <see cref="FirstCreated"/>), and every row whose
+    /// <paramref name="equalsColumn"/> equals the value wherever it falls. The caller sorts and pages them.
+    /// </summary>
+    public static IQueryable<T>? FirstCreatedAny<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any, string equalsColumn,
+        string equalsValue, int count, bool newestFirst) where T : class
     {
-        var entity = set.EntityType;
-        var table = entity.GetTableName();
-        if (table is null || any.Count == 0 || any.Any(a => a.Text.Length < MinLength
-                || entity.FindProperty(a.Column)?.FindAnnotation(StorageHints.ContainsSearch) is null)
-            || entity.FindProperty(equalsColumn) is not { } equalsProperty)
+        if (IndexedAny(set, any) is not { } index || set.EntityType.FindProperty(equalsColumn) is not { } equals)
         {
             return null;
         }
-        var fts = TableFor(table);
-        var match = string.Join(" OR ", any.Select(a => Phrase(entity.FindProperty(a.Column)!, a.Text)));
-#pragma warning disable EF1002, EF1003 // Table and column names from the model; the texts are parameters.
-        return set.FromSqlRaw($"SELECT * FROM \"{table}\" WHERE rowid IN (SELECT \"Row\" FROM \"{KeysFor(table)}\" WHERE \"Key\" IN " +
-            $"(SELECT rowid FROM \"{fts}\" WHERE \"{fts}\" MATCH {{0}})) OR \"{equalsProperty.GetColumnName()}\" = {{1}}", match, equalsValue);
-#pragma warning restore EF1002, EF1003
+        return RowsMatching(set, index, CreationRange(index, newestFirst, endsWith: false, set), count - 1, null, (equals.GetColumnName(), equalsValue));
+    }
+
+    /// <summary>
+    /// How many rows <see cref="SourceAny"/> gives: the index's matches (stopping at <paramref name="cap"/>) and the rows
+    /// whose <paramref name="equalsColumn"/> equals the value that the index does not match. Kept per index version.
+    /// </summary>
+    public static async Task<int?> CountAnyAsync<T>(AppDbContext db, DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
+        string equalsColumn, string equalsValue, int? cap, CancellationToken ct) where T : class
+    {
+        if (IndexedAny(set, any) is not { } index || set.EntityType.FindProperty(equalsColumn) is not { } equals)
+        {
+            return null;
+        }
+        return await CachedCountAsync(db, set, $"any {index.Phrase} or {equalsValue}", cap, async () =>
+        {
+            var (fts, keys, phrase) = index;
+            var matched = (long)(await ScalarAsync(db, $"SELECT count(*) FROM (SELECT 1 FROM \"{fts}\" WHERE \"{fts}\" MATCH $phrase LIMIT $n)",
+                phrase, cap ?? -1, ct, null))!;
+            var besides = (long)(await ScalarAsync(db,
+                $"SELECT count(*) FROM \"{set.EntityType.GetTableName()}\" AS t JOIN \"{keys}\" AS k ON k.\"Row\" = t.rowid " +
+                $"WHERE t.\"{equals.GetColumnName()}\" = $text AND NOT EXISTS (SELECT 1 FROM \"{fts}\" WHERE \"{fts}\" MATCH $phrase AND \"{fts}\".rowid = k.\"Key\")",
+                phrase, 0, ct, equalsValue))!;
+            return (int)Math.Min(matched + besides, cap ?? int.MaxValue);
+        }, ct);
     }
 
     /// <summary>The index's table, the keys table and the FTS5 query for a contains search; null when the index cannot serve it.</summary>
+    /// <summary>The same for several columns, each with its text, any of which may match (the phrases joined by OR).</summary>
+    private static (string Fts, string Keys, string Phrase)? IndexedAny<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any)
+        where T : class
+    {
+        var parts = any.Select(a => Indexed(set, a.Column, a.Text)).ToList();
+        return parts.Count == 0 || parts.Any(p => p is null) ? null
+            : (parts[0]!.Value.Fts, parts[0]!.Value.Keys, string.Join(" OR ", parts.Select(p => p!.Value.Phrase)));
+    }
+
     private static (string Fts, string Keys, string Phrase)? Indexed<T>(DbSet<T> set, string column, string text) where T : class
     {
         var entity = set.EntityType;
@@ -326,14 +375,21 @@ public static class SqliteSubstringIndex
 
     /// <summary>The table's rows the index matches, optionally only those whose keys meet <paramref name="range"/> (SQL on <c>rowid</c> with <c>{1}</c>).</summary>
     private static IQueryable<T> RowsMatching<T>(DbSet<T> set, (string Fts, string Keys, string Phrase) index, string? range, long? argument,
-        string? text = null) where T : class
+        string? text = null, (string Column, string Value)? orEquals = null) where T : class
     {
         var (fts, keys, phrase) = index;
-#pragma warning disable EF1002, EF1003 // Table names from the model, the range from this class; the phrase and the argument are parameters.
+        List<object> arguments = range is null ? [phrase] : text is null ? [phrase, argument!.Value] : [phrase, argument!.Value, text];
+        var equals = "";
+        if (orEquals is var (column, value))
+        {
+            equals = $" OR \"{column}\" = {{{arguments.Count}}}";
+            arguments.Add(value);
+        }
+#pragma warning disable EF1002, EF1003 // Table and column names from the model, the range from this class; the values are parameters.
         return set.FromSqlRaw(
             $"SELECT * FROM \"{set.EntityType.GetTableName()}\" WHERE rowid IN " +
-            $"(SELECT \"Row\" FROM \"{keys}\" WHERE \"Key\" IN (SELECT rowid FROM \"{fts}\" WHERE \"{fts}\" MATCH {{0}}{(range is null ? "" : " AND " + range)}))",
-            range is null ? [phrase] : text is null ? [phrase, argument!.Value] : [phrase, argument!.Value, text]);
+            $"(SELECT \"Row\" FROM \"{keys}\" WHERE \"Key\" IN (SELECT rowid FROM \"{fts}\" WHERE \"{fts}\" MATCH {{0}}{(range is null ? "" : " AND " + range)})){equals}",
+            arguments.ToArray());
 #pragma warning restore EF1002, EF1003
     }
 

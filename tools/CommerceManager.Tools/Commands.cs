@@ -453,6 +453,9 @@ public static class Commands
         Task<int> OneBox(string text) =>
             customers.ListAsync(admin, new CustomerQuery(null, "name", 0, 25, ExactTotal: false, Search: text)).ContinueWith(t => t.Result.Total);
         await Case($"console one box \"{contains}\" (name, email or ref)", () => OneBox(contains));
+        // The list's own order (newest first) with a short, common text: the search a person types first.
+        await Case("console one box \"son\", newest first (the list's default)", () =>
+            customers.ListAsync(admin, new CustomerQuery(null, null, 0, 25, ExactTotal: false, Search: "son")).ContinueWith(t => t.Result.Total));
         await Case($"console one box \"{sample.Email}\"", () => OneBox(sample.Email));
         if (withOrders)
         {
