@@ -7,10 +7,10 @@ namespace CommerceManager.Data;
 /// <summary>
 /// Contains and ends-with searches on SQLite from an FTS5 trigram index instead of a scan.
 /// <para>
-/// One contentless FTS5 table per table with contains-searched columns (<c>Customers_search</c> over the folded name
+/// One contentless FTS5 table per table with contains-searched columns (<c>Customers_substrings</c> over the folded name
 /// and email). Its rowids are not the table's: each row gets a <em>key</em> that sorts like its creation time
 /// (<c>CreatedAt</c> in milliseconds times 2^20, plus a slot for rows created in the same millisecond), kept beside the
-/// row's rowid in <c>Customers_search_keys</c>. FTS5 hands its matches out in rowid order for free, so "the newest 25
+/// row's rowid in <c>Customers_substrings_keys</c>. FTS5 hands its matches out in rowid order for free, so "the newest 25
 /// customers whose name contains olli" reads about 25 keys from the index instead of looking up and sorting every match.
 /// </para>
 /// <para>
@@ -29,12 +29,20 @@ public static class SqliteSubstringIndex
 
     private const long SlotsPerMillisecond = 1 << SlotBits;
 
-    public static string TableFor(string table) => $"{table}_search";
+    public static string TableFor(string table) => $"{table}_substrings";
 
-    private static string KeysFor(string table) => $"{table}_search_keys";
+    private static string KeysFor(string table) => $"{table}_substrings_keys";
 
     /// <summary>One row, one number, raised by every write the index sees: what cached counts are checked against.</summary>
-    private static string VersionFor(string table) => $"{table}_search_version";
+    private static string VersionFor(string table) => $"{table}_substrings_version";
+
+    /// <summary>
+    /// The index of versions before creation keys (<c>Customers_search</c>, external content on the table's own rowids,
+    /// and its triggers), dropped at start-up. Its new name lets an older version started on this database again (a
+    /// roll-back without the backup) rebuild its own index instead of reading keys as rowids, while this one's triggers
+    /// keep the new index right meanwhile.
+    /// </summary>
+    private static string LegacyFor(string table) => $"{table}_search";
 
     /// <summary>
     /// SQL for the first key of the millisecond a stored <c>CreatedAt</c> falls in. It is monotone in the time (a later
@@ -52,7 +60,17 @@ public static class SqliteSubstringIndex
             var fts = TableFor(table);
             var keys = KeysFor(table);
             var version = VersionFor(table);
-            // The index of earlier versions (external content, on the table's own rowids) counts as missing.
+            var legacy = LegacyFor(table);
+#pragma warning disable EF1002, EF1003 // Names from the EF model.
+            await db.Database.ExecuteSqlRawAsync($"""
+                DROP TRIGGER IF EXISTS "{legacy}_insert";
+                DROP TRIGGER IF EXISTS "{legacy}_delete";
+                DROP TRIGGER IF EXISTS "{legacy}_update";
+                DROP TABLE IF EXISTS "{legacy}";
+                DROP TABLE IF EXISTS "{legacy}_keys";
+                DROP TABLE IF EXISTS "{legacy}_version";
+                """, ct);
+#pragma warning restore EF1002, EF1003
             var existing = await db.Database.SqlQueryRaw<string>(
                 "SELECT name AS \"Value\" FROM sqlite_master WHERE name IN ({0}, {1}, {2}, {3}, {4}) OR (name = {5} AND sql LIKE '%content=''''%')",
                 keys, version, $"{fts}_insert", $"{fts}_delete", $"{fts}_update", fts).ToListAsync(ct);

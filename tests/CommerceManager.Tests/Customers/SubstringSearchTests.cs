@@ -180,8 +180,33 @@ public sealed class SubstringSearchTests : IAsyncLifetime
             }
         }
 
-        Assert.Contains(plan, l => l.Contains("Customers_search VIRTUAL TABLE", StringComparison.Ordinal));
+        Assert.Contains(plan, l => l.Contains("Customers_substrings VIRTUAL TABLE", StringComparison.Ordinal));
         Assert.Null(services.Get<SqlDialect>().SubstringSource(db.Customers, nameof(Customer.NormalizedName), "MA"));
+    }
+
+    [Fact]
+    [Trait("Database", "SqliteOnly")]
+    public async Task The_index_of_earlier_versions_is_dropped_at_start_up_and_searches_keep_working()
+    {
+        var dialect = services.Get<SqlDialect>();
+        await using (var db = await services.DbAsync())
+        {
+            // What versions before creation keys left behind: an external-content index on the table's rowids, its triggers.
+            await db.Database.ExecuteSqlRawAsync("""
+                CREATE VIRTUAL TABLE "Customers_search" USING fts5("NormalizedEmail", "NormalizedName", content='Customers', content_rowid='rowid', tokenize='trigram');
+                CREATE TRIGGER "Customers_search_insert" AFTER INSERT ON "Customers" BEGIN
+                    INSERT INTO "Customers_search"(rowid, "NormalizedEmail", "NormalizedName") VALUES (new.rowid, new."NormalizedEmail", new."NormalizedName");
+                END;
+                INSERT INTO "Customers_search"("Customers_search") VALUES ('rebuild');
+                """);
+            await dialect.AfterMigrateAsync(db, default); // every start-up
+            var left = await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE name LIKE 'Customers_search%'").ToListAsync();
+            Assert.Empty(left);
+        }
+        await Customers.CreateAsync(As.Admin, new CustomerInput { Name = "After Upgrade", Email = "after@upgrade.example" });
+
+        Assert.Equal("After Upgrade", await NamesAsync("like(name,*ter upg*)"));
+        Assert.Equal("Marta Martínez", await NamesAsync("like(name,*martinez*)"));
     }
 
     [Fact]
