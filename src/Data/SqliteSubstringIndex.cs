@@ -44,6 +44,10 @@ public static class SqliteSubstringIndex
     /// </summary>
     private static string LegacyFor(string table) => $"{table}_search";
 
+    /// <summary>SQL dropping an index's three triggers (insert, delete, update), where they exist.</summary>
+    private static string DropTriggers(string fts) =>
+        $"DROP TRIGGER IF EXISTS \"{fts}_insert\"; DROP TRIGGER IF EXISTS \"{fts}_delete\"; DROP TRIGGER IF EXISTS \"{fts}_update\";";
+
     /// <summary>
     /// SQL for the first key of the millisecond a stored <c>CreatedAt</c> falls in. It is monotone in the time (a later
     /// creation never gets a smaller base), which is all the ordered reads rely on. Milliseconds since 2000, clamped to
@@ -63,9 +67,7 @@ public static class SqliteSubstringIndex
             var legacy = LegacyFor(table);
 #pragma warning disable EF1002, EF1003 // Names from the EF model.
             await db.Database.ExecuteSqlRawAsync($"""
-                DROP TRIGGER IF EXISTS "{legacy}_insert";
-                DROP TRIGGER IF EXISTS "{legacy}_delete";
-                DROP TRIGGER IF EXISTS "{legacy}_update";
+                {DropTriggers(legacy)}
                 DROP TABLE IF EXISTS "{legacy}";
                 DROP TABLE IF EXISTS "{legacy}_keys";
                 DROP TABLE IF EXISTS "{legacy}_version";
@@ -103,9 +105,7 @@ public static class SqliteSubstringIndex
             // 'optimize' merges them into one first (5 s at a million rows).
 #pragma warning disable EF1002, EF1003
             await db.Database.ExecuteSqlRawAsync($"""
-                DROP TRIGGER IF EXISTS "{fts}_insert";
-                DROP TRIGGER IF EXISTS "{fts}_delete";
-                DROP TRIGGER IF EXISTS "{fts}_update";
+                {DropTriggers(fts)}
                 DROP TABLE IF EXISTS "{fts}";
                 DROP TABLE IF EXISTS "{keys}";
                 CREATE TABLE "{keys}"("Key" INTEGER PRIMARY KEY, "Row" INTEGER NOT NULL UNIQUE);
@@ -158,9 +158,7 @@ public static class SqliteSubstringIndex
             var fts = TableFor(table);
 #pragma warning disable EF1002, EF1003 // Names from the EF model.
             await db.Database.ExecuteSqlRawAsync($"""
-                DROP TRIGGER IF EXISTS "{fts}_insert";
-                DROP TRIGGER IF EXISTS "{fts}_delete";
-                DROP TRIGGER IF EXISTS "{fts}_update";
+                {DropTriggers(fts)}
                 UPDATE "{VersionFor(table)}" SET "Version" = "Version" + 1;
                 """, ct);
 #pragma warning restore EF1002, EF1003
