@@ -106,6 +106,17 @@ public abstract class SqlDialect
     public virtual Task PauseDerivedIndexesAsync(AppDbContext db, CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>
+    /// Before a bulk load into a store nobody is using (the <c>seed</c> tool; not an import, which runs while the app
+    /// serves): drops the non-unique indexes of the tables a load fills, to build each once afterwards with
+    /// <see cref="RestoreBulkLoadIndexesAsync"/>, which start-up also runs (SQLite: <see cref="SqliteBulkLoad"/>).
+    /// </summary>
+    public virtual Task PauseBulkLoadIndexesAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Builds the indexes <see cref="PauseBulkLoadIndexesAsync"/> dropped, reporting each one and its time.</summary>
+    public virtual Task RestoreBulkLoadIndexesAsync(DbConnection connection, Action<string, TimeSpan>? built, CancellationToken ct) =>
+        Task.CompletedTask;
+
+    /// <summary>
     /// Makes sure a custom field's values in <paramref name="table"/> have their own index (for eq and sort), built on
     /// the expression <see cref="CustomValueSql"/> translates to. Idempotent; may take a while on a large table.
     /// </summary>
@@ -195,7 +206,7 @@ public sealed class SqliteDialect : SqlDialect
     }
 
     public override Task PrepareBulkLoadAsync(DbConnection connection, CancellationToken ct) =>
-        ExecuteAsync(connection, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;", ct);
+        ExecuteAsync(connection, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY; PRAGMA threads=2;", ct);
 
     public override Task AnalyzeAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "ANALYZE;", ct);
 
@@ -204,6 +215,27 @@ public sealed class SqliteDialect : SqlDialect
     public override Task EndLongWriteAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "PRAGMA cache_size=-2000;", ct);
 
     public override Task PauseDerivedIndexesAsync(AppDbContext db, CancellationToken ct) => SqliteSubstringIndex.PauseAsync(db, ct);
+
+    public override Task PauseBulkLoadIndexesAsync(DbConnection connection, CancellationToken ct) =>
+        SqliteBulkLoad.PauseAsync(connection, ["Customers", "Addresses", "Orders", "OrderItems", "OrderEvents"], ct);
+
+    public override Task RestoreBulkLoadIndexesAsync(DbConnection connection, Action<string, TimeSpan>? built, CancellationToken ct) =>
+        SqliteBulkLoad.RestoreAsync(connection, built, ct);
+
+    /// <summary>A seed stopped half-way gets its indexes back first: the migrations may expect them.</summary>
+    public override async Task MigrateAsync(AppDbContext db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await SqliteBulkLoad.RestoreAsync(db.Database.GetDbConnection(), null, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        await base.MigrateAsync(db, ct);
+    }
 
     // Every connection already overwrites what it deletes (SqliteSecureDelete); this is the same, said where it matters.
     public override Task BeginErasureAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "PRAGMA secure_delete=ON;", ct);

@@ -46,77 +46,122 @@ public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency
         Action<int>? progress = null, CancellationToken ct = default)
     {
         const int batch = 20_000;
+        const int perTransaction = 5 * batch;
         var now = DateTime.UtcNow;
         var counts = new SeedCounts(0, 0, 0, 0);
         var done = 0;
-        while (done < shape.Customers)
+        // The next batch is made up (Bogus, on another core) while this one is written: the two take about as long.
+        Task<Batch> Make(int first, int n) => Task.Run(() => NextBatch(shape, startIndex + first, n, now, passwordHash), ct);
+        var next = shape.Customers > 0 ? Make(0, Math.Min(batch, shape.Customers)) : null;
+        DbTransaction? tx = null;
+        try
         {
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await using var customers = Insert(connection, tx, "Customers",
-                "Id", "Name", "NormalizedName", "Email", "NormalizedEmail", "EmailShared", "PasswordHash", "ExternalRef", "CreatedAt", "UpdatedAt", "Version");
-            await using var addresses = Insert(connection, tx, "Addresses",
-                "Id", "CustomerId", "Name", "FirstName", "LastName", "CompanyName", "Line1", "Line2", "City", "Region", "Postcode",
-                "County", "Country", "PhoneNumber", "Instructions", "CreatedAt", "UpdatedAt", "Version");
-            await using var orders = Insert(connection, tx, "Orders", OrderColumns);
-            await using var items = Insert(connection, tx, "OrderItems", "Id", "OrderId", "Name", "Sku", "Quantity", "UnitPrice", "LineTotal");
-            await using var events = Insert(connection, tx, "OrderEvents", "Id", "OrderId", "At", "Field", "From", "To", "By");
-
-            var n = Math.Min(batch, shape.Customers - done);
-            for (var i = 0; i < n; i++)
+            while (next is not null)
             {
-                var c = NextCustomer(startIndex + done + i, now, passwordHash);
-                await customers.RowAsync(ct, Id(c.Id), c.Name, c.NormalizedName, c.Email, c.NormalizedEmail, false, c.PasswordHash, c.ExternalRef,
-                    Ts(c.CreatedAt), Ts(c.UpdatedAt), Id(c.Version));
+                var rows = await next;
+                var n = rows.Customers.Count;
+                next = done + n < shape.Customers ? Make(done + n, Math.Min(batch, shape.Customers - done - n)) : null;
 
-                var (first, last) = SplitName(c.Name);
-                var place = faker.PickRandom(Places);
-                var region = faker.PickRandom(place.Regions);
-                var addressCount = faker.Random.Int(0, (int)Math.Round(shape.AddressesPerCustomer * 2));
-                for (var a = 0; a < addressCount; a++)
+                tx ??= await connection.BeginTransactionAsync(ct);
+                // Parents before children: a buffering writer must not reach the database ahead of the rows it points at.
+                foreach (var (table, columns, values) in new (string, string[], List<object?[]>)[]
+                         {
+                             ("Customers", CustomerColumns, rows.Customers), ("Addresses", AddressTableColumns, rows.Addresses),
+                             ("Orders", OrderColumns, rows.Orders), ("OrderItems", ItemColumns, rows.Items), ("OrderEvents", EventColumns, rows.Events),
+                         })
                 {
-                    var created = c.CreatedAt.AddDays(faker.Random.Double(0, Math.Max(0, (now - c.CreatedAt).TotalDays)));
-                    await addresses.RowAsync(ct, Id(Guid.CreateVersion7(new DateTimeOffset(created))), Id(c.Id), a == 0 ? "Home" : faker.PickRandom(Labels),
-                        a == 0 ? first : faker.Name.FirstName(), a == 0 ? last : faker.Name.LastName(),
-                        faker.Random.Bool(0.15f) ? faker.Company.CompanyName() : null,
-                        faker.Address.StreetAddress(), faker.Random.Bool(0.3f) ? faker.Address.SecondaryAddress() : null,
-                        faker.Address.City(), region, faker.Address.ZipCode(), region, place.Country,
-                        faker.Random.Bool(0.5f) ? faker.Phone.PhoneNumber("+1 ###-###-####") : null,
-                        faker.Random.Bool(0.1f) ? "Leave with the neighbour if nobody is in." : null,
-                        Ts(created), Ts(created), Id(Guid.NewGuid()));
-                    counts = counts with { Addresses = counts.Addresses + 1 };
+                    await using var writer = dialect.OpenBulkWriter(connection, tx, table, columns);
+                    foreach (var row in values)
+                    {
+                        await writer.RowAsync(ct, row);
+                    }
+                    await writer.CompleteAsync(ct);
                 }
-
-                var orderCount = faker.Random.Int(0, (int)Math.Round(shape.OrdersPerCustomer * 2));
-                for (var o = 0; o < orderCount; o++)
+                done += n;
+                counts = new SeedCounts(done, counts.Addresses + rows.Addresses.Count, counts.Orders + rows.Orders.Count, counts.OrderItems + rows.Items.Count);
+                // Few large commits: customers and addresses land all over their id and email indexes, so each commit
+                // writes out most of those indexes' pages again however few rows it adds.
+                if (done % perTransaction == 0 || next is null)
                 {
-                    counts = await WriteOrderAsync(orders, items, events, counts, c.Id, c.Name, c.Email, first, last, place.Country, region, c.CreatedAt, now, ct);
+                    await tx.CommitAsync(ct);
+                    await tx.DisposeAsync();
+                    tx = null;
                 }
-                if (faker.Random.Bool((float)shape.GuestOrderShare))
-                {
-                    var guestFirst = faker.Name.FirstName();
-                    var guestLast = faker.Name.LastName();
-                    counts = await WriteOrderAsync(orders, items, events, counts, null, $"{guestFirst} {guestLast}",
-                        // Some guests use a registered customer's email: their orders must still stay unlinked.
-                        faker.Random.Bool(0.2f) ? c.Email : $"{Slug(guestFirst)}.{Slug(guestLast)}{faker.Random.Int(1, 9999)}@guest.example",
-                        guestFirst, guestLast, place.Country, region, now.AddYears(-3), now, ct);
-                }
+                progress?.Invoke(done);
             }
-            // Parents before children: a buffering writer must not reach the database ahead of the rows it points at.
-            foreach (var writer in new[] { customers, addresses, orders, items, events })
+        }
+        finally
+        {
+            if (tx is not null)
             {
-                await writer.CompleteAsync(ct);
+                await tx.DisposeAsync();
             }
-            await tx.CommitAsync(ct);
-            done += n;
-            counts = counts with { Customers = done };
-            progress?.Invoke(done);
         }
         return counts;
     }
 
-    private async Task<SeedCounts> WriteOrderAsync(BulkWriter orders, BulkWriter items, BulkWriter events, SeedCounts counts,
-        Guid? customerId, string name, string email, string first, string last, string country, string region,
-        DateTime notBefore, DateTime now, CancellationToken ct)
+    /// <summary>One transaction's rows, table by table, in the order of each table's columns.</summary>
+    private sealed record Batch(List<object?[]> Customers, List<object?[]> Addresses, List<object?[]> Orders, List<object?[]> Items, List<object?[]> Events);
+
+    private static readonly string[] CustomerColumns =
+        ["Id", "Name", "NormalizedName", "Email", "NormalizedEmail", "EmailShared", "PasswordHash", "ExternalRef", "CreatedAt", "UpdatedAt", "Version"];
+
+    private static readonly string[] AddressTableColumns =
+    [
+        "Id", "CustomerId", "Name", "FirstName", "LastName", "CompanyName", "Line1", "Line2", "City", "Region", "Postcode",
+        "County", "Country", "PhoneNumber", "Instructions", "CreatedAt", "UpdatedAt", "Version",
+    ];
+
+    private static readonly string[] ItemColumns = ["Id", "OrderId", "Name", "Sku", "Quantity", "UnitPrice", "LineTotal"];
+
+    private static readonly string[] EventColumns = ["Id", "OrderId", "At", "Field", "From", "To", "By"];
+
+    private Batch NextBatch(StoreShape shape, int firstIndex, int n, DateTime now, string? passwordHash)
+    {
+        var rows = new Batch([], [], [], [], []);
+        for (var i = 0; i < n; i++)
+        {
+            var c = NextCustomer(firstIndex + i, now, passwordHash);
+            rows.Customers.Add([Id(c.Id), c.Name, c.NormalizedName, c.Email, c.NormalizedEmail, false, c.PasswordHash, c.ExternalRef,
+                Ts(c.CreatedAt), Ts(c.UpdatedAt), Id(c.Version)]);
+
+            var (first, last) = SplitName(c.Name);
+            var place = faker.PickRandom(Places);
+            var region = faker.PickRandom(place.Regions);
+            var addressCount = faker.Random.Int(0, (int)Math.Round(shape.AddressesPerCustomer * 2));
+            for (var a = 0; a < addressCount; a++)
+            {
+                var created = c.CreatedAt.AddDays(faker.Random.Double(0, Math.Max(0, (now - c.CreatedAt).TotalDays)));
+                rows.Addresses.Add([Id(Guid.CreateVersion7(new DateTimeOffset(created))), Id(c.Id), a == 0 ? "Home" : faker.PickRandom(Labels),
+                    a == 0 ? first : faker.Name.FirstName(), a == 0 ? last : faker.Name.LastName(),
+                    faker.Random.Bool(0.15f) ? faker.Company.CompanyName() : null,
+                    faker.Address.StreetAddress(), faker.Random.Bool(0.3f) ? faker.Address.SecondaryAddress() : null,
+                    faker.Address.City(), region, faker.Address.ZipCode(), region, place.Country,
+                    faker.Random.Bool(0.5f) ? faker.Phone.PhoneNumber("+1 ###-###-####") : null,
+                    faker.Random.Bool(0.1f) ? "Leave with the neighbour if nobody is in." : null,
+                    Ts(created), Ts(created), Id(Guid.NewGuid())]);
+            }
+
+            var orderCount = faker.Random.Int(0, (int)Math.Round(shape.OrdersPerCustomer * 2));
+            for (var o = 0; o < orderCount; o++)
+            {
+                NextOrder(rows, c.Id, c.Name, c.Email, first, last, place.Country, region, c.CreatedAt, now);
+            }
+            if (faker.Random.Bool((float)shape.GuestOrderShare))
+            {
+                var guestFirst = faker.Name.FirstName();
+                var guestLast = faker.Name.LastName();
+                NextOrder(rows, null, $"{guestFirst} {guestLast}",
+                    // Some guests use a registered customer's email: their orders must still stay unlinked.
+                    faker.Random.Bool(0.2f) ? c.Email : $"{Slug(guestFirst)}.{Slug(guestLast)}{faker.Random.Int(1, 9999)}@guest.example",
+                    guestFirst, guestLast, place.Country, region, now.AddYears(-3), now);
+            }
+        }
+        return rows;
+    }
+
+    private void NextOrder(Batch rows, Guid? customerId, string name, string email, string first, string last, string country, string region,
+        DateTime notBefore, DateTime now)
     {
         var created = notBefore.AddMinutes(faker.Random.Double(0, Math.Max(1, (now - notBefore).TotalMinutes)));
         var orderId = Guid.CreateVersion7(new DateTimeOffset(created));
@@ -142,18 +187,17 @@ public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency
         var postcode = faker.Address.ZipCode();
         object?[] address = [first, last, null, street, null, city, region, postcode, null, country, null, null];
         var updated = status == OrderStatus.Incomplete ? created : created.AddHours(faker.Random.Double(1, Math.Max(1, Math.Min(ageDays, 10) * 24)));
-        await orders.RowAsync(ct, [Id(orderId), customerId is null ? null : Id(customerId.Value), name, email, Customer.FoldName(name),
+        rows.Orders.Add([Id(orderId), customerId is null ? null : Id(customerId.Value), name, email, Customer.FoldName(name),
             Customer.Normalize(email), status.ToString(), PaymentCodes.ToStored(payment), shipping.ToString(), currency, total, 0L, itemCount, null,
             payment == PaymentStatus.Paid ? total : 0L, payment == PaymentStatus.Authorized ? total : 0L,
             .. address, .. address, Ts(created), Ts(updated), Id(Guid.NewGuid())]);
         foreach (var (product, quantity) in lines)
         {
-            await items.RowAsync(ct, Id(Guid.CreateVersion7(new DateTimeOffset(created))), Id(orderId), product.Name, product.Sku, quantity,
-                product.Price, product.Price * quantity);
+            rows.Items.Add([Id(Guid.CreateVersion7(new DateTimeOffset(created))), Id(orderId), product.Name, product.Sku, quantity,
+                product.Price, product.Price * quantity]);
         }
-        await events.RowAsync(ct, Id(Guid.CreateVersion7(new DateTimeOffset(created))), Id(orderId), Ts(created), "created", null, "incomplete",
-            customerId is null ? $"guest checkout ({email})" : $"checkout by customer {email}");
-        return counts with { Orders = counts.Orders + 1, OrderItems = counts.OrderItems + lines.Count };
+        rows.Events.Add([Id(Guid.CreateVersion7(new DateTimeOffset(created))), Id(orderId), Ts(created), "created", null, "incomplete",
+            customerId is null ? $"guest checkout ({email})" : $"checkout by customer {email}"]);
     }
 
     private static readonly string[] AddressFields =
@@ -211,6 +255,4 @@ public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency
     /// <summary>A timestamp as the provider stores it, so seeded rows sort and compare like the app's own.</summary>
     private object Ts(DateTime utc) => dialect.StoredValue(Common.Clock.Truncate(utc));
 
-    private BulkWriter Insert(DbConnection connection, DbTransaction tx, string table, params string[] columns) =>
-        dialect.OpenBulkWriter(connection, tx, table, columns);
 }

@@ -1,0 +1,126 @@
+using System.Data.Common;
+using System.Diagnostics;
+
+namespace CommerceManager.Data;
+
+/// <summary>
+/// A bulk load's secondary indexes on SQLite (the <c>seed</c> tool): dropped before the load and built again once after
+/// it. Inserting a million customers and their orders in random creation order into some twenty B-tree indexes costs
+/// most of a seed; building each index once from the finished table is a sort.
+/// <para>
+/// Only non-unique indexes are dropped, so unique emails and primary keys are still checked row by row during the
+/// load. Each dropped index's SQL is kept in <c>BulkLoad_paused_indexes</c> in the same transaction as the drop, and
+/// <see cref="RestoreAsync"/> runs at every start-up (before migrations, which may expect them) as well as at the end of
+/// the load: a load stopped half-way (Ctrl+C, kill -9) leaves a store that gets its indexes back on its next start.
+/// </para>
+/// </summary>
+public static class SqliteBulkLoad
+{
+    private const string Paused = "BulkLoad_paused_indexes";
+
+    /// <summary>Drops the non-unique indexes of <paramref name="tables"/>, remembering each one's SQL.</summary>
+    public static async Task PauseAsync(DbConnection connection, IReadOnlyList<string> tables, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, tx, $"CREATE TABLE IF NOT EXISTS \"{Paused}\"(\"Name\" TEXT PRIMARY KEY, \"Sql\" TEXT NOT NULL)", ct);
+        var indexes = new List<(string Name, string Sql)>();
+        await using (var find = connection.CreateCommand())
+        {
+            find.Transaction = tx;
+            // Automatic indexes (primary keys, UNIQUE constraints) have no SQL and cannot be dropped.
+            find.CommandText = $"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' " +
+                $"AND tbl_name IN ({string.Join(", ", tables.Select((_, i) => $"@t{i}"))}) ORDER BY name";
+            for (var i = 0; i < tables.Count; i++)
+            {
+                Add(find, $"@t{i}", tables[i]);
+            }
+            await using var reader = await find.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                indexes.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+        foreach (var (name, sql) in indexes)
+        {
+            await using var keep = connection.CreateCommand();
+            keep.Transaction = tx;
+            keep.CommandText = $"INSERT OR REPLACE INTO \"{Paused}\"(\"Name\", \"Sql\") VALUES (@name, @sql)";
+            Add(keep, "@name", name);
+            Add(keep, "@sql", sql);
+            await keep.ExecuteNonQueryAsync(ct);
+            // The name comes from sqlite_master; quotes in it are doubled.
+            await ExecuteAsync(connection, tx, $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Builds every index a load dropped, one at a time, each forgotten in the transaction that builds it; nothing to do
+    /// (one look at the schema) when no load was paused. Reports each index built and how long it took.
+    /// </summary>
+    public static async Task RestoreAsync(DbConnection connection, Action<string, TimeSpan>? built, CancellationToken ct)
+    {
+        await using (var exists = connection.CreateCommand())
+        {
+            exists.CommandText = $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{Paused}'";
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                return;
+            }
+        }
+        var indexes = new List<(string Name, string Sql)>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = $"SELECT \"Name\", \"Sql\" FROM \"{Paused}\" ORDER BY \"Name\"";
+            await using var reader = await list.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                indexes.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+        foreach (var (name, sql) in indexes)
+        {
+            var clock = Stopwatch.StartNew();
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            // The SQL SQLite stored for the index, made idempotent: a build that committed but was not yet forgotten
+            // cannot happen (same transaction), and an index a migration has since re-created is left as it is.
+            await ExecuteAsync(connection, tx, IfNotExists(sql), ct);
+            await using (var forget = connection.CreateCommand())
+            {
+                forget.Transaction = tx;
+                forget.CommandText = $"DELETE FROM \"{Paused}\" WHERE \"Name\" = @name";
+                Add(forget, "@name", name);
+                await forget.ExecuteNonQueryAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+            built?.Invoke(name, clock.Elapsed);
+        }
+        await ExecuteAsync(connection, null, $"DROP TABLE IF EXISTS \"{Paused}\"", ct);
+    }
+
+    /// <summary><c>CREATE INDEX x …</c> as <c>CREATE INDEX IF NOT EXISTS x …</c>.</summary>
+    internal static string IfNotExists(string createIndex)
+    {
+        const string Prefix = "CREATE INDEX ";
+        return createIndex.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) &&
+               !createIndex.AsSpan(Prefix.Length).TrimStart().StartsWith("IF NOT EXISTS", StringComparison.OrdinalIgnoreCase)
+            ? "CREATE INDEX IF NOT EXISTS " + createIndex[Prefix.Length..]
+            : createIndex;
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
