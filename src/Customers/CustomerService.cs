@@ -34,6 +34,7 @@ public sealed class CustomerService(
     CustomFieldValues customFields,
     SqlDialect dialect,
     SqliteCustomerLookup lookup,
+    SqliteGroupCommit groupCommit,
     TimeProvider clock)
 {
     public const string EmailTakenMessage = "A customer with this email already exists.";
@@ -229,9 +230,15 @@ public sealed class CustomerService(
             // Hash before touching the database for writing: SQLite has a single writer.
             customer.PasswordHash = hasher.HashPassword(customer, input.Password);
         }
+        // Two creates may race past the check above; the unique index decides.
+        if (groupCommit.Serves)
+        {
+            // SQLite: concurrent creates share a commit (one sync for all of them).
+            return await Saving.SaveOrConflictAsync(() => groupCommit.InsertAsync(customer, ct), () => ToDtoCompiled(customer),
+                nameof(CustomerInput.Email), EmailTakenMessage);
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Customers.Add(customer);
-        // Two creates may race past the check above; the unique index decides.
         return await db.SaveOrConflictAsync(() => ToDtoCompiled(customer), ct, nameof(CustomerInput.Email), EmailTakenMessage);
     }
 

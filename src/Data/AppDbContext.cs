@@ -34,6 +34,13 @@ public abstract class AppDbContext(DbContextOptions options)
     public DbSet<RowCount> RowCounts => Set<RowCount>();
     public DbSet<AppSetting> AppSettings => Set<AppSetting>();
 
+    /// <summary>
+    /// What interceptors keep between the events of one save or one transaction of this context (history's records of a
+    /// save under way), on the context itself rather than in a weak table keyed by context: saves are frequent, and weak
+    /// tables churned at that rate keep the finalizer thread busy. Used by one thread at a time, like the context.
+    /// </summary>
+    internal Dictionary<object, object>? InterceptorState { get; set; }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -17,6 +17,7 @@ public static class DatabaseSetup
     {
         var provider = ProviderOf(config);
         services.AddSingleton<StorageHealth>();
+        services.AddSingleton<SqliteGroupCommit>();
         services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor, StorageHealthInterceptor>();
         if (provider == DatabaseProvider.Postgres)
         {

@@ -89,12 +89,16 @@ public static class Saving
     /// (<see cref="OutcomeKind.Conflict"/>), or a unique index refused the row (<see cref="OutcomeKind.Duplicate"/> on
     /// <paramref name="uniqueField"/>, with <paramref name="duplicateMessage"/>). Any other failure is an exception.
     /// </summary>
-    public static async Task<Outcome<T>> SaveOrConflictAsync<T>(this DbContext db, Func<T> result, CancellationToken ct,
-        string? uniqueField = null, string? duplicateMessage = null)
+    public static Task<Outcome<T>> SaveOrConflictAsync<T>(this DbContext db, Func<T> result, CancellationToken ct,
+        string? uniqueField = null, string? duplicateMessage = null) =>
+        SaveOrConflictAsync(() => db.SaveChangesAsync(ct), result, uniqueField, duplicateMessage);
+
+    /// <summary>The same for a save made elsewhere (<see cref="SqliteGroupCommit"/>).</summary>
+    public static async Task<Outcome<T>> SaveOrConflictAsync<T>(Func<Task> save, Func<T> result, string? uniqueField = null, string? duplicateMessage = null)
     {
         try
         {
-            await db.SaveChangesAsync(ct);
+            await save();
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -29,7 +28,9 @@ internal sealed class SqliteWriteQueue : IDbTransactionInterceptor, IDbCommandIn
     public static readonly SqliteWriteQueue Instance = new();
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> gates = new(StringComparer.Ordinal);
-    private readonly ConditionalWeakTable<DbConnection, Lease> leases = new();
+    // Not a weak table: one entry is added and removed per write, and weak tables churned at that rate keep the finalizer
+    // thread busy. Every lease ends by the time its connection closes (the backstop below).
+    private readonly ConcurrentDictionary<DbConnection, Lease> leases = new(ReferenceEqualityComparer.Instance);
 
     private sealed record Lease(SemaphoreSlim Gate, bool ForStatement);
 
@@ -199,7 +200,7 @@ internal sealed class SqliteWriteQueue : IDbTransactionInterceptor, IDbCommandIn
         {
             throw Locked();
         }
-        leases.AddOrUpdate(connection, new Lease(gate, forStatement));
+        leases[connection] = new Lease(gate, forStatement);
     }
 
     private async ValueTask EnterAsync(DbConnection connection, bool forStatement, CancellationToken ct)
@@ -213,12 +214,12 @@ internal sealed class SqliteWriteQueue : IDbTransactionInterceptor, IDbCommandIn
         {
             throw Locked();
         }
-        leases.AddOrUpdate(connection, new Lease(gate, forStatement));
+        leases[connection] = new Lease(gate, forStatement);
     }
 
     private void Leave(DbConnection? connection)
     {
-        if (connection is not null && leases.TryGetValue(connection, out var lease) && leases.Remove(connection))
+        if (connection is not null && leases.TryRemove(connection, out var lease))
         {
             lease.Gate.Release();
         }

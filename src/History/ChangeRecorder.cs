@@ -17,7 +17,7 @@ namespace CommerceManager.History;
 internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvider clock, Live.LiveBus live) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     /// <summary>Records saved inside an explicit transaction, announced only when it commits.</summary>
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, List<ChangeRecord>> uncommitted = new();
+    private readonly ContextSlot uncommitted = new();
 
     // Contexts are pooled: a transaction disposed without commit or rollback must not leave its records to the next one.
     public System.Data.Common.DbTransaction TransactionStarted(System.Data.Common.DbConnection connection, TransactionEndEventData eventData,
@@ -65,7 +65,7 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
 
     private readonly Dictionary<Type, HistoryRule> byType = rules.ToDictionary(r => r.EntityType);
     /// <summary>The records of a save under way, announced to open pages once it has succeeded.</summary>
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, List<ChangeRecord>> pending = new();
+    private readonly ContextSlot pending = new();
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
@@ -103,7 +103,7 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
         if (context.Database.CurrentTransaction is not null)
         {
             // The caller's transaction may still roll back: announce when it commits.
-            uncommitted.GetOrCreateValue(context).AddRange(records);
+            uncommitted.GetOrCreate(context).AddRange(records);
             return;
         }
         Publish(records);
@@ -178,7 +178,7 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
         {
             return;
         }
-        pending.AddOrUpdate(context, records);
+        pending.Set(context, records);
         var actor = ChangeContext.Current;
         var now = clock.GetUtcNow().UtcDateTime;
         foreach (var record in records)
@@ -320,4 +320,31 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
     }
 
     internal static string? Clip(string? text, int max = 300) => text is null || text.Length <= max ? text : text[..max];
+}
+
+/// <summary>A list of records kept on a context (<see cref="Data.AppDbContext.InterceptorState"/>) under this slot's own key.</summary>
+internal sealed class ContextSlot
+{
+    private static Dictionary<object, object>? StateOf(DbContext context, bool create) =>
+        context is not Data.AppDbContext app ? throw new InvalidOperationException("History is recorded for the app's own contexts only.")
+        : create ? app.InterceptorState ??= [] : app.InterceptorState;
+
+    public bool TryGetValue(DbContext context, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out List<ChangeRecord>? records)
+    {
+        records = StateOf(context, create: false)?.GetValueOrDefault(this) as List<ChangeRecord>;
+        return records is not null;
+    }
+
+    public void Set(DbContext context, List<ChangeRecord> records) => StateOf(context, create: true)![this] = records;
+
+    public List<ChangeRecord> GetOrCreate(DbContext context)
+    {
+        if (!TryGetValue(context, out var records))
+        {
+            Set(context, records = []);
+        }
+        return records;
+    }
+
+    public void Remove(DbContext context) => StateOf(context, create: false)?.Remove(this);
 }

@@ -66,6 +66,20 @@ public sealed class StorageFailureEditorTests : ConsoleTestContext
             return ValueTask.FromResult(result);
         }
 
+        // New customers are saved synchronously by SQLite's group-commit writer.
+        public override InterceptionResult<System.Data.Common.DbDataReader> ReaderExecuting(System.Data.Common.DbCommand command, CommandEventData eventData,
+            InterceptionResult<System.Data.Common.DbDataReader> result)
+        {
+            Fail(command);
+            return result;
+        }
+
+        public override InterceptionResult<int> NonQueryExecuting(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+        {
+            Fail(command);
+            return result;
+        }
+
         private void Fail(System.Data.Common.DbCommand command)
         {
             var sql = command.CommandText.TrimStart();

@@ -1,0 +1,160 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+
+namespace CommerceManager.Data;
+
+/// <summary>
+/// Group commit for new rows on SQLite: creates that arrive while another batch is being written share the next
+/// transaction, and each caller is answered once that transaction has committed.
+/// <para>
+/// Every SQLite commit is one write-ahead-log append and one <c>fsync</c> (<c>synchronous=FULL</c>), and only one
+/// connection writes at a time. With a commit per create, concurrent creates queue one by one for the writer and each
+/// waits for its own sync; beside a read load each hand-over also waits for a thread. Here one writer takes everything
+/// queued, saves each row with its own <c>SaveChanges</c> in its caller's execution context (so each keeps its own
+/// history record and actor, and a row a unique index refuses is rolled back to its savepoint alone, failing only its
+/// caller), and commits once.
+/// </para>
+/// <para>
+/// Durability is unchanged: nobody is answered before the commit that holds their row, and a commit that fails fails
+/// every caller in it. With no concurrency a batch is one row, as before. Creates only: an edit reads, checks and writes
+/// in its own transaction.
+/// </para>
+/// </summary>
+public sealed class SqliteGroupCommit : IAsyncDisposable
+{
+    private const int MaxBatch = 128;
+
+    private readonly IDbContextFactory<AppDbContext> dbFactory;
+    private readonly Channel<Item> queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Thread? writer;
+
+    private readonly StorageHealth health;
+
+    /// <summary>A row to insert, with its caller's execution context (who is acting: the history record's actor).</summary>
+    private sealed record Item(object Row, ExecutionContext? Context, TaskCompletionSource Saved, CancellationToken Ct);
+
+    public SqliteGroupCommit(IDbContextFactory<AppDbContext> dbFactory, SqlDialect dialect, StorageHealth health)
+    {
+        this.dbFactory = dbFactory;
+        this.health = health;
+        Serves = dialect is SqliteDialect;
+        if (Serves)
+        {
+            // A thread of its own, so the one writer never waits in the thread pool's queue behind the reads. Started
+            // without the first caller's execution context (its actor): it is nobody's request.
+            writer = new Thread(Write) { IsBackground = true, Name = "SQLite group commit" };
+            writer.UnsafeStart();
+        }
+    }
+
+    /// <summary>Whether creates go through here (SQLite); otherwise callers save as usual.</summary>
+    public bool Serves { get; }
+
+    /// <summary>
+    /// Inserts <paramref name="row"/> (a new entity) in the next shared transaction and returns once it has committed.
+    /// Throws what its own save threw (a <see cref="DbUpdateException"/> for a unique index), or what the commit threw.
+    /// </summary>
+    public Task InsertAsync(object row, CancellationToken ct)
+    {
+        var item = new Item(row, ExecutionContext.Capture(), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), ct);
+        if (!queue.Writer.TryWrite(item))
+        {
+            throw new ObjectDisposedException(nameof(SqliteGroupCommit));
+        }
+        return item.Saved.Task;
+    }
+
+    private void Write()
+    {
+        var batch = new List<Item>(MaxBatch);
+        while (queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var item))
+            {
+                if (item.Ct.IsCancellationRequested)
+                {
+                    item.Saved.TrySetCanceled(item.Ct);
+                    continue;
+                }
+                batch.Add(item);
+            }
+            if (batch.Count > 0)
+            {
+                WriteBatch(batch);
+            }
+        }
+    }
+
+    /// <summary>Synchronous: SQLite does its I/O synchronously anyway, and this thread has nothing else to do meanwhile.</summary>
+    private void WriteBatch(List<Item> batch)
+    {
+        var failed = new Exception?[batch.Count];
+        try
+        {
+            // One transaction for the batch; nobody's cancellation stops it, since it holds everybody's rows.
+            using var db = dbFactory.CreateDbContext();
+            using var tx = db.Database.BeginTransaction();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var item = batch[i];
+                db.Add(item.Row);
+                try
+                {
+                    // Inside a transaction EF saves behind a savepoint and rolls back to it when the save fails.
+                    if (item.Context is { } context)
+                    {
+                        ExecutionContext.Run(context, _ => db.SaveChanges(), null);
+                    }
+                    else
+                    {
+                        db.SaveChanges();
+                    }
+                }
+                catch (Exception ex)
+                {
+                    failed[i] = ex;
+                }
+                finally
+                {
+                    // Each save sees its own rows only: saved ones stay saved, a failed one (and its history record) is dropped.
+                    db.ChangeTracker.Clear();
+                }
+            }
+            tx.Commit();
+        }
+        catch (Exception ex)
+        {
+            // Not committed: nobody's row is stored. Each save went through, so only the commit can say the disk is full.
+            if (DbErrors.IsStorageUnavailable(ex))
+            {
+                health.Failed();
+            }
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Saved.TrySetException(failed[i] ?? ex);
+            }
+            return;
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (failed[i] is { } own)
+            {
+                batch[i].Saved.TrySetException(own);
+            }
+            else
+            {
+                batch[i].Saved.TrySetResult();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        if (writer is not null)
+        {
+            await Task.Run(writer.Join);
+        }
+    }
+}
