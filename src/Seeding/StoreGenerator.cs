@@ -15,8 +15,9 @@ public sealed record SeedCounts(int Customers, int Addresses, int Orders, int Or
 /// A realistic store for demo data and the large-scale seed: customers (Bogus names, unique emails, created over
 /// three years), 0–4 addresses each, orders with 1–3 custom items (most linked to their customer, some guest
 /// orders), statuses that age like real ones. Written in large transactions with the provider's bulk writer
-/// (SQLite: prepared statements, about two minutes for a million customers and three million orders on two cores;
-/// PostgreSQL: binary COPY).
+/// (SQLite: prepared statements; the seed tool drops the secondary indexes first and builds them after, 103 s for a
+/// million customers with their addresses and 6.5 minutes with three million orders on two cores; PostgreSQL: binary
+/// COPY).
 /// </summary>
 public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency = "USD")
 {
