@@ -41,6 +41,12 @@ public abstract class AppDbContext(DbContextOptions options)
     /// </summary>
     internal Dictionary<object, object>? InterceptorState { get; set; }
 
+    /// <summary>
+    /// For a save of rows that several requests asked for (<see cref="SqliteGroupCommit"/>): the execution context each
+    /// new row came from, where history reads who made it, instead of from the thread that saves.
+    /// </summary>
+    internal Dictionary<object, ExecutionContext>? RowOrigins { get; set; }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

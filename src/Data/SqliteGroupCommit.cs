@@ -10,9 +10,9 @@ namespace CommerceManager.Data;
 /// Every SQLite commit is one write-ahead-log append and one <c>fsync</c> (<c>synchronous=FULL</c>), and only one
 /// connection writes at a time. With a commit per create, concurrent creates queue one by one for the writer and each
 /// waits for its own sync; beside a read load each hand-over also waits for a thread. Here one writer takes everything
-/// queued, saves each row with its own <c>SaveChanges</c> in its caller's execution context (so each keeps its own
-/// history record and actor, and a row a unique index refuses is rolled back to its savepoint alone, failing only its
-/// caller), and commits once.
+/// queued and saves it with one <c>SaveChanges</c>, each row's history record made in its caller's execution context (its
+/// own actor). When that fails (a unique index refused a row), it saves the rows again one by one in one transaction,
+/// each behind its own savepoint, so that only the row at fault fails its caller.
 /// </para>
 /// <para>
 /// Durability is unchanged: nobody is answered before the commit that holds their row, and a commit that fails fails
@@ -86,8 +86,62 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
         }
     }
 
-    /// <summary>Synchronous: SQLite does its I/O synchronously anyway, and this thread has nothing else to do meanwhile.</summary>
+    /// <summary>
+    /// Synchronous: SQLite does its I/O synchronously anyway, and this thread has nothing else to do meanwhile. The whole
+    /// batch is one save first (one statement batch, one commit); if that fails (a taken email, usually), each row is
+    /// saved again on its own so that only the row at fault fails.
+    /// </summary>
     private void WriteBatch(List<Item> batch)
+    {
+        if (SaveTogether(batch) is not { } failure)
+        {
+            foreach (var item in batch)
+            {
+                item.Saved.TrySetResult();
+            }
+        }
+        else if (batch.Count == 1)
+        {
+            batch[0].Saved.TrySetException(failure);
+        }
+        else
+        {
+            SaveOneByOne(batch);
+        }
+    }
+
+    /// <summary>Every row in one <c>SaveChanges</c>, each recorded as its own request's change; what it threw, or null.</summary>
+    private Exception? SaveTogether(List<Item> batch)
+    {
+        using var db = dbFactory.CreateDbContext();
+        try
+        {
+            db.RowOrigins = new Dictionary<object, ExecutionContext>(ReferenceEqualityComparer.Instance);
+            foreach (var item in batch)
+            {
+                db.Add(item.Row);
+                if (item.Context is { } context)
+                {
+                    db.RowOrigins[item.Row] = context;
+                }
+            }
+            // SaveChanges' own transaction: nothing is stored when it fails.
+            db.SaveChanges();
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+        finally
+        {
+            // The context goes back to the pool.
+            db.RowOrigins = null;
+        }
+    }
+
+    /// <summary>Each row with its own save, behind its own savepoint, in one transaction.</summary>
+    private void SaveOneByOne(List<Item> batch)
     {
         var failed = new Exception?[batch.Count];
         try

@@ -146,6 +146,8 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
         tracker.DetectChanges();
         var entries = tracker.Entries().ToList();
         var records = new List<ChangeRecord>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var current = ChangeContext.Current;
         foreach (var entry in entries)
         {
             if (entry.Entity is ChangeRecord record && entry.State == EntityState.Added)
@@ -157,38 +159,54 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
                 }
                 else
                 {
+                    Stamp(record, current, now);
                     records.Add(record);
                 }
             }
         }
-        if (!ChangeContext.IsUnrecorded)
+        var origins = (context as Data.AppDbContext)?.RowOrigins;
+        ILookup<(IEntityType, object?), EntityEntry>? owned = null;
+        foreach (var entry in entries)
         {
-            ILookup<(IEntityType, object?), EntityEntry>? owned = null;
-            foreach (var entry in entries)
+            if (entry.State != EntityState.Detached && byType.TryGetValue(entry.Entity.GetType(), out var rule)
+                && (entry.State != EntityState.Unchanged || rule.Fields.Any(f => f.Path.Contains('.'))))
             {
-                if (entry.State != EntityState.Detached && byType.TryGetValue(entry.Entity.GetType(), out var rule)
-                    && (entry.State != EntityState.Unchanged || rule.Fields.Any(f => f.Path.Contains('.'))))
+                // A row saved for another request (group commit) is that request's change.
+                var (actor, unrecorded) = origins?.GetValueOrDefault(entry.Entity) is { } origin ? ActorIn(origin) : (current, ChangeContext.IsUnrecorded);
+                if (unrecorded)
                 {
-                    owned ??= entries.Where(e => e.Metadata.IsOwned()).ToLookup(e => (e.Metadata, OwnerKey(e)));
-                    Describe(context, entry, rule, owned, records);
+                    continue;
+                }
+                owned ??= entries.Where(e => e.Metadata.IsOwned()).ToLookup(e => (e.Metadata, OwnerKey(e)));
+                var first = records.Count;
+                Describe(context, entry, rule, owned, records);
+                for (var i = first; i < records.Count; i++)
+                {
+                    Stamp(records[i], actor, now);
                 }
             }
         }
-        if (records.Count == 0)
+        if (records.Count > 0)
         {
-            return;
+            pending.Set(context, records);
         }
-        pending.Set(context, records);
-        var actor = ChangeContext.Current;
-        var now = clock.GetUtcNow().UtcDateTime;
-        foreach (var record in records)
-        {
-            record.At = now;
-            record.ActorKind = actor.Kind;
-            record.ActorId = Clip(actor.Id, 256);
-            record.ActorName = Clip(actor.Name, 256);
-            record.Channel = actor.Channel;
-        }
+    }
+
+    private static void Stamp(ChangeRecord record, ChangeActor actor, DateTime now)
+    {
+        record.At = now;
+        record.ActorKind = actor.Kind;
+        record.ActorId = Clip(actor.Id, 256);
+        record.ActorName = Clip(actor.Name, 256);
+        record.Channel = actor.Channel;
+    }
+
+    /// <summary>Who is acting, and whether their saves are recorded, in another flow of work.</summary>
+    private static (ChangeActor Actor, bool Unrecorded) ActorIn(ExecutionContext origin)
+    {
+        (ChangeActor, bool) found = default;
+        ExecutionContext.Run(origin, _ => found = (ChangeContext.Current, ChangeContext.IsUnrecorded), null);
+        return found;
     }
 
     private static object? OwnerKey(EntityEntry owned) => owned.Property(owned.Metadata.FindPrimaryKey()!.Properties[0].Name).CurrentValue;

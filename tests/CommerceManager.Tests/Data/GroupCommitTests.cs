@@ -57,6 +57,44 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_taken_email_in_a_batch_fails_only_its_own_row()
+    {
+        await CreateAsAsync(0, "First Owner", "taken@example.com");
+        var writer = services.Get<SqliteGroupCommit>();
+        var rows = new List<(Customer Row, Task Saved)>();
+        await using (var db = await services.DbAsync())
+        {
+            // Holding the write lock while the rows queue, so they are written together once it is free.
+            await using var tx = await db.Database.BeginTransactionAsync();
+            for (var i = 1; i <= 20; i++)
+            {
+                var customer = new Customer { Id = Guid.CreateVersion7(), CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow, Version = Guid.NewGuid() };
+                customer.SetName($"Batched {i}");
+                customer.SetEmail(i == 10 ? "TAKEN@example.com" : $"batched{i}@example.com");
+                using (ChangeContext.Use(new ChangeActor(ActorKinds.Staff, $"staff-{i}", $"staff{i}@example.com", ChangeActor.Console)))
+                {
+                    rows.Add((customer, writer.InsertAsync(customer, default)));
+                }
+            }
+            await Task.Delay(300);
+            Assert.All(rows, r => Assert.False(r.Saved.IsCompleted));
+            await tx.RollbackAsync();
+        }
+
+        var refused = await Assert.ThrowsAsync<DbUpdateException>(() => rows[9].Saved);
+        Assert.True(DbErrors.IsUniqueViolation(refused));
+        await Task.WhenAll(rows.Where((_, i) => i != 9).Select(r => r.Saved));
+        await using var check = await services.DbAsync();
+        Assert.Equal(20, await check.Customers.CountAsync());
+        var actors = await check.ChangeRecords.Where(r => r.ResourceType == "customer").ToDictionaryAsync(r => r.ResourceId, r => r.ActorId);
+        foreach (var (row, i) in rows.Select((r, i) => (r.Row, i + 1)).Where(r => r.Item2 != 10))
+        {
+            Assert.Equal($"staff-{i}", actors[row.Id]);
+        }
+        Assert.False(actors.ContainsKey(rows[9].Row.Id));
+    }
+
+    [Fact]
     public async Task A_commit_that_fails_fails_its_creates_and_stores_none_of_them()
     {
         commits.FailNext = true;
