@@ -61,32 +61,39 @@ public sealed class CustomerService(
         // A name or email contains (or ends-with) search alone, or the console's one box, in creation order: the
         // storefront's and the console's usual searches. Counted from the substring index, and the page read from it in
         // creation order rather than by sorting every match.
-        if (OneSubstring(query, custom, sort) is (var terms, var column, var text, var endsWith)
-            && dialect.SubstringFirstCreated(db.Customers, column, text, endsWith, page.Offset + page.Limit, sort == "-created_at") is { } first)
+        if (OneSubstring(query, custom, sort) is (var terms, var column, var text, var endsWith))
         {
-            return await FromIndexAsync(CustomerFilters.Apply(first.AsNoTracking(), terms, custom),
-                () => dialect.CountSubstringAsync(db, db.Customers, column, text, endsWith, query.ExactTotal ? null : Counting.Cap, ct));
+            Func<Task<int?>> countAsync = () => dialect.CountSubstringAsync(db, db.Customers, column, text, endsWith, query.ExactTotal ? null : Counting.Cap, ct);
+            // SQLite: one statement, kept prepared by the lookup's connections and read without EF (preparing it cost more than running it).
+            if (lookup.Serves && dialect.SubstringFirstCreatedPage(db.Customers, column, text, endsWith, sort == "-created_at", SqliteCustomerLookup.Columns)
+                    is var (pageSql, phrase))
+            {
+                return await FromIndexAsync(() => lookup.PageAsync(pageSql, phrase, text, page.Offset + page.Limit - 1, page.Limit, page.Offset, ct), countAsync);
+            }
+            if (dialect.SubstringFirstCreated(db.Customers, column, text, endsWith, page.Offset + page.Limit, sort == "-created_at") is { } first)
+            {
+                return await FromIndexAsync(() => PageOf(CustomerFilters.Apply(first.AsNoTracking(), terms, custom)), countAsync);
+            }
         }
         if (OneBox(query, unfiltered: string.IsNullOrWhiteSpace(query.Filter), sort) is var (boxName, boxEmail, quick)
             && dialect.SubstringAnyFirstCreated(db.Customers, QuickColumns(boxName, boxEmail), nameof(Customer.ExternalRef), quick,
                 page.Offset + page.Limit, sort == "-created_at") is { } firstAny)
         {
-            return await FromIndexAsync(firstAny.AsNoTracking().Where(QuickMatch(boxName, boxEmail, quick)),
+            return await FromIndexAsync(() => PageOf(firstAny.AsNoTracking().Where(QuickMatch(boxName, boxEmail, quick))),
                 () => dialect.CountSubstringAnyAsync(db, db.Customers, QuickColumns(boxName, boxEmail), nameof(Customer.ExternalRef), quick,
                     query.ExactTotal ? null : Counting.Cap, ct));
         }
 
-        async Task<Page<CustomerDto>> FromIndexAsync(IQueryable<Customer> candidates, Func<Task<int?>> countAsync)
+        Task<List<CustomerDto>> PageOf(IQueryable<Customer> candidates) =>
+            CustomerFilters.Sort(candidates, sort, defaultSort, custom).Skip(page.Offset).Take(page.Limit).Select(ToDto).ToListAsync(ct);
+
+        async Task<Page<CustomerDto>> FromIndexAsync(Func<Task<List<CustomerDto>>> pageAsync, Func<Task<int?>> countAsync)
         {
             await db.Database.OpenConnectionAsync(ct); // one connection for the count and the page
             try
             {
                 var found = await countAsync() ?? throw new InvalidOperationException("The substring index gave a page but no count.");
-                var rows = found <= page.Offset ? []
-                    : await CustomerFilters.Sort(candidates, sort, defaultSort, custom)
-                        .Skip(page.Offset).Take(page.Limit)
-                        .Select(ToDto)
-                        .ToListAsync(ct);
+                var rows = found <= page.Offset ? [] : await pageAsync();
                 return new Page<CustomerDto>(rows, found, page.Offset, page.Limit, !query.ExactTotal && found == Counting.Cap);
             }
             finally

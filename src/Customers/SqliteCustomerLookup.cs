@@ -18,9 +18,14 @@ public sealed class SqliteCustomerLookup(IDbContextFactory<AppDbContext> dbFacto
 {
     private const int MaxIdle = 16;
 
-    private const string ByIdSql = """
-        SELECT "Id", "Name", "Email", "PasswordHash" IS NOT NULL, "ExternalRef", "CreatedAt", "UpdatedAt", "Version",
+    /// <summary>What a <see cref="CustomerDto"/> is read from, in <see cref="Reader.Map"/>'s order.</summary>
+    public const string Columns = """
+        "Id", "Name", "Email", "PasswordHash" IS NOT NULL, "ExternalRef", "CreatedAt", "UpdatedAt", "Version",
                "CustomData", "OrderCount", "OrdersTotal", "LastOrderAt"
+        """;
+
+    private const string ByIdSql = $"""
+        SELECT {Columns}
         FROM "Customers" WHERE "Id" = $id
         """;
 
@@ -31,13 +36,22 @@ public sealed class SqliteCustomerLookup(IDbContextFactory<AppDbContext> dbFacto
     /// <summary>Whether this lookup serves the store's database (SQLite); otherwise callers read through EF.</summary>
     public bool Serves => dialect is SqliteDialect;
 
-    public async Task<CustomerDto?> ByIdAsync(Guid id, CancellationToken ct)
+    public Task<CustomerDto?> ByIdAsync(Guid id, CancellationToken ct) => WithReaderAsync(reader => reader.ReadAsync(id, ct), ct);
+
+    /// <summary>
+    /// A page from <paramref name="sql"/> (selecting <see cref="Columns"/>; SQLite's substring index builds it), kept
+    /// prepared on each connection: a contains search's statement costs more to prepare than to run.
+    /// </summary>
+    public Task<List<CustomerDto>> PageAsync(string sql, string phrase, string text, long n, int limit, int offset, CancellationToken ct) =>
+        WithReaderAsync(reader => reader.PageAsync(sql, phrase, text, n, limit, offset, ct), ct);
+
+    private async Task<T> WithReaderAsync<T>(Func<Reader, Task<T>> read, CancellationToken ct)
     {
         var reader = idle.TryTake(out var taken) ? taken : await OpenAsync(ct);
         var healthy = false;
         try
         {
-            var result = await reader.ReadAsync(id, ct);
+            var result = await read(reader);
             healthy = true;
             return result;
         }
@@ -90,20 +104,50 @@ public sealed class SqliteCustomerLookup(IDbContextFactory<AppDbContext> dbFacto
 
     private sealed class Reader(SqliteConnection connection, SqliteCommand command, SqliteParameter id) : IDisposable
     {
+        /// <summary>Page statements prepared on this connection, by SQL (a handful: one per column, kind and order).</summary>
+        private readonly Dictionary<string, SqliteCommand> pages = new(StringComparer.Ordinal);
+
         public async Task<CustomerDto?> ReadAsync(Guid customerId, CancellationToken ct)
         {
             // Ids are stored as EF stores them on SQLite: upper-case text.
             id.Value = customerId.ToString().ToUpperInvariant();
             await using var row = await command.ExecuteReaderAsync(ct);
-            if (!await row.ReadAsync(ct))
+            return await row.ReadAsync(ct) ? Map(row) : null;
+        }
+
+        public async Task<List<CustomerDto>> PageAsync(string sql, string phrase, string text, long n, int limit, int offset, CancellationToken ct)
+        {
+            if (!pages.TryGetValue(sql, out var page))
             {
-                return null;
+                page = connection.CreateCommand();
+                page.CommandText = sql;
+                page.Parameters.Add("$phrase", SqliteType.Text);
+                page.Parameters.Add("$text", SqliteType.Text);
+                page.Parameters.Add("$n", SqliteType.Integer);
+                page.Parameters.Add("$limit", SqliteType.Integer);
+                page.Parameters.Add("$offset", SqliteType.Integer);
+                page.Prepare();
+                pages[sql] = page;
             }
-            return new CustomerDto(
+            page.Parameters["$phrase"].Value = phrase;
+            page.Parameters["$text"].Value = text;
+            page.Parameters["$n"].Value = n;
+            page.Parameters["$limit"].Value = limit;
+            page.Parameters["$offset"].Value = offset;
+            var rows = new List<CustomerDto>(limit);
+            await using var row = await page.ExecuteReaderAsync(ct);
+            while (await row.ReadAsync(ct))
+            {
+                rows.Add(Map(row));
+            }
+            return rows;
+        }
+
+        private static CustomerDto Map(SqliteDataReader row) =>
+            new(
                 Guid.Parse(row.GetString(0)), row.GetString(1), row.GetString(2), row.GetInt64(3) != 0,
                 row.IsDBNull(4) ? null : row.GetString(4), Utc(row.GetString(5)), Utc(row.GetString(6)), Guid.Parse(row.GetString(7)),
                 row.IsDBNull(8) ? null : row.GetString(8), row.GetInt32(9), row.GetInt64(10), row.IsDBNull(11) ? null : Utc(row.GetString(11)));
-        }
 
         /// <summary>A stored time as EF reads it back: the text parsed, then marked UTC (the model's converter).</summary>
         private static DateTime Utc(string stored) =>
@@ -111,6 +155,10 @@ public sealed class SqliteCustomerLookup(IDbContextFactory<AppDbContext> dbFacto
 
         public void Dispose()
         {
+            foreach (var page in pages.Values)
+            {
+                page.Dispose();
+            }
             command.Dispose();
             connection.Dispose();
         }

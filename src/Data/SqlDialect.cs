@@ -44,6 +44,13 @@ public abstract class SqlDialect
         where T : class => null;
 
     /// <summary>
+    /// <see cref="SubstringFirstCreated"/>'s page as one statement with parameters a caller can keep prepared (SQLite:
+    /// <see cref="SqliteSubstringIndex.FirstCreatedPage"/>); null when the provider has none.
+    /// </summary>
+    public virtual (string Sql, string Phrase)? SubstringFirstCreatedPage<T>(DbSet<T> set, string column, string text, bool endsWith,
+        bool newestFirst, string select) where T : class => null;
+
+    /// <summary>
     /// <see cref="SubstringFirstCreated"/> for <see cref="SubstringAnySource"/>'s rows (any column contains its text, or
     /// <paramref name="equalsColumn"/> equals the value); null when the provider cannot.
     /// </summary>
@@ -270,6 +277,10 @@ public sealed class SqliteDialect : SqlDialect
     public override IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, bool endsWith, int count, bool newestFirst)
         where T : class =>
         SqliteSubstringIndex.FirstCreated(set, column, text, endsWith, count, newestFirst);
+
+    public override (string Sql, string Phrase)? SubstringFirstCreatedPage<T>(DbSet<T> set, string column, string text, bool endsWith,
+        bool newestFirst, string select) where T : class =>
+        SqliteSubstringIndex.FirstCreatedPage(set, column, text, endsWith, newestFirst, select);
 
     public override IQueryable<T>? SubstringAnyFirstCreated<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
         string equalsColumn, string equalsValue, int count, bool newestFirst) where T : class =>

@@ -235,17 +235,41 @@ public static class SqliteSubstringIndex
     }
 
     /// <summary>
+    /// <see cref="FirstCreated"/>'s page as one SQL statement a caller can keep prepared: <paramref name="select"/> (a column
+    /// list) of the rows whose <paramref name="column"/> contains (ends with) the text, in creation order, from parameters
+    /// <c>$phrase</c> (the returned phrase), <c>$text</c> (the folded text), <c>$n</c> (offset + limit − 1), <c>$limit</c>
+    /// and <c>$offset</c>. The SQL depends only on the table, column, kind and order, so a handful of statements serve
+    /// every search. Null below three characters.
+    /// </summary>
+    public static (string Sql, string Phrase)? FirstCreatedPage<T>(DbSet<T> set, string column, string text, bool endsWith, bool newestFirst,
+        string select) where T : class
+    {
+        if (Indexed(set, column, text) is not { } index)
+        {
+            return null;
+        }
+        var (fts, keys, phrase) = index;
+        var exact = endsWith ? $"substr(\"{column}\", -length($text)) = $text" : $"instr(\"{column}\", $text) > 0";
+        var order = newestFirst ? "DESC" : "ASC";
+        var range = CreationRange(index, newestFirst, endsWith, set, "$phrase", "$n", "$text");
+        return ($"SELECT {select} FROM \"{set.EntityType.GetTableName()}\" WHERE rowid IN " +
+            $"(SELECT \"Row\" FROM \"{keys}\" WHERE \"Key\" IN (SELECT rowid FROM \"{fts}\" WHERE \"{fts}\" MATCH $phrase AND {range})) " +
+            $"AND {exact} ORDER BY \"CreatedAt\" {order}, \"Id\" {order} LIMIT $limit OFFSET $offset", phrase);
+    }
+
+    /// <summary>
     /// SQL on the index's rowid for the keys from the millisecond of the ({1} + 1)th match onwards, in that order, found
     /// in the same statement. Every row among the first that many has a key in that key's millisecond or beyond it: a
     /// row from an earlier (later) millisecond was created before (after) all the rows up to that one. With fewer
     /// matches, all of them.
     /// </summary>
-    private static string CreationRange<T>((string Fts, string Keys, string Phrase) index, bool newestFirst, bool endsWith, DbSet<T> set)
+    private static string CreationRange<T>((string Fts, string Keys, string Phrase) index, bool newestFirst, bool endsWith, DbSet<T> set,
+        string phrase = "{0}", string n = "{1}", string text = "{2}")
         where T : class
     {
         // (The rowid is qualified only where the join needs it: the plain form is the one measured fastest.)
         var rowid = endsWith ? $"\"{index.Fts}\".rowid" : "rowid";
-        var nth = $"(SELECT {rowid} {Matches(set, index, endsWith, "{0}", "{2}")} ORDER BY {rowid} {(newestFirst ? "DESC" : "ASC")} LIMIT 1 OFFSET {{1}})";
+        var nth = $"(SELECT {rowid} {Matches(set, index, endsWith, phrase, text)} ORDER BY {rowid} {(newestFirst ? "DESC" : "ASC")} LIMIT 1 OFFSET {n})";
         return newestFirst
             ? $"rowid >= coalesce({nth} >> {SlotBits} << {SlotBits}, {long.MinValue})"
             : $"rowid <= coalesce(({nth} >> {SlotBits} << {SlotBits}) + {SlotsPerMillisecond - 1}, {long.MaxValue})";
