@@ -89,7 +89,8 @@ public sealed class CustomerService(
 
         async Task<Page<CustomerDto>> FromIndexAsync(Func<Task<List<CustomerDto>>> pageAsync, Func<Task<int?>> countAsync)
         {
-            await db.Database.OpenConnectionAsync(ct); // one connection for the count and the page
+            // The count on the context's connection (kept open for the EF page too); the prepared page reads on the lookup's own.
+            await db.Database.OpenConnectionAsync(ct);
             try
             {
                 var found = await countAsync() ?? throw new InvalidOperationException("The substring index gave a page but no count.");

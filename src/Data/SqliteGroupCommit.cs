@@ -100,6 +100,14 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
                 item.Saved.TrySetResult();
             }
         }
+        else if (Stored(batch[0].Row))
+        {
+            // The save committed and something after the commit threw: every row of the batch is stored (all or none).
+            foreach (var item in batch)
+            {
+                item.Saved.TrySetResult();
+            }
+        }
         else if (batch.Count == 1)
         {
             batch[0].Saved.TrySetException(failure);
@@ -137,6 +145,23 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
         {
             // The context goes back to the pool.
             db.RowOrigins = null;
+        }
+    }
+
+    /// <summary>Whether <paramref name="row"/> is in the database (looked up by its key).</summary>
+    private bool Stored(object row)
+    {
+        try
+        {
+            using var db = dbFactory.CreateDbContext();
+            var entry = db.Entry(row);
+            var key = entry.Metadata.FindPrimaryKey()!.Properties.Select(p => entry.Property(p.Name).CurrentValue).ToArray();
+            return db.Find(entry.Metadata.ClrType, key) is not null;
+        }
+        catch (Exception)
+        {
+            // Unreadable too (the disk, the file): treat as not stored, and let the row-by-row saves report it.
+            return false;
         }
     }
 

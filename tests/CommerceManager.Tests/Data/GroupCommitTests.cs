@@ -110,11 +110,23 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Null(services.Get<StorageHealth>().FailingSince);
     }
 
-    /// <summary>Counts commits; fails the next one as a full disk does, once asked to.</summary>
+    [Fact]
+    public async Task A_failure_after_the_commit_still_answers_created_for_the_stored_rows()
+    {
+        commits.ThrowAfterNext = true;
+        var outcome = await CreateAsAsync(3, "Stored Anyway", "anyway@example.com");
+
+        Assert.Equal(OutcomeKind.Ok, outcome.Kind);
+        await using var db = await services.DbAsync();
+        Assert.Equal("Stored Anyway", (await db.Customers.SingleAsync(c => c.Id == outcome.Value!.Id)).Name);
+    }
+
+    /// <summary>Counts commits; fails the next one as a full disk does, or throws after the next one, once asked to.</summary>
     private sealed class Commits : DbTransactionInterceptor
     {
         public int Count;
         public volatile bool FailNext;
+        public volatile bool ThrowAfterNext;
 
         public override InterceptionResult TransactionCommitting(System.Data.Common.DbTransaction transaction, TransactionEventData eventData,
             InterceptionResult result)
@@ -131,8 +143,15 @@ public sealed class GroupCommitTests : IAsyncLifetime
             InterceptionResult result, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(TransactionCommitting(transaction, eventData, result));
 
-        public override void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) =>
+        public override void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData)
+        {
             Interlocked.Increment(ref Count);
+            if (ThrowAfterNext)
+            {
+                ThrowAfterNext = false;
+                throw new InvalidOperationException("a failure after the commit");
+            }
+        }
 
         public override Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
             CancellationToken cancellationToken = default)
