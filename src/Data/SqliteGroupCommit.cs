@@ -93,16 +93,9 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
     /// </summary>
     private void WriteBatch(List<Item> batch)
     {
-        if (SaveTogether(batch) is not { } failure)
+        // (A save that committed before something threw stored every row of the batch: all or none.)
+        if (SaveTogether(batch) is not { } failure || Stored(batch[0].Row))
         {
-            foreach (var item in batch)
-            {
-                item.Saved.TrySetResult();
-            }
-        }
-        else if (Stored(batch[0].Row))
-        {
-            // The save committed and something after the commit threw: every row of the batch is stored (all or none).
             foreach (var item in batch)
             {
                 item.Saved.TrySetResult();
@@ -124,14 +117,9 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
         using var db = dbFactory.CreateDbContext();
         try
         {
-            db.RowOrigins = new Dictionary<object, ExecutionContext>(ReferenceEqualityComparer.Instance);
             foreach (var item in batch)
             {
-                db.Add(item.Row);
-                if (item.Context is { } context)
-                {
-                    db.RowOrigins[item.Row] = context;
-                }
+                Add(db, item);
             }
             // SaveChanges' own transaction: nothing is stored when it fails.
             db.SaveChanges();
@@ -145,6 +133,16 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
         {
             // The context goes back to the pool.
             db.RowOrigins = null;
+        }
+    }
+
+    /// <summary>Adds an item's row to the context, noting the execution context it came from (its history's actor).</summary>
+    private static void Add(AppDbContext db, Item item)
+    {
+        db.Add(item.Row);
+        if (item.Context is { } context)
+        {
+            (db.RowOrigins ??= new Dictionary<object, ExecutionContext>(ReferenceEqualityComparer.Instance))[item.Row] = context;
         }
     }
 
@@ -176,19 +174,11 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
             using var tx = db.Database.BeginTransaction();
             for (var i = 0; i < batch.Count; i++)
             {
-                var item = batch[i];
-                db.Add(item.Row);
                 try
                 {
+                    Add(db, batch[i]);
                     // Inside a transaction EF saves behind a savepoint and rolls back to it when the save fails.
-                    if (item.Context is { } context)
-                    {
-                        ExecutionContext.Run(context, _ => db.SaveChanges(), null);
-                    }
-                    else
-                    {
-                        db.SaveChanges();
-                    }
+                    db.SaveChanges();
                 }
                 catch (Exception ex)
                 {
@@ -198,6 +188,7 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
                 {
                     // Each save sees its own rows only: saved ones stay saved, a failed one (and its history record) is dropped.
                     db.ChangeTracker.Clear();
+                    db.RowOrigins = null;
                 }
             }
             tx.Commit();
