@@ -15,6 +15,7 @@ namespace CommerceManager.TabBench;
 /// opening signed-in tabs on the customers list, and the server's memory after a forced full GC before and after.
 ///
 ///   dotnet run --project tools/CommerceManager.TabBench -c Release -- [--tabs 40] [--page customers] [--chromium /usr/bin/chromium]
+///       [--by-component] [--dump DIR]
 ///
 /// Prints the managed heap and the process's working set per tab, and what is left after the tabs close. The
 /// browser runs in its own processes; the Playwright client objects in this process are a few KiB per tab.
@@ -53,7 +54,9 @@ internal static class TabBenchProgram
             await first.WaitForURLAsync("**/customers");
             await OpenedAsync(first, "customers");
 
+            var dumps = options.GetValueOrDefault("dump");
             var before = Measure();
+            await DumpAsync(dumps, "one-tab");
             Console.WriteLine($"1 tab open: managed heap {before.Managed / 1048576.0:N1} MiB, working set {before.WorkingSet / 1048576.0:N1} MiB");
             var pages = new List<IPage>();
             var clock = Stopwatch.StartNew();
@@ -66,6 +69,11 @@ internal static class TabBenchProgram
             }
             Console.WriteLine($"opened {tabs} more tabs on /{path} in {clock.Elapsed.TotalSeconds:N1} s");
             var open = Measure();
+            await DumpAsync(dumps, $"{tabs + 1}-tabs");
+            if (options.ContainsKey("by-component"))
+            {
+                RenderTrees.Print(app.Services);
+            }
             Console.WriteLine($"{tabs + 1} tabs open: managed heap {open.Managed / 1048576.0:N1} MiB, working set {open.WorkingSet / 1048576.0:N1} MiB");
             Console.WriteLine($"per idle tab: managed heap {(open.Managed - before.Managed) / (double)tabs / 1024:N0} KiB, " +
                 $"working set {(open.WorkingSet - before.WorkingSet) / (double)tabs / 1024:N0} KiB");
@@ -103,6 +111,25 @@ internal static class TabBenchProgram
         {
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         }
+    }
+
+    // With --dump DIR, a heap dump of this process (dotnet-dump, a .NET global tool) after each measurement:
+    // `dotnet-dump analyze FILE -c "dumpheap -stat"` on both shows by type what the extra tabs hold.
+    private static async Task DumpAsync(string? folder, string name)
+    {
+        if (string.IsNullOrEmpty(folder))
+        {
+            return;
+        }
+        Directory.CreateDirectory(folder);
+        var output = Path.Combine(Path.GetFullPath(folder), name + ".dump");
+        using var dump = Process.Start(new ProcessStartInfo("dotnet-dump", ["collect", "--type", "Heap", "-p", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "-o", output])
+        {
+            RedirectStandardOutput = true,
+        }) ?? throw new InvalidOperationException("dotnet-gcdump did not start");
+        await dump.StandardOutput.ReadToEndAsync();
+        await dump.WaitForExitAsync();
+        Console.WriteLine($"heap snapshot: {output}");
     }
 
     private static (long Managed, long WorkingSet) Measure()
@@ -144,4 +171,73 @@ internal sealed class TabBenchApp(string database) : WebApplicationFactory<globa
         StartServer();
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/";
     }
+}
+
+/// <summary>
+/// With --by-component: what the open circuits keep in their render trees, by component type (reflection over the
+/// framework's internal renderer state, for this diagnostic only): how many components, and the bytes of the frame
+/// arrays each keeps (a component keeps its current and its previous render tree).
+/// </summary>
+internal static class RenderTrees
+{
+    private const System.Reflection.BindingFlags All = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic;
+
+    public static void Print(IServiceProvider services)
+    {
+        var registryType = typeof(Microsoft.AspNetCore.Components.Server.CircuitOptions).Assembly.GetType("Microsoft.AspNetCore.Components.Server.Circuits.CircuitRegistry", throwOnError: true)!;
+        var registry = services.GetRequiredService(registryType);
+        var connected = (System.Collections.IDictionary)registryType.GetProperty("ConnectedCircuits", All)!.GetValue(registry)!;
+        var byType = new Dictionary<string, (int Count, long Bytes)>();
+        foreach (var host in connected.Values)
+        {
+            var renderer = host!.GetType().GetProperty("Renderer", All)!.GetValue(host)!;
+            var states = (System.Collections.IDictionary)Field(renderer, "_componentStateById")!;
+            foreach (var state in states.Values)
+            {
+                var component = state!.GetType().GetProperty("Component", All)!.GetValue(state)!;
+                var name = component.GetType().Name;
+                var bytes = Fields(state.GetType()).Where(f => f.FieldType == typeof(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder))
+                    .Sum(f => FrameBytes(f.GetValue(state)));
+                var (count, total) = byType.GetValueOrDefault(name);
+                byType[name] = (count + 1, total + bytes);
+            }
+        }
+        var circuits = Math.Max(1, connected.Count);
+        Console.WriteLine($"{connected.Count} circuits; per circuit: {byType.Values.Sum(v => v.Count) / (double)circuits:N0} components, " +
+            $"{byType.Values.Sum(v => v.Bytes) / circuits / 1024.0:N0} KiB of render-tree frames");
+        foreach (var (name, (count, bytes)) in byType.OrderByDescending(x => x.Value.Bytes).Take(40))
+        {
+            Console.WriteLine($"  {name,-48} {count / (double)circuits,6:N1} {bytes / circuits / 1024.0,8:N1} KiB");
+        }
+    }
+
+    private static IEnumerable<System.Reflection.FieldInfo> Fields(Type? type)
+    {
+        for (; type is not null; type = type.BaseType)
+        {
+            foreach (var field in type.GetFields(All | System.Reflection.BindingFlags.DeclaredOnly))
+            {
+                yield return field;
+            }
+        }
+    }
+
+    private static object? Field(object target, string name)
+    {
+        for (var type = target.GetType(); type is not null; type = type.BaseType)
+        {
+            if (type.GetField(name, All) is { } field)
+            {
+                return field.GetValue(target);
+            }
+        }
+        return null;
+    }
+
+    private static long FrameBytes(object? builder) => builder is null ? 0 : ArrayBytes(Field(builder, "_entries"));
+
+    private static long ArrayBytes(object? arrayBuilder) =>
+        arrayBuilder is not null && Field(arrayBuilder, "_items") is Array items
+            ? items.Length * (long)System.Runtime.CompilerServices.Unsafe.SizeOf<Microsoft.AspNetCore.Components.RenderTree.RenderTreeFrame>()
+            : 0;
 }
