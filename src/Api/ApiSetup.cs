@@ -18,6 +18,7 @@ public static class ApiSetup
     {
         services.AddOptions<RateLimitSettings>().BindConfiguration("RateLimits");
         services.AddSingleton<ApiRateLimits>();
+        services.AddSingleton<StoreReadGate>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiAuthenticationHandler>(ApiAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -72,6 +73,11 @@ public static class ApiSetup
                 return next(context);
             });
             api.UseStatusCodePages(ApiErrors.StatusCodeBodyAsync);
+            api.Use((context, next) =>
+            {
+                var reads = context.RequestServices.GetRequiredService<StoreReadGate>();
+                return reads.Counts(context.Request) ? reads.RunAsync(context, next) : next(context);
+            });
         });
 
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)

@@ -99,6 +99,43 @@ public sealed class DuplicatesAndMergeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rescan_writes_only_what_changed_and_keeps_pairs_found_again_and_dismissals()
+    {
+        static (Guid, Guid) PairOf(Guid a, Guid b) => a.CompareTo(b) < 0 ? (a, b) : (b, a);
+        var ada = await CustomerAsync("Ada Lovelace", "ada.lovelace@gmail.com");
+        var adaAlias = await CustomerAsync("A. Lovelace", "adalovelace@gmail.com");
+        var grace = await CustomerAsync("Grace Hopper", "grace@navy.example");
+        var graceToo = await CustomerAsync("Grace Hopper", "grace@hopper.example");
+        var joan = await CustomerAsync("Joan Clarke", "joan.clarke@gmail.com");
+        var joanToo = await CustomerAsync("J. Clarke", "joanclarke@gmail.com");
+        var finder = services.Get<DuplicateFinder>();
+        var merges = services.Get<MergeService>();
+        Assert.Equal(3, await finder.ScanAsync());
+        var first = (await merges.ListAsync(As.Viewer, 0, 50)).Rows.ToDictionary(r => (r.FirstId, r.SecondId));
+        await merges.DismissAsync(As.Representative, first[PairOf(joan.Id, joanToo.Id)].Id);
+
+        // Grace's second record gets another name (no longer alike); Alan arrives twice.
+        var changed = await services.Get<CustomerService>().UpdateAsync(As.Admin, graceToo.Id, new CustomerInput { Name = "Gracie Lou", Email = "grace@hopper.example" }, expectedVersion: null);
+        Assert.True(changed.IsOk);
+        var alan = await CustomerAsync("Alan Turing", "alan.turing@gmail.com");
+        var alanToo = await CustomerAsync("A. Turing", "alanturing+shop@gmail.com");
+        Assert.Equal(2, await finder.ScanAsync());
+
+        var second = (await merges.ListAsync(As.Viewer, 0, 50)).Rows.ToDictionary(r => (r.FirstId, r.SecondId));
+        Assert.Equal([PairOf(ada.Id, adaAlias.Id), PairOf(alan.Id, alanToo.Id)], second.Keys.Order().ToArray());
+        // The pair found again is the same row, found when it was first found: not deleted and written again.
+        var again = second[PairOf(ada.Id, adaAlias.Id)];
+        Assert.Equal(first[PairOf(ada.Id, adaAlias.Id)].Id, again.Id);
+        Assert.Equal(first[PairOf(ada.Id, adaAlias.Id)].FoundAt, again.FoundAt);
+        Assert.DoesNotContain(PairOf(grace.Id, graceToo.Id), second.Keys);
+        // The dismissal still holds, and its row is kept for the next scans.
+        await using var db = await services.Get<IDbContextFactory<CommerceManager.Data.AppDbContext>>().CreateDbContextAsync();
+        var dismissed = await db.DuplicatePairs.SingleAsync(p => p.DismissedAt != null);
+        Assert.Equal(PairOf(joan.Id, joanToo.Id), (dismissed.FirstId, dismissed.SecondId));
+        Assert.Equal(3, await db.DuplicatePairs.CountAsync());
+    }
+
+    [Fact]
     public async Task A_merge_moves_everything_to_the_survivor_and_undo_brings_the_other_back_as_it_was()
     {
         var keep = await CustomerAsync("Ada Lovelace", "ada@example.com", custom: new() { ["tier"] = "Gold" });
