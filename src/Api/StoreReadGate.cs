@@ -12,7 +12,10 @@ namespace CommerceManager.Api;
 /// reads stay at ~2,900/s with a lower p99 and creates rise from ~540/s to ~630/s (docs/benchmarks.md, section 16).
 /// </para>
 /// <para>
-/// A read holds its place from authentication to the start of its response, not while a slow client takes the bytes.
+/// A read holds its place from the start of the API pipeline (before routing and authentication, which are cheap) to
+/// the start of its response, not while a slow client takes the bytes. On a 2-core host a slow search holds one of two
+/// places for as long as it runs, so quick reads may wait behind two slow ones, where they would otherwise share the
+/// cores with them.
 /// PostgreSQL reads wait on another process, so there is no limit there by default. <c>Database__ReadConcurrency</c>
 /// sets the limit; 0 turns it off.
 /// </para>
@@ -42,7 +45,7 @@ public sealed class StoreReadGate
         gate is not null && HttpMethods.IsGet(request.Method)
         && (request.Path.StartsWithSegments("/v2/customers", StringComparison.OrdinalIgnoreCase)
             || request.Path.StartsWithSegments("/v2/orders", StringComparison.OrdinalIgnoreCase))
-        && !request.Path.Value!.EndsWith("/export", StringComparison.OrdinalIgnoreCase);
+        && !request.Path.Value!.TrimEnd('/').EndsWith("/export", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Runs the rest of the pipeline for <paramref name="context"/> once a place is free, and frees it when the response

@@ -310,7 +310,8 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
     private async Task<int> WriteAsync(Dictionary<(Guid, Guid), Evidence> found, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var stored = new Dictionary<(Guid, Guid), (long Id, int Score, string Reasons, bool Dismissed)>();
+        // The reasons as a hash: at 900,000 pairs their text would take hundreds of MB beside what the scan found.
+        var stored = new Dictionary<(Guid, Guid), (long Id, int Score, ulong Reasons, bool Dismissed)>();
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
@@ -318,7 +319,7 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
                 .Select(p => new { p.Id, p.FirstId, p.SecondId, p.Score, p.Reasons, Dismissed = p.DismissedAt != null })
                 .AsAsyncEnumerable().WithCancellation(ct))
             {
-                stored[(p.FirstId, p.SecondId)] = (p.Id, p.Score, p.Reasons, p.Dismissed);
+                stored[(p.FirstId, p.SecondId)] = (p.Id, p.Score, Hash(p.Reasons), p.Dismissed);
             }
         }
         var added = new List<DuplicatePair>();
@@ -334,7 +335,7 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
             }
             else if (!old.Dismissed)
             {
-                if (old.Score != evidence.Score || old.Reasons != reasons)
+                if (old.Score != evidence.Score || old.Reasons != Hash(reasons))
                 {
                     changed.Add((old.Id, evidence.Score, reasons));
                 }
@@ -352,21 +353,25 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
         }
         foreach (var chunk in changed.Chunk(1000))
         {
+            // A pair deleted meanwhile (a merge, an erasure) is simply not updated.
             await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             foreach (var (id, score, reasons) in chunk)
             {
-                var pair = new DuplicatePair { Id = id };
-                db.DuplicatePairs.Attach(pair);
-                pair.Score = score;
-                pair.Reasons = reasons;
+                await db.DuplicatePairs.Where(p => p.Id == id).ExecuteUpdateAsync(u => u.SetProperty(p => p.Score, score).SetProperty(p => p.Reasons, reasons), ct);
             }
-            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
         }
         foreach (var chunk in added.Chunk(1000))
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            db.DuplicatePairs.AddRange(chunk);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // Not the pairs of a customer merged away or erased since the scan read them.
+            var ids = chunk.SelectMany(p => new[] { p.FirstId, p.SecondId }).Distinct().ToList();
+            var present = (await db.Customers.Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct)).ToHashSet();
+            db.DuplicatePairs.AddRange(chunk.Where(p => present.Contains(p.FirstId) && present.Contains(p.SecondId)));
             await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
         }
         return waiting;
     }

@@ -39,6 +39,7 @@ public sealed class StoreReadGateTests
         // Writes, a personal-data export and sign-in with a provider are not store reads: they never wait here.
         Assert.False(gate.Counts(Request("POST", "/v2/customers").Request));
         Assert.False(gate.Counts(Request("GET", "/v2/customers/8f1d0c7e-6f52-4c4e-9d8f-0f2b8d9f2a11/export").Request));
+        Assert.False(gate.Counts(Request("GET", "/v2/customers/8f1d0c7e-6f52-4c4e-9d8f-0f2b8d9f2a11/export/").Request));
         Assert.False(gate.Counts(Request("GET", "/oidc/login/stores/x").Request));
         Assert.True(gate.Counts(Request("GET", "/v2/customers/8f1d0c7e-6f52-4c4e-9d8f-0f2b8d9f2a11/addresses").Request));
 

@@ -119,6 +119,9 @@ public sealed class DuplicatesAndMergeTests : IAsyncLifetime
         Assert.True(changed.IsOk);
         var alan = await CustomerAsync("Alan Turing", "alan.turing@gmail.com");
         var alanToo = await CustomerAsync("A. Turing", "alanturing+shop@gmail.com");
+        // Ada's two records now share a phone too: the pair's reasons change.
+        await AddressAsync(ada.Id, "1 Hut Road", "MK3 6EB", "+44 20 7946 0001");
+        await AddressAsync(adaAlias.Id, "9 Other Street", "SW1A 1AA", "020 7946 0001");
         Assert.Equal(2, await finder.ScanAsync());
 
         var second = (await merges.ListAsync(As.Viewer, 0, 50)).Rows.ToDictionary(r => (r.FirstId, r.SecondId));
@@ -127,6 +130,8 @@ public sealed class DuplicatesAndMergeTests : IAsyncLifetime
         var again = second[PairOf(ada.Id, adaAlias.Id)];
         Assert.Equal(first[PairOf(ada.Id, adaAlias.Id)].Id, again.Id);
         Assert.Equal(first[PairOf(ada.Id, adaAlias.Id)].FoundAt, again.FoundAt);
+        Assert.Equal(["Same email once dots and +tags are ignored", "Same phone number"], again.Reasons);
+        Assert.True(again.Score > first[PairOf(ada.Id, adaAlias.Id)].Score);
         Assert.DoesNotContain(PairOf(grace.Id, graceToo.Id), second.Keys);
         // The dismissal still holds, and its row is kept for the next scans.
         await using var db = await services.Get<IDbContextFactory<CommerceManager.Data.AppDbContext>>().CreateDbContextAsync();
