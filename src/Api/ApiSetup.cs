@@ -73,11 +73,8 @@ public static class ApiSetup
                 return next(context);
             });
             api.UseStatusCodePages(ApiErrors.StatusCodeBodyAsync);
-            api.Use((context, next) =>
-            {
-                var reads = context.RequestServices.GetRequiredService<StoreReadGate>();
-                return reads.Counts(context.Request) ? reads.RunAsync(context, next) : next(context);
-            });
+            var reads = api.ApplicationServices.GetRequiredService<StoreReadGate>();
+            api.Use((context, next) => reads.Counts(context.Request) ? reads.RunAsync(context, next) : next(context));
         });
 
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)

@@ -9,13 +9,15 @@ namespace CommerceManager.Api;
 /// cores adds no throughput: the extra ones only share the same cores, in slices. Worse, each of them takes a slice from
 /// the one writer thread (<see cref="SqliteGroupCommit"/>) too, and new customers wait for it. Reads beyond the limit
 /// wait their turn here, without a thread. With 8 connections reading while 8 create (<c>tools/bench-api.sh</c>),
-/// reads stay at ~2,900/s with a lower p99 and creates rise from ~540/s to ~630/s (docs/benchmarks.md, section 16).
+/// reads stay at ~2,900/s and creates rise from ~540/s to ~600/s (docs/benchmarks.md, section 16).
 /// </para>
 /// <para>
 /// A read holds its place from the start of the API pipeline (before routing and authentication, which are cheap) to
 /// the start of its response, not while a slow client takes the bytes. On a 2-core host a slow search holds one of two
 /// places for as long as it runs, so quick reads may wait behind two slow ones, where they would otherwise share the
 /// cores with them.
+/// </para>
+/// <para>
 /// PostgreSQL reads wait on another process, so there is no limit there by default. <c>Database__ReadConcurrency</c>
 /// sets the limit; 0 turns it off.
 /// </para>

@@ -369,7 +369,9 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
             // Not the pairs of a customer merged away or erased since the scan read them.
             var ids = chunk.SelectMany(p => new[] { p.FirstId, p.SecondId }).Distinct().ToList();
             var present = (await db.Customers.Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct)).ToHashSet();
-            db.DuplicatePairs.AddRange(chunk.Where(p => present.Contains(p.FirstId) && present.Contains(p.SecondId)));
+            var kept = chunk.Where(p => present.Contains(p.FirstId) && present.Contains(p.SecondId)).ToList();
+            waiting -= chunk.Length - kept.Count;
+            db.DuplicatePairs.AddRange(kept);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
