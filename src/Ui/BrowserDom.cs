@@ -22,6 +22,18 @@ public sealed class BrowserDom(IJSRuntime js) : IAsyncDisposable
         }
     }
 
+    /// <summary>Focus on the first element matching <paramref name="selector"/>, if any.</summary>
+    public async Task FocusAsync(string selector)
+    {
+        try
+        {
+            await (await ModuleAsync()).InvokeVoidAsync("focusFirst", selector);
+        }
+        catch (JSException)
+        {
+        }
+    }
+
     /// <summary>The skip link: focus (not only the scroll position) moves to the page's main content.</summary>
     public async Task SkipToMainAsync()
     {

@@ -46,6 +46,14 @@ internal static class TabBenchProgram
             await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
             var context = await browser.NewContextAsync(new() { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 1400, Height = 900 } });
             context.SetDefaultTimeout(60_000);
+            // The browser's errors (a circuit that fails to start shows here first).
+            context.Console += (_, message) =>
+            {
+                if (message.Type == "error")
+                {
+                    Console.WriteLine($"browser: {message.Text}");
+                }
+            };
             var first = await context.NewPageAsync();
             await first.GotoAsync("Account/Login");
             await first.GetByLabel("Email").FillAsync(TabBenchApp.AdminEmail);
@@ -102,7 +110,19 @@ internal static class TabBenchProgram
     // The list has rendered its rows and the circuit is live.
     private static async Task OpenedAsync(IPage page, string path)
     {
-        await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        try
+        {
+            await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        }
+        catch (TimeoutException)
+        {
+            // What the page showed instead, for whoever reads the failure.
+            var saved = Path.Combine(Path.GetTempPath(), "tabbench-failed");
+            await File.WriteAllTextAsync(saved + ".html", await page.ContentAsync());
+            await page.ScreenshotAsync(new() { Path = saved + ".png" });
+            Console.WriteLine($"the circuit did not start on {page.Url}: the page is in {saved}.html and {saved}.png");
+            throw;
+        }
         if (path == "customers")
         {
             await page.Locator("[data-testid=customer-table] tbody tr").First.WaitForAsync();

@@ -104,3 +104,8 @@ export function skipToMain() {
         main.focus();
     }
 }
+
+// Focus on the first element matching the selector, if there is one (an input that replaced its face: Faces.cs).
+export function focusFirst(selector) {
+    document.querySelector(selector)?.focus();
+}

@@ -2,8 +2,10 @@ using Bunit;
 using CommerceManager.Customers;
 using CommerceManager.Security;
 using CommerceManager.Tests.Infrastructure;
+using CommerceManager.Ui;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 
 namespace CommerceManager.Tests.Customers;
 
@@ -122,8 +124,10 @@ public sealed class CustomerListTests : ConsoleTestContext
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tbody tr").Count));
         string Header() => cut.Find("thead .mud-checkbox span").ClassName!;
 
-        // One row: counted, the header box shows "some", and the row's box is labelled with the customer's name.
-        await cut.InvokeAsync(() => cut.Find("tbody input[aria-label='Select Grace Hopper']").Change(true));
+        // One row: counted, the header box shows "some", and the row's box is labelled with the customer's name. The rows
+        // are markup: the body hears their boxes' changes (the browser's side is RowEvents' script, run by the browser tests).
+        var grace = cut.Find("tbody input[aria-label='Select Grace Hopper']").GetAttribute("data-row");
+        await cut.InvokeAsync(() => cut.Find("tbody").TriggerEventAsync("onrowtick", new RowEventArgs { Id = grace, Checked = true }));
         cut.WaitForAssertion(() => Assert.Equal("1 selected", cut.Find("[data-testid=bulk-count]").TextContent.Trim()));
         Assert.Contains("mud-checkbox-null", Header());
         Assert.Equal(1, cut.FindAll("tbody input[type=checkbox]").Count(i => i.HasAttribute("checked")));
@@ -137,4 +141,78 @@ public sealed class CustomerListTests : ConsoleTestContext
         Assert.Contains("mud-checkbox-false", Header());
         Assert.DoesNotContain(cut.FindAll("tbody input[type=checkbox]"), i => i.HasAttribute("checked"));
     }
+
+    [Fact]
+    public async Task A_filter_select_is_its_markup_until_pressed_then_the_real_select_opens_and_applies_the_choice()
+    {
+        await SeedAsync(("Ada Lovelace", "ada@example.com"));
+        SignInAs(Roles.Viewer);
+        var cut = RenderAt("customers");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+
+        // Closed, it reads as the select: a named combobox showing the current choice, and no MudSelect behind it.
+        var face = cut.Find("[data-testid=password-filter]");
+        Assert.Equal("combobox", face.GetAttribute("role"));
+        Assert.Equal("Password", face.GetAttribute("aria-label"));
+        Assert.Equal("Any", face.TextContent);
+        Assert.Empty(cut.FindComponents<MudSelect<string>>());
+
+        // Pressed: the real select takes its place, open, and the choice filters the list as before.
+        await cut.InvokeAsync(() => cut.Find(".dormant:has([data-testid=password-filter])").MouseDownAsync(new()));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindComponents<MudSelect<string>>()));
+        Popovers.WaitForAssertion(() => Assert.Contains(Popovers.FindAll(".mud-list-item"), i => i.TextContent.Trim() == "Not set"));
+        await Popovers.FindAll(".mud-list-item").First(i => i.TextContent.Trim() == "Not set").ClickAsync(new());
+        cut.WaitForAssertion(() => Assert.EndsWith("customers?password=notset", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_click_on_a_row_opens_the_customer_and_a_click_on_no_row_does_nothing()
+    {
+        await SeedAsync(("Ada Lovelace", "ada@example.com"));
+        SignInAs(Roles.Viewer);
+        var cut = RenderAt("customers");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+        var nav = Services.GetRequiredService<NavigationManager>();
+        var id = cut.Find("tbody tr").GetAttribute("data-row");
+
+        // What the body hears from a click on its links or boxes (no row), or from a row not on this page: nothing happens.
+        await cut.InvokeAsync(() => cut.Find("tbody").TriggerEventAsync("onrowclick", new RowEventArgs { Id = null }));
+        await cut.InvokeAsync(() => cut.Find("tbody").TriggerEventAsync("onrowclick", new RowEventArgs { Id = Guid.NewGuid().ToString() }));
+        Assert.EndsWith("/customers", nav.Uri, StringComparison.Ordinal);
+
+        await cut.InvokeAsync(() => cut.Find("tbody").TriggerEventAsync("onrowclick", new RowEventArgs { Id = id }));
+        Assert.EndsWith($"/customers/{id}", nav.Uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_date_typed_in_the_filter_applies_a_wrong_one_stays_marked_and_the_calendar_is_the_real_picker()
+    {
+        await SeedAsync(("Ada Lovelace", "ada@example.com"));
+        SignInAs(Roles.Viewer);
+        var cut = RenderAt("customers");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+        var nav = Services.GetRequiredService<NavigationManager>();
+        var from = cut.FindComponents<DateFilter>().Single(d => d.Instance.Label == "Created from");
+
+        await cut.InvokeAsync(() => from.Find("input").ChangeAsync(new ChangeEventArgs { Value = "31/01/2025" }));
+        Assert.Equal("true", from.Find("input").GetAttribute("aria-invalid"));
+        Assert.Equal("31/01/2025", from.Find("input").GetAttribute("value"));
+        Assert.DoesNotContain("filter=", nav.Uri, StringComparison.Ordinal);
+
+        await cut.InvokeAsync(() => from.Find("input").ChangeAsync(new ChangeEventArgs { Value = "2025-01-31" }));
+        cut.WaitForAssertion(() => Assert.Contains("ge(created_at,2025-01-31)", Uri.UnescapeDataString(nav.Uri), StringComparison.Ordinal));
+
+        Assert.Empty(cut.FindComponents<MudDatePicker>());
+        await cut.InvokeAsync(() => cut.FindComponents<DateFilter>().Single(d => d.Instance.Label == "Created to").Find("button[aria-label=Open]").ClickAsync(new()));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindComponents<MudDatePicker>()));
+    }
+
+    [Theory]
+    [InlineData(1, 1, "1")]
+    [InlineData(9, 5, "1 2 3 4 5 6 7 8 9")]
+    [InlineData(12, 1, "1 2 3 4 5 6 … 11 12")]
+    [InlineData(12, 6, "1 2 … 5 6 7 … 11 12")]
+    [InlineData(12, 12, "1 2 … 7 8 9 10 11 12")]
+    public void The_pager_offers_the_pages_MudPagination_offers(int count, int selected, string expected) =>
+        Assert.Equal(expected, string.Join(' ', Pager.Pages(count, selected).Select(p => p == 0 ? "…" : p.ToString(System.Globalization.CultureInfo.InvariantCulture))));
 }
