@@ -180,7 +180,10 @@ public sealed class Dormant
         }
     }
 
-    /// <summary>The input woken since the last render and whether to open it; once.</summary>
+    /// <summary>
+    /// After a render: the input woken before it, now in the page, and whether to open it (else focus it); once. The
+    /// input hears keys once its own start-up in the browser is done, a moment later (docs/benchmarks.md, section 17).
+    /// </summary>
     public (string Key, bool Open)? TakeWaking()
     {
         var taken = waking;
