@@ -160,7 +160,9 @@ internal static class TabBenchProgram
             GC.WaitForPendingFinalizers();
         }
         using var process = Process.GetCurrentProcess();
-        return (GC.GetTotalMemory(forceFullCollection: true), process.WorkingSet64);
+        var managed = GC.GetTotalMemory(forceFullCollection: true);
+        Console.WriteLine($"  (GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:N1} MiB, private {process.PrivateMemorySize64 / 1048576.0:N1} MiB)");
+        return (managed, process.WorkingSet64);
     }
 }
 
