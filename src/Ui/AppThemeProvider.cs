@@ -15,12 +15,17 @@ public sealed class AppThemeProvider : MudThemeProvider
 {
     private static readonly ConcurrentDictionary<(MudTheme Theme, bool Dark), string[]?> Made = new();
 
+    /// <summary>Whether the stylesheets of <paramref name="theme"/> in that mode are the process-wide copy (for tests).</summary>
+    public static bool IsMadeOnce(MudTheme theme, bool dark) => Made.TryGetValue((theme, dark), out var markup) && markup is not null;
+
     protected override void BuildRenderTree(RenderTreeBuilder builder)
     {
-#pragma warning disable MUD0010, MUD0012 // the provider reading its own mode (its parameter state is private)
+#pragma warning disable MUD0010, MUD0012 // the provider reading its own parameters (their state is private)
         var dark = IsDarkMode;
+        var given = Theme;
 #pragma warning restore MUD0010, MUD0012
-        if (Made.GetOrAdd((GetTheme(), dark), _ => Capture()) is { } markup)
+        // Cached for a theme the page gives (one object for the app's life), not for a default made per provider.
+        if (given is { } theme && ReferenceEquals(GetTheme(), theme) && Made.GetOrAdd((theme, dark), _ => Capture()) is { } markup)
         {
             for (var i = 0; i < markup.Length; i++)
             {

@@ -299,5 +299,13 @@ public sealed class ConsoleSafetyTests(BrowserFixture browser) : IClassFixture<B
         await page.Keyboard.PressAsync("Enter");
         await page.GetByRole(AriaRole.Option, new() { Name = "Email", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("search-field")).ToHaveTextAsync("Email");
+
+        // The rows are markup heard through the table's body: a click on a plain cell opens that customer.
+        await page.GotoAsync("customers");
+        await page.WaitForCircuitAsync();
+        var first = page.Locator("[data-testid=customer-table] tbody tr").First;
+        var id = await first.GetAttributeAsync("data-row");
+        await first.Locator("td[data-label=Email]").ClickAsync();
+        await page.ExpectUrlAsync($"**/customers/{id}");
     }
 }

@@ -105,7 +105,11 @@ export function skipToMain() {
     }
 }
 
-// Focus on the first element matching the selector, if there is one (an input that replaced its face: Faces.cs).
+// Focus on the first element matching the selector (an input that replaced its face: Faces.cs; a row's tick box
+// drawn again), unless the person has moved on meanwhile: only when the focus was lost with the element it was on.
 export function focusFirst(selector) {
-    document.querySelector(selector)?.focus();
+    const active = document.activeElement;
+    if (!active || active === document.body) {
+        document.querySelector(selector)?.focus({ preventScroll: true });
+    }
 }

@@ -207,12 +207,74 @@ public sealed class CustomerListTests : ConsoleTestContext
         cut.WaitForAssertion(() => Assert.Single(cut.FindComponents<MudDatePicker>()));
     }
 
-    [Theory]
-    [InlineData(1, 1, "1")]
-    [InlineData(9, 5, "1 2 3 4 5 6 7 8 9")]
-    [InlineData(12, 1, "1 2 3 4 5 6 … 11 12")]
-    [InlineData(12, 6, "1 2 … 5 6 7 … 11 12")]
-    [InlineData(12, 12, "1 2 … 7 8 9 10 11 12")]
-    public void The_pager_offers_the_pages_MudPagination_offers(int count, int selected, string expected) =>
-        Assert.Equal(expected, string.Join(' ', Pager.Pages(count, selected).Select(p => p == 0 ? "…" : p.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+    [Fact]
+    public void The_pager_offers_the_pages_and_buttons_MudPagination_offers()
+    {
+        // Every page of lists of 1 to 15 pages: the same buttons, names, current page and disabled arrows, in order.
+        static string Shape(AngleSharp.Dom.IElement list) => string.Join(" | ", list.QuerySelectorAll("li").Select(li =>
+            li.QuerySelector("button") is { } b ? $"{b.GetAttribute("aria-label")}{(b.HasAttribute("disabled") ? " (off)" : "")}" : li.TextContent.Trim()));
+        for (var count = 1; count <= 15; count++)
+        {
+            for (var selected = 1; selected <= count; selected++)
+            {
+                var mud = Render<MudPagination>(p => p.Add(x => x.Count, count).Add(x => x.Selected, selected)
+                    .Add(x => x.ShowFirstButton, true).Add(x => x.ShowLastButton, true).Add(x => x.Size, Size.Small));
+                var ours = Render<Pager>(p => p.Add(x => x.Count, count).Add(x => x.Selected, selected));
+                Assert.Equal(Shape(mud.Find("ul")), Shape(ours.Find("ul")));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Names_and_emails_in_the_rows_are_text_never_markup()
+    {
+        await App.Get<CustomerService>().CreateAsync(As.Admin, new CustomerInput
+        {
+            Name = "<img src=x onerror=alert(1)> & 'Bob' \"B\"",
+            Email = "bob@example.com",
+            ExternalRef = "<script>x</script>",
+        });
+        SignInAs(Roles.Viewer);
+        var cut = RenderAt("customers");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+
+        var row = cut.Find("tbody tr");
+        Assert.Empty(row.QuerySelectorAll("img, script"));
+        Assert.Contains("<img src=x onerror=alert(1)> & 'Bob' \"B\"", row.QuerySelector("a")!.TextContent);
+        Assert.Contains("<script>x</script>", row.TextContent);
+        Assert.Equal("Select <img src=x onerror=alert(1)> & 'Bob' \"B\"", row.QuerySelector("input[type=checkbox]")!.GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public async Task A_wrong_date_left_in_the_filter_gives_way_to_the_date_of_the_view_opened_next()
+    {
+        await SeedAsync(("Ada Lovelace", "ada@example.com"));
+        SignInAs(Roles.Viewer);
+        var cut = RenderAt("customers");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+        DateFilter From() => cut.FindComponents<DateFilter>().Single(d => d.Instance.Label == "Created from").Instance;
+        var box = () => cut.FindComponents<DateFilter>().Single(d => d.Instance.Label == "Created from").Find("input");
+
+        await cut.InvokeAsync(() => box().ChangeAsync(new ChangeEventArgs { Value = "not a date" }));
+        Assert.Equal("true", box().GetAttribute("aria-invalid"));
+
+        await cut.InvokeAsync(() => Services.GetRequiredService<NavigationManager>().NavigateTo("customers?filter=ge(created_at,2025-02-01)"));
+        cut.WaitForAssertion(() => Assert.Equal("2025-02-01", box().GetAttribute("value")));
+        Assert.Equal("false", box().GetAttribute("aria-invalid"));
+        Assert.Equal(new DateTime(2025, 2, 1), From().Date);
+    }
+
+    [Fact]
+    public void The_theme_stylesheets_are_MudBlazors_own_made_once_for_the_app()
+    {
+        var theme = new MudTheme();
+        foreach (var dark in new[] { false, true })
+        {
+            var ours = Render<AppThemeProvider>(p => p.Add(x => x.Theme, theme).Add(x => x.IsDarkMode, dark));
+            var mud = Render<MudThemeProvider>(p => p.Add(x => x.Theme, theme).Add(x => x.IsDarkMode, dark));
+            Assert.Equal(mud.Markup, ours.Markup);
+            Assert.Contains("mud-theme-provider", ours.Markup);
+            Assert.True(AppThemeProvider.IsMadeOnce(theme, dark), "the stylesheets come from the process-wide copy, not a new one per render");
+        }
+    }
 }
