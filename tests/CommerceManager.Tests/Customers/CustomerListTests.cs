@@ -25,6 +25,16 @@ public sealed class CustomerListTests : ConsoleTestContext
         return Render<CustomerList>();
     }
 
+    /// <summary>The list with one customer, as a viewer, loaded.</summary>
+    private async Task<IRenderedComponent<CustomerList>> ListOfOneAsync()
+    {
+        await SeedAsync(("Ada Lovelace", "ada@example.com"));
+        SignInAs(Roles.Viewer);
+        var cut = RenderAt("customers");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+        return cut;
+    }
+
     [Fact]
     public async Task The_list_shows_customers_and_the_total()
     {
@@ -145,10 +155,7 @@ public sealed class CustomerListTests : ConsoleTestContext
     [Fact]
     public async Task A_filter_select_is_its_markup_until_pressed_then_the_real_select_opens_and_applies_the_choice()
     {
-        await SeedAsync(("Ada Lovelace", "ada@example.com"));
-        SignInAs(Roles.Viewer);
-        var cut = RenderAt("customers");
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+        var cut = await ListOfOneAsync();
 
         // Closed, it reads as the select: a named combobox showing the current choice, and no MudSelect behind it.
         var face = cut.Find("[data-testid=password-filter]");
@@ -168,10 +175,7 @@ public sealed class CustomerListTests : ConsoleTestContext
     [Fact]
     public async Task A_click_on_a_row_opens_the_customer_and_a_click_on_no_row_does_nothing()
     {
-        await SeedAsync(("Ada Lovelace", "ada@example.com"));
-        SignInAs(Roles.Viewer);
-        var cut = RenderAt("customers");
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+        var cut = await ListOfOneAsync();
         var nav = Services.GetRequiredService<NavigationManager>();
         var id = cut.Find("tbody tr").GetAttribute("data-row");
 
@@ -187,10 +191,7 @@ public sealed class CustomerListTests : ConsoleTestContext
     [Fact]
     public async Task A_date_typed_in_the_filter_applies_a_wrong_one_stays_marked_and_the_calendar_is_the_real_picker()
     {
-        await SeedAsync(("Ada Lovelace", "ada@example.com"));
-        SignInAs(Roles.Viewer);
-        var cut = RenderAt("customers");
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+        var cut = await ListOfOneAsync();
         var nav = Services.GetRequiredService<NavigationManager>();
         var from = cut.FindComponents<DateFilter>().Single(d => d.Instance.Label == "Created from");
 
@@ -248,10 +249,7 @@ public sealed class CustomerListTests : ConsoleTestContext
     [Fact]
     public async Task A_wrong_date_left_in_the_filter_gives_way_to_the_date_of_the_view_opened_next()
     {
-        await SeedAsync(("Ada Lovelace", "ada@example.com"));
-        SignInAs(Roles.Viewer);
-        var cut = RenderAt("customers");
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")));
+        var cut = await ListOfOneAsync();
         DateFilter From() => cut.FindComponents<DateFilter>().Single(d => d.Instance.Label == "Created from").Instance;
         var box = () => cut.FindComponents<DateFilter>().Single(d => d.Instance.Label == "Created from").Find("input");
 
