@@ -114,7 +114,7 @@ public sealed class SavedViewService(IDbContextFactory<AppDbContext> factory, Ti
         {
             await SetSettingAsync(me, DefaultKey(list), view.Id.ToString(), ct);
         }
-        return new SavedViewDto(view.Id, list, name, normalized, shared, true, user.Identity?.Name ?? "", makeDefault);
+        return new SavedViewDto(view.Id, list, name, normalized, shared, true, await OwnerNameAsync(db, me, ct), makeDefault);
     }
 
     /// <summary>Points the view at the current filter, sort and columns (its owner; Admins for a shared view).</summary>
@@ -135,8 +135,13 @@ public sealed class SavedViewService(IDbContextFactory<AppDbContext> factory, Ti
         view.UpdatedAt = clock.UtcNow();
         await db.SaveChangesAsync(ct);
         var me = UserIdOf(user) ?? "";
-        return new SavedViewDto(view.Id, view.List, view.Name, view.Query, view.Shared, view.OwnerId == me, "", await DefaultIdAsync(db, me, view.List, ct) == view.Id);
+        return new SavedViewDto(view.Id, view.List, view.Name, view.Query, view.Shared, view.OwnerId == me, await OwnerNameAsync(db, view.OwnerId, ct),
+            await DefaultIdAsync(db, me, view.List, ct) == view.Id);
     }
+
+    // The owner as the list of views names them: their display name, else their email.
+    private static async Task<string> OwnerNameAsync(AppDbContext db, string ownerId, CancellationToken ct) =>
+        await db.Users.Where(u => u.Id == ownerId).Select(u => u.DisplayName != "" ? u.DisplayName : u.Email).FirstOrDefaultAsync(ct) ?? "";
 
     /// <summary>Deletes the view (its owner; Admins for a shared view). Whoever had it as their default opens the plain list again.</summary>
     public async Task<Outcome<bool>> DeleteAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)

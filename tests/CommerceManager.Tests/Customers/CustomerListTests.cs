@@ -275,4 +275,18 @@ public sealed class CustomerListTests : ConsoleTestContext
             Assert.True(AppThemeProvider.IsMadeOnce(theme, dark), "the stylesheets come from the process-wide copy, not a new one per render");
         }
     }
+
+    [Fact]
+    public async Task Searching_again_for_the_view_on_screen_adds_no_second_history_entry()
+    {
+        var cut = await ListOfOneAsync();
+        var nav = Services.GetRequiredService<Bunit.TestDoubles.BunitNavigationManager>();
+        await cut.InvokeAsync(() => cut.Find("form[role=search]").SubmitAsync());
+        Assert.True(nav.History.First().Options.ReplaceHistoryEntry, "the same address again replaces the entry");
+
+        await cut.InvokeAsync(() => cut.Find("#search-text").InputAsync(new ChangeEventArgs { Value = "ada" }));
+        await cut.InvokeAsync(() => cut.Find("form[role=search]").SubmitAsync());
+        Assert.Contains("q=ada", nav.History.First().Uri, StringComparison.Ordinal);
+        Assert.False(nav.History.First().Options.ReplaceHistoryEntry, "a new search is a new entry");
+    }
 }

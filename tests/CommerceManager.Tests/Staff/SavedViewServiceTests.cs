@@ -85,6 +85,9 @@ public sealed class SavedViewServiceTests : IAsyncLifetime
         // Rita repoints and deletes her own; an Admin deletes the shared one.
         var repointed = await Views.UpdateQueryAsync(rita, ritas.Id, "filter=eq(payment,pending)&page=2");
         Assert.Equal("filter=eq%28payment%2Cpending%29", repointed.Value!.Query);
+        // Named as the list of views names its owner.
+        Assert.Equal((await Views.ListAsync(rita, ViewLists.Orders)).Single(v => v.Id == ritas.Id).OwnerName, repointed.Value.OwnerName);
+        Assert.NotEqual("", repointed.Value.OwnerName);
         Assert.True((await Views.DeleteAsync(rita, ritas.Id)).IsOk);
         Assert.True((await Views.DeleteAsync(ada, shared.Id)).IsOk);
         Assert.Empty(await Views.ListAsync(rita, ViewLists.Orders));
