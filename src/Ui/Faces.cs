@@ -159,32 +159,35 @@ public static class Faces
 
 /// <summary>
 /// Which of a page's inputs are still faces (<see cref="Faces"/>) and which have been swapped for the real component.
-/// The page shows a face until the first pointer-down on it (then the real input opens) or focus (then the real input
-/// takes the focus): <see cref="Wake"/> from the face's events, then <see cref="TakeWaking"/> after the next render,
-/// when the real input is in the page, to open or focus it.
+/// A face wakes when it is used: a pointer-down, a click (Enter or Space on a menu's button), or Enter, Space or an
+/// arrow key on a select. Passing it with Tab does not wake it, so the focus never moves under a keyboard user. Call
+/// <see cref="Wake"/> from the face's events, then <see cref="TakeWaking"/> after the next render, when the real input
+/// is in the page, to open it (and give it the focus the face had).
 /// </summary>
 public sealed class Dormant
 {
     private readonly HashSet<string> awake = new(StringComparer.Ordinal);
-    private (string Key, bool Open)? waking;
+    private string? waking;
 
     public bool IsAwake(string key) => awake.Contains(key);
 
-    /// <summary>The input <paramref name="key"/> is used: render the real one, and open it (or only focus it).</summary>
-    public void Wake(string key, bool open)
+    /// <summary>The input <paramref name="key"/> is used: render the real one, open.</summary>
+    public void Wake(string key)
     {
-        // A pointer-down is followed by a focus: the first one says what to do.
         if (awake.Add(key))
         {
-            waking = (key, open);
+            waking = key;
         }
     }
 
+    /// <summary>A key that uses a select or menu: Enter, Space, or an arrow up or down.</summary>
+    public static bool Opens(string key) => key is "Enter" or " " or "ArrowDown" or "ArrowUp";
+
     /// <summary>
-    /// After a render: the input woken before it, now in the page, and whether to open it (else focus it); once. The
-    /// input hears keys once its own start-up in the browser is done, a moment later (docs/benchmarks.md, section 17).
+    /// After a render: the input woken before it, now in the page, to open; once. The input hears keys once its own
+    /// start-up in the browser is done, a moment later (docs/benchmarks.md, section 17).
     /// </summary>
-    public (string Key, bool Open)? TakeWaking()
+    public string? TakeWaking()
     {
         var taken = waking;
         waking = null;
