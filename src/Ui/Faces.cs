@@ -15,7 +15,8 @@ namespace CommerceManager.Ui;
 /// </summary>
 public static class Faces
 {
-    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
+    /// <summary>The encoder for text put in hand-made markup (letters of every script kept as they are).</summary>
+    public static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
     // Made once per distinct face: the texts are the page's labels and choices (field names included), a small set.
     private static readonly ConcurrentDictionary<string, MarkupString> Made = new(StringComparer.Ordinal);
@@ -75,21 +76,12 @@ public static class Faces
         {
             var html = new StringBuilder(1200).Append("<div");
             Attribute(html, "data-testid", testId);
-            html.Append(" class=\"mud-menu\"><button class=\"mud-button-root mud-button mud-button-").Append(variant)
-                .Append(" mud-button-").Append(variant).Append("-default mud-button-").Append(variant)
-                .Append("-size-medium mud-ripple mud-menu-button-activator\" aria-haspopup=\"menu\" aria-expanded=\"false\"");
+            html.Append(" class=\"mud-menu\"><button");
+            Attribute(html, "class", ButtonClass(variant, cssClass: "mud-menu-button-activator"));
+            html.Append(" aria-haspopup=\"menu\" aria-expanded=\"false\"");
             Attribute(html, "aria-label", ariaLabel);
-            html.Append(" type=\"button\"><span class=\"mud-button-label\">");
-            if (startIcon is not null)
-            {
-                html.Append("<span class=\"mud-button-icon-start mud-button-icon-size-medium\">").Append(Svg(startIcon)).Append("</span>");
-            }
-            html.Append(Html.Encode(label));
-            if (endIcon is not null)
-            {
-                html.Append("<span class=\"mud-button-icon-end mud-button-icon-size-medium\">").Append(Svg(endIcon)).Append("</span>");
-            }
-            return new MarkupString(html.Append("</span></button></div>").ToString());
+            html.Append(" type=\"button\">").Append(ButtonLabel(label, startIcon, endIcon: endIcon).Value).Append("</button></div>");
+            return new MarkupString(html.ToString());
         });
 
     /// <summary>A <c>MudMenu</c> with an icon button in the inherited colour (the app bar's), closed.</summary>
@@ -126,12 +118,14 @@ public static class Faces
         $"mud-button-root mud-button mud-button-{variant} mud-button-{variant}-{color} mud-button-{variant}-size-{size} mud-ripple" +
         (cssClass is null ? "" : " " + cssClass);
 
-    /// <summary>What MudButton puts inside its element: the label, with its start icon.</summary>
-    public static MarkupString ButtonLabel(string text, string? startIcon = null, string size = "medium") =>
-        Made.GetOrAdd(string.Join('\u001f', "label", text, startIcon, size), _ => new MarkupString(
+    /// <summary>What MudButton puts inside its element: the label, with its start and end icons.</summary>
+    public static MarkupString ButtonLabel(string text, string? startIcon = null, string size = "medium", string? endIcon = null) =>
+        Made.GetOrAdd(string.Join('\u001f', "label", text, startIcon, size, endIcon), _ => new MarkupString(
             "<span class=\"mud-button-label\">" +
             (startIcon is null ? "" : $"<span class=\"mud-button-icon-start mud-button-icon-size-{size}\">{Svg(startIcon, size)}</span>") +
-            Html.Encode(text) + "</span>"));
+            Html.Encode(text) +
+            (endIcon is null ? "" : $"<span class=\"mud-button-icon-end mud-button-icon-size-{size}\">{Svg(endIcon, size)}</span>") +
+            "</span>"));
 
     /// <summary>MudIconButton's classes; <paramref name="inherit"/>: the colour of the text around it (the app bar's).</summary>
     public static string IconButtonClass(string size = "medium", bool inherit = false, string? edge = null, string? cssClass = null) =>
