@@ -35,6 +35,7 @@ public sealed class CustomerService(
     SqlDialect dialect,
     SqliteCustomerLookup lookup,
     SqliteGroupCommit groupCommit,
+    VersionedCounts versionedCounts,
     TimeProvider clock)
 {
     public const string EmailTakenMessage = "A customer with this email already exists.";
@@ -74,6 +75,10 @@ public sealed class CustomerService(
             {
                 return await FromIndexAsync(() => PageOf(CustomerFilters.Apply(first.AsNoTracking(), terms, custom)), countAsync);
             }
+            if (await CreationWindowPageAsync(db, query, custom, terms, column, text, endsWith, sort == "-created_at", ct) is { } walked)
+            {
+                return walked;
+            }
         }
         if (OneBox(query, unfiltered: string.IsNullOrWhiteSpace(query.Filter), sort) is var (boxName, boxEmail, quick)
             && dialect.SubstringAnyFirstCreated(db.Customers, QuickColumns(boxName, boxEmail), nameof(Customer.ExternalRef), quick,
@@ -103,16 +108,70 @@ public sealed class CustomerService(
             }
         }
 
-        var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Customers, ct), false)
+        Task<List<CustomerDto>> SortedPage() => CustomerFilters.Sort(filtered, query.Sort, defaultSort, custom)
+            .Skip(page.Offset).Take(page.Limit).Select(ToDto).ToListAsync(ct);
+        if (unfiltered)
+        {
+            var all = await RowCounts.ReadAsync(db, RowCount.Customers, ct);
+            var rows = all == 0 ? [] : sort == "-created_at" ? await NewestFirstQuery.For(db)(db, page.Offset, page.Limit).ToListAsync(ct) : await SortedPage();
+            return new Page<CustomerDto>(rows, all, page.Offset, page.Limit);
+        }
+        // A filtered total: kept from an earlier count while the table is unchanged (PostgreSQL), or known from a first
+        // page with room to spare (it holds every match), else counted.
+        var ticket = await versionedCounts.LookUpAsync(db, RowCount.Customers, CountKey(query, custom), ct);
+        if (ticket is { Known: true } known)
+        {
+            return new Page<CustomerDto>(known.Total == 0 ? [] : await SortedPage(), known.Total, page.Offset, page.Limit, known.Capped);
+        }
+        var items = await SortedPage();
+        var (total, capped) = page.Offset == 0 && items.Count < page.Limit ? (items.Count, false)
             : await Counting.CountAsync(filtered, query.ExactTotal, ct);
-        var items = total == 0 ? []
-            : unfiltered && sort == "-created_at" ? await NewestFirstQuery.For(db)(db, page.Offset, page.Limit).ToListAsync(ct)
-            : await CustomerFilters.Sort(filtered, query.Sort, defaultSort, custom)
-                .Skip(page.Offset).Take(page.Limit)
-                .Select(ToDto)
-                .ToListAsync(ct);
+        versionedCounts.Remember(ticket, total, capped);
         return new Page<CustomerDto>(items, total, page.Offset, page.Limit, capped);
     }
+
+    /// <summary>Widest walk of the creation-time index for a page of a contains search, in rows (PostgreSQL: a few milliseconds).</summary>
+    private const long MaxCreationWindow = 200_000;
+
+    /// <summary>
+    /// A contains (ends-with) search's page in creation order from a walk of the creation-time index (PostgreSQL), when
+    /// the matches are common enough that the walk finds the page soon: the total first (kept at the table's version),
+    /// then a window four times as wide as the page needs at the matches' density. Null when the provider has no walk,
+    /// the window would be too wide (few matches: the trigram index serves those well) or it held too few matches.
+    /// </summary>
+    private async Task<Page<CustomerDto>?> CreationWindowPageAsync(AppDbContext db, CustomerQuery query, IReadOnlyList<FieldDefinition> custom,
+        IReadOnlyList<FilterTerm> terms, string column, string text, bool endsWith, bool newestFirst, CancellationToken ct)
+    {
+        var page = query.Page;
+        if (dialect.SubstringCreationWindow(db.Customers, column, text, endsWith, 1, 1, newestFirst) is null)
+        {
+            return null;
+        }
+        var ticket = await versionedCounts.LookUpAsync(db, RowCount.Customers, CountKey(query, custom), ct);
+        var (found, capped) = ticket is { Known: true } known ? (known.Total, known.Capped)
+            : await Counting.CountAsync(CustomerFilters.Apply(db.Customers.AsNoTracking(), terms, custom), query.ExactTotal, ct);
+        versionedCounts.Remember(ticket, found, capped);
+        if (found <= page.Offset)
+        {
+            return new Page<CustomerDto>([], found, page.Offset, page.Limit, capped);
+        }
+        var wanted = page.Offset + page.Limit;
+        var all = await RowCounts.ReadAsync(db, RowCount.Customers, ct);
+        var window = 4L * Math.Min(wanted, found) * Math.Max(all, found) / found;
+        if (window > MaxCreationWindow)
+        {
+            return null;
+        }
+        var candidates = dialect.SubstringCreationWindow(db.Customers, column, text, endsWith, (int)Math.Max(window, wanted), wanted, newestFirst)!;
+        var rows = await CustomerFilters.Sort(CustomerFilters.Apply(candidates.AsNoTracking(), terms, custom), newestFirst ? "-created_at" : "created_at", DefaultSort, custom)
+            .Skip(page.Offset).Take(page.Limit).Select(ToDto).ToListAsync(ct);
+        return rows.Count == Math.Min(page.Limit, found - page.Offset) ? new Page<CustomerDto>(rows, found, page.Offset, page.Limit, capped) : null;
+    }
+
+    /// <summary>Everything a filtered list's total depends on besides the rows: the filter, the one box, the password choice, exact or capped, and the custom fields' definitions.</summary>
+    private static string CountKey(CustomerQuery query, IReadOnlyList<FieldDefinition> custom) =>
+        string.Join('\u001f', query.Filter?.Trim(), query.Search?.Trim(), query.HasPassword, query.ExactTotal,
+            string.Join(',', custom.Select(f => $"{f.Id}:{f.Slug}:{f.Type}")));
 
     /// <summary>
     /// The customers a query's filter, one-box search and password choice match, unsorted and unpaged: what the list

@@ -11,6 +11,9 @@ public abstract class SqlDialect
 {
     public abstract string Name { get; }
 
+    /// <summary>Whether triggers raise <see cref="RowCount.Version"/> with every change to a counted table (<see cref="VersionedCounts"/>).</summary>
+    public virtual bool VersionsTables => false;
+
     /// <summary>
     /// The rows of <paramref name="set"/> whose contains-searched column (<see cref="StorageHints.IsContainsSearched"/>)
     /// holds <paramref name="text"/> literally, narrowed by the provider's substring index, as a query to compose on; or
@@ -49,6 +52,16 @@ public abstract class SqlDialect
     /// </summary>
     public virtual (string Sql, string Phrase)? SubstringFirstCreatedPage<T>(DbSet<T> set, string column, string text, bool endsWith,
         bool newestFirst, string select) where T : class => null;
+
+    /// <summary>
+    /// The first <paramref name="count"/> rows by creation time (newest or oldest first) whose contains-searched
+    /// <paramref name="column"/> holds <paramref name="text"/> (ends with it), looked for among the first
+    /// <paramref name="window"/> rows of the creation-time index only: a walk that stops at the <paramref name="count"/>th
+    /// match. Fewer rows than asked for means the window held fewer matches, not that the table does. Null when the
+    /// provider has no such walk (SQLite reads its substring index in creation order instead).
+    /// </summary>
+    public virtual IQueryable<T>? SubstringCreationWindow<T>(DbSet<T> set, string column, string text, bool endsWith, int window, int count,
+        bool newestFirst) where T : class => null;
 
     /// <summary>
     /// <see cref="SubstringFirstCreated"/> for <see cref="SubstringAnySource"/>'s rows (any column contains its text, or
@@ -115,7 +128,7 @@ public abstract class SqlDialect
     /// <summary>
     /// Before a bulk load into a store nobody is using (the <c>seed</c> tool; not an import, which runs while the app
     /// serves): drops the non-unique indexes of the tables a load fills, to build each once afterwards with
-    /// <see cref="RestoreBulkLoadIndexesAsync"/>, which start-up also runs (SQLite: <see cref="SqliteBulkLoad"/>).
+    /// <see cref="RestoreBulkLoadIndexesAsync"/>, which start-up also runs (<see cref="BulkLoadIndexes"/>).
     /// </summary>
     public virtual Task PauseBulkLoadIndexesAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
 
@@ -153,10 +166,15 @@ public abstract class SqlDialect
         }
     }
 
-    protected static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken ct)
+    /// <param name="unbounded">No command timeout (statistics and vacuum over a whole store).</param>
+    protected static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken ct, bool unbounded = false)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
+        if (unbounded)
+        {
+            command.CommandTimeout = 0;
+        }
         await command.ExecuteNonQueryAsync(ct);
     }
 }
@@ -215,7 +233,7 @@ public sealed class SqliteDialect : SqlDialect
     public override Task PrepareBulkLoadAsync(DbConnection connection, CancellationToken ct) =>
         ExecuteAsync(connection, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY; PRAGMA threads=2;", ct);
 
-    public override Task AnalyzeAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "ANALYZE;", ct);
+    public override Task AnalyzeAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "ANALYZE;", ct, unbounded: true);
 
     public override Task BeginLongWriteAsync(DbConnection connection, CancellationToken ct) => ExecuteAsync(connection, "PRAGMA cache_size=-131072;", ct);
 
@@ -224,10 +242,10 @@ public sealed class SqliteDialect : SqlDialect
     public override Task PauseDerivedIndexesAsync(AppDbContext db, CancellationToken ct) => SqliteSubstringIndex.PauseAsync(db, ct);
 
     public override Task PauseBulkLoadIndexesAsync(DbConnection connection, CancellationToken ct) =>
-        SqliteBulkLoad.PauseAsync(connection, ["Customers", "Addresses", "Orders", "OrderItems", "OrderEvents"], ct);
+        BulkLoadIndexes.Sqlite.PauseAsync(connection, ["Customers", "Addresses", "Orders", "OrderItems", "OrderEvents"], ct);
 
     public override Task RestoreBulkLoadIndexesAsync(DbConnection connection, Action<string, TimeSpan>? built, CancellationToken ct) =>
-        SqliteBulkLoad.RestoreAsync(connection, built, ct);
+        BulkLoadIndexes.Sqlite.RestoreAsync(connection, built, ct);
 
     /// <summary>A seed stopped half-way gets its indexes back first: the migrations may expect them.</summary>
     public override async Task MigrateAsync(AppDbContext db, CancellationToken ct)
@@ -235,7 +253,7 @@ public sealed class SqliteDialect : SqlDialect
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await SqliteBulkLoad.RestoreAsync(db.Database.GetDbConnection(), null, ct);
+            await BulkLoadIndexes.Sqlite.RestoreAsync(db.Database.GetDbConnection(), null, ct);
         }
         finally
         {

@@ -114,27 +114,36 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             orders = orders.Where(o => o.CustomerId == customerId);
         }
         var unfiltered = terms.Count == 0 && ownCustomer is null;
-        var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Orders, ct), false)
-            : await Counting.CountAsync(orders, query.ExactTotal, ct);
         var descending = (query.Sort?.Trim() ?? "-created_at") switch
         {
             "created_at" => false,
             "-created_at" or "" => true,
             var other => throw new FilterException($"Sorting orders by '{other.TrimStart('-')}' is not supported. Use created_at or -created_at.", FilterException.SortTitle),
         };
+        var sorted = descending
+            ? orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id)
+            : orders.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id);
+        Task<List<OrderDto>> PageAsync() => sorted.Skip(offset).Take(limit).Select(ToDto).ToListAsync(ct);
+        var byStatus = terms.Any(t => t.Field is "status" or "payment" or "shipping");
+        if (!unfiltered && !byStatus)
+        {
+            // A customer's orders and other narrow filters: a first page with room to spare holds every match, so it
+            // is the total too, and there is nothing to count.
+            var page = await PageAsync();
+            var (found, cappedAt) = offset == 0 && page.Count < limit ? (page.Count, false) : await Counting.CountAsync(orders, query.ExactTotal, ct);
+            return new Page<OrderDto>(page, found, offset, limit, cappedAt);
+        }
+        var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Orders, ct), false)
+            : await Counting.CountAsync(orders, query.ExactTotal, ct);
         if (total == 0)
         {
             return new Page<OrderDto>([], 0, offset, limit);
         }
-        if (total <= SmallResult && terms.Any(t => t.Field is "status" or "payment" or "shipping"))
+        if (total <= SmallResult && byStatus)
         {
             return new Page<OrderDto>(await SmallPageAsync(db, orders, descending, offset, limit, ct), total, offset, limit, capped);
         }
-        var sorted = descending
-            ? orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id)
-            : orders.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id);
-        var items = await sorted.Skip(offset).Take(limit).Select(ToDto).ToListAsync(ct);
-        return new Page<OrderDto>(items, total, offset, limit, capped);
+        return new Page<OrderDto>(await PageAsync(), total, offset, limit, capped);
     }
 
     private const int SmallResult = 2_000;

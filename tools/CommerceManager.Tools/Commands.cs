@@ -344,10 +344,18 @@ public static class Commands
         var clock = Stopwatch.StartNew();
         await using (var db = await factory.CreateDbContextAsync())
         {
+            // One UPDATE of every customer: cheaper with the tables' indexes (the fields' own, GIN, trigram) built once after it.
+            var dialect = services.GetRequiredService<SqlDialect>();
             db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
-            var updated = await services.GetRequiredService<SqlDialect>().FillCustomValuesAsync(db,
-                fields.Select(f => (f.Id, FieldDefinition.TypeName(f.Type))).ToList(), default);
+            await db.Database.OpenConnectionAsync();
+            var connection = db.Database.GetDbConnection();
+            await dialect.PrepareBulkLoadAsync(connection, default);
+            await dialect.PauseBulkLoadIndexesAsync(connection, default);
+            var updated = await dialect.FillCustomValuesAsync(db, fields.Select(f => (f.Id, FieldDefinition.TypeName(f.Type))).ToList(), default);
             Console.WriteLine($"Gave {updated:N0} customers values for {count} custom fields in {clock.Elapsed.TotalSeconds:F1} s.");
+            await dialect.RestoreBulkLoadIndexesAsync(connection, (index, took) => Console.WriteLine($"  {index} built in {took.TotalSeconds:F1} s"), default);
+            await dialect.AnalyzeAsync(connection, default);
+            Console.WriteLine($"Indexes built and statistics refreshed: {clock.Elapsed.TotalSeconds:F1} s in all.");
         }
         return 0;
     }

@@ -212,7 +212,9 @@ public sealed class PostgresIndexTests : IAsyncLifetime
         var field = sort is null && filter!.Contains("tier", StringComparison.Ordinal) ? tier : points;
 
         var plan = await PlanOfAsync(() => services.Get<CustomerService>().ListAsync(As.Admin, new CustomerQuery(filter, sort, 0, 25)),
-            sql => sort is null ? sql.Contains("count(*)", StringComparison.Ordinal) : sql.Contains("LIMIT", StringComparison.Ordinal));
+            // The count when there is one; a first page with room to spare holds every match and is the only read.
+            sql => sort is null ? sql.Contains("count(*)", StringComparison.Ordinal) || sql.Contains("LIMIT", StringComparison.Ordinal)
+                : sql.Contains("LIMIT", StringComparison.Ordinal));
 
         Assert.True(plan.Contains(CustomValueSql.IndexName("Customers", field.Id), StringComparison.Ordinal), plan);
     }

@@ -558,6 +558,9 @@ namespace CommerceManager.Data.Migrations.Postgres
                     b.Property<long>("Count")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Name");
 
                     b.ToTable("RowCounts", (string)null);

@@ -491,6 +491,9 @@ namespace CommerceManager.Data.Migrations.Sqlite
                     b.Property<long>("Count")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Name");
 
                     b.ToTable("RowCounts", (string)null);

@@ -4,9 +4,10 @@ using System.Diagnostics;
 namespace CommerceManager.Data;
 
 /// <summary>
-/// A bulk load's secondary indexes on SQLite (the <c>seed</c> tool): dropped before the load and built again once after
-/// it. Inserting a million customers and their orders in random creation order into some twenty B-tree indexes costs
-/// most of a seed; building each index once from the finished table is a sort.
+/// A bulk load's secondary indexes (the <c>seed</c> tool): dropped before the load and built again once after it.
+/// Inserting a million customers and their orders in random creation order into some twenty B-tree indexes (and, on
+/// PostgreSQL, the trigram and jsonb GIN indexes) costs most of a seed; building each index once from the finished
+/// table is a sort. One instance per provider: they differ only in where the catalogue lists indexes and tables.
 /// <para>
 /// Only non-unique indexes are dropped, so unique emails and primary keys are still checked row by row during the
 /// load. Each dropped index's SQL is kept in <c>BulkLoad_paused_indexes</c> in the same transaction as the drop, and
@@ -14,12 +15,32 @@ namespace CommerceManager.Data;
 /// the load: a load stopped half-way (Ctrl+C, kill -9) leaves a store that gets its indexes back on its next start.
 /// </para>
 /// </summary>
-public static class SqliteBulkLoad
+public sealed class BulkLoadIndexes
 {
     private const string Paused = "BulkLoad_paused_indexes";
 
+    /// <summary>SQLite: <c>sqlite_master</c>; automatic indexes (primary keys, UNIQUE constraints) have no SQL.</summary>
+    public static readonly BulkLoadIndexes Sqlite = new(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({0}) ORDER BY name",
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @table");
+
+    /// <summary>PostgreSQL: <c>pg_indexes</c> of the current schema; primary keys are unique indexes there.</summary>
+    public static readonly BulkLoadIndexes Postgres = new(
+        "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexdef NOT LIKE 'CREATE UNIQUE%' " +
+        "AND tablename IN ({0}) ORDER BY indexname",
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @table");
+
+    private readonly string listIndexes;
+    private readonly string tableExists;
+
+    private BulkLoadIndexes(string listIndexes, string tableExists)
+    {
+        this.listIndexes = listIndexes;
+        this.tableExists = tableExists;
+    }
+
     /// <summary>Drops the non-unique indexes of <paramref name="tables"/>, remembering each one's SQL.</summary>
-    public static async Task PauseAsync(DbConnection connection, IReadOnlyList<string> tables, CancellationToken ct)
+    public async Task PauseAsync(DbConnection connection, IReadOnlyList<string> tables, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
         await ExecuteAsync(connection, tx, $"CREATE TABLE IF NOT EXISTS \"{Paused}\"(\"Name\" TEXT PRIMARY KEY, \"Sql\" TEXT NOT NULL)", ct);
@@ -27,9 +48,8 @@ public static class SqliteBulkLoad
         await using (var find = connection.CreateCommand())
         {
             find.Transaction = tx;
-            // Automatic indexes (primary keys, UNIQUE constraints) have no SQL and cannot be dropped.
-            find.CommandText = $"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' " +
-                $"AND tbl_name IN ({string.Join(", ", tables.Select((_, i) => $"@t{i}"))}) ORDER BY name";
+            find.CommandText = string.Format(System.Globalization.CultureInfo.InvariantCulture, listIndexes,
+                string.Join(", ", tables.Select((_, i) => $"@t{i}")));
             for (var i = 0; i < tables.Count; i++)
             {
                 Add(find, $"@t{i}", tables[i]);
@@ -44,11 +64,11 @@ public static class SqliteBulkLoad
         {
             await using var keep = connection.CreateCommand();
             keep.Transaction = tx;
-            keep.CommandText = $"INSERT OR REPLACE INTO \"{Paused}\"(\"Name\", \"Sql\") VALUES (@name, @sql)";
+            keep.CommandText = $"INSERT INTO \"{Paused}\"(\"Name\", \"Sql\") VALUES (@name, @sql) ON CONFLICT (\"Name\") DO UPDATE SET \"Sql\" = excluded.\"Sql\"";
             Add(keep, "@name", name);
             Add(keep, "@sql", sql);
             await keep.ExecuteNonQueryAsync(ct);
-            // The name comes from sqlite_master; quotes in it are doubled.
+            // The name comes from the catalogue; quotes in it are doubled.
             await ExecuteAsync(connection, tx, $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", ct);
         }
         await tx.CommitAsync(ct);
@@ -58,11 +78,12 @@ public static class SqliteBulkLoad
     /// Builds every index a load dropped, one at a time, each forgotten in the transaction that builds it; nothing to do
     /// (one look at the schema) when no load was paused. Reports each index built and how long it took.
     /// </summary>
-    public static async Task RestoreAsync(DbConnection connection, Action<string, TimeSpan>? built, CancellationToken ct)
+    public async Task RestoreAsync(DbConnection connection, Action<string, TimeSpan>? built, CancellationToken ct)
     {
         await using (var exists = connection.CreateCommand())
         {
-            exists.CommandText = $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{Paused}'";
+            exists.CommandText = tableExists;
+            Add(exists, "@table", Paused);
             if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 0)
             {
                 return;
@@ -82,7 +103,7 @@ public static class SqliteBulkLoad
         {
             var clock = Stopwatch.StartNew();
             await using var tx = await connection.BeginTransactionAsync(ct);
-            // The SQL SQLite stored for the index, made idempotent: a build that committed but was not yet forgotten
+            // The SQL the database stored for the index, made idempotent: a build that committed but was not yet forgotten
             // cannot happen (same transaction), and an index a migration has since re-created is left as it is.
             await ExecuteAsync(connection, tx, IfNotExists(sql), ct);
             await using (var forget = connection.CreateCommand())
@@ -113,6 +134,8 @@ public static class SqliteBulkLoad
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = sql;
+        // Building an index over millions of rows takes minutes.
+        command.CommandTimeout = 0;
         await command.ExecuteNonQueryAsync(ct);
     }
 
