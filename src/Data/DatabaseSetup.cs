@@ -72,7 +72,7 @@ public static class DatabaseSetup
     /// <summary>
     /// The app's PostgreSQL connection settings where the connection string is silent: Npgsql prepares a statement on
     /// the server from its second use and keeps it across the pool's reuse of the connection (up to 64 per connection),
-    /// so the API's hot queries skip PostgreSQL's parse and plan (about a third of a by-id lookup's server time).
+    /// so the API's hot queries skip PostgreSQL's parse and plan on a warm connection.
     /// A setting given in the connection string wins.
     /// </summary>
     internal static string WithPostgresDefaults(string connectionString)

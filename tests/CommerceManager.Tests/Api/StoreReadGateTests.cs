@@ -64,12 +64,13 @@ public sealed class StoreReadGateTests
     }
 
     [Fact]
-    public void SQLite_limits_reads_to_the_cores_PostgreSQL_does_not_limit_them_and_the_setting_overrides_both()
+    public void SQLite_limits_reads_to_the_cores_PostgreSQL_to_twice_the_cores_and_the_setting_overrides_both()
     {
         Assert.Equal(Environment.ProcessorCount, Gate(null, new SqliteDialect()).Limit);
-        Assert.Equal(0, Gate(null, new PostgresDialect()).Limit);
-        Assert.False(Gate(null, new PostgresDialect()).Counts(Request("GET", "/v2/customers").Request));
+        Assert.Equal(2 * Environment.ProcessorCount, Gate(null, new PostgresDialect()).Limit);
+        Assert.True(Gate(null, new PostgresDialect()).Counts(Request("GET", "/v2/customers").Request));
         Assert.Equal(0, Gate("0", new SqliteDialect()).Limit);
+        Assert.False(Gate("0", new PostgresDialect()).Counts(Request("GET", "/v2/customers").Request));
         Assert.Equal(8, Gate("8", new PostgresDialect()).Limit);
     }
 }

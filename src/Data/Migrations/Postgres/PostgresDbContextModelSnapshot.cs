@@ -499,6 +499,8 @@ namespace CommerceManager.Data.Migrations.Postgres
 
                     b.HasIndex("CreatedAt", "Id");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CreatedAt", "Id"), new[] { "NormalizedName", "NormalizedEmail" });
+
                     b.HasIndex("LastOrderAt", "Id");
 
                     b.HasIndex("NormalizedName", "Id");
