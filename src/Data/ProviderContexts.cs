@@ -30,9 +30,6 @@ public sealed class PostgresDbContext(DbContextOptions options) : AppDbContext(o
         CustomValueSql.MapForPostgres(builder);
         ShortIdSql.MapForPostgres(builder);
         builder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
-        // The creation-time index carries the folded name and email, so a contains search's page in creation order is a
-        // walk of this index alone (PostgresDialect.SubstringCreationWindow): no row is read until the page's 25 are known.
-        builder.Entity<Customers.Customer>().HasIndex(c => new { c.CreatedAt, c.Id }).IncludeProperties(c => new { c.NormalizedName, c.NormalizedEmail });
         foreach (var entity in builder.Model.GetEntityTypes().ToList())
         {
             foreach (var property in entity.GetProperties().Where(p => p.ClrType == typeof(string)).ToList())
@@ -54,6 +51,15 @@ public sealed class PostgresDbContext(DbContextOptions options) : AppDbContext(o
                     index.SetMethod("gin");
                     index.SetOperators(new[] { "gin_trgm_ops" });
                 }
+            }
+            // The creation-time index (CreatedAt, Id) of a table with contains-searched columns carries them, so a contains
+            // search's page in creation order is a walk of that index alone (PostgresDialect.SubstringCreationWindow): no
+            // row is read until the page's matches are known.
+            var searched = entity.GetProperties().Where(p => p.FindAnnotation(StorageHints.ContainsSearch) is not null).Select(p => p.Name).ToList();
+            if (searched.Count > 0 && !entity.IsOwned()
+                && entity.GetIndexes().FirstOrDefault(i => i.Properties.Select(p => p.Name).SequenceEqual(["CreatedAt", "Id"])) is { } byCreation)
+            {
+                byCreation.SetIncludeProperties(searched.ToArray());
             }
         }
     }

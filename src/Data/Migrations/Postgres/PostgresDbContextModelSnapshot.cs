@@ -499,7 +499,7 @@ namespace CommerceManager.Data.Migrations.Postgres
 
                     b.HasIndex("CreatedAt", "Id");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CreatedAt", "Id"), new[] { "NormalizedName", "NormalizedEmail" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CreatedAt", "Id"), new[] { "NormalizedEmail", "NormalizedName" });
 
                     b.HasIndex("LastOrderAt", "Id");
 

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CommerceManager.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresDbContext))]
-    [Migration("20261128011038_CreationIndexTexts")]
+    [Migration("20261128013737_CreationIndexTexts")]
     partial class CreationIndexTexts
     {
         /// <inheritdoc />
@@ -502,7 +502,7 @@ namespace CommerceManager.Data.Migrations.Postgres
 
                     b.HasIndex("CreatedAt", "Id");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CreatedAt", "Id"), new[] { "NormalizedName", "NormalizedEmail" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CreatedAt", "Id"), new[] { "NormalizedEmail", "NormalizedName" });
 
                     b.HasIndex("LastOrderAt", "Id");
 

@@ -18,7 +18,7 @@ namespace CommerceManager.Data.Migrations.Postgres
                 name: "IX_Customers_CreatedAt_Id",
                 table: "Customers",
                 columns: new[] { "CreatedAt", "Id" })
-                .Annotation("Npgsql:IndexInclude", new[] { "NormalizedName", "NormalizedEmail" });
+                .Annotation("Npgsql:IndexInclude", new[] { "NormalizedEmail", "NormalizedName" });
         }
 
         /// <inheritdoc />
