@@ -143,6 +143,17 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         {
             return new Page<OrderDto>(await SmallPageAsync(db, orders, descending, offset, limit, ct), total, offset, limit, capped);
         }
+        if (byStatus)
+        {
+            // The page's keys first, then its rows. A store's newest orders are the least likely to be complete, but the
+            // planner takes status and age as independent: asked for whole rows, PostgreSQL walked the date index and
+            // stepped over 68,791 newer orders to find 25 complete ones (118 ms at 6M orders). Asked for keys, it reads
+            // them from the (status, date) index alone (under 1 ms), and the 25 rows by primary key.
+            var keys = sorted.Select(o => o.Id).Skip(offset).Take(limit);
+            var rows = db.Orders.AsNoTracking().Where(o => keys.Contains(o.Id));
+            var inOrder = descending ? rows.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id) : rows.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id);
+            return new Page<OrderDto>(await inOrder.Select(ToDto).ToListAsync(ct), total, offset, limit, capped);
+        }
         return new Page<OrderDto>(await PageAsync(), total, offset, limit, capped);
     }
 
