@@ -55,11 +55,11 @@ public sealed class PostgresDbContext(DbContextOptions options) : AppDbContext(o
             // The creation-time index (CreatedAt, Id) of a table with contains-searched columns carries them, so a contains
             // search's page in creation order is a walk of that index alone (PostgresDialect.SubstringCreationWindow): no
             // row is read until the page's matches are known.
-            var searched = entity.GetProperties().Where(p => p.FindAnnotation(StorageHints.ContainsSearch) is not null).Select(p => p.Name).ToList();
-            if (searched.Count > 0 && !entity.IsOwned()
+            string[] searched = [.. entity.GetProperties().Where(p => p.FindAnnotation(StorageHints.ContainsSearch) is not null).Select(p => p.Name)];
+            if (searched.Length > 0 && !entity.IsOwned()
                 && entity.GetIndexes().FirstOrDefault(i => i.Properties.Select(p => p.Name).SequenceEqual(["CreatedAt", "Id"])) is { } byCreation)
             {
-                byCreation.SetIncludeProperties(searched.ToArray());
+                byCreation.SetIncludeProperties(searched);
             }
         }
     }
