@@ -87,6 +87,7 @@ public static class ApiSetup
         v2.MapAddressesApi();
         v2.MapCartsApi();
         v2.MapOrdersApi();
+        v2.MapGatewaysApi();
         v2.MapFlowsApi();
         v2.MapSignInApi();
         v2.MapJobsApi();

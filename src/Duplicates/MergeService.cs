@@ -16,8 +16,10 @@ using Microsoft.EntityFrameworkCore;
 namespace CommerceManager.Duplicates;
 
 /// <summary>One customer as the merge screen shows it: values, and how much hangs off it.</summary>
+/// <see cref="CreatedBySignIn"/>: made by a first sign-in through a provider while another customer had the email (EP's
+/// <c>duplicate_email_policy: allowed</c>), the sign of the pre-account takeover the merge must not complete.
 public sealed record MergeSide(Guid Id, string Name, string Email, string? ExternalRef, bool HasPassword, DateTime CreatedAt, JsonObject Custom,
-    int Addresses, int Orders, int SignInLinks);
+    int Addresses, int Orders, int SignInLinks, bool CreatedBySignIn = false);
 
 /// <summary>A likely duplicate pair for the list.</summary>
 public sealed record DuplicateRow(long Id, int Score, IReadOnlyList<string> Reasons, DateTime FoundAt, Guid FirstId, string FirstName, string FirstEmail,
@@ -25,9 +27,11 @@ public sealed record DuplicateRow(long Id, int Score, IReadOnlyList<string> Reas
 
 /// <summary>
 /// Which values the survivor takes from the customer merged into it (the rest it keeps); custom fields by field id (null:
-/// each value only the other customer has). The survivor keeps its password, or takes the other's when it has none.
+/// each value only the other customer has). The survivor keeps its password, or takes the other's when it has none,
+/// except beside provider sign-in links: then the password is removed unless an Admin sets <see cref="KeepPassword"/>.
 /// </summary>
-public sealed record MergeChoices(bool Name = false, bool Email = false, bool ExternalRef = false, IReadOnlyCollection<string>? CustomFields = null);
+public sealed record MergeChoices(bool Name = false, bool Email = false, bool ExternalRef = false, IReadOnlyCollection<string>? CustomFields = null,
+    bool KeepPassword = false);
 
 /// <summary>What undoing a merge needs (kept in <see cref="CustomerMerge.Snapshot"/> for 30 days).</summary>
 public sealed record MergeSnapshot(MergedCustomer Removed, MergedValues SurvivorBefore, MergedValues SurvivorAfter,
@@ -85,14 +89,24 @@ public sealed class MergeService(IDbContextFactory<AppDbContext> dbFactory, Time
         {
             return null;
         }
+        var links = await db.CustomerLogins.CountAsync(l => l.CustomerId == id, ct);
         return new MergeSide(c.Id, c.Name, c.Email, c.ExternalRef, c.PasswordHash is not null, c.CreatedAt, CustomFieldValues.Parse(c.CustomData),
-            await db.Addresses.CountAsync(a => a.CustomerId == id, ct), c.OrderCount, await db.CustomerLogins.CountAsync(l => l.CustomerId == id, ct));
+            await db.Addresses.CountAsync(a => a.CustomerId == id, ct), c.OrderCount, links, CreatedBySignIn: c.EmailShared && links > 0);
     }
 
-    /// <summary>Merges <paramref name="removedId"/> into <paramref name="survivorId"/>, taking the chosen values from it.</summary>
+    /// <summary>
+    /// Merges <paramref name="removedId"/> into <paramref name="survivorId"/>, taking the chosen values from it. A
+    /// password never ends up beside provider sign-in links unless an Admin keeps it on purpose: an attacker who registered
+    /// the victim's email with a password, merged with the victim's provider sign-in, would otherwise open the victim's
+    /// orders and addresses with that password (the pre-account takeover that linking guards against too).
+    /// </summary>
     public async Task<Outcome<CustomerMerge>> MergeAsync(ClaimsPrincipal user, Guid survivorId, Guid removedId, MergeChoices choices, CancellationToken ct = default)
     {
         Access.Require(user, Permission.WriteCustomers);
+        if (choices.KeepPassword && !user.IsInRole(Roles.Admin))
+        {
+            return Outcome.Refused<CustomerMerge>("Only an Admin can keep a password beside a provider sign-in.");
+        }
         if (survivorId == removedId)
         {
             return Outcome.Refused<CustomerMerge>("A customer cannot be merged into itself.");
@@ -113,6 +127,7 @@ public sealed class MergeService(IDbContextFactory<AppDbContext> dbFactory, Time
         }
         var orders = await db.Orders.Where(o => o.CustomerId == removedId).Select(o => o.Id).ToListAsync(ct);
         var logins = await db.CustomerLogins.Where(l => l.CustomerId == removedId).Select(l => l.Id).ToListAsync(ct);
+        var survivorLinks = await db.CustomerLogins.CountAsync(l => l.CustomerId == survivorId, ct);
         var before = Values(survivor);
         var gone = new MergedCustomer(removed.Id, removed.Name, removed.Email, removed.EmailShared, removed.PasswordHash, removed.ExternalRef,
             removed.CreatedAt, removed.UpdatedAt, removed.CustomData);
@@ -147,7 +162,15 @@ public sealed class MergeService(IDbContextFactory<AppDbContext> dbFactory, Time
         {
             survivor.ExternalRef = removed.ExternalRef;
         }
-        survivor.PasswordHash ??= removed.PasswordHash;
+        if (MixesPasswordAndSignIn(survivor.PasswordHash is not null, survivorLinks, removed.PasswordHash is not null, logins.Count) && !choices.KeepPassword)
+        {
+            // As linking does under api_only: the provider identity, not a password someone else may have set, opens it.
+            survivor.PasswordHash = null;
+        }
+        else
+        {
+            survivor.PasswordHash ??= removed.PasswordHash;
+        }
         var custom = CustomFieldValues.Parse(survivor.CustomData);
         var theirs = CustomFieldValues.Parse(removed.CustomData);
         foreach (var (fieldId, value) in theirs)
@@ -206,9 +229,14 @@ public sealed class MergeService(IDbContextFactory<AppDbContext> dbFactory, Time
             return Outcome.Refused<bool>($"This merge was undone already, by {merge.UndoneBy}.");
         }
         var now = clock.UtcNow();
-        if (now > merge.UndoUntil || JsonSerializer.Deserialize<MergeSnapshot>(merge.Snapshot) is not { } snapshot)
+        if (now > merge.UndoUntil)
         {
             return Outcome.Refused<bool>($"A merge can be undone for {UndoDays} days; this one is older.");
+        }
+        // An erasure of either customer empties the snapshot: what undoing needs is gone with the personal data.
+        if (JsonSerializer.Deserialize<MergeSnapshot>(merge.Snapshot) is not { Removed: not null, SurvivorBefore: not null, SurvivorAfter: not null } snapshot)
+        {
+            return Outcome.Refused<bool>("This merge can no longer be undone: the personal data of one of its customers was erased.");
         }
         if (await db.Customers.AnyAsync(c => c.Id == snapshot.Removed.Id, ct))
         {
@@ -268,6 +296,8 @@ public sealed class MergeService(IDbContextFactory<AppDbContext> dbFactory, Time
         await db.Addresses.Where(a => addresses.Contains(a.Id) && a.CustomerId == merge.SurvivorId).ExecuteUpdateAsync(s => s.SetProperty(a => a.CustomerId, gone.Id), ct);
         await db.Orders.Where(o => orders.Contains(o.Id) && o.CustomerId == merge.SurvivorId).ExecuteUpdateAsync(s => s.SetProperty(o => o.CustomerId, (Guid?)gone.Id), ct);
         await db.CustomerLogins.Where(l => logins.Contains(l.Id) && l.CustomerId == merge.SurvivorId).ExecuteUpdateAsync(s => s.SetProperty(l => l.CustomerId, gone.Id), ct);
+        // Whoever signed in to the merged customer since has no business in either of them now.
+        await db.CustomerTokens.Where(t => t.CustomerId == merge.SurvivorId || t.CustomerId == gone.Id).ExecuteDeleteAsync(ct);
         merge.UndoneAt = now;
         merge.UndoneBy = user.Identity?.Name ?? "someone";
         await db.SaveChangesAsync(ct);
@@ -282,6 +312,13 @@ public sealed class MergeService(IDbContextFactory<AppDbContext> dbFactory, Time
         var now = clock.UtcNow();
         return await db.CustomerMerges.Where(m => m.UndoUntil < now && m.Snapshot != "{}").ExecuteUpdateAsync(s => s.SetProperty(m => m.Snapshot, "{}"), ct);
     }
+
+    /// <summary>
+    /// Whether the merged customer would have one customer's password beside the other's provider sign-in links: the
+    /// password it keeps (the survivor's, else the other's) comes from one side and a link from the other.
+    /// </summary>
+    public static bool MixesPasswordAndSignIn(bool survivorHasPassword, int survivorLinks, bool removedHasPassword, int removedLinks) =>
+        survivorHasPassword ? removedLinks > 0 : removedHasPassword && survivorLinks > 0;
 
     private static MergedValues Values(Customer c) => new(c.Name, c.Email, c.EmailShared, c.PasswordHash, c.ExternalRef, c.CustomData);
 }

@@ -345,8 +345,9 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         var order = await db.Orders.Include(o => o.Items).Include(o => o.Events).Include(o => o.Transactions).AsSplitQuery()
             .FirstOrDefaultAsync(o => o.Id == id, ct);
         var own = Access.CustomerIdOf(user);
-        if (own is not null && order?.CustomerId != own)
+        if (order is not null && !Owns(user, order))
         {
+            // Answered as if it did not exist, so a storefront cannot probe other people's orders.
             order = null;
         }
         if (Saving.IsStale(order, expectedVersion, out Outcome<OrderDetail> stale))
@@ -378,6 +379,14 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         order.Version = Guid.NewGuid();
         return await db.SaveOrConflictAsync(() => Detail(order), ct);
     }
+
+    /// <summary>
+    /// Whether the caller may act on this order: staff and API clients on any, a customer token on its customer's
+    /// orders, an implicit token alone on guest orders (which belong to nobody).
+    /// </summary>
+    internal static bool Owns(ClaimsPrincipal user, Order order) =>
+        Access.Has(user, Permission.ReadCustomers)
+        || (Access.CustomerIdOf(user) is { } customer ? order.CustomerId == customer : order.CustomerId is null);
 
     internal static OrderDetail Detail(Order order) => new(
         ToDtoCompiled(order),

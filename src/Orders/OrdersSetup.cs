@@ -19,6 +19,7 @@ public static class OrdersSetup
                 o => o.OrderNumber is { Length: > 0 } number ? number : o.Id.ToString()[..8])
             .Field(nameof(Order.Status), "status").Field(nameof(Order.Payment), "payment").Field(nameof(Order.Shipping), "shipping")
             .Field(nameof(Order.Total), "total").Field(nameof(Order.Currency), "currency"));
+        services.AddSingleton<GatewayService>();
         services.AddSingleton<PaymentService>();
         return services;
     }

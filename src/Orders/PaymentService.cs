@@ -12,17 +12,29 @@ public sealed record PaymentInput(string Gateway, string Method, long? Amount = 
 /// pays what it reserved, a refund gives back. The order's payment state and status follow EP's rules: paid →
 /// complete, authorized → processing, partial payments keep it incomplete.
 /// </summary>
-public sealed class PaymentService(OrderService orders, TimeProvider clock)
+public sealed class PaymentService(OrderService orders, GatewayService gateways, TimeProvider clock)
 {
     public const string ManualGateway = "manual";
 
-    /// <summary>Records a payment. Storefronts may pay (a customer token only its own orders); staff and servers any order.</summary>
-    public Task<Outcome<(OrderDetail Order, OrderTransactionDto Transaction)>> PayAsync(ClaimsPrincipal user, Guid orderId, PaymentInput input,
+    public const string StorefrontPaymentsOff = "Storefronts may not record payments in this store: its manual gateway is not enabled " +
+        "(an admin turns it on in Settings → Payments, or a server with PUT /v2/gateways/manual {\"data\":{\"enabled\":true}}). " +
+        "Record the payment from your server with a client_credentials token instead.";
+
+    /// <summary>
+    /// Records a payment. Staff who edit and API clients may pay any order. Storefronts may pay only when the store has
+    /// enabled its manual gateway, and then only an order they own: a customer token its customer's orders, an implicit
+    /// token alone a guest order.
+    /// </summary>
+    public async Task<Outcome<(OrderDetail Order, OrderTransactionDto Transaction)>> PayAsync(ClaimsPrincipal user, Guid orderId, PaymentInput input,
         CancellationToken ct = default)
     {
         Access.Require(user, Permission.UseCarts);
+        if (!Access.Has(user, Permission.RecordAnyPayment) && !await gateways.ManualEnabledAsync(ct))
+        {
+            throw new AccessDeniedException(StorefrontPaymentsOff);
+        }
         OrderTransaction? created = null;
-        return Run(orders.ChangeAsync(user, orderId, null, (order, db) =>
+        return await Run(orders.ChangeAsync(user, orderId, null, (order, db) =>
         {
             if (!string.Equals(input.Gateway, ManualGateway, StringComparison.Ordinal))
             {
@@ -78,7 +90,7 @@ public sealed class PaymentService(OrderService orders, TimeProvider clock)
     public Task<Outcome<(OrderDetail Order, OrderTransactionDto Transaction)>> CaptureAsync(ClaimsPrincipal user, Guid orderId, Guid transactionId,
         CancellationToken ct = default)
     {
-        Access.Require(user, Permission.WriteCustomers);
+        Access.Require(user, Permission.RecordAnyPayment);
         OrderTransaction? captured = null;
         return Run(orders.ChangeAsync(user, orderId, null, (order, _) =>
         {
@@ -111,7 +123,7 @@ public sealed class PaymentService(OrderService orders, TimeProvider clock)
     public Task<Outcome<(OrderDetail Order, OrderTransactionDto Transaction)>> RefundAsync(ClaimsPrincipal user, Guid orderId, Guid transactionId,
         long? amount, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.WriteCustomers);
+        Access.Require(user, Permission.RecordAnyPayment);
         OrderTransaction? refunded = null;
         return Run(orders.ChangeAsync(user, orderId, null, (order, _) =>
         {

@@ -58,6 +58,10 @@ public enum Permission
     ReadFieldDesign,
     /// <summary>Privacy requests and the personal-data log (export, erasure, EP's Personal Data API): admins and API clients.</summary>
     ManagePersonalData,
+    /// <summary>Payment gateway settings (EP's <c>/v2/gateways</c>, Settings → Payments): admins and API clients.</summary>
+    ManagePayments,
+    /// <summary>Recording payments, capturing and refunding them on any order: staff who edit and API clients.</summary>
+    RecordAnyPayment,
 }
 
 /// <summary>Thrown when a caller reaches a service method its role does not allow.</summary>
@@ -79,6 +83,8 @@ public static class Access
         Permission.ManageSignIn => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.ManagePersonalData => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.DesignFields => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
+        Permission.ManagePayments => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
+        Permission.RecordAnyPayment => Has(user, Permission.WriteCustomers),
         Permission.RegisterCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
             || user.IsInRole(Roles.ApiClient) || user.IsInRole(Roles.Storefront),
         Permission.ReadFieldDesign => Has(user, Permission.ReadCustomers) || user.IsInRole(Roles.Storefront) || user.IsInRole(Roles.Customer),

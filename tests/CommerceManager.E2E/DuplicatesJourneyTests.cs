@@ -1,6 +1,8 @@
 using CommerceManager.Addresses;
 using CommerceManager.Customers;
+using CommerceManager.Data;
 using CommerceManager.Security;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -52,6 +54,72 @@ public sealed class DuplicatesJourneyTests(BrowserFixture browser) : IClassFixtu
         Assert.Equal(("Augusta Ada King", "adalovelace+shop@gmail.com", "crm-1815"), (back.Name, back.Email, back.ExternalRef));
         Assert.Null((await customers.GetAsync(system, ada.Id))!.ExternalRef);
         await Assertions.Expect(page.GetByTestId("merges-table")).ToContainTextAsync("Undone by");
+    }
+
+    [Fact]
+    public async Task Merging_an_attackers_registration_with_the_owners_provider_sign_in_with_the_defaults_locks_the_attacker_out()
+    {
+        // The attacker registered the owner's email with a password; the owner later signed in through a provider, which
+        // (policy allowed) made a second customer with the same email.
+        var email = $"owner.{Guid.NewGuid():N}@example.com";
+        const string attackersPassword = "the attacker's password 1";
+        var customers = browser.App.Services.GetRequiredService<CustomerService>();
+        var system = Access.SystemAdmin("e2e");
+        var attacker = (await customers.CreateAsync(system, new CustomerInput { Name = "Owner Person", Email = email, Password = attackersPassword })).Value!;
+        var ownerId = Guid.NewGuid();
+        var db = await browser.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        await using (db)
+        {
+            var profile = new CommerceManager.CustomerSignIn.OidcProfile
+            {
+                Id = Guid.NewGuid(), Name = "Provider", DiscoveryUrl = "https://id.example/.well-known/openid-configuration", ClientId = "store",
+                ProtectedClientSecret = "x", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            };
+            var owner = new Customer { Id = ownerId, EmailShared = true, CreatedAt = DateTime.UtcNow.AddMinutes(1), UpdatedAt = DateTime.UtcNow, Version = Guid.NewGuid() };
+            owner.SetName("Owner Person");
+            owner.SetEmail(email);
+            db.AddRange(profile, owner, new CommerceManager.CustomerSignIn.CustomerLogin
+            {
+                Id = Guid.NewGuid(), CustomerId = ownerId, ProfileId = profile.Id, Subject = $"owner-{ownerId:N}", Email = email,
+                CreatedAt = DateTime.UtcNow, LastSignInAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        using var api = new HttpClient { BaseAddress = new Uri(browser.App.BaseUrl) };
+        async Task<System.Net.HttpStatusCode> AttackerSignsInAsync()
+        {
+            var implicitToken = await api.PostAsync("/oauth/access_token", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "implicit", ["client_id"] = KestrelApp.ApiClientId,
+            }));
+            var token = System.Text.Json.Nodes.JsonNode.Parse(await implicitToken.Content.ReadAsStringAsync())!["access_token"]!.GetValue<string>();
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/customers/tokens")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { data = new { type = "token", email, password = attackersPassword } }),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return (await api.SendAsync(request)).StatusCode;
+        }
+        Assert.Equal(System.Net.HttpStatusCode.OK, await AttackerSignsInAsync());
+        var page = await browser.NewPageAsync();
+        await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
+
+        await page.GotoAsync("customers/duplicates");
+        await page.WaitForCircuitAsync();
+        await page.GetByTestId("duplicates-scan").ClickAsync();
+        var row = page.GetByTestId("duplicate-row").Filter(new() { HasText = email });
+        await row.GetByTestId("duplicate-merge").ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog.GetByTestId("merge-takeover-warning")).ToContainTextAsync("created by a sign-in through a provider");
+        await Assertions.Expect(dialog.GetByTestId("merge-moves")).ToContainTextAsync("The password is removed");
+        await page.ShotAsync("72-merge-takeover-warning");
+        // The defaults, as a hurried representative would leave them.
+        await dialog.GetByTestId("merge-confirm").ClickAsync();
+        await Assertions.Expect(page.GetByText("Merged Owner Person into Owner Person")).ToBeVisibleAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, await AttackerSignsInAsync());
+        Assert.NotNull(await customers.GetAsync(system, ownerId));
+        Assert.Null(await customers.GetAsync(system, attacker.Id));
     }
 
     [Fact]

@@ -210,7 +210,12 @@ async function rejects(promise) {
     const cart = storefront.Cart(`sdk-pay-${run}`);
     await cart.AddCustomItem({ name: 'Wool beanie', sku: 'HAT-1', quantity: 1, price: { amount: 2900 } });
     const { data: placed } = await cart.Checkout({ name: 'Payer', email: `payer.${run}@example.com` }, address);
+    // Storefront payments are off until the store enables its manual gateway (as EP's starters' test stores do).
+    const refused = await rejects(strict.Orders.Payment(placed.id, { gateway: 'manual', method: 'authorize' }));
+    assert.equal(refused.errors[0].status, 403);
+    assert.equal((await server.Gateways.Enabled('manual', true)).data.enabled, true);
     const { data: authorized } = await storefront.Orders.Payment(placed.id, { gateway: 'manual', method: 'authorize' });
+    assert.equal((await server.Gateways.Enabled('manual', false)).data.enabled, false);
     assert.equal(authorized.transaction_type, 'authorize');
     assert.equal((await server.Orders.Get(placed.id)).data.status, 'processing');
     const { data: captured } = await server.Transactions.Capture({ order: placed.id, transaction: authorized.id });

@@ -79,7 +79,8 @@ public sealed record OrderListWithItemsResponse(IReadOnlyList<OrderResource> Dat
 public sealed record IncludedItems(IReadOnlyList<OrderItemResource> Items);
 
 /// <summary>EP's transaction: a payment recorded on an order.</summary>
-public sealed record TransactionResource(string Id, string Type, string Reference, string? Name, string? CustomReference, string Gateway, long Amount,
+/// <summary>EP's transaction; <c>name</c> and <c>custom_reference</c> are strings, <c>""</c> when none (EP's OpenAPI).</summary>
+public sealed record TransactionResource(string Id, string Type, string Reference, string Name, string CustomReference, string Gateway, long Amount,
     long RefundedAmount, string Currency, string TransactionType, string Status, TransactionRelationships Relationships, TransactionMeta Meta);
 
 public sealed record TransactionRelationships(Relationship Order);
@@ -130,8 +131,8 @@ public static class OrderJson
     public static OrderWithItemsResponse WithItems(OrderDetail detail) => new(Order(detail.Order, detail.Items),
         new IncludedItems(detail.Items.Select(i => OrderItem(i, detail.Order)).ToList()));
 
-    public static TransactionResource Transaction(OrderTransactionDto t, Guid orderId) => new(t.Id.ToString(), "transaction", t.Gateway, t.Name,
-        t.CustomReference, t.Gateway, t.Amount, t.RefundedAmount, t.Currency, OrderTransitions.Word(t.Type), OrderTransitions.Word(t.Status),
+    public static TransactionResource Transaction(OrderTransactionDto t, Guid orderId) => new(t.Id.ToString(), "transaction", t.Gateway, t.Name ?? "",
+        t.CustomReference ?? "", t.Gateway, t.Amount, t.RefundedAmount, t.Currency, OrderTransitions.Word(t.Type), OrderTransitions.Word(t.Status),
         new TransactionRelationships(new Relationship(new ResourceRef("order", orderId.ToString()))),
         new TransactionMeta(Price.Of(t.Amount, t.Currency), new RefundedTotal(Price.Of(t.RefundedAmount, t.Currency)), Timestamps.Of(t.CreatedAt, t.UpdatedAt)));
 

@@ -124,6 +124,8 @@ public sealed class PaymentsApiTests(AppFactory app) : ApiTestBase(app), IClassF
         var (customer, customerId) = await SignedInCustomerAsync();
         var own = Str(await CheckoutAsync(customer, new { id = customerId }), "id");
         var (server, other) = await OrderAsync();
+        // Storefront payments need the store's manual gateway enabled (StorefrontPaymentsTests covers it off).
+        await ApiClient.ExpectAsync(await server.PutAsync("/v2/gateways/manual", new { enabled = true }), HttpStatusCode.OK);
 
         var paid = await ApiClient.ExpectAsync(await customer.PostAsync($"/v2/orders/{own}/payments", new { gateway = "manual", method = "authorize" }), HttpStatusCode.OK);
         await ApiClient.ExpectErrorAsync(await customer.PostAsync($"/v2/orders/{other}/payments", new { gateway = "manual", method = "purchase" }), HttpStatusCode.NotFound);

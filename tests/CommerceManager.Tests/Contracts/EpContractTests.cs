@@ -60,6 +60,8 @@ public sealed class EpContractTests(OidcStore store) : ApiTestBase(store), IClas
             $"/v2/orders/{order}/transactions/{authorized["data"]!["id"]}/capture"), HttpStatusCode.OK));
         AssertMatches("transactions", await ApiClient.ExpectAsync(await server.GetAsync($"/v2/orders/{order}/transactions"), HttpStatusCode.OK));
         AssertMatches("order", await ApiClient.ExpectAsync(await server.GetAsync($"/v2/orders/{order}"), HttpStatusCode.OK));
+        AssertMatches("gateway", await ApiClient.ExpectAsync(await server.GetAsync("/v2/gateways"), HttpStatusCode.OK));
+        AssertMatches("gateway", await ApiClient.ExpectAsync(await server.GetAsync("/v2/gateways/manual"), HttpStatusCode.OK));
     }
 
     [Fact]
