@@ -1,4 +1,5 @@
 using CommerceManager.Account;
+using CommerceManager.Accounts;
 using CommerceManager.Addresses;
 using CommerceManager.ApiKeys;
 using CommerceManager.CustomFields;
@@ -42,6 +43,7 @@ public static class AppComposition
         services.AddLive(config);
         services.AddHistory();
         services.AddCustomers();
+        services.AddAccounts();
         services.AddAddresses();
         services.AddOrders();
         services.AddExports(config, contentRoot);

@@ -10,8 +10,10 @@ namespace CommerceManager.Api;
 
 /// <summary>
 /// Authenticates <c>/v2</c> calls the EP way: <c>Authorization: Bearer</c> with an access token, plus optionally
-/// <c>X-Moltin-Customer-Token</c>. Client credentials become the ApiClient role (everything); an implicit token
-/// the Storefront role; an implicit token with a valid customer token also the Customer role for that customer.
+/// <c>X-Moltin-Customer-Token</c> or <c>EP-Account-Management-Authentication-Token</c>. Client credentials become the
+/// ApiClient role (everything); an implicit token the Storefront role; an implicit token with a valid customer token
+/// also the Customer role for that customer, and with a valid account token the AccountMember role for that member in
+/// that account. Client credentials ignore both shopper headers (the starters send the account header everywhere).
 /// </summary>
 public sealed class ApiAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -23,7 +25,10 @@ public sealed class ApiAuthenticationHandler(
 {
     public const string SchemeName = "Api";
     public const string CustomerTokenHeader = "X-Moltin-Customer-Token";
+    /// <summary>EP's Account Management header; header names are case-insensitive (the SDK sends it upper case).</summary>
+    public const string AccountTokenHeader = "EP-Account-Management-Authentication-Token";
     private const string FailureItem = "api-auth-failure";
+    private const string ConflictItem = "api-auth-conflict";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -54,6 +59,26 @@ public sealed class ApiAuthenticationHandler(
             new(ClaimTypes.Role, grant.GrantType == TokenService.GrantClientCredentials ? Roles.ApiClient : Roles.Storefront),
         };
         var customerToken = Request.Headers[CustomerTokenHeader].ToString();
+        var accountToken = Request.Headers[AccountTokenHeader].ToString();
+        if (!string.IsNullOrWhiteSpace(customerToken) && !string.IsNullOrWhiteSpace(accountToken) && grant.GrantType == TokenService.GrantImplicit)
+        {
+            // EP: "an implicit token with only one of" the two shopper tokens. Which shopper acts must never be a guess.
+            Context.Items[ConflictItem] = true;
+            return Fail($"Send either {CustomerTokenHeader} (a customer) or {AccountTokenHeader} (an account member), not both.");
+        }
+        if (!string.IsNullOrWhiteSpace(accountToken) && grant.GrantType == TokenService.GrantImplicit)
+        {
+            var member = await tokens.ValidateAccountMemberTokenAsync(accountToken.Trim(), Context.RequestAborted);
+            if (member is null)
+            {
+                return Fail("The account management authentication token is not valid, has expired or was ended (the membership, account or member " +
+                    "removed, or the password changed): get a new one from POST /v2/account-members/tokens.");
+            }
+            claims.Add(new Claim(ClaimTypes.Role, Roles.AccountMember));
+            claims.Add(new Claim(Roles.AccountMemberIdClaim, member.Value.MemberId.ToString()));
+            claims.Add(new Claim(Roles.AccountIdClaim, member.Value.AccountId.ToString()));
+            claims.Add(new Claim(Roles.AccountTokenIdClaim, member.Value.TokenId.ToString()));
+        }
         if (!string.IsNullOrWhiteSpace(customerToken) && grant.GrantType == TokenService.GrantImplicit)
         {
             var customer = await tokens.ValidateCustomerTokenAsync(customerToken.Trim(), Context.RequestAborted);
@@ -90,6 +115,10 @@ public sealed class ApiAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var detail = Context.Items[FailureItem] as string ?? ApiErrors.DetailFor(401);
+        if (Context.Items.ContainsKey(ConflictItem))
+        {
+            return ApiErrors.WriteAsync(Context, 400, [new ApiError(400, "Bad Request", detail)]);
+        }
         Response.Headers.WWWAuthenticate = "Bearer";
         // EP's title for every refused token.
         return ApiErrors.WriteAsync(Context, 401, [new ApiError(401, ApiErrors.UnauthorizedTitle, detail)]);

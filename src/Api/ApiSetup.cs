@@ -80,10 +80,11 @@ public static class ApiSetup
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)
     {
         app.MapOAuthApi();
-        app.MapAccountManagementApi();
         app.MapOidcIdpApi();
         var v2 = app.MapGroup("/v2").RequireAuthorization(Policy);
         v2.MapCustomersApi();
+        v2.MapAccountsApi();
+        v2.MapAccountMembersApi();
         v2.MapAddressesApi();
         v2.MapCartsApi();
         v2.MapOrdersApi();

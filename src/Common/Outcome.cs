@@ -36,6 +36,8 @@ public static class Outcome
 {
     public const string StaleMessage = "This record was changed by someone else since you opened it. Reload to see their changes, then make yours again.";
 
+    /// <summary>Success, for values the implicit conversion can't take (interfaces).</summary>
+    public static Outcome<T> Ok<T>(T value) => new(OutcomeKind.Ok, value);
     public static Outcome<T> NotFound<T>() => new(OutcomeKind.NotFound, default, "Not found.");
     public static Outcome<T> Duplicate<T>(string field, string message) => new(OutcomeKind.Duplicate, default, message, field);
     public static Outcome<T> Conflict<T>() => new(OutcomeKind.Conflict, default, StaleMessage);

@@ -21,8 +21,19 @@ public static class DuplicateEmailPolicy
     public static readonly string[] All = [Allowed, ApiOnly];
 }
 
-/// <summary>The store's customer authentication realm (EP's shape): its name, the storefront URIs sign-in may return to, and the duplicate-email policy.</summary>
-public sealed record RealmDto(Guid Id, Guid StoreId, string Name, IReadOnlyList<string> RedirectUris, string DuplicateEmailPolicy);
+/// <summary>
+/// An authentication realm of the store (EP's shape): its name, the storefront URIs sign-in may return to, and the
+/// duplicate-email policy. <see cref="Kind"/> says whose realm it is: customers', or account members'.
+/// </summary>
+public sealed record RealmDto(Guid Id, Guid StoreId, string Name, IReadOnlyList<string> RedirectUris, string DuplicateEmailPolicy,
+    RealmKind Kind = RealmKind.Customers)
+{
+    /// <summary>EP's <c>relationships.origin</c> type: the settings object that owns the realm.</summary>
+    public string OriginType => Kind == RealmKind.Customers ? "customer-authentication-settings" : "account_authentication_settings";
+}
+
+/// <summary>EP keeps one realm per shopper population: legacy customers, and Account Management's members.</summary>
+public enum RealmKind { Customers, AccountMembers }
 
 public sealed class RealmInput
 {
@@ -31,28 +42,49 @@ public sealed class RealmInput
     public string? DuplicateEmailPolicy { get; set; }
 }
 
-/// <summary>The one customer authentication realm and the store's id (EP names both in its sign-in URLs); created on first use.</summary>
+/// <summary>
+/// The store's two authentication realms (customers', and account members') and the store's id (EP names both in its
+/// sign-in URLs); each created on first use.
+/// </summary>
 public sealed class RealmService(IDbContextFactory<AppDbContext> dbFactory)
 {
-    private const string RealmKey = "customer-authentication-realm";
     private const string StoreKey = "store-id";
-    private const string NameKey = RealmKey + ":name";
-    private const string RedirectUrisKey = RealmKey + ":redirect-uris";
-    private const string PolicyKey = RealmKey + ":duplicate-email-policy";
 
-    public async Task<RealmDto> GetAsync(CancellationToken ct = default)
+    private static string RealmKey(RealmKind kind) => kind == RealmKind.Customers ? "customer-authentication-realm" : "account-authentication-realm";
+
+    /// <summary>The customer realm.</summary>
+    public Task<RealmDto> GetAsync(CancellationToken ct = default) => GetAsync(RealmKind.Customers, ct);
+
+    public async Task<RealmDto> GetAsync(RealmKind kind, CancellationToken ct = default)
     {
-        var realm = await IdAsync(RealmKey, ct);
+        var key = RealmKey(kind);
+        var realm = await IdAsync(key, ct);
         var store = await IdAsync(StoreKey, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var values = await db.AppSettings.AsNoTracking().Where(s => s.Key.StartsWith(RealmKey + ":")).ToDictionaryAsync(s => s.Key, s => s.Value, ct);
-        return new RealmDto(realm, store, values.GetValueOrDefault(NameKey) ?? "Customer sign-in",
-            values.TryGetValue(RedirectUrisKey, out var uris) ? JsonSerializer.Deserialize<string[]>(uris) ?? [] : [],
-            values.GetValueOrDefault(PolicyKey) ?? DuplicateEmailPolicy.Allowed);
+        var values = await db.AppSettings.AsNoTracking().Where(s => s.Key.StartsWith(key + ":")).ToDictionaryAsync(s => s.Key, s => s.Value, ct);
+        return new RealmDto(realm, store, values.GetValueOrDefault(key + NameSuffix) ?? (kind == RealmKind.Customers ? "Customer sign-in" : "Account Management Realm"),
+            values.TryGetValue(key + RedirectUrisSuffix, out var uris) ? JsonSerializer.Deserialize<string[]>(uris) ?? [] : [],
+            values.GetValueOrDefault(key + PolicySuffix) ?? DuplicateEmailPolicy.Allowed, kind);
     }
 
+    /// <summary>Both realms, customers' first.</summary>
+    public async Task<IReadOnlyList<RealmDto>> AllAsync(CancellationToken ct = default) =>
+        [await GetAsync(RealmKind.Customers, ct), await GetAsync(RealmKind.AccountMembers, ct)];
+
+    /// <summary>The realm with this id, or null.</summary>
+    public async Task<RealmDto?> FindAsync(Guid realmId, CancellationToken ct = default) =>
+        (await AllAsync(ct)).FirstOrDefault(r => r.Id == realmId);
+
+    private const string NameSuffix = ":name";
+    private const string RedirectUrisSuffix = ":redirect-uris";
+    private const string PolicySuffix = ":duplicate-email-policy";
+
+    /// <summary>Changes what is given of the customer realm; the rest stays. Admins and API clients only.</summary>
+    public Task<RealmDto> UpdateAsync(ClaimsPrincipal user, RealmInput input, CancellationToken ct = default) =>
+        UpdateAsync(user, RealmKind.Customers, input, ct);
+
     /// <summary>Changes what is given; the rest stays. Admins and API clients only.</summary>
-    public async Task<RealmDto> UpdateAsync(ClaimsPrincipal user, RealmInput input, CancellationToken ct = default)
+    public async Task<RealmDto> UpdateAsync(ClaimsPrincipal user, RealmKind kind, RealmInput input, CancellationToken ct = default)
     {
         Access.Require(user, Permission.ManageSignIn);
         var failures = new List<ValidationFailure>();
@@ -75,7 +107,8 @@ public sealed class RealmService(IDbContextFactory<AppDbContext> dbFactory)
         {
             throw new ValidationException(failures);
         }
-        await GetAsync(ct);
+        await GetAsync(kind, ct);
+        var key = RealmKey(kind);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         async Task SetAsync(string key, string value)
         {
@@ -91,18 +124,18 @@ public sealed class RealmService(IDbContextFactory<AppDbContext> dbFactory)
         }
         if (input.Name is { } newName)
         {
-            await SetAsync(NameKey, newName.Trim());
+            await SetAsync(key + NameSuffix, newName.Trim());
         }
         if (input.RedirectUris is { } redirectUris)
         {
-            await SetAsync(RedirectUrisKey, JsonSerializer.Serialize(redirectUris.Select(u => u.Trim()).Where(u => u.Length > 0).Distinct().ToArray()));
+            await SetAsync(key + RedirectUrisSuffix, JsonSerializer.Serialize(redirectUris.Select(u => u.Trim()).Where(u => u.Length > 0).Distinct().ToArray()));
         }
         if (input.DuplicateEmailPolicy is { } newPolicy)
         {
-            await SetAsync(PolicyKey, newPolicy);
+            await SetAsync(key + PolicySuffix, newPolicy);
         }
         await db.SaveChangesAsync(ct);
-        return await GetAsync(ct);
+        return await GetAsync(kind, ct);
     }
 
     /// <summary>EP's rule for storefront redirect URIs: absolute https, or http on this machine (localhost) for development.</summary>

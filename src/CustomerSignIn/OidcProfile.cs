@@ -27,6 +27,8 @@ public sealed class OidcProfile
     public string? DiscoveryError { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+    /// <summary>Whose sign-in it offers: customers', or account members' (EP keeps profiles per realm).</summary>
+    public RealmKind Realm { get; set; } = RealmKind.Customers;
 
     public IReadOnlyList<string> RedirectUriList => RedirectUris.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
@@ -53,6 +55,7 @@ internal sealed class OidcProfileConfiguration : IEntityTypeConfiguration<OidcPr
         b.Property(p => p.Name).HasMaxLength(255);
         b.Property(p => p.DiscoveryUrl).HasMaxLength(2048);
         b.Property(p => p.ClientId).HasMaxLength(512);
+        b.Property(p => p.Realm).HasConversion<string>().HasMaxLength(16).HasDefaultValue(RealmKind.Customers).HasSentinel(RealmKind.Customers);
     }
 }
 

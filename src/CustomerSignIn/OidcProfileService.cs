@@ -14,7 +14,7 @@ namespace CommerceManager.CustomerSignIn;
 
 public sealed record OidcProfileDto(Guid Id, string Name, string DiscoveryUrl, string ClientId, string Scopes, IReadOnlyList<string> RedirectUris,
     bool Enabled, string? AuthorizationEndpoint, string? Issuer, DateTime? DiscoveredAt, string? DiscoveryError, DateTime CreatedAt, DateTime UpdatedAt, int? LinkedCustomers,
-    bool AllowUnlistedPkce = false)
+    bool AllowUnlistedPkce = false, RealmKind Realm = RealmKind.Customers)
 {
     /// <summary>The provider's authorize URL with client id, response type and scopes: a storefront adds state, its redirect URI and PKCE.</summary>
     public string? AuthorizationLink => AuthorizationEndpoint is null ? null
@@ -34,6 +34,8 @@ public sealed class OidcProfileInput
     public bool Enabled { get; set; } = true;
     /// <summary>Accept a provider whose discovery document does not list PKCE S256 (it must still honour it).</summary>
     public bool AllowUnlistedPkce { get; set; }
+    /// <summary>The realm a new profile belongs to (fixed once created).</summary>
+    public RealmKind Realm { get; set; } = RealmKind.Customers;
 }
 
 public sealed record DiscoveryResult(bool Ok, string? Issuer, string? AuthorizationEndpoint, string? TokenEndpoint, string? JwksUri,
@@ -64,10 +66,11 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
     /// <paramref name="countLinked"/> counts each profile's linked customers (a scan of every login: for the settings
     /// page, not for sign-in); otherwise <see cref="OidcProfileDto.LinkedCustomers"/> is null.
     /// </summary>
-    public async Task<IReadOnlyList<OidcProfileDto>> ListAsync(bool enabledOnly, bool countLinked = false, CancellationToken ct = default)
+    public async Task<IReadOnlyList<OidcProfileDto>> ListAsync(bool enabledOnly, bool countLinked = false, CancellationToken ct = default,
+        RealmKind realm = RealmKind.Customers)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var profiles = await db.OidcProfiles.AsNoTracking().Where(p => !enabledOnly || p.Enabled).OrderBy(p => p.Name).ToListAsync(ct);
+        var profiles = await db.OidcProfiles.AsNoTracking().Where(p => (!enabledOnly || p.Enabled) && p.Realm == realm).OrderBy(p => p.Name).ToListAsync(ct);
         var linked = countLinked
             ? await db.CustomerLogins.GroupBy(l => l.ProfileId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct)
             : null;
@@ -87,7 +90,7 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
         Access.Require(user, Permission.ManageSignIn);
         Validate(input, creating: true);
         var now = clock.UtcNow();
-        var profile = new OidcProfile { Id = Guid.CreateVersion7(), CreatedAt = now };
+        var profile = new OidcProfile { Id = Guid.CreateVersion7(), CreatedAt = now, Realm = input.Realm };
         Apply(profile, input, now);
         await DiscoverInto(profile, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -265,5 +268,5 @@ public sealed class OidcProfileService(IDbContextFactory<AppDbContext> dbFactory
     }
 
     private static OidcProfileDto ToDto(OidcProfile p, int? linked) => new(p.Id, p.Name, p.DiscoveryUrl, p.ClientId, p.Scopes, p.RedirectUriList,
-        p.Enabled, p.AuthorizationEndpoint, p.Issuer, p.DiscoveredAt, p.DiscoveryError, p.CreatedAt, p.UpdatedAt, linked, p.AllowUnlistedPkce);
+        p.Enabled, p.AuthorizationEndpoint, p.Issuer, p.DiscoveredAt, p.DiscoveryError, p.CreatedAt, p.UpdatedAt, linked, p.AllowUnlistedPkce, p.Realm);
 }

@@ -24,6 +24,10 @@ public sealed record ChangeActor(string Kind, string? Id, string? Name, string C
         {
             return new(ActorKinds.Customer, customerId.ToString(), null, channel);
         }
+        if (Access.AccountMemberIdOf(user) is { } memberId)
+        {
+            return new(ActorKinds.AccountMember, memberId.ToString(), null, channel);
+        }
         if (user.FindFirst("client_id")?.Value is { } clientId)
         {
             return new(ActorKinds.Client, clientId, user.Identity.Name, channel);

@@ -13,8 +13,12 @@ public static class ChangeKinds
     public const string Order = "order";
     /// <summary>Password set, changed or removed; provider links; tokens ended ("signed out everywhere").</summary>
     public const string SignIn = "sign-in";
+    /// <summary>An account's own fields and its memberships (who joins or leaves it).</summary>
+    public const string Account = "account";
+    /// <summary>An account member's own details.</summary>
+    public const string Member = "member";
 
-    public static readonly IReadOnlyList<string> All = [Details, Address, Order, SignIn];
+    public static readonly IReadOnlyList<string> All = [Details, Address, Order, SignIn, Account, Member];
 }
 
 /// <summary>What was done; EP's log <c>event_type</c> is <c>&lt;resource_type&gt;.event.&lt;action&gt;</c>.</summary>
@@ -36,10 +40,12 @@ public static class ActorKinds
     public const string Client = "client";
     /// <summary>The customer itself, through a customer token.</summary>
     public const string Customer = "customer";
+    /// <summary>An account member, through its account token.</summary>
+    public const string AccountMember = "account-member";
     /// <summary>The app: an import, a provider sign-in linking an identity, a scheduled job.</summary>
     public const string System = "system";
 
-    public static readonly IReadOnlyList<string> All = [Staff, Client, Customer, System];
+    public static readonly IReadOnlyList<string> All = [Staff, Client, Customer, AccountMember, System];
 }
 
 /// <summary>

@@ -34,6 +34,7 @@ public sealed record HistoryEntry(
     {
         ActorKinds.Staff => actorName ?? "a staff member",
         ActorKinds.Customer => "the customer",
+        ActorKinds.AccountMember => "the account member",
         ActorKinds.Client => actorName ?? $"API client {actorId}",
         _ => channel == ChangeActor.Import ? (actorName is null ? "an import" : $"an import by {actorName}") : actorName ?? "the system",
     };

@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using CommerceManager.Accounts;
 using CommerceManager.Data;
+using CommerceManager.Querying;
 using CommerceManager.Common;
 using CommerceManager.Security;
 using FluentValidation;
@@ -39,7 +41,8 @@ public sealed class CartItemInputValidator : AbstractValidator<CartItemInput>
 
 public sealed record CartItemDto(Guid Id, string Name, string Sku, string? Description, int Quantity, long UnitPrice, long LineTotal, DateTime CreatedAt);
 
-public sealed record CartDto(string Reference, IReadOnlyList<CartItemDto> Items, long Total, string Currency, DateTime CreatedAt, DateTime UpdatedAt);
+public sealed record CartDto(string Reference, IReadOnlyList<CartItemDto> Items, long Total, string Currency, DateTime CreatedAt, DateTime UpdatedAt,
+    string? Name = null, string? Description = null, Guid? AccountId = null);
 
 /// <summary>Carts of custom items, named by the storefront's own reference.</summary>
 public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IValidator<CartItemInput> validator,
@@ -48,6 +51,8 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
     public static bool IsValidReference(string reference) =>
         reference.Length is > 0 and <= CartLimits.Reference && reference.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
+    public const string NotYourCart = "This cart belongs to an account: use a token of one of its members (EP-Account-Management-Authentication-Token).";
+
     /// <summary>The cart, empty when the storefront has not added anything yet (as in EP, any reference names a cart).</summary>
     public async Task<CartDto> GetAsync(ClaimsPrincipal user, string reference, CancellationToken ct = default)
     {
@@ -55,7 +60,153 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var cart = await db.Carts.AsNoTracking().Include(c => c.Items).FirstOrDefaultAsync(c => c.Reference == reference, ct);
         var now = clock.UtcNow();
-        return cart is null ? new CartDto(reference, [], 0, store.Value.Currency, now, now) : ToDto(cart);
+        return cart is null ? new CartDto(reference, [], 0, store.Value.Currency, now, now) : ToDto(Usable(user, cart));
+    }
+
+    /// <summary>
+    /// A cart associated with an account is that account's: its members (their token), staff and servers use it; a
+    /// storefront without the token gets 403, so one shopper's account cart is never another's.
+    /// </summary>
+    internal static Cart Usable(ClaimsPrincipal user, Cart cart) =>
+        cart.AccountId is not { } account || Access.Has(user, Permission.WriteCustomers) || Access.AccountIdOf(user) == account
+            ? cart
+            : throw new AccessDeniedException(NotYourCart);
+
+    /// <summary>
+    /// EP's <c>POST /v2/carts</c>: a new cart with a name (and description), its id chosen by the store. With an account
+    /// token it is that account's cart at once (EP's header on create).
+    /// </summary>
+    public async Task<CartDto> CreateAsync(ClaimsPrincipal user, string? name, string? description, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.UseCarts);
+        if (name?.Trim().Length > CartLimits.Name || description?.Trim().Length > CartLimits.Description)
+        {
+            throw new ValidationException([new FluentValidation.Results.ValidationFailure("Name",
+                $"A cart's name is at most {CartLimits.Name} characters and its description {CartLimits.Description}.")]);
+        }
+        var now = clock.UtcNow();
+        var cart = new Cart
+        {
+            Reference = Guid.NewGuid().ToString(), Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim(),
+            Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim(), AccountId = Access.AccountIdOf(user), CreatedAt = now, UpdatedAt = now,
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Carts.Add(cart);
+        await db.SaveChangesAsync(ct);
+        return ToDto(cart);
+    }
+
+    /// <summary>
+    /// EP's <c>GET /v2/carts</c>: an account token's carts (newest change first); client credentials see every
+    /// account's carts. Any other caller is refused: a storefront names its own carts by reference.
+    /// </summary>
+    public async Task<Page<CartDto>> ListAsync(ClaimsPrincipal user, PageRequest page, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.UseCarts);
+        var own = Access.AccountIdOf(user);
+        if (own is null && !Access.Has(user, Permission.ReadCustomers))
+        {
+            throw new AccessDeniedException(
+                "Listing carts needs a shopper's token (EP-Account-Management-Authentication-Token) or a client_credentials token.");
+        }
+        page = page.Checked();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var carts = db.Carts.AsNoTracking().Where(c => c.AccountId != null);
+        if (own is { } account)
+        {
+            carts = carts.Where(c => c.AccountId == account);
+        }
+        var total = await carts.CountAsync(ct);
+        var rows = await carts.Include(c => c.Items).OrderByDescending(c => c.UpdatedAt).ThenBy(c => c.Reference).Skip(page.Offset).Take(page.Limit).ToListAsync(ct);
+        return new Page<CartDto>(rows.Select(ToDto).ToList(), total, page.Offset, page.Limit);
+    }
+
+    /// <summary>Why an association is refused, as EP words it.</summary>
+    public const string OneAccountOnly = "Cannot associate more than one account";
+    public const string NotYourAccount = "Account does not have the required permissions to fulfill this request";
+
+    /// <summary>
+    /// EP's cart-account association: a cart belongs to at most one account. An account token associates its own
+    /// account only; a server any existing account. True when it is associated now, false when it already was.
+    /// </summary>
+    public async Task<Outcome<bool>> AssociateAsync(ClaimsPrincipal user, string reference, IReadOnlyList<Guid> accountIds, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.UseCarts);
+        if (accountIds.Distinct().Count() != 1)
+        {
+            throw new AccessDeniedException(OneAccountOnly);
+        }
+        var accountId = accountIds[0];
+        var own = Access.AccountIdOf(user);
+        if (own is null && !Access.Has(user, Permission.WriteCustomers))
+        {
+            throw new AccessDeniedException("Associating a cart with an account needs the account's member token, or a client_credentials token.");
+        }
+        if (own is not null && own != accountId)
+        {
+            throw new AccessDeniedException(NotYourAccount);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cart = await db.Carts.FirstOrDefaultAsync(c => c.Reference == reference, ct);
+        if (cart is null)
+        {
+            return Outcome.NotFound<bool>();
+        }
+        if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct))
+        {
+            return Outcome.Refused<bool>("There is no account with this id.", "data");
+        }
+        if (cart.AccountId == accountId)
+        {
+            return false;
+        }
+        if (cart.AccountId is not null)
+        {
+            throw new AccessDeniedException(OneAccountOnly);
+        }
+        cart.AccountId = accountId;
+        cart.UpdatedAt = clock.UtcNow();
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>Ends a cart's association with an account (its member's token, or a server).</summary>
+    public async Task<Outcome<bool>> DissociateAsync(ClaimsPrincipal user, string reference, IReadOnlyList<Guid> accountIds, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.UseCarts);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cart = await db.Carts.FirstOrDefaultAsync(c => c.Reference == reference, ct);
+        if (cart is null)
+        {
+            return Outcome.NotFound<bool>();
+        }
+        Usable(user, cart);
+        if (cart.AccountId is { } account && accountIds.Contains(account))
+        {
+            cart.AccountId = null;
+            cart.UpdatedAt = clock.UtcNow();
+            await db.SaveChangesAsync(ct);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// EP's cart merge (<c>{"type":"cart_items","cart_id"}</c>): the other cart's items are added to this one, the
+    /// quantities of the same item summed. The other cart is left as it was.
+    /// </summary>
+    public async Task<CartDto> MergeAsync(ClaimsPrincipal user, string reference, string otherReference, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.UseCarts);
+        var other = await GetAsync(user, otherReference, ct);
+        var merged = await GetAsync(user, reference, ct);
+        foreach (var item in other.Items)
+        {
+            merged = await AddItemAsync(user, reference, new CartItemInput
+            {
+                Name = item.Name, Sku = item.Sku, Description = item.Description, Quantity = item.Quantity, Price = item.UnitPrice,
+            }, ct);
+        }
+        return merged;
     }
 
     /// <summary>Adds a custom item; the same SKU again adds to its quantity.</summary>
@@ -71,6 +222,7 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
             cart = new Cart { Reference = reference, CreatedAt = now };
             db.Carts.Add(cart);
         }
+        Usable(user, cart);
         var sku = input.Sku!.Trim();
         var existing = cart.Items.FirstOrDefault(i => i.Sku == sku && i.UnitPrice == input.Price);
         if (existing is not null)
@@ -102,6 +254,7 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
     {
         Access.Require(user, Permission.UseCarts);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await EnsureUsableAsync(db, user, reference, ct);
         var removed = await db.Set<CartItem>().Where(i => i.Id == itemId && i.CartReference == reference).ExecuteDeleteAsync(ct);
         return removed == 0 ? null : await GetAsync(user, reference, ct);
     }
@@ -120,6 +273,7 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
             return await RemoveItemAsync(user, reference, itemId, ct);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await EnsureUsableAsync(db, user, reference, ct);
         var updated = await db.Set<CartItem>().Where(i => i.Id == itemId && i.CartReference == reference)
             .ExecuteUpdateAsync(u => u.SetProperty(i => i.Quantity, quantity), ct);
         return updated == 0 ? null : await GetAsync(user, reference, ct);
@@ -130,6 +284,7 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
         Access.Require(user, Permission.UseCarts);
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
+            await EnsureUsableAsync(db, user, reference, ct);
             await db.Set<CartItem>().Where(i => i.CartReference == reference).ExecuteDeleteAsync(ct);
         }
         return await GetAsync(user, reference, ct);
@@ -139,7 +294,16 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
     {
         Access.Require(user, Permission.UseCarts);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await EnsureUsableAsync(db, user, reference, ct);
         return await db.Carts.Where(c => c.Reference == reference).ExecuteDeleteAsync(ct) > 0;
+    }
+
+    private static async Task EnsureUsableAsync(AppDbContext db, ClaimsPrincipal user, string reference, CancellationToken ct)
+    {
+        if (await db.Carts.AsNoTracking().Where(c => c.Reference == reference).Select(c => c.AccountId).FirstOrDefaultAsync(ct) is { } account)
+        {
+            Usable(user, new Cart { Reference = reference, AccountId = account });
+        }
     }
 
     private CartDto ToDto(Cart cart)
@@ -147,6 +311,7 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
         var items = cart.Items.OrderBy(i => i.CreatedAt).ThenBy(i => i.Id)
             .Select(i => new CartItemDto(i.Id, i.Name, i.Sku, i.Description, i.Quantity, i.UnitPrice, i.UnitPrice * i.Quantity, i.CreatedAt))
             .ToList();
-        return new CartDto(cart.Reference, items, items.Sum(i => i.LineTotal), store.Value.Currency, cart.CreatedAt, cart.UpdatedAt);
+        return new CartDto(cart.Reference, items, items.Sum(i => i.LineTotal), store.Value.Currency, cart.CreatedAt, cart.UpdatedAt,
+            cart.Name, cart.Description, cart.AccountId);
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CommerceManager.Accounts;
 using CommerceManager.Addresses;
 using CommerceManager.Customers;
 using CommerceManager.Data;
@@ -17,6 +18,10 @@ namespace CommerceManager.Orders;
 public sealed class CheckoutInput
 {
     public Guid? CustomerId { get; set; }
+    /// <summary>EP's Account Management checkout: the account and member (from the account token, or named by a server).</summary>
+    public Guid? AccountId { get; set; }
+    public Guid? AccountMemberId { get; set; }
+    /// <summary>The guest's, or (account checkout) the contact's name and email.</summary>
     public string? Name { get; set; }
     public string? Email { get; set; }
     public AddressInput? BillingAddress { get; set; }
@@ -55,6 +60,8 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
 {
     public const string EmptyCart = "The cart is empty: add items before checking out.";
     public const string UnknownCustomer = "There is no customer with this id.";
+    public const string UnknownAccount = "There is no account with this id, or the member does not belong to it.";
+    public const string AccountNeedsToken = "An account checkout from a storefront needs the member's EP-Account-Management-Authentication-Token.";
 
     public async Task<Outcome<OrderDetail>> CheckoutAsync(ClaimsPrincipal user, string cartReference, CheckoutInput input, CancellationToken ct = default)
     {
@@ -63,6 +70,10 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var cart = await db.Carts.AsNoTracking().Include(c => c.Items).FirstOrDefaultAsync(c => c.Reference == cartReference, ct);
+        if (cart is not null)
+        {
+            CartService.Usable(user, cart);
+        }
         if (cart is null || cart.Items.Count == 0)
         {
             return Outcome.Refused<OrderDetail>(EmptyCart, "cart");
@@ -86,7 +97,49 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
             Version = Guid.NewGuid(),
         };
 
-        if (input.CustomerId is { } customerId)
+        if (Access.AccountIdOf(user) is { } tokenAccount || input.AccountId is not null)
+        {
+            // EP's account checkout: the account and member come from the token; a server names them. The contact is
+            // who to reach about this order.
+            if (input.CustomerId is not null)
+            {
+                return Outcome.Refused<OrderDetail>("An order is placed for a customer or for an account, not both.", "customer.id");
+            }
+            Guid accountId;
+            Guid? memberId;
+            if (Access.AccountIdOf(user) is { } own)
+            {
+                if (input.AccountId is { } named && named != own)
+                {
+                    return Outcome.Refused<OrderDetail>(UnknownAccount, "account.id");
+                }
+                if (input.AccountMemberId is { } namedMember && namedMember != Access.AccountMemberIdOf(user))
+                {
+                    return Outcome.Refused<OrderDetail>(UnknownAccount, "account.member_id");
+                }
+                (accountId, memberId) = (own, Access.AccountMemberIdOf(user));
+            }
+            else if (!Access.Has(user, Permission.WriteCustomers))
+            {
+                return Outcome.Refused<OrderDetail>(AccountNeedsToken, "account.id");
+            }
+            else
+            {
+                (accountId, memberId) = (input.AccountId!.Value, input.AccountMemberId);
+                var known = memberId is { } m
+                    ? await db.AccountMemberships.AnyAsync(x => x.AccountId == accountId && x.MemberId == m, ct)
+                    : await db.Accounts.AnyAsync(a => a.Id == accountId, ct);
+                if (!known)
+                {
+                    return Outcome.Refused<OrderDetail>(UnknownAccount, "account.id");
+                }
+            }
+            order.AccountId = accountId;
+            order.AccountMemberId = memberId;
+            order.CustomerName = input.Name!.Trim();
+            order.CustomerEmail = input.Email!.Trim();
+        }
+        else if (input.CustomerId is { } customerId)
         {
             // As in EP, a storefront may name a customer id without a customer token (the SDK's Checkout sends
             // none). With a customer token it must be the token's own customer: another id reads as unknown.
@@ -123,7 +176,8 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         order.Events.Add(new OrderEvent
         {
             Id = Guid.CreateVersion7(), OrderId = order.Id, At = now, Field = "created", To = "incomplete",
-            By = order.CustomerId is null ? $"guest checkout ({order.CustomerEmail})" : $"checkout by customer {order.CustomerEmail}",
+            By = order.AccountId is not null ? $"checkout for an account by {order.CustomerEmail}"
+                : order.CustomerId is null ? $"guest checkout ({order.CustomerEmail})" : $"checkout by customer {order.CustomerEmail}",
         });
 
         // One SaveChanges is one transaction: the order, its items and its first event are written together.

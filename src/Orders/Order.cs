@@ -23,6 +23,10 @@ public sealed class Order : IVersioned
     public Guid Id { get; set; }
     public Guid? CustomerId { get; set; }
     public Customer? Customer { get; set; }
+    /// <summary>The account an account member checked out for (EP's <c>relationships.account</c>); not a foreign key: the order outlives it.</summary>
+    public Guid? AccountId { get; set; }
+    /// <summary>The member who checked out (EP's <c>relationships.account_member</c>).</summary>
+    public Guid? AccountMemberId { get; set; }
     public string CustomerName { get; set; } = "";
     public string CustomerEmail { get; set; } = "";
     /// <summary>Folded like <see cref="Customer.NormalizedName"/>, for filters.</summary>
@@ -109,6 +113,9 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         // The Orders page sorts by date within any one filter; a customer's tab reads one customer, newest first.
         b.HasIndex(o => new { o.CreatedAt, o.Id });
         b.HasIndex(o => new { o.CustomerId, o.CreatedAt, o.Id });
+        // An account's purchase history and a member's, newest first.
+        b.HasIndex(o => new { o.AccountId, o.CreatedAt, o.Id }).HasFilter("\"AccountId\" IS NOT NULL");
+        b.HasIndex(o => new { o.AccountMemberId, o.CreatedAt, o.Id }).HasFilter("\"AccountMemberId\" IS NOT NULL");
         b.HasIndex(o => new { o.NormalizedCustomerEmail, o.CreatedAt, o.Id });
         b.HasIndex(o => new { o.NormalizedCustomerName, o.CreatedAt, o.Id });
         b.HasIndex(o => new { o.Status, o.CreatedAt, o.Id });

@@ -30,7 +30,9 @@ public sealed record OrderDto(
     PostalAddress ShippingAddress,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    Guid Version)
+    Guid Version,
+    Guid? AccountId,
+    Guid? AccountMemberId)
 {
     public string FormattedTotal => Money.Format(Total, Currency);
 
@@ -91,6 +93,11 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         ["customer.id"] = FilterSchema.EqOnly,
         ["customer.email"] = FilterSchema.Text,
         ["customer.name"] = FilterSchema.Text,
+        // EP's Account Management: the account and member an order was placed for, and its contact.
+        ["account_id"] = FilterSchema.EqOnly,
+        ["account_member_id"] = FilterSchema.EqOnly,
+        ["contact.email"] = FilterSchema.Text,
+        ["contact.name"] = FilterSchema.Text,
     });
 
     /// <summary>
@@ -100,7 +107,8 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
     public async Task<Page<OrderDto>> ListAsync(ClaimsPrincipal user, OrderQuery query, CancellationToken ct = default)
     {
         var ownCustomer = Access.CustomerIdOf(user);
-        if (ownCustomer is null)
+        var ownAccount = Access.AccountIdOf(user);
+        if (ownCustomer is null && ownAccount is null)
         {
             Access.Require(user, Permission.ReadCustomers);
         }
@@ -113,7 +121,12 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         {
             orders = orders.Where(o => o.CustomerId == customerId);
         }
-        var unfiltered = terms.Count == 0 && ownCustomer is null;
+        if (ownAccount is { } accountId)
+        {
+            // EP: with the account header, "limit orders to a specific account".
+            orders = orders.Where(o => o.AccountId == accountId);
+        }
+        var unfiltered = terms.Count == 0 && ownCustomer is null && ownAccount is null;
         var descending = (query.Sort?.Trim() ?? "-created_at") switch
         {
             "created_at" => false,
@@ -238,15 +251,14 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
 
     public async Task<OrderDetail?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {
-        var ownCustomer = Access.CustomerIdOf(user);
-        if (ownCustomer is null)
+        if (Access.CustomerIdOf(user) is null && Access.AccountIdOf(user) is null)
         {
             Access.Require(user, Permission.ReadCustomers);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var order = await db.Orders.AsNoTracking().Include(o => o.Items).Include(o => o.Events).Include(o => o.Transactions).AsSplitQuery()
             .FirstOrDefaultAsync(o => o.Id == id, ct);
-        if (order is null || (ownCustomer is not null && order.CustomerId != ownCustomer))
+        if (order is null || !Owns(user, order))
         {
             return null;
         }
@@ -386,7 +398,9 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
     /// </summary>
     internal static bool Owns(ClaimsPrincipal user, Order order) =>
         Access.Has(user, Permission.ReadCustomers)
-        || (Access.CustomerIdOf(user) is { } customer ? order.CustomerId == customer : order.CustomerId is null);
+        || (Access.CustomerIdOf(user) is { } customer ? order.CustomerId == customer
+            : Access.AccountIdOf(user) is { } account ? order.AccountId == account
+            : order.CustomerId is null && order.AccountId is null);
 
     internal static OrderDetail Detail(Order order) => new(
         ToDtoCompiled(order),
@@ -406,8 +420,10 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             {
                 "id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Id, FilterLanguage.ParseGuid(t))),
                 "customer_id" or "customer.id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.CustomerId, (Guid?)FilterLanguage.ParseGuid(t))),
-                "email" or "customer.email" => QueryBuilding.Text(q, t, o => o.NormalizedCustomerEmail, v => Customer.Normalize(CustomerFilters.EmailValue(v))),
-                "name" or "customer.name" => QueryBuilding.Text(q, t, o => o.NormalizedCustomerName, Customer.FoldName),
+                "account_id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.AccountId, (Guid?)FilterLanguage.ParseGuid(t))),
+                "account_member_id" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.AccountMemberId, (Guid?)FilterLanguage.ParseGuid(t))),
+                "email" or "customer.email" or "contact.email" => QueryBuilding.Text(q, t, o => o.NormalizedCustomerEmail, v => Customer.Normalize(CustomerFilters.EmailValue(v))),
+                "name" or "customer.name" or "contact.name" => QueryBuilding.Text(q, t, o => o.NormalizedCustomerName, Customer.FoldName),
                 "status" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Status, ParseEnum<OrderStatus>(t))),
                 "payment" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Payment, ParseEnum<PaymentStatus>(t))),
                 "shipping" => q.Where(QueryBuilding.Compare("eq", (Order o) => o.Shipping, ParseEnum<ShippingStatus>(t))),
@@ -429,7 +445,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
     internal static readonly Expression<Func<Order, OrderDto>> ToDto = o => new OrderDto(o.Id, o.CustomerId, o.CustomerName, o.CustomerEmail,
         o.Status, o.Payment, o.Shipping, o.Currency, o.Total, o.Tax, o.ItemCount, o.OrderNumber, o.ExternalRef, o.PaidAmount, o.AuthorizedAmount,
         o.BillingAddress, o.ShippingAddress,
-        o.CreatedAt, o.UpdatedAt, o.Version);
+        o.CreatedAt, o.UpdatedAt, o.Version, o.AccountId, o.AccountMemberId);
 
     internal static readonly Func<Order, OrderDto> ToDtoCompiled = ToDto.Compile();
 }

@@ -6,7 +6,15 @@ namespace CommerceManager.Querying;
 /// <summary>One <c>op(field,value)</c> term of an EP filter string.</summary>
 public sealed record FilterTerm(string Op, string Field, string Value)
 {
-    public override string ToString() => $"{Op}({Field},{FilterLanguage.Quote(Value)})";
+    /// <summary>The values of an <c>in(field,a,b,…)</c> term (EP's list operator); one value for every other operator.</summary>
+    public IReadOnlyList<string> Values { get; init; } = [Value];
+
+    public override string ToString() => $"{Op}({Field},{string.Join(',', Values.Select(FilterLanguage.Quote))})";
+
+    // Equal by what the filter says: Values follows from Value (an in-list is its values joined).
+    public bool Equals(FilterTerm? other) => other is not null && Op == other.Op && Field == other.Field && Value == other.Value;
+
+    public override int GetHashCode() => HashCode.Combine(Op, Field, Value);
 }
 
 /// <summary>Raised for any filter or sort the API cannot accept; answered with 400.</summary>
@@ -45,13 +53,37 @@ public static class FilterLanguage
             var field = ReadWhile(s, ref i, c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.').Trim();
             SkipSpaces(s, ref i);
             Expect(s, ref i, ',');
-            var value = ReadValue(s, ref i);
+            FilterTerm term;
+            if (op == "in")
+            {
+                // in(field,a,b,"c d"): values separated by commas, each quoted or not.
+                var values = new List<string>();
+                while (true)
+                {
+                    values.Add(ReadListValue(s, ref i));
+                    if (i < s.Length && s[i] == ',')
+                    {
+                        i++;
+                        continue;
+                    }
+                    break;
+                }
+                if (values.Count > MaxListValues)
+                {
+                    throw new FilterException($"An in(…) term may list at most {MaxListValues} values.");
+                }
+                term = new FilterTerm(op, field, string.Join(',', values)) { Values = values };
+            }
+            else
+            {
+                term = new FilterTerm(op, field, ReadValue(s, ref i));
+            }
             Expect(s, ref i, ')');
             if (op.Length == 0 || field.Length == 0)
             {
                 throw new FilterException($"The filter term near position {i} is not of the form op(field,value).");
             }
-            terms.Add(new FilterTerm(op, field, value));
+            terms.Add(term);
             if (terms.Count > MaxTerms)
             {
                 throw new FilterException($"A filter may have at most {MaxTerms} terms.");
@@ -103,6 +135,27 @@ public static class FilterLanguage
         }
         var value = s[i..close].Trim();
         i = close;
+        return value;
+    }
+
+    /// <summary>Most values an <c>in</c> term takes (EP pages at 100).</summary>
+    public const int MaxListValues = 100;
+
+    /// <summary>One value of an <c>in</c> list: quoted, or up to the next comma or closing parenthesis.</summary>
+    private static string ReadListValue(string s, ref int i)
+    {
+        SkipSpaces(s, ref i);
+        if (i < s.Length && s[i] is '"' or '\'')
+        {
+            return ReadValue(s, ref i);
+        }
+        var end = s.IndexOfAny([',', ')'], i);
+        if (end < 0)
+        {
+            throw new FilterException("A filter term is missing its closing parenthesis.");
+        }
+        var value = s[i..end].Trim();
+        i = end;
         return value;
     }
 

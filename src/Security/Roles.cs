@@ -29,6 +29,13 @@ public static class Roles
 
     /// <summary>Claim naming the customer token itself (its jti), so it can be ended or kept.</summary>
     public const string CustomerTokenIdClaim = "customer_token_id";
+
+    /// <summary>Role of a storefront caller holding an account management token: one member acting in one account.</summary>
+    public const string AccountMember = "AccountMember";
+
+    public const string AccountMemberIdClaim = "account_member_id";
+    public const string AccountIdClaim = "account_id";
+    public const string AccountTokenIdClaim = "account_token_id";
 }
 
 /// <summary>How a caller may reach one customer's data.</summary>
@@ -125,6 +132,37 @@ public static class Access
         CustomerAccess.Hidden => false,
         _ => throw new AccessDeniedException($"Your role does not allow {(write ? "changing" : "reading")} customers."),
     };
+
+    /// <summary>The account an account-token caller acts in, or null.</summary>
+    public static Guid? AccountIdOf(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.AccountMember) && Guid.TryParse(user.FindFirst(Roles.AccountIdClaim)?.Value, out var id) ? id : null;
+
+    /// <summary>The member an account-token caller is, or null.</summary>
+    public static Guid? AccountMemberIdOf(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.AccountMember) && Guid.TryParse(user.FindFirst(Roles.AccountMemberIdClaim)?.Value, out var id) ? id : null;
+
+    /// <summary>The account token an account-token caller uses, or null.</summary>
+    public static Guid? AccountTokenIdOf(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.AccountMember) && Guid.TryParse(user.FindFirst(Roles.AccountTokenIdClaim)?.Value, out var id) ? id : null;
+
+    /// <summary>
+    /// Staff and API clients reach every account by role; an account token only its own account (false: answered as
+    /// not found, so ids cannot be probed); any other caller is refused.
+    /// </summary>
+    public static bool CanReachAccount(ClaimsPrincipal user, Guid accountId, bool write)
+    {
+        if (Has(user, write ? Permission.WriteCustomers : Permission.ReadCustomers))
+        {
+            return true;
+        }
+        if (AccountIdOf(user) is { } own)
+        {
+            return own == accountId;
+        }
+        throw new AccessDeniedException(user.IsInRole(Roles.Storefront) || user.IsInRole(Roles.Customer)
+            ? "Accounts are read with a client_credentials token, or by a signed-in account member (EP-Account-Management-Authentication-Token)."
+            : $"Your role does not allow {(write ? "changing" : "reading")} accounts.");
+    }
 
     /// <summary>An admin acting for the application itself (demo data, seeding, benchmarks), named in history as <paramref name="name"/>.</summary>
     public static ClaimsPrincipal SystemAdmin(string name) =>

@@ -33,6 +33,32 @@ internal sealed class CustomerTokenConfiguration : IEntityTypeConfiguration<Cust
     }
 }
 
+/// <summary>
+/// An account management authentication token that was issued: one member, one account. Deleting the member, the
+/// account or the membership deletes these, which ends the tokens.
+/// </summary>
+public sealed class AccountMemberToken
+{
+    public Guid Id { get; set; }
+    public Guid MemberId { get; set; }
+    public Guid AccountId { get; set; }
+    public string Mechanism { get; set; } = "password";
+    public DateTime CreatedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+}
+
+internal sealed class AccountMemberTokenConfiguration : IEntityTypeConfiguration<AccountMemberToken>
+{
+    public void Configure(EntityTypeBuilder<AccountMemberToken> b)
+    {
+        b.ToTable("AccountMemberTokens");
+        // The foreign keys to the member and the account are mapped by the Accounts feature.
+        b.HasIndex(t => new { t.MemberId, t.ExpiresAt });
+        b.HasIndex(t => new { t.AccountId, t.MemberId });
+        b.Property(t => t.Mechanism).HasMaxLength(48);
+    }
+}
+
 internal sealed class SigningKeyConfiguration : IEntityTypeConfiguration<SigningKey>
 {
     public void Configure(EntityTypeBuilder<SigningKey> b) => b.ToTable("SigningKeys");
@@ -45,5 +71,6 @@ public static class TokensTables
     {
         public DbSet<SigningKey> SigningKeys => db.Set<SigningKey>();
         public DbSet<CustomerToken> CustomerTokens => db.Set<CustomerToken>();
+        public DbSet<AccountMemberToken> AccountMemberTokens => db.Set<AccountMemberToken>();
     }
 }

@@ -31,6 +31,7 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
     private const string Issuer = "commerce-manager";
     private const string AccessAudience = "commerce-manager/api";
     private const string CustomerAudience = "commerce-manager/customer";
+    private const string AccountMemberAudience = "commerce-manager/account-member";
     /// <summary>The first key's id: fixed, so two instances starting on an empty database create it once.</summary>
     private const string FirstKeyId = "default";
 
@@ -125,6 +126,66 @@ public sealed class TokenService(IDbContextFactory<AppDbContext> dbFactory, IDat
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var known = await db.CustomerTokens.AnyAsync(t => t.Id == tokenId && t.CustomerId == customerId, ct);
         return known ? (customerId, tokenId) : null;
+    }
+
+    /// <summary>
+    /// An account management authentication token: one member, one account, for <paramref name="lifetime"/> (at most
+    /// <see cref="CustomerTokenLifetime"/>, so a key rotation never ends one early). <paramref name="claims"/> are EP's
+    /// informational claims (realm, store, self-management); <c>sub</c> is the member, <c>scope</c> and
+    /// <c>account_id</c> the account.
+    /// </summary>
+    public async Task<IssuedToken> IssueAccountMemberTokenAsync(Guid memberId, Guid accountId, string mechanism, TimeSpan lifetime,
+        IReadOnlyDictionary<string, object> claims, CancellationToken ct = default)
+    {
+        if (lifetime <= TimeSpan.Zero || lifetime > CustomerTokenLifetime)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, "An account token lives between a second and 24 hours.");
+        }
+        var now = clock.GetUtcNow();
+        var id = Guid.CreateVersion7();
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            await db.AccountMemberTokens.Where(t => t.MemberId == memberId && t.ExpiresAt < now.UtcDateTime).ExecuteDeleteAsync(ct);
+            db.AccountMemberTokens.Add(new AccountMemberToken
+            {
+                Id = id, MemberId = memberId, AccountId = accountId, Mechanism = mechanism, CreatedAt = now.UtcDateTime, ExpiresAt = (now + lifetime).UtcDateTime,
+            });
+            await db.SaveChangesAsync(ct);
+        }
+        var all = new Dictionary<string, object>(claims)
+        {
+            ["sub"] = memberId.ToString(), ["jti"] = id.ToString(), ["account_id"] = accountId.ToString(), ["scope"] = accountId.ToString(),
+        };
+        var token = handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = AccountMemberAudience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = (now + lifetime).UtcDateTime,
+            Claims = all,
+            SigningCredentials = new SigningCredentials(await KeyAsync(ct), SecurityAlgorithms.HmacSha256),
+        });
+        return new IssuedToken(token, id, now + lifetime);
+    }
+
+    /// <summary>
+    /// The member and account an account token is for and the token's id, or null if it is forged, expired, or was
+    /// ended (the member, account or membership deleted, a password change): one primary-key read.
+    /// </summary>
+    public async Task<(Guid MemberId, Guid AccountId, Guid TokenId)?> ValidateAccountMemberTokenAsync(string token, CancellationToken ct = default)
+    {
+        var result = await ValidateAsync(token, AccountMemberAudience, ct);
+        if (result is null
+            || !result.Claims.TryGetValue("sub", out var sub) || !Guid.TryParse(sub.ToString(), out var memberId)
+            || !result.Claims.TryGetValue("account_id", out var account) || !Guid.TryParse(account.ToString(), out var accountId)
+            || !result.Claims.TryGetValue("jti", out var jti) || !Guid.TryParse(jti.ToString(), out var tokenId))
+        {
+            return null;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var known = await db.AccountMemberTokens.AnyAsync(t => t.Id == tokenId && t.MemberId == memberId && t.AccountId == accountId, ct);
+        return known ? (memberId, accountId, tokenId) : null;
     }
 
     /// <summary>Ends one customer token (a customer signing out on one device).</summary>

@@ -11,6 +11,11 @@ public static class CartsApi
 {
     public static RouteGroupBuilder MapCartsApi(this RouteGroupBuilder v2)
     {
+        v2.MapGet("/carts", ListAsync).WithTags("Carts and checkout").WithSummary("List an account's carts (its member's token; client credentials: every account's)")
+            .Produces<ListResponse<CartResource>>().Produces<ApiErrorBody>(403);
+        v2.MapPost("/carts", CreateAsync).WithTags("Carts and checkout").WithSummary("Create a cart (its id is chosen by the store)")
+            .WithDescription("{\"data\":{\"name\",\"description\"?}} (or the bare object, as EP's core starter sends it). With a member's account token, the cart is that account's.")
+            .Produces<DataResponse<CartResource>>(201);
         var carts = v2.MapGroup("/carts/{reference}").WithTags("Carts and checkout")
             .ValidationErrors(400, p => p switch
             {
@@ -27,6 +32,10 @@ public static class CartsApi
         carts.MapPut("/items/{itemId:guid}", UpdateItemAsync).WithSummary("Change an item's quantity (0 removes it)").Produces<CartItemsResponse>();
         carts.MapDelete("/items/{itemId:guid}", RemoveItemAsync).WithSummary("Remove an item").Produces<CartItemsResponse>();
         carts.MapDelete("/items", RemoveAllAsync).WithSummary("Remove every item").Produces<CartItemsResponse>();
+        carts.MapPost("/relationships/accounts", AssociateAsync).WithSummary("Associate the cart with an account (at most one)")
+            .WithDescription("[{\"type\":\"account\",\"id\"}] or {\"data\":[…]}: a member's token its own account; client credentials any. 204 when it is associated already.")
+            .Produces<ManyRelationship>().Produces(204).Produces<ApiErrorBody>(403);
+        carts.MapDelete("/relationships/accounts", DissociateAsync).WithSummary("End the cart's association with an account").Produces(204);
         carts.MapPost("/checkout", CheckoutAsync).WithSummary("Check out the cart into an order")
             .WithDescription("customer {id} links the order to a registered customer (with a customer token, it must be the token's own); customer {name, email} is a guest order, never linked. billing_address and shipping_address need first_name, last_name, line_1, region, postcode and country.")
             .Produces<OrderWithItemsResponse>(201).Produces<ApiErrorBody>(400);
@@ -49,10 +58,64 @@ public static class CartsApi
     private static async Task<IResult> ItemsAsync(string reference, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
         TypedResults.Json(OrderJson.CartItems(await carts.GetAsync(user, Reference(reference), ct)));
 
+    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal user, CartService carts, CancellationToken ct)
+    {
+        var page = ApiPaging.Read(request);
+        var result = await carts.ListAsync(user, page, ct);
+        return TypedResults.Json(ApiPaging.List(request, result.Items.Select(c => OrderJson.Cart(request, c)).ToList(), result.Total, page));
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, CartService carts, CancellationToken ct)
+    {
+        // EP's core starter posts {"name":"Cart"} without the data wrapper: take either.
+        if (!request.HasJsonContentType())
+        {
+            throw new ApiException(415, "Unsupported Media Type", ApiErrors.DetailFor(415));
+        }
+        JsonNode? root;
+        try
+        {
+            root = await JsonNode.ParseAsync(request.Body, cancellationToken: ct);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new ApiException(400, "Bad Request", $"The request body is not valid JSON: {ex.Message}");
+        }
+        var data = root?["data"] as JsonObject ?? root as JsonObject
+            ?? throw new ApiException(400, "Bad Request", "The request body must be {\"data\":{\"name\": …}}.");
+        static string? Text(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        var cart = await carts.CreateAsync(user, Text(data, "name"), Text(data, "description"), ct);
+        return TypedResults.Json(new DataResponse<CartResource>(OrderJson.Cart(request, cart)), statusCode: 201);
+    }
+
+    private static async Task<IResult> AssociateAsync(string reference, HttpRequest request, ClaimsPrincipal user, CartService carts, CancellationToken ct)
+    {
+        var ids = await RelationshipIds.ReadAsync(request, "account", ct);
+        var outcome = await carts.AssociateAsync(user, Reference(reference), ids, ct);
+        return !outcome.IsOk ? ApiErrors.Failure(outcome, "This cart")
+            : outcome.Value ? TypedResults.Json(new ManyRelationship(ids.Distinct().Select(id => new ResourceRef("account", id.ToString())).ToList()))
+            : TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> DissociateAsync(string reference, HttpRequest request, ClaimsPrincipal user, CartService carts, CancellationToken ct)
+    {
+        var outcome = await carts.DissociateAsync(user, Reference(reference), await RelationshipIds.ReadAsync(request, "account", ct), ct);
+        return outcome.IsOk ? TypedResults.NoContent() : ApiErrors.Failure(outcome, "This cart");
+    }
+
     private static async Task<IResult> AddAsync(string reference, ApiBody<CartItemData> body, ClaimsPrincipal user, CartService carts, CancellationToken ct)
     {
         var cartRef = Reference(reference);
         var data = body.Data;
+        if (data.Type.Value == "cart_items")
+        {
+            // EP's cart merge: another cart's items into this one (the core starter merges a guest cart at sign-in).
+            if (data.CartId.Value is not { Length: > 0 } other)
+            {
+                return ApiErrors.Result(400, "Bad Request", "cart_id is required to merge a cart's items.", "data.cart_id");
+            }
+            return TypedResults.Json(OrderJson.CartItems(await carts.MergeAsync(user, cartRef, Reference(other), ct)), statusCode: 201);
+        }
         if (data.Type.Value != "custom_item")
         {
             return ApiErrors.Result(400, "Bad Request",
@@ -118,11 +181,27 @@ public static class CartsApi
             default:
                 throw new ApiException(400, "Bad Request", "customer must be {\"id\"} or {\"name\",\"email\"}.", "data.customer");
         }
+        // EP's Account Management checkout: contact {name, email}, and (servers) account {id, member_id}.
+        if (data.Contact.Value is JsonObject contact)
+        {
+            input.Name ??= contact["name"] is JsonValue n && n.TryGetValue<string>(out var name) ? name : null;
+            input.Email ??= contact["email"] is JsonValue e && e.TryGetValue<string>(out var email) ? email : null;
+        }
+        if (data.Account.Value is JsonObject account)
+        {
+            input.AccountId = account["id"] is JsonValue a && a.TryGetValue<string>(out var accountText) ? ParseId(accountText, "data.account.id") : null;
+            input.AccountMemberId = account["member_id"] is JsonValue m && m.TryGetValue<string>(out var memberText) && memberText.Length > 0
+                ? ParseId(memberText, "data.account.member_id") : null;
+        }
         var outcome = await checkout.CheckoutAsync(user, cartRef, input, ct);
         return outcome.IsOk
             ? TypedResults.Json(OrderJson.WithItems(outcome.Value!), statusCode: 201)
             : ApiErrors.Failure(outcome, "This cart");
     }
+
+    private static Guid ParseId(string text, string source) => Guid.TryParse(text, out var id)
+        ? id
+        : throw new ApiException(400, "Bad Request", $"{source["data.".Length..]} must be an id (a UUID).", source);
 
     private static Guid ParseCustomerId(string text) => Guid.TryParse(text, out var id)
         ? id
@@ -142,6 +221,8 @@ public sealed record CartItemData : IRequestData
     public Optional<string> Description { get; init; }
     public Optional<long?> Quantity { get; init; }
     public Optional<PriceData> Price { get; init; }
+    /// <summary>EP's cart merge (<c>type: cart_items</c>): the cart whose items come over.</summary>
+    public Optional<string> CartId { get; init; }
 }
 
 public sealed record PriceData : IRequestData
@@ -160,6 +241,10 @@ public sealed record CheckoutData : IRequestData
 
     /// <summary><c>{"id"}</c> for a registered customer, <c>{"name","email"}</c> for a guest (or the id as a string).</summary>
     public Optional<JsonNode> Customer { get; init; }
+    /// <summary>EP's account checkout: who to reach, <c>{"name","email"}</c>.</summary>
+    public Optional<JsonNode> Contact { get; init; }
+    /// <summary>EP's account checkout by a server: <c>{"id","member_id"}</c> (with a member's token they come from it).</summary>
+    public Optional<JsonNode> Account { get; init; }
     public Optional<AddressData> BillingAddress { get; init; }
     public Optional<AddressData> ShippingAddress { get; init; }
     public Optional<string> OrderNumber { get; init; }

@@ -42,7 +42,16 @@ public sealed record OrderMeta(OrderDisplayPrice DisplayPrice, Timestamps Timest
 
 public sealed record ItemMeta(ItemDisplayPrice DisplayPrice, Timestamps Timestamps);
 
-public sealed record CartResource(string Id, string Type, string Name, string Description, SelfLink Links, PriceMeta Meta);
+public sealed record CartResource(string Id, string Type, string Name, string Description, SelfLink Links, PriceMeta Meta)
+{
+    /// <summary>EP's cart relationships: the associated account (an empty object when none).</summary>
+    public CartRelationships Relationships { get; init; } = new();
+}
+
+public sealed record CartRelationships
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ManyRelationship? Accounts { get; init; }
+}
 
 public sealed record CartItemResource(string Id, string Type, string Name, string Description, string Sku, int Quantity, bool ManageStock,
     ItemAmount UnitPrice, ItemAmount Value, EmptyObject Links, ItemMeta Meta);
@@ -65,6 +74,9 @@ public sealed record OrderRelationships
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ManyRelationship? Items { get; init; }
     public required Relationship Customer { get; init; }
+    /// <summary>EP's Account Management: the account the order was placed for, and the member who placed it (only then).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Relationship? Account { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Relationship? AccountMember { get; init; }
 }
 
 public sealed record OrderResource(string Type, string Id, string Status, string Payment, string Shipping, bool Anonymized, string OrderNumber,
@@ -101,8 +113,15 @@ public sealed record EmptyObject
 /// <summary>EP's JSON for carts, cart items, orders and order items.</summary>
 public static class OrderJson
 {
-    public static CartResource Cart(HttpRequest request, CartDto cart) => new(cart.Reference, "cart", "Cart", "", ApiLinks.Self(request, $"/v2/carts/{cart.Reference}"),
-        new PriceMeta(DisplayPrice.Of(cart.Total, 0, cart.Currency), Timestamps.Of(cart.CreatedAt, cart.UpdatedAt)));
+    public static CartResource Cart(HttpRequest request, CartDto cart) => new(cart.Reference, "cart", cart.Name ?? "Cart", cart.Description ?? "",
+        ApiLinks.Self(request, $"/v2/carts/{cart.Reference}"),
+        new PriceMeta(DisplayPrice.Of(cart.Total, 0, cart.Currency), Timestamps.Of(cart.CreatedAt, cart.UpdatedAt)))
+    {
+        Relationships = new CartRelationships
+        {
+            Accounts = cart.AccountId is { } account ? new ManyRelationship([new ResourceRef("account", account.ToString())]) : null,
+        },
+    };
 
     public static CartItemResource CartItem(CartItemDto i, string currency) => new(i.Id.ToString(), "custom_item", i.Name, i.Description ?? "", i.Sku,
         i.Quantity, false, new ItemAmount(i.UnitPrice, currency, true), new ItemAmount(i.LineTotal, currency, true), EmptyObject.Value,
@@ -125,6 +144,8 @@ public static class OrderJson
             {
                 Items = items is null ? null : new ManyRelationship(items.Select(i => new ResourceRef("item", i.Id.ToString())).ToList()),
                 Customer = new Relationship(o.CustomerId is { } id ? new ResourceRef("customer", id.ToString()) : null),
+                Account = o.AccountId is { } account ? new Relationship(new ResourceRef("account", account.ToString())) : null,
+                AccountMember = o.AccountMemberId is { } member ? new Relationship(new ResourceRef("account_member", member.ToString())) : null,
             });
     }
 

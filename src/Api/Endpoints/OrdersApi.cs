@@ -65,10 +65,15 @@ public static class OrdersApi
     private static async Task<IResult> GetAsync(Guid id, HttpRequest request, ClaimsPrincipal user, OrderService orders, CancellationToken ct)
     {
         var detail = await orders.GetAsync(user, id, ct);
-        return detail is null ? ApiErrors.NotFound("This order")
+        return detail is null ? OrderNotFound(user)
             : IncludesItems(request) ? TypedResults.Json(OrderJson.WithItems(detail))
             : TypedResults.Json(new DataResponse<OrderResource>(OrderJson.Order(detail.Order, detail.Items)));
     }
+
+    /// <summary>EP's D2C starter compares an account member's missing order with EP's exact words.</summary>
+    private static IResult OrderNotFound(ClaimsPrincipal user) => Security.Access.AccountIdOf(user) is not null
+        ? ApiErrors.Result(404, "Not Found", "The order does not exist")
+        : ApiErrors.NotFound("This order");
 
     private static async Task<IResult> ItemsAsync(Guid id, ClaimsPrincipal user, OrderService orders, CancellationToken ct)
     {

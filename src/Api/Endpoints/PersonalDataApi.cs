@@ -240,6 +240,7 @@ public static class PersonalDataApi
             {
                 ActorKinds.Client => "client-credentials-token",
                 ActorKinds.Customer => "customer-token",
+                ActorKinds.AccountMember => "account-management-authentication-token",
                 ActorKinds.Staff => "staff",
                 _ => "system",
             },

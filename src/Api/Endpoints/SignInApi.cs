@@ -52,7 +52,7 @@ public static class SignInApi
         new(Profile(request, p, realm), Links(request, p, realm));
 
     private static RealmResource Realm(HttpRequest request, RealmDto r) => new("authentication-realm", r.Id, r.Name, r.RedirectUris, r.DuplicateEmailPolicy,
-        new RealmOrigin(new Relationship(new ResourceRef("customer-authentication-settings", r.StoreId.ToString()))),
+        new RealmOrigin(new Relationship(new ResourceRef(r.OriginType, r.StoreId.ToString()))),
         ApiLinks.Self(request, $"/v2/authentication-realms/{r.Id}"));
 
     private static async Task<IResult> SettingsAsync(HttpRequest request, RealmService realms, CancellationToken ct)
@@ -65,16 +65,14 @@ public static class SignInApi
             new ClientIdMeta(OidcSignInService.StorefrontClientId))));
     }
 
-    private static async Task<RealmDto> RequireRealmAsync(Guid realmId, RealmService realms, CancellationToken ct)
-    {
-        var realm = await realms.GetAsync(ct);
-        return realmId == realm.Id
-            ? realm
-            : throw new ApiException(404, "Not Found", "There is no authentication realm with this id: read it from GET /v2/settings/customer-authentication.");
-    }
+    /// <summary>The customer realm or the account realm, by id.</summary>
+    internal static async Task<RealmDto> RequireRealmAsync(Guid realmId, RealmService realms, CancellationToken ct) =>
+        await realms.FindAsync(realmId, ct)
+        ?? throw new ApiException(404, "Not Found",
+            "There is no authentication realm with this id: read it from GET /v2/settings/customer-authentication or /v2/settings/account-authentication.");
 
     private static async Task<IResult> ListRealmsAsync(HttpRequest request, RealmService realms, CancellationToken ct) =>
-        TypedResults.Json(ApiPaging.All(request, [Realm(request, await realms.GetAsync(ct))]));
+        TypedResults.Json(ApiPaging.All(request, (await realms.AllAsync(ct)).Select(r => Realm(request, r)).ToList()));
 
     private static async Task<IResult> GetRealmAsync(Guid realmId, HttpRequest request, RealmService realms, CancellationToken ct)
     {
@@ -85,9 +83,9 @@ public static class SignInApi
     private static async Task<IResult> UpdateRealmAsync(Guid realmId, ApiBody<RealmData> body, HttpRequest request, ClaimsPrincipal user, RealmService realms,
         CancellationToken ct)
     {
-        await RequireRealmAsync(realmId, realms, ct);
+        var kind = (await RequireRealmAsync(realmId, realms, ct)).Kind;
         var data = body.Data;
-        var realm = await realms.UpdateAsync(user, new RealmInput
+        var realm = await realms.UpdateAsync(user, kind, new RealmInput
         {
             Name = data.Name.Value, RedirectUris = data.RedirectUris.Value, DuplicateEmailPolicy = data.DuplicateEmailPolicy.Value,
         }, ct);
@@ -97,7 +95,7 @@ public static class SignInApi
     private static async Task<IResult> ListAsync(Guid realmId, HttpRequest request, ClaimsPrincipal user, OidcProfileService profiles, RealmService realms, CancellationToken ct)
     {
         var realm = await RequireRealmAsync(realmId, realms, ct);
-        var list = await profiles.ListAsync(enabledOnly: !user.IsClientCredentials(), ct: ct);
+        var list = await profiles.ListAsync(enabledOnly: !user.IsClientCredentials(), ct: ct, realm: realm.Kind);
         return TypedResults.Json(ApiPaging.All(request, list.Select(p => Profile(request, p, realm)).ToList()));
     }
 
@@ -106,7 +104,7 @@ public static class SignInApi
     {
         var realm = await RequireRealmAsync(realmId, realms, ct);
         var profile = await profiles.GetAsync(id, ct);
-        return profile is null || (!profile.Enabled && !user.IsClientCredentials())
+        return profile is null || profile.Realm != realm.Kind || (!profile.Enabled && !user.IsClientCredentials())
             ? ApiErrors.NotFound("This OpenID Connect profile")
             : TypedResults.Json(Single(request, profile, realm));
     }
@@ -115,7 +113,7 @@ public static class SignInApi
         RealmService realms, CancellationToken ct)
     {
         var realm = await RequireRealmAsync(realmId, realms, ct);
-        var created = await profiles.CreateAsync(user, body.Data.Over(new OidcProfileInput()), ct);
+        var created = await profiles.CreateAsync(user, body.Data.Over(new OidcProfileInput { Realm = realm.Kind }), ct);
         return TypedResults.Json(Single(request, created, realm), statusCode: 201);
     }
 
@@ -124,7 +122,7 @@ public static class SignInApi
     {
         var realm = await RequireRealmAsync(realmId, realms, ct);
         var current = await profiles.GetAsync(id, ct);
-        if (current is null)
+        if (current is null || current.Realm != realm.Kind)
         {
             return ApiErrors.NotFound("This OpenID Connect profile");
         }
@@ -140,7 +138,11 @@ public static class SignInApi
 
     private static async Task<IResult> DeleteAsync(Guid realmId, Guid id, ClaimsPrincipal user, OidcProfileService profiles, RealmService realms, CancellationToken ct)
     {
-        await RequireRealmAsync(realmId, realms, ct);
+        var realm = await RequireRealmAsync(realmId, realms, ct);
+        if ((await profiles.GetAsync(id, ct))?.Realm != realm.Kind)
+        {
+            return ApiErrors.NotFound("This OpenID Connect profile");
+        }
         return await profiles.DeleteAsync(user, id, ct) ? TypedResults.NoContent() : ApiErrors.NotFound("This OpenID Connect profile");
     }
 }

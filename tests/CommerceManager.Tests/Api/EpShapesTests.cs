@@ -82,11 +82,12 @@ public sealed class EpShapesTests(AppFactory app) : ApiTestBase(app), IClassFixt
     [InlineData("/v2/account-members")]
     [InlineData("/v2/accounts/0196c2f1-0000-7000-8000-000000000001")]
     [InlineData("/v2/settings/account-authentication")]
-    public async Task Account_management_routes_say_to_use_customers(string path)
+    public async Task Account_management_routes_are_served_and_ask_for_a_token_like_every_v2_route(string path)
     {
-        var error = await ApiClient.ExpectErrorAsync(await App.CreateBrowserlessClient().GetAsync(path), HttpStatusCode.NotFound);
+        // SPEC 6.1: Account Management is served beside Customers (it used to answer 404 naming the customers routes).
+        var error = await ApiClient.ExpectErrorAsync(await App.CreateBrowserlessClient().GetAsync(path), HttpStatusCode.Unauthorized);
 
-        Assert.Contains("/v2/customers", error["detail"]!.GetValue<string>());
+        Assert.DoesNotContain("/v2/customers", error["detail"]?.GetValue<string>() ?? "");
     }
 
     [Fact]

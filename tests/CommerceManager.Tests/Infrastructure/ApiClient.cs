@@ -11,6 +11,8 @@ public sealed class ApiClient(HttpClient http)
 {
     public HttpClient Http { get; } = http;
     public string? CustomerToken { get; set; }
+    /// <summary>An account member's token, sent as EP-Account-Management-Authentication-Token.</summary>
+    public string? AccountToken { get; set; }
 
     public static async Task<ApiClient> ClientCredentialsAsync(AppFactory app) =>
         new(await AuthorizedAsync(app, $"grant_type=client_credentials&client_id={AppFactory.ApiClientId}&client_secret={AppFactory.ApiClientSecret}"));
@@ -42,6 +44,10 @@ public sealed class ApiClient(HttpClient http)
         if (CustomerToken is not null)
         {
             request.Headers.Add("X-Moltin-Customer-Token", CustomerToken);
+        }
+        if (AccountToken is not null)
+        {
+            request.Headers.Add("EP-Account-Management-Authentication-Token", AccountToken);
         }
         return Http.SendAsync(request);
     }
