@@ -18,13 +18,14 @@ if [ ! -x "$chromium" ]; then
   fi
 fi
 
-# The official @moltin/sdk, 36.x and 3.x, for the API compatibility tests, and axe-core for the accessibility test
-# (all pinned in tests/js/package.json).
+# The official @moltin/sdk, 36.x and 3.x, and EP's generated @epcc-sdk/sdks-shopper (the starters' gen-2 client) for
+# the API compatibility tests, and axe-core for the accessibility test (all pinned in tests/js/package.json).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "Node.js and npm are needed for the @moltin/sdk compatibility test: install them (Debian: apt-get install -y nodejs npm)." >&2
   exit 1
 fi
 if [ ! -d tests/js/node_modules/@moltin/sdk ] || [ ! -d tests/js/node_modules/moltin-sdk-3 ] || [ ! -d tests/js/node_modules/axe-core ] \
+   || [ ! -d tests/js/node_modules/@epcc-sdk/sdks-shopper ] \
    || [ tests/js/package-lock.json -nt tests/js/node_modules ]; then
   npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 fi

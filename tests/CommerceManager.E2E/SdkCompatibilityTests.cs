@@ -65,6 +65,23 @@ public sealed class SdkCompatibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EPs_storefront_starters_account_flows_work_with_their_own_clients()
+    {
+        var report = await RunAsync("sdk-accounts.test.js");
+
+        Assert.Contains("ok   ep generate: account settings PUT", report);
+        Assert.Contains("ok   simple (auth)/actions.ts register(): self_signup", report);
+        Assert.Contains("ok   d2c (auth)/actions.ts login()", report);
+        Assert.Contains("ok   d2c account/summary: the member", report);
+        Assert.Contains("ok   simple account/addresses: the five address calls", report);
+        Assert.Contains("ok   d2c checkout: CheckoutWithAccountManagementToken", report);
+        Assert.Contains("ok   account/orders: getCustomerOrders", report);
+        Assert.Contains("ok   core mergeCart()", report);
+        Assert.Contains("ok   d2c account/summary updateUserAuthenticationPasswordProfile", report);
+        Assert.Contains("ok   admin recipe", report);
+    }
+
+    [Fact]
     public async Task The_official_moltin_sdk_3x_works_against_the_API_unchanged()
     {
         var report = await RunAsync("sdk3-compat.test.js");
@@ -76,7 +93,8 @@ public sealed class SdkCompatibilityTests : IAsyncLifetime
     private async Task<string> RunAsync(string script)
     {
         var js = Path.Combine(BrowserFixture.RepositoryRoot, "tests", "js");
-        Assert.True(Directory.Exists(Path.Combine(js, "node_modules", "@moltin", "sdk")) && Directory.Exists(Path.Combine(js, "node_modules", "moltin-sdk-3")),
+        Assert.True(Directory.Exists(Path.Combine(js, "node_modules", "@moltin", "sdk")) && Directory.Exists(Path.Combine(js, "node_modules", "moltin-sdk-3"))
+            && Directory.Exists(Path.Combine(js, "node_modules", "@epcc-sdk", "sdks-shopper")),
             "The SDKs are not installed: run ./test.sh (it runs npm ci in tests/js) or `npm ci --prefix tests/js`.");
         var start = new ProcessStartInfo("node", script)
         {
