@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
+using CommerceManager.Accounts;
 using CommerceManager.Addresses;
 using CommerceManager.Common;
 using CommerceManager.Customers;
@@ -237,6 +238,132 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
         }, ct);
     }
 
+    /// <summary>EP's resource types for an account member (its user authentication info has the same id).</summary>
+    public static readonly string[] MemberTypes = ["account-member", "account_member", "user-authentication-info"];
+
+    /// <summary>
+    /// Erases an account member (EP's <c>account-member</c> / <c>user-authentication-info</c> erasure): the member with its
+    /// usernames, passwords, memberships and tokens goes; the orders it placed keep their money facts with its name,
+    /// email and addresses blanked; its history keeps when and who without the values. The accounts it belonged to stay.
+    /// </summary>
+    public async Task<Outcome<ErasureRequest>> EraseAccountMemberAsync(ClaimsPrincipal user, Guid memberId, string? reference = null, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ManagePersonalData);
+        return await OnErasureConnectionAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var exists = await db.AccountMembers.AnyAsync(m => m.Id == memberId, ct);
+            if (!exists && !await db.ChangeRecords.AnyAsync(r => r.CustomerId == memberId, ct))
+            {
+                return Outcome.NotFound<ErasureRequest>();
+            }
+            var now = clock.GetUtcNow().UtcDateTime;
+            var orders = await db.Orders.Where(o => o.AccountMemberId == memberId).ToListAsync(ct);
+            foreach (var order in orders)
+            {
+                Blank(order, now, unlink: false);
+                order.AccountMemberId = null;
+            }
+            var orderIds = orders.Select(o => o.Id).ToList();
+            await db.Set<OrderEvent>().Where(e => orderIds.Contains(e.OrderId) && e.Field == "created").ExecuteUpdateAsync(s => s.SetProperty(e => e.By, ErasedBy), ct);
+            var cleared = await db.ChangeRecords.Where(r => r.CustomerId == memberId)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Delta, "{}").SetProperty(r => r.Subject, (string?)null), ct);
+            // A plain delete: the change tracker's deletion record would keep the values being erased. The database
+            // cascades to usernames, passwords, memberships and tokens.
+            await db.AccountMembers.Where(m => m.Id == memberId).ExecuteDeleteAsync(ct);
+            var request = Request("account-member", memberId, reference, orders.Count, 0, cleared, now);
+            db.ErasureRequests.Add(request);
+            db.RecordChange(memberId, "account-member", memberId, ChangeKinds.Member, ChangeActions.Erased, null,
+                new Dictionary<string, (string?, string?)> { ["erasure_request"] = (null, request.Id.ToString()) });
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return request;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Erases an account (EP's <c>account</c> erasure): the account with its addresses, memberships and tags goes; its
+    /// orders keep their money facts with the contact and addresses blanked; its history keeps when and who. Its members
+    /// stay (each is erased on its own). Refused while the account has child accounts.
+    /// </summary>
+    public async Task<Outcome<ErasureRequest>> EraseAccountAsync(ClaimsPrincipal user, Guid accountId, string? reference = null, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ManagePersonalData);
+        return await OnErasureConnectionAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct) && !await db.ChangeRecords.AnyAsync(r => r.CustomerId == accountId, ct))
+            {
+                return Outcome.NotFound<ErasureRequest>();
+            }
+            if (await db.Accounts.AnyAsync(a => a.ParentId == accountId, ct))
+            {
+                return Outcome.Refused<ErasureRequest>(AccountService.HasChildren);
+            }
+            var now = clock.GetUtcNow().UtcDateTime;
+            var orders = await db.Orders.Where(o => o.AccountId == accountId).ToListAsync(ct);
+            foreach (var order in orders)
+            {
+                Blank(order, now, unlink: false);
+            }
+            var orderIds = orders.Select(o => o.Id).ToList();
+            await db.Set<OrderEvent>().Where(e => orderIds.Contains(e.OrderId) && e.Field == "created").ExecuteUpdateAsync(s => s.SetProperty(e => e.By, ErasedBy), ct);
+            var cleared = await db.ChangeRecords.Where(r => r.CustomerId == accountId)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Delta, "{}").SetProperty(r => r.Subject, (string?)null), ct);
+            var addresses = await db.AccountAddresses.CountAsync(a => a.AccountId == accountId, ct);
+            await db.Carts.Where(c => c.AccountId == accountId).ExecuteDeleteAsync(ct);
+            await db.Accounts.Where(a => a.Id == accountId).ExecuteDeleteAsync(ct);
+            var request = Request("account", accountId, reference, orders.Count, addresses, cleared, now);
+            db.ErasureRequests.Add(request);
+            db.RecordChange(accountId, "account", accountId, ChangeKinds.Account, ChangeActions.Erased, null,
+                new Dictionary<string, (string?, string?)> { ["erasure_request"] = (null, request.Id.ToString()) });
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return request;
+        }, ct);
+    }
+
+    private static ErasureRequest Request(string type, Guid id, string? reference, int orders, int addresses, int cleared, DateTime now)
+    {
+        var actor = ChangeContext.Current;
+        return new ErasureRequest
+        {
+            Id = Guid.CreateVersion7(), ResourceType = type, ResourceId = id, Status = ErasureStatus.Success,
+            StatusDescription = "The erasure request is successfully processed", InitiatorKind = actor.Kind, InitiatorId = actor.Id,
+            InitiatorName = actor.Name, Reference = string.IsNullOrWhiteSpace(reference) ? null : reference.Trim(),
+            OrdersAnonymized = orders, AddressesDeleted = addresses, HistoryEntriesCleared = cleared, CreatedAt = now, UpdatedAt = now,
+        };
+    }
+
+    /// <summary>
+    /// EP's related data entries of an account or an account member: the resource, its addresses, memberships, usernames
+    /// and orders (what an erasure of it touches).
+    /// </summary>
+    public async Task<IReadOnlyList<(string ResourceType, Guid ResourceId)>> RelatedToAccountsAsync(ClaimsPrincipal user, string type, Guid id,
+        CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ManagePersonalData);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var related = new List<(string, Guid)>();
+        if (type == "account" && await db.Accounts.AnyAsync(a => a.Id == id, ct))
+        {
+            related.Add(("account", id));
+            related.AddRange((await db.AccountAddresses.Where(a => a.AccountId == id).Select(a => a.Id).ToListAsync(ct)).Select(a => ("address", a)));
+            related.AddRange((await db.AccountMemberships.Where(m => m.AccountId == id).Select(m => m.Id).ToListAsync(ct)).Select(m => ("account-membership", m)));
+            related.AddRange((await db.Orders.Where(o => o.AccountId == id).Select(o => o.Id).ToListAsync(ct)).Select(o => ("order", o)));
+        }
+        else if (MemberTypes.Contains(type) && await db.AccountMembers.AnyAsync(m => m.Id == id, ct))
+        {
+            related.Add(("account-member", id));
+            related.Add(("user-authentication-info", id));
+            related.AddRange((await db.MemberPasswords.Where(p => p.MemberId == id).Select(p => p.Id).ToListAsync(ct))
+                .Select(p => ("user-authentication-password-profile-info", p)));
+            related.AddRange((await db.AccountMemberships.Where(m => m.MemberId == id).Select(m => m.Id).ToListAsync(ct)).Select(m => ("account-membership", m)));
+            related.AddRange((await db.Orders.Where(o => o.AccountMemberId == id).Select(o => o.Id).ToListAsync(ct)).Select(o => ("order", o)));
+        }
+        return related;
+    }
+
     /// <summary>EP's <c>POST /v2/orders/anonymize</c>: blanks the personal fields of finished orders (fulfilled, cancelled or refunded).</summary>
     public async Task<Outcome<IReadOnlyList<Guid>>> AnonymizeOrdersAsync(ClaimsPrincipal user, IReadOnlyList<Guid> orderIds, CancellationToken ct = default)
     {
@@ -278,6 +405,10 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
     {
         Access.Require(user, Permission.ManagePersonalData);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (MemberTypes.Contains(resourceType))
+        {
+            resourceType = "account-member";
+        }
         return await db.ErasureRequests.AsNoTracking().Where(r => r.ResourceType == resourceType && r.ResourceId == resourceId)
             .OrderByDescending(r => r.CreatedAt).ToListAsync(ct);
     }

@@ -93,11 +93,11 @@ public static class PersonalDataApi
     }
 
     private static async Task<IResult> RelatedAsync(HttpRequest request, ClaimsPrincipal user, HistoryService history, AddressService addresses,
-        OrderService orders, CancellationToken ct)
+        OrderService orders, PrivacyService privacy, CancellationToken ct)
     {
         var (type, id) = ReadFilter(request);
         var page = ApiPaging.Read(request);
-        var related = new List<RelatedDataEntry>();
+        var related = (await privacy.RelatedToAccountsAsync(user, type, id, ct)).Select(r => new RelatedDataEntry(r.ResourceType, r.ResourceId.ToString())).ToList();
         if (type == "customer")
         {
             related.Add(new RelatedDataEntry("customer", id.ToString()));
@@ -145,19 +145,28 @@ public static class PersonalDataApi
         {
             errors.Add(new ApiError(400, "Bad Request", "The type field must be 'erasure_request'.", "data.type"));
         }
-        if (data.ResourceType.Value != "customer")
+        var type = data.ResourceType.Value;
+        if (type is not ("customer" or "account") && !PrivacyService.MemberTypes.Contains(type))
         {
-            errors.Add(new ApiError(400, "Bad Request", "resource_type must be customer: a customer's erasure covers its addresses, orders and sign-in data.", "data.resource_type"));
+            errors.Add(new ApiError(400, "Bad Request",
+                "resource_type must be customer, account, account-member or user-authentication-info: an erasure covers the resource's addresses, orders and sign-in data.",
+                "data.resource_type"));
         }
         if (!Guid.TryParse(data.ResourceId.Value, out var id))
         {
-            errors.Add(new ApiError(400, "Bad Request", "resource_id must be the customer's id (a UUID).", "data.resource_id"));
+            errors.Add(new ApiError(400, "Bad Request", "resource_id must be the resource's id (a UUID).", "data.resource_id"));
         }
         ApiException.ThrowIfAny(errors, 400);
-        var outcome = await privacy.EraseCustomerAsync(user, id, data.Reference.Value, ct);
+        var outcome = type switch
+        {
+            "customer" => await privacy.EraseCustomerAsync(user, id, data.Reference.Value, ct),
+            "account" => await privacy.EraseAccountAsync(user, id, data.Reference.Value, ct),
+            _ => await privacy.EraseAccountMemberAsync(user, id, data.Reference.Value, ct),
+        };
         return outcome.IsOk
             ? TypedResults.Json(new DataResponse<ErasureRequestResource>(Erasure(request, outcome.Value!, withSelf: true)), statusCode: 201)
-            : ApiErrors.Failure(outcome, "The customer");
+            : outcome.Kind == Common.OutcomeKind.Refused ? ApiErrors.Result(409, "Conflict", outcome.Error)
+            : ApiErrors.Failure(outcome, type == "customer" ? "The customer" : type == "account" ? "The account" : "The account member");
     }
 
     private static async Task<IResult> ErasuresAsync(HttpRequest request, ClaimsPrincipal user, PrivacyService privacy, CancellationToken ct)
