@@ -95,6 +95,18 @@ public sealed class MemberPassword
     public DateTime UpdatedAt { get; set; }
 }
 
+/// <summary>A member's identity at an OpenID Connect provider of the account realm: the provider's subject, linked to one member.</summary>
+public sealed class AccountMemberLogin
+{
+    public Guid Id { get; set; }
+    public Guid MemberId { get; set; }
+    public Guid ProfileId { get; set; }
+    public string Subject { get; set; } = "";
+    public string? Email { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime LastSignInAt { get; set; }
+}
+
 /// <summary>A member's membership of an account: what its account tokens are issued for.</summary>
 public sealed class AccountMembership
 {
@@ -246,6 +258,20 @@ internal sealed class MemberPasswordConfiguration : IEntityTypeConfiguration<Mem
     }
 }
 
+internal sealed class AccountMemberLoginConfiguration : IEntityTypeConfiguration<AccountMemberLogin>
+{
+    public void Configure(EntityTypeBuilder<AccountMemberLogin> b)
+    {
+        b.ToTable("AccountMemberLogins");
+        b.Property(l => l.Subject).HasMaxLength(255);
+        b.Property(l => l.Email).HasMaxLength(AccountLimits.Email);
+        b.HasOne<AccountMember>().WithMany().HasForeignKey(l => l.MemberId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<CustomerSignIn.OidcProfile>().WithMany().HasForeignKey(l => l.ProfileId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(l => new { l.ProfileId, l.Subject }).IsUnique();
+        b.HasIndex(l => l.MemberId);
+    }
+}
+
 internal sealed class AccountMembershipConfiguration : IEntityTypeConfiguration<AccountMembership>
 {
     public void Configure(EntityTypeBuilder<AccountMembership> b)
@@ -311,6 +337,7 @@ public static class AccountsTables
         public DbSet<AccountMember> AccountMembers => db.Set<AccountMember>();
         public DbSet<PasswordProfile> PasswordProfiles => db.Set<PasswordProfile>();
         public DbSet<MemberPassword> MemberPasswords => db.Set<MemberPassword>();
+        public DbSet<AccountMemberLogin> AccountMemberLogins => db.Set<AccountMemberLogin>();
         public DbSet<AccountMembership> AccountMemberships => db.Set<AccountMembership>();
         public DbSet<AccountAddress> AccountAddresses => db.Set<AccountAddress>();
         public DbSet<AccountTag> AccountTags => db.Set<AccountTag>();

@@ -19,6 +19,7 @@ public static class AccountsSetup
         services.AddSingleton<AccountAddressService>();
         services.AddSingleton<AccountTagService>();
         services.AddSingleton<AccountTokenService>();
+        services.AddSingleton<CustomerSignIn.IRealmMembers, AccountMemberSignIn>();
 
         // An account's timeline: its fields, its addresses and who joins or leaves it. A member's: its details and
         // its sign-in (usernames; passwords only as set / replaced / removed).
@@ -42,6 +43,10 @@ public static class AccountsSetup
                 p => p.Username)
             .Field(nameof(MemberPassword.Username), "username").Field(nameof(MemberPassword.PasswordProfileId), "password_profile_id")
             .WithPassword(nameof(MemberPassword.PasswordHash)));
+        services.AddHistoryRule(HistoryRule.For<AccountMemberLogin>("user-authentication-oidc-profile-info", ChangeKinds.SignIn, l => l.Id, l => l.MemberId,
+                l => l.Email)
+            .Field(nameof(AccountMemberLogin.ProfileId), "oidc_profile_id").Field(nameof(AccountMemberLogin.Subject), "subject")
+            .Field(nameof(AccountMemberLogin.Email), "email"));
         return services;
     }
 }

@@ -14,6 +14,8 @@ public sealed class OidcLoginRequest
     /// <summary>Also the <c>state</c> the store sends the provider.</summary>
     public Guid Id { get; set; }
     public Guid ProfileId { get; set; }
+    /// <summary>Whose sign-in this is: a customer's, or an account member's.</summary>
+    public RealmKind Realm { get; set; } = RealmKind.Customers;
     public string RedirectUri { get; set; } = "";
     public string? StorefrontState { get; set; }
     public string CodeChallenge { get; set; } = "";
@@ -30,7 +32,9 @@ public sealed class OidcLoginRequest
 public sealed class OidcIssuedCode
 {
     public string CodeHash { get; set; } = "";
+    /// <summary>The customer, or (account realm) the account member, the code signs in.</summary>
     public Guid CustomerId { get; set; }
+    public RealmKind Realm { get; set; } = RealmKind.Customers;
     public Guid ProfileId { get; set; }
     public string RedirectUri { get; set; } = "";
     public string CodeChallenge { get; set; } = "";
@@ -49,6 +53,7 @@ internal sealed class OidcLoginRequestConfiguration : IEntityTypeConfiguration<O
         b.Property(r => r.CodeChallenge).HasMaxLength(128);
         b.Property(r => r.ProviderCodeVerifier).HasMaxLength(128);
         b.Property(r => r.Nonce).HasMaxLength(128);
+        b.Property(r => r.Realm).HasConversion<string>().HasMaxLength(16).HasDefaultValue(RealmKind.Customers).HasSentinel(RealmKind.Customers);
         b.HasIndex(r => r.ExpiresAt);
     }
 }
@@ -62,6 +67,7 @@ internal sealed class OidcIssuedCodeConfiguration : IEntityTypeConfiguration<Oid
         b.Property(c => c.CodeHash).HasMaxLength(64);
         b.Property(c => c.RedirectUri).HasMaxLength(2048);
         b.Property(c => c.CodeChallenge).HasMaxLength(128);
+        b.Property(c => c.Realm).HasConversion<string>().HasMaxLength(16).HasDefaultValue(RealmKind.Customers).HasSentinel(RealmKind.Customers);
         b.HasIndex(c => c.ExpiresAt);
     }
 }

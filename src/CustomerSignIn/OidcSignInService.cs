@@ -35,6 +35,7 @@ public sealed class OidcSignInService(
     IDbContextFactory<AppDbContext> dbFactory,
     CustomerService customers,
     IHttpClientFactory http,
+    IEnumerable<IRealmMembers> otherRealms,
     TimeProvider clock,
     ILogger<OidcSignInService> log)
 {
@@ -42,6 +43,10 @@ public sealed class OidcSignInService(
 
     /// <summary>The client id EP's storefronts send the login proxy (EP's <c>meta.client_id</c>).</summary>
     public const string StorefrontClientId = "customers";
+    /// <summary>The client id for account members' sign-in (EP's account settings' <c>meta.client_id</c>).</summary>
+    public const string AccountManagementClientId = "account-management";
+
+    public static string ClientIdOf(RealmKind realm) => realm == RealmKind.Customers ? StorefrontClientId : AccountManagementClientId;
     private static readonly TimeSpan LoginLifetime = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(2);
 
@@ -50,9 +55,10 @@ public sealed class OidcSignInService(
     /// here (one use, its redirect URI, the PKCE verifier against the storefront's challenge); any other code is a
     /// provider's, redeemed at the provider (the direct mode).
     /// </summary>
-    public async Task<Outcome<Guid>> SignInAsync(ClaimsPrincipal caller, OidcCodeRedemption request, CancellationToken ct)
+    public async Task<Outcome<Guid>> SignInAsync(ClaimsPrincipal caller, OidcCodeRedemption request, CancellationToken ct,
+        RealmKind realm = RealmKind.Customers)
     {
-        if (!string.IsNullOrEmpty(request.Code) && await RedeemIssuedCodeAsync(request, ct) is { } issued)
+        if (!string.IsNullOrEmpty(request.Code) && await RedeemIssuedCodeAsync(request, realm, ct) is { } issued)
         {
             return issued;
         }
@@ -64,9 +70,9 @@ public sealed class OidcSignInService(
         }
         try
         {
-            var profile = await ChooseProfileAsync(request.ProfileId, request.RedirectUri!, ct);
+            var profile = await ChooseProfileAsync(request.ProfileId, request.RedirectUri!, realm, ct);
             var claims = await RedeemAsync(profile, request.Code!, request.RedirectUri!, request.CodeVerifier!, request.Nonce, ct);
-            return await FindOrCreateCustomerAsync(profile.Profile, claims, ct);
+            return await FindOrCreateAsync(realm, profile.Profile, claims, ct);
         }
         catch (SignInRefusal refusal)
         {
@@ -81,8 +87,7 @@ public sealed class OidcSignInService(
     /// </summary>
     public async Task<ProxyStep> BeginLoginAsync(ProxyLoginRequest request, Func<Guid, string> callbackUri, CancellationToken ct)
     {
-        var realm = await realms.GetAsync(ct);
-        if (request.RealmId != realm.Id)
+        if (await realms.FindAsync(request.RealmId, ct) is not { } realm)
         {
             return new ProxyStep(null, "There is no such authentication realm.");
         }
@@ -93,9 +98,9 @@ public sealed class OidcSignInService(
         }
         string Back(string error, string description) => AddQuery(request.RedirectUri,
             ("error", error), ("error_description", description), ("state", request.State));
-        if (request.ClientId != StorefrontClientId)
+        if (request.ClientId != ClientIdOf(realm.Kind))
         {
-            return new ProxyStep(Back("unauthorized_client", $"client_id must be {StorefrontClientId}."));
+            return new ProxyStep(Back("unauthorized_client", $"client_id must be {ClientIdOf(realm.Kind)}."));
         }
         if (request.ResponseType != "code")
         {
@@ -106,7 +111,7 @@ public sealed class OidcSignInService(
             return new ProxyStep(Back("invalid_request", "PKCE is required: send code_challenge with code_challenge_method S256."));
         }
         var profile = request.ProfileId is { } id ? await profiles.LoadAsync(id, ct) : null;
-        if (profile is not { Profile.Enabled: true })
+        if (profile is not { Profile.Enabled: true } || profile.Value.Profile.Realm != realm.Kind)
         {
             return new ProxyStep(Back("invalid_request", "elasticpath_commerce_cloud_profile_id does not name an enabled OpenID Connect profile."));
         }
@@ -123,7 +128,7 @@ public sealed class OidcSignInService(
         var now = clock.UtcNow();
         var login = new OidcLoginRequest
         {
-            Id = Guid.NewGuid(), ProfileId = profile.Value.Profile.Id, RedirectUri = request.RedirectUri, StorefrontState = request.State,
+            Id = Guid.NewGuid(), ProfileId = profile.Value.Profile.Id, Realm = realm.Kind, RedirectUri = request.RedirectUri, StorefrontState = request.State,
             CodeChallenge = request.CodeChallenge, ProviderCodeVerifier = Base64Url(RandomNumberGenerator.GetBytes(32)),
             Nonce = Base64Url(RandomNumberGenerator.GetBytes(16)), CreatedAt = now, ExpiresAt = now + LoginLifetime,
         };
@@ -177,12 +182,16 @@ public sealed class OidcSignInService(
         {
             var profile = (await profiles.LoadAsync(profileId, ct)) ?? throw Refused("The sign-in provider was removed.");
             var claims = await RedeemAsync(profile, code, callbackUri(profileId), login.ProviderCodeVerifier, login.Nonce, ct);
-            var customerId = await FindOrCreateCustomerAsync(profile.Profile, claims, ct);
+            var found = await FindOrCreateAsync(login.Realm, profile.Profile, claims, ct);
+            if (!found.IsOk)
+            {
+                throw new SignInRefusal(found);
+            }
             var issued = Base64Url(RandomNumberGenerator.GetBytes(32));
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             db.OidcIssuedCodes.Add(new OidcIssuedCode
             {
-                CodeHash = Hash(issued), CustomerId = customerId, ProfileId = profileId, RedirectUri = login.RedirectUri,
+                CodeHash = Hash(issued), CustomerId = found.Value, Realm = login.Realm, ProfileId = profileId, RedirectUri = login.RedirectUri,
                 CodeChallenge = login.CodeChallenge, ExpiresAt = clock.UtcNow() + CodeLifetime,
             });
             await db.SaveChangesAsync(ct);
@@ -196,7 +205,7 @@ public sealed class OidcSignInService(
     }
 
     /// <summary>A code the proxy issued, redeemed once: null when the code is not one of the proxy's (a provider's, then).</summary>
-    private async Task<Outcome<Guid>?> RedeemIssuedCodeAsync(OidcCodeRedemption request, CancellationToken ct)
+    private async Task<Outcome<Guid>?> RedeemIssuedCodeAsync(OidcCodeRedemption request, RealmKind realm, CancellationToken ct)
     {
         var hash = Hash(request.Code!);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -204,6 +213,13 @@ public sealed class OidcSignInService(
         if (issued is null)
         {
             return null;
+        }
+        if (issued.Realm != realm)
+        {
+            // A customer's code at the members' token endpoint (or the other way round) signs nobody in.
+            return Outcome.Denied<Guid>(realm == RealmKind.Customers
+                ? "This code is an account member's: redeem it at POST /v2/account-members/tokens."
+                : "This code is a customer's: redeem it at POST /v2/customers/tokens.");
         }
         // One use, even when two requests race for it: only one of them flips the flag.
         if (await db.OidcIssuedCodes.Where(c => c.CodeHash == hash && !c.Used).ExecuteUpdateAsync(u => u.SetProperty(c => c.Used, true), ct) == 0)
@@ -246,9 +262,9 @@ public sealed class OidcSignInService(
 
     private static SignInRefusal Denied(string message) => new(Outcome.Denied<Guid>(message));
 
-    private async Task<(OidcProfile Profile, string Secret)> ChooseProfileAsync(string? profileId, string redirectUri, CancellationToken ct)
+    private async Task<(OidcProfile Profile, string Secret)> ChooseProfileAsync(string? profileId, string redirectUri, RealmKind realm, CancellationToken ct)
     {
-        var enabled = await profiles.ListAsync(enabledOnly: true, ct: ct);
+        var enabled = await profiles.ListAsync(enabledOnly: true, ct: ct, realm: realm);
         if (enabled.Count == 0)
         {
             throw Refused("OpenID Connect sign-in is not available: no provider is enabled for this store. Use authentication_mechanism password.",
@@ -383,6 +399,39 @@ public sealed class OidcSignInService(
         return new Dictionary<string, object>(validation.Claims);
     }
 
+    /// <summary>The person a provider identity signs in, in the realm the sign-in is for.</summary>
+    private async Task<Outcome<Guid>> FindOrCreateAsync(RealmKind realm, OidcProfile profile, IReadOnlyDictionary<string, object> claims, CancellationToken ct)
+    {
+        if (realm == RealmKind.Customers)
+        {
+            return await FindOrCreateCustomerAsync(profile, claims, ct);
+        }
+        var members = otherRealms.FirstOrDefault(r => r.Realm == realm)
+            ?? throw new InvalidOperationException($"No feature signs in the people of the {realm} realm.");
+        var subject = claims.TryGetValue("sub", out var sub) ? sub.ToString() : null;
+        if (string.IsNullOrEmpty(subject))
+        {
+            throw Denied("The ID token has no subject (sub).");
+        }
+        var email = claims.TryGetValue("email", out var e) ? e.ToString()?.Trim() : null;
+        if (string.IsNullOrEmpty(email) || !EmailRules.IsValid(email))
+        {
+            throw Refused($"{profile.Name} gave no usable email address for this person: add the email scope to the profile.");
+        }
+        var verified = claims.TryGetValue("email_verified", out var v) && (v is true || string.Equals(v.ToString(), "true", StringComparison.OrdinalIgnoreCase));
+        var policy = (await realms.GetAsync(realm, ct)).DuplicateEmailPolicy;
+        // What a provider sign-in creates or links is the system's doing (on the storefront's request), on the timeline as such.
+        using var actor = ChangeContext.Use(ChangeActor.System($"sign-in through {profile.Name}", ChangeActor.Api));
+        return await members.FindOrCreateAsync(profile, new ProviderIdentity(subject, email, verified, NameOf(claims, email)), policy, ct);
+    }
+
+    private static string NameOf(IReadOnlyDictionary<string, object> claims, string email)
+    {
+        var name = claims.TryGetValue("name", out var n) && !string.IsNullOrWhiteSpace(n.ToString()) ? n.ToString()!
+            : string.Join(' ', new[] { "given_name", "family_name" }.Select(k => claims.TryGetValue(k, out var x) ? x.ToString() : null).Where(x => !string.IsNullOrWhiteSpace(x)));
+        return string.IsNullOrWhiteSpace(name) ? email.Split('@')[0] : name;
+    }
+
     /// <summary>
     /// The customer a provider identity belongs to: the one it signed in as before; else, for a person whose email a
     /// customer has, either a new customer (policy <c>allowed</c>) or, with a verified email and policy <c>api_only</c>, that
@@ -419,9 +468,7 @@ public sealed class OidcSignInService(
             throw Refused($"{profile.Name} gave no usable email address for this person: add the email scope to the profile.");
         }
         var policy = (await realms.GetAsync(ct)).DuplicateEmailPolicy;
-        var name = claims.TryGetValue("name", out var n) && !string.IsNullOrWhiteSpace(n.ToString()) ? n.ToString()!
-            : string.Join(' ', new[] { "given_name", "family_name" }.Select(k => claims.TryGetValue(k, out var x) ? x.ToString() : null).Where(x => !string.IsNullOrWhiteSpace(x)));
-        var input = new CustomerInput { Name = string.IsNullOrWhiteSpace(name) ? email.Split('@')[0] : name, Email = email };
+        var input = new CustomerInput { Name = NameOf(claims, email), Email = email };
         var identity = new CustomerLogin { Id = Guid.CreateVersion7(), ProfileId = profile.Id, Subject = subject, Email = email, CreatedAt = now, LastSignInAt = now };
 
         if (policy == DuplicateEmailPolicy.Allowed)

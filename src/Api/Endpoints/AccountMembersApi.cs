@@ -117,7 +117,7 @@ public static class AccountMembersApi
     // Tokens ------------------------------------------------------------------------------------------------------------
 
     private static async Task<IResult> TokensAsync(HttpContext context, ApiBody<AccountTokenData> body, ClaimsPrincipal user, AccountMemberService members,
-        AccountTokenService tokens, ApiRateLimits limits, CancellationToken ct)
+        AccountTokenService tokens, OidcSignInService signIn, ApiRateLimits limits, CancellationToken ct)
     {
         limits.CheckIp(context, "account-member-tokens");
         var data = body.Data;
@@ -170,8 +170,18 @@ public static class AccountMembersApi
                 break;
             }
             case "oidc":
-                return ApiErrors.Result(400, "Bad Request",
-                    "OpenID Connect sign-in for account members is not set up in this store yet: use authentication_mechanism password.", "data.authentication_mechanism");
+            {
+                Required(("oauth_authorization_code", data.OauthAuthorizationCode.Value), ("oauth_redirect_uri", data.OauthRedirectUri.Value),
+                    ("oauth_code_verifier", data.OauthCodeVerifier.Value));
+                var outcome = await signIn.SignInAsync(user, new OidcCodeRedemption(data.OauthAuthorizationCode.Value, data.OauthRedirectUri.Value,
+                    data.OauthCodeVerifier.Value, data.OidcProfileId.Value), ct, RealmKind.AccountMembers);
+                if (!outcome.IsOk)
+                {
+                    return ApiErrors.Failure(outcome, "This sign-in");
+                }
+                memberId = outcome.Value;
+                break;
+            }
             case "passwordless":
                 return ApiErrors.Result(400, "Bad Request",
                     "One-time password sign-in is not offered by this store (it needs EP's webhooks to deliver the codes): use authentication_mechanism password.",
@@ -209,7 +219,7 @@ public static class AccountMembersApi
         new ClientIdMeta(AccountManagementClientId)), ApiLinks.Self(request, "/v2/settings/account-authentication"));
 
     /// <summary>EP's client id for account members' OpenID Connect sign-in through the store.</summary>
-    public const string AccountManagementClientId = "account-management";
+    public const string AccountManagementClientId = OidcSignInService.AccountManagementClientId;
 
     private static async Task<IResult> SettingsAsync(HttpRequest request, AccountSettingsService settings, CancellationToken ct) =>
         TypedResults.Json(Settings(request, await settings.GetAsync(ct)));
@@ -434,6 +444,8 @@ public sealed record AccountTokenData : IRequestData
     public Optional<string> OauthAuthorizationCode { get; init; }
     public Optional<string> OauthRedirectUri { get; init; }
     public Optional<string> OauthCodeVerifier { get; init; }
+    /// <summary>Ours: which of the realm's profiles issued a provider's own code (the direct mode), when several could have.</summary>
+    public Optional<string> OidcProfileId { get; init; }
     public Optional<string> OneTimePasswordToken { get; init; }
 }
 

@@ -36,7 +36,7 @@ public static class OidcIdpApi
     private static async Task<IResult> LoginAsync(Guid storeId, Guid realmId, HttpRequest request, OidcSignInService signIn, RealmService realms,
         CancellationToken ct)
     {
-        var realm = await realms.GetAsync(ct);
+        var realm = await realms.FindAsync(realmId, ct) ?? await realms.GetAsync(ct);
         if (storeId != realm.StoreId)
         {
             return Page(404, "There is no such store.");
@@ -52,8 +52,7 @@ public static class OidcIdpApi
     private static async Task<IResult> CallbackAsync(Guid storeId, Guid realmId, Guid profileId, HttpRequest request, OidcSignInService signIn,
         RealmService realms, CancellationToken ct)
     {
-        var realm = await realms.GetAsync(ct);
-        if (storeId != realm.StoreId || realmId != realm.Id)
+        if (await realms.FindAsync(realmId, ct) is not { } realm || storeId != realm.StoreId)
         {
             return Page(404, "There is no such store or realm.");
         }
@@ -67,17 +66,16 @@ public static class OidcIdpApi
     private static async Task<IResult> DiscoveryAsync(Guid storeId, Guid realmId, HttpRequest request, RealmService realms, OidcProfileService profiles,
         CancellationToken ct)
     {
-        var realm = await realms.GetAsync(ct);
-        if (storeId != realm.StoreId || realmId != realm.Id)
+        if (await realms.FindAsync(realmId, ct) is not { } realm || storeId != realm.StoreId)
         {
             return Page(404, "There is no such store or realm.");
         }
-        var first = (await profiles.ListAsync(enabledOnly: true, ct: ct)).FirstOrDefault();
+        var first = (await profiles.ListAsync(enabledOnly: true, ct: ct, realm: realm.Kind)).FirstOrDefault();
         return Results.Json(new Dictionary<string, object?>
         {
             ["issuer"] = ApiLinks.Absolute(request, $"/oidc-idp/stores/{realm.StoreId}/authentication-realms/{realm.Id}"),
             ["authorization_endpoint"] = first is null ? null : LoginUrl(request, realm, first.Id),
-            ["token_endpoint"] = ApiLinks.Absolute(request, "/v2/customers/tokens"),
+            ["token_endpoint"] = ApiLinks.Absolute(request, realm.Kind == RealmKind.Customers ? "/v2/customers/tokens" : "/v2/account-members/tokens"),
             ["response_types_supported"] = new[] { "code" },
             ["grant_types_supported"] = new[] { "authorization_code" },
             ["code_challenge_methods_supported"] = new[] { "S256" },

@@ -96,6 +96,43 @@ namespace CommerceManager.Data.Migrations.Sqlite
                     b.ToTable("AccountMembers", (string)null);
                 });
 
+            modelBuilder.Entity("CommerceManager.Accounts.AccountMemberLogin", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSignInAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MemberId");
+
+                    b.HasIndex("ProfileId", "Subject")
+                        .IsUnique();
+
+                    b.ToTable("AccountMemberLogins", (string)null);
+                });
+
             modelBuilder.Entity("CommerceManager.Accounts.AccountMembership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -561,6 +598,13 @@ namespace CommerceManager.Data.Migrations.Sqlite
                     b.Property<Guid>("ProfileId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Realm")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Customers");
+
                     b.Property<string>("RedirectUri")
                         .IsRequired()
                         .HasMaxLength(2048)
@@ -605,6 +649,13 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("Realm")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Customers");
 
                     b.Property<string>("RedirectUri")
                         .IsRequired()
@@ -2126,6 +2177,21 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         });
 
                     b.Navigation("Postal")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CommerceManager.Accounts.AccountMemberLogin", b =>
+                {
+                    b.HasOne("CommerceManager.Accounts.AccountMember", null)
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CommerceManager.CustomerSignIn.OidcProfile", null)
+                        .WithMany()
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

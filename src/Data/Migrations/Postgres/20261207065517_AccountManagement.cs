@@ -31,6 +31,22 @@ namespace CommerceManager.Data.Migrations.Postgres
                 nullable: false,
                 defaultValue: "Customers");
 
+            migrationBuilder.AddColumn<string>(
+                name: "Realm",
+                table: "OidcLoginRequests",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "Customers");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Realm",
+                table: "OidcIssuedCodes",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "Customers");
+
             migrationBuilder.AddColumn<Guid>(
                 name: "AccountId",
                 table: "Carts",
@@ -128,6 +144,35 @@ namespace CommerceManager.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_PasswordProfiles", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AccountMemberLogins",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    MemberId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProfileId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Subject = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false, collation: "C"),
+                    Email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: true, collation: "C"),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastSignInAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AccountMemberLogins", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AccountMemberLogins_AccountMembers_MemberId",
+                        column: x => x.MemberId,
+                        principalTable: "AccountMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AccountMemberLogins_OidcProfiles_ProfileId",
+                        column: x => x.ProfileId,
+                        principalTable: "OidcProfiles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -297,6 +342,17 @@ namespace CommerceManager.Data.Migrations.Postgres
                 columns: new[] { "AccountId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AccountMemberLogins_MemberId",
+                table: "AccountMemberLogins",
+                column: "MemberId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccountMemberLogins_ProfileId_Subject",
+                table: "AccountMemberLogins",
+                columns: new[] { "ProfileId", "Subject" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AccountMembers_CreatedAt_Id",
                 table: "AccountMembers",
                 columns: new[] { "CreatedAt", "Id" })
@@ -439,6 +495,9 @@ namespace CommerceManager.Data.Migrations.Postgres
                 name: "AccountAddresses");
 
             migrationBuilder.DropTable(
+                name: "AccountMemberLogins");
+
+            migrationBuilder.DropTable(
                 name: "AccountMemberships");
 
             migrationBuilder.DropTable(
@@ -485,6 +544,14 @@ namespace CommerceManager.Data.Migrations.Postgres
             migrationBuilder.DropColumn(
                 name: "Realm",
                 table: "OidcProfiles");
+
+            migrationBuilder.DropColumn(
+                name: "Realm",
+                table: "OidcLoginRequests");
+
+            migrationBuilder.DropColumn(
+                name: "Realm",
+                table: "OidcIssuedCodes");
 
             migrationBuilder.DropColumn(
                 name: "AccountId",

@@ -31,6 +31,22 @@ namespace CommerceManager.Data.Migrations.Sqlite
                 nullable: false,
                 defaultValue: "Customers");
 
+            migrationBuilder.AddColumn<string>(
+                name: "Realm",
+                table: "OidcLoginRequests",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "Customers");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Realm",
+                table: "OidcIssuedCodes",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "Customers");
+
             migrationBuilder.AddColumn<Guid>(
                 name: "AccountId",
                 table: "Carts",
@@ -126,6 +142,35 @@ namespace CommerceManager.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_PasswordProfiles", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AccountMemberLogins",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MemberId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProfileId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastSignInAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AccountMemberLogins", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AccountMemberLogins_AccountMembers_MemberId",
+                        column: x => x.MemberId,
+                        principalTable: "AccountMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AccountMemberLogins_OidcProfiles_ProfileId",
+                        column: x => x.ProfileId,
+                        principalTable: "OidcProfiles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -295,6 +340,17 @@ namespace CommerceManager.Data.Migrations.Sqlite
                 columns: new[] { "AccountId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AccountMemberLogins_MemberId",
+                table: "AccountMemberLogins",
+                column: "MemberId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccountMemberLogins_ProfileId_Subject",
+                table: "AccountMemberLogins",
+                columns: new[] { "ProfileId", "Subject" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AccountMembers_CreatedAt_Id",
                 table: "AccountMembers",
                 columns: new[] { "CreatedAt", "Id" });
@@ -414,6 +470,9 @@ namespace CommerceManager.Data.Migrations.Sqlite
                 name: "AccountAddresses");
 
             migrationBuilder.DropTable(
+                name: "AccountMemberLogins");
+
+            migrationBuilder.DropTable(
                 name: "AccountMemberships");
 
             migrationBuilder.DropTable(
@@ -460,6 +519,14 @@ namespace CommerceManager.Data.Migrations.Sqlite
             migrationBuilder.DropColumn(
                 name: "Realm",
                 table: "OidcProfiles");
+
+            migrationBuilder.DropColumn(
+                name: "Realm",
+                table: "OidcLoginRequests");
+
+            migrationBuilder.DropColumn(
+                name: "Realm",
+                table: "OidcIssuedCodes");
 
             migrationBuilder.DropColumn(
                 name: "AccountId",

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CommerceManager.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresDbContext))]
-    [Migration("20261207063756_AccountManagement")]
+    [Migration("20261207065517_AccountManagement")]
     partial class AccountManagement
     {
         /// <inheritdoc />
@@ -120,6 +120,45 @@ namespace CommerceManager.Data.Migrations.Postgres
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "NormalizedName" }, "IX_AccountMembers_NormalizedName_trgm"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("AccountMembers", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Accounts.AccountMemberLogin", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .UseCollation("C");
+
+                    b.Property<DateTime>("LastSignInAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .UseCollation("C");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MemberId");
+
+                    b.HasIndex("ProfileId", "Subject")
+                        .IsUnique();
+
+                    b.ToTable("AccountMemberLogins", (string)null);
                 });
 
             modelBuilder.Entity("CommerceManager.Accounts.AccountMembership", b =>
@@ -630,6 +669,13 @@ namespace CommerceManager.Data.Migrations.Postgres
                     b.Property<Guid>("ProfileId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Realm")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Customers");
+
                     b.Property<string>("RedirectUri")
                         .IsRequired()
                         .HasMaxLength(2048)
@@ -678,6 +724,13 @@ namespace CommerceManager.Data.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .UseCollation("C");
+
+                    b.Property<string>("Realm")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Customers");
 
                     b.Property<string>("RedirectUri")
                         .IsRequired()
@@ -2394,6 +2447,21 @@ namespace CommerceManager.Data.Migrations.Postgres
                         });
 
                     b.Navigation("Postal")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CommerceManager.Accounts.AccountMemberLogin", b =>
+                {
+                    b.HasOne("CommerceManager.Accounts.AccountMember", null)
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CommerceManager.CustomerSignIn.OidcProfile", null)
+                        .WithMany()
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
