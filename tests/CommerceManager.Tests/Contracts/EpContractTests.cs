@@ -65,6 +65,41 @@ public sealed class EpContractTests(OidcStore store) : ApiTestBase(store), IClas
     }
 
     [Fact]
+    public async Task Account_management_answers_have_EPs_shapes()
+    {
+        var server = await ApiClient.ClientCredentialsAsync(App);
+        var settings = await ApiClient.ExpectAsync(await server.PutAsync("/v2/settings/account-authentication", new
+        {
+            type = "account_authentication_settings", enable_self_signup = true, auto_create_account_for_account_members = true, account_member_self_management = "update_only",
+        }), HttpStatusCode.OK);
+        var realm = settings["data"]!["relationships"]!["authentication_realm"]!["data"]!["id"]!.GetValue<string>();
+        var profile = (await ApiClient.ExpectAsync(await server.PostAsync($"/v2/authentication-realms/{realm}/password-profiles",
+            new { type = "password_profile", name = "Passwords", username_format = "email" }), HttpStatusCode.Created))["data"]!["id"]!.GetValue<string>();
+        var shopper = await ApiClient.ImplicitAsync(App);
+        var email = UniqueEmail("contract");
+        var tokens = await ApiClient.ExpectAsync(await shopper.PostAsync("/v2/account-members/tokens", new
+        {
+            type = "account_management_authentication_token", authentication_mechanism = "self_signup", password_profile_id = profile,
+            username = email, password = "correct horse battery staple", name = "Contract Shopper", email,
+        }), HttpStatusCode.Created);
+        shopper.AccountToken = tokens["data"]![0]!["token"]!.GetValue<string>();
+        var account = tokens["data"]![0]!["account_id"]!.GetValue<string>();
+        var member = tokens["meta"]!["account_member_id"]!.GetValue<string>();
+        var child = await ApiClient.ExpectAsync(await server.PostAsync("/v2/accounts", new { type = "account", name = "Branch", parent_id = account }), HttpStatusCode.Created);
+
+        AssertMatches("account-authentication-settings", await ApiClient.ExpectAsync(await shopper.GetAsync("/v2/settings/account-authentication"), HttpStatusCode.OK));
+        AssertMatches("account-tokens", tokens);
+        AssertMatches("account", await ApiClient.ExpectAsync(await shopper.GetAsync($"/v2/accounts/{account}"), HttpStatusCode.OK));
+        AssertMatches("account", child);
+        AssertMatches("account-member", await ApiClient.ExpectAsync(await shopper.GetAsync($"/v2/account-members/{member}"), HttpStatusCode.OK));
+        var membership = (await ApiClient.ExpectAsync(await server.GetAsync($"/v2/accounts/{account}/account-memberships"), HttpStatusCode.OK))["data"]![0]!["id"]!.GetValue<string>();
+        AssertMatches("account-membership", await ApiClient.ExpectAsync(await server.GetAsync($"/v2/accounts/{account}/account-memberships/{membership}"), HttpStatusCode.OK));
+        AssertMatches("account-address", await ApiClient.ExpectAsync(await shopper.PostAsync($"/v2/accounts/{account}/addresses",
+            new { type = "address", first_name = "Con", last_name = "Tract", line_1 = "1 Spec Street", region = "Yorkshire", postcode = "LS1 1AA", country = "GB" }),
+            HttpStatusCode.Created));
+    }
+
+    [Fact]
     public async Task Flows_fields_and_sign_in_discovery_have_EPs_shapes()
     {
         var server = await ApiClient.ClientCredentialsAsync(App);
