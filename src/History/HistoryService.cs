@@ -53,6 +53,13 @@ public sealed record HistoryEntry(
                 "address" => Subject is { Length: > 0 } label ? $"Address “{label}”" : "Address",
                 "order" => Subject is { Length: > 0 } number ? $"Order {number}" : "Order",
                 "user-authentication-oidc-profile-info" => Subject is { Length: > 0 } provider ? $"Sign-in link ({provider})" : "Sign-in link",
+                "account" => "Account",
+                "account-address" => Subject is { Length: > 0 } place ? $"Address “{place}”" : "Address",
+                "account-membership" => "Membership",
+                "account-member" => "Member",
+                "user-authentication-password-profile-info" when Changes.FirstOrDefault(c => c.Field == "password") is { } pw =>
+                    pw.To switch { "set" => "Password set", "not set" => "Password removed", _ => "Password replaced" },
+                "user-authentication-password-profile-info" => Subject is { Length: > 0 } username ? $"Username “{username}”" : "Username",
                 _ => ResourceType,
             };
             if (what.StartsWith("Password", StringComparison.Ordinal) || Action == ChangeActions.SignedOut)

@@ -1,3 +1,5 @@
+using CommerceManager.Orders;
+using CommerceManager.Accounts;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using CommerceManager.ApiKeys;
@@ -96,9 +98,10 @@ public static class AppInitializer
             var currency = config["Store:Currency"] ?? "USD";
             var counts = await new StoreGenerator(dialect, seed: 2025, currency).InsertAsync(connection, new StoreShape(seed.DemoCustomers), 1, hash, ct: ct);
             await AddDemoFieldsAsync(sp.GetRequiredService<FieldDesigner>(), db, ct);
-            log.LogInformation("New database: added demo data, {Customers} customers with {Addresses} addresses and {Orders} orders " +
-                "(Seed__DemoData=false turns this off). Demo customers with a password use '{Password}'.",
-                counts.Customers, counts.Addresses, counts.Orders, DemoCustomerPassword);
+            var accounts = await AddDemoAccountsAsync(sp, hash, ct);
+            log.LogInformation("New database: added demo data, {Customers} customers with {Addresses} addresses and {Orders} orders, and {Accounts} accounts " +
+                "(Seed__DemoData=false turns this off). Demo customers and account members with a password use '{Password}'.",
+                counts.Customers, counts.Addresses, counts.Orders, accounts, DemoCustomerPassword);
         }
     }
 
@@ -152,6 +155,99 @@ public static class AppInitializer
             customer.CustomData = values.ToJsonString();
         }
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// EP Account Management demo data: a few companies (two with branches), households, members who sign in with the demo
+    /// password through the "Demo passwords" profile, tags, addresses and orders placed for accounts; the store set up
+    /// as `ep generate` leaves it (self sign-up on, an account for each new member, members update themselves).
+    /// </summary>
+    private static async Task<int> AddDemoAccountsAsync(IServiceProvider sp, string passwordHash, CancellationToken ct)
+    {
+        var system = Access.SystemAdmin("demo data");
+        await sp.GetRequiredService<AccountSettingsService>().UpdateAsync(system, new AccountSettingsInput(EnableSelfSignup: true,
+            AutoCreateAccountForAccountMembers: true, AccountMemberSelfManagement: SelfManagement.UpdateOnly));
+        var members = sp.GetRequiredService<AccountMemberService>();
+        var profile = await members.CreateProfileAsync(system, new PasswordProfileInput("Demo passwords", PasswordProfiles.EmailFormat), ct);
+        var accounts = sp.GetRequiredService<AccountService>();
+        var tags = sp.GetRequiredService<AccountTagService>();
+        var wholesale = (await tags.CreateAsync(system, "Wholesale", "Buys in bulk at trade prices.", ct)).Value!;
+        var vip = (await tags.CreateAsync(system, "VIP", null, ct)).Value!;
+        var addresses = sp.GetRequiredService<AccountAddressService>();
+        var memberships = sp.GetRequiredService<MembershipService>();
+        var carts = sp.GetRequiredService<CartService>();
+        var checkout = sp.GetRequiredService<CheckoutService>();
+        var dbFactory = sp.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var random = new Random(2026);
+        (string Company, string City, string Country, string Postcode, string County, string[] Branches)[] companies =
+        [
+            ("Northwind Traders", "Leeds", "GB", "LS1 4AP", "West Yorkshire", ["Northwind North", "Northwind South"]),
+            ("Contoso Retail", "Manchester", "GB", "M1 1AE", "Greater Manchester", ["Contoso Outlet"]),
+            ("Fabrikam Studio", "Bristol", "GB", "BS1 5TR", "Bristol", []),
+            ("Tailspin Toys", "Edinburgh", "GB", "EH1 1YZ", "Midlothian", []),
+            ("The Okafor household", "London", "GB", "N1 9GU", "Greater London", []),
+            ("The Lindqvist household", "York", "GB", "YO1 7HH", "North Yorkshire", []),
+        ];
+        string[] first = ["Amara", "Ben", "Chloe", "Dev", "Elena", "Finn", "Grace", "Hugo", "Isla", "Jonah", "Kemi", "Leo"];
+        string[] last = ["Okafor", "Lindqvist", "Patel", "Moreau", "Nakamura", "Reyes", "Silva", "Walsh"];
+        var made = 0;
+        foreach (var (company, city, country, postcode, county, branches) in companies)
+        {
+            var account = (await accounts.CreateAsync(system, new AccountInput
+            {
+                Name = company, LegalName = company.StartsWith("The ", StringComparison.Ordinal) ? null : company + " Ltd",
+                RegistrationId = company.StartsWith("The ", StringComparison.Ordinal) ? null : $"GB{random.Next(10_000_000, 99_999_999)}",
+            }, ct)).Value!;
+            made++;
+            if (branches.Length > 0)
+            {
+                await accounts.AddTagsAsync(system, account.Id, [wholesale.Id], ct);
+            }
+            if (made == 1)
+            {
+                await accounts.AddTagsAsync(system, account.Id, [vip.Id], ct);
+            }
+            var office = new Addresses.AddressInput
+            {
+                Name = branches.Length > 0 ? "Head office" : "Home", FirstName = first[made % first.Length], LastName = last[made % last.Length],
+                CompanyName = branches.Length > 0 ? company : null, Line1 = $"{random.Next(1, 200)} {city} Road", City = city, County = county, Postcode = postcode, Country = country,
+            };
+            await addresses.CreateAsync(system, account.Id, office, ct);
+            var ids = new List<Guid> { account.Id };
+            foreach (var branch in branches)
+            {
+                ids.Add((await accounts.CreateAsync(system, new AccountInput { Name = branch, LegalName = company + " Ltd", ParentId = account.Id }, ct)).Value!.Id);
+                made++;
+            }
+            for (var m = 0; m < 2 + random.Next(3); m++)
+            {
+                var name = $"{first[random.Next(first.Length)]} {(company.StartsWith("The ", StringComparison.Ordinal) ? company.Split(' ')[1] : last[random.Next(last.Length)])}";
+                var email = $"{name.ToLowerInvariant().Replace(' ', '.')}.{made}{m}@{(company.StartsWith("The ", StringComparison.Ordinal) ? "example.com" : company.Split(' ')[0].ToLowerInvariant() + ".example")}";
+                var member = (await members.CreateAsync(system, new AccountMemberInput { Name = name, Email = email }, ct)).Value!;
+                // The demo password's hash, made once (hashing takes ~0.1 s a time).
+                await using (var db = await dbFactory.CreateDbContextAsync(ct))
+                {
+                    db.MemberPasswords.Add(AccountMemberService.NewPassword(member.Id, profile.Id, email, passwordHash, DateTime.UtcNow));
+                    await db.SaveChangesAsync(ct);
+                }
+                foreach (var id in ids.Take(m == 0 ? ids.Count : 1))
+                {
+                    await memberships.AddAsync(system, id, member.Id, ct);
+                }
+                if (random.Next(2) == 0)
+                {
+                    var cart = $"demo-account-{Guid.NewGuid():N}";
+                    await carts.AddItemAsync(system, cart, new CartItemInput { Name = "Coffee beans 1 kg", Sku = "COF-1KG", Quantity = 1 + random.Next(6), Price = 1800 }, ct);
+                    var shipTo = Addresses.AddressInput.From(office.ToPostal());
+                    shipTo.Region = county;
+                    await checkout.CheckoutAsync(system, cart, new CheckoutInput
+                    {
+                        AccountId = account.Id, AccountMemberId = member.Id, Name = name, Email = email, BillingAddress = shipTo, ShippingAddress = shipTo,
+                    }, ct);
+                }
+            }
+        }
+        return made;
     }
 
     private static async Task EnsureFirstAdminAsync(UserManager<StaffUser> users, BootstrapOptions options, ILogger log)

@@ -172,6 +172,36 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
         await ScanAsync("provider dialog");
         await CloseDialogAsync();
 
+        await OpenAsync("accounts", page.GetByTestId("accounts-table").Locator("tbody tr").First);
+        await ScanAsync("accounts");
+        await page.GetByTestId("add-account").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-dialog")).ToBeVisibleAsync();
+        await ScanAsync("add account dialog");
+        await CloseDialogAsync();
+        var accountHref = await page.GetByTestId("account-link").First.GetAttributeAsync("href");
+        await OpenAsync("accounts?tab=users", page.GetByTestId("users-table").Locator("tbody tr").First);
+        await ScanAsync("account users");
+        await OpenAsync(accountHref!, page.GetByTestId("account-title"));
+        await ScanAsync("account overview");
+        await OpenAsync(accountHref + "?tab=members", page.GetByTestId("create-account-member"));
+        await ScanAsync("account members");
+        await page.GetByTestId("create-account-member").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-dialog")).ToBeVisibleAsync();
+        await ScanAsync("create account member dialog");
+        await CloseDialogAsync();
+        await OpenAsync(accountHref + "?tab=addresses", page.GetByTestId("add-account-address"));
+        await ScanAsync("account address book");
+        await OpenAsync(accountHref + "?tab=orders", page.GetByTestId("orders-table"));
+        await ScanAsync("account purchase history");
+        var memberHref = await page.GotoAsync("accounts?tab=users") is not null
+            ? await page.GetByTestId("users-table").Locator("tbody tr a").First.GetAttributeAsync("href") : null;
+        await OpenAsync(memberHref!, page.GetByTestId("member-title"));
+        await ScanAsync("account member");
+        await OpenAsync("settings/account-sign-in", page.GetByTestId("account-auth-settings"));
+        await ScanAsync("account sign-in");
+        await OpenAsync("settings/payments", page.GetByTestId("manual-gateway"));
+        await ScanAsync("payments");
+
         await OpenAsync("settings/backups", page.GetByRole(AriaRole.Heading).First);
         await ScanAsync("backups");
         await OpenAsync("settings/import-elastic-path", page.GetByRole(AriaRole.Heading).First);
