@@ -67,14 +67,15 @@ public static class PasswordChangeGate
     public const string ChangePasswordPath = "/Account/ChangePassword";
 
     /// <summary>
-    /// A staff member whose password must change sees only the change-password page: every other console page sends
-    /// them there (the API, static files and sign-out are not console pages).
+    /// A staff member whose password must change reaches only the change-password page and sign-out: every other
+    /// console page and cookie endpoint (file downloads, personal data, import error files) sends them there. The API
+    /// (bearer tokens, not this cookie), static files and the circuit's own endpoints are not gated.
     /// </summary>
     public static IApplicationBuilder UsePasswordChangeGate(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         if (context.User.HasClaim(StaffClaims.MustChangePassword, "true")
-            && context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is { } page
-            && page.Type != typeof(Pages.ChangePassword))
+            && context.GetEndpoint() is { } endpoint
+            && !IsAllowedWhileChanging(context.Request.Path, endpoint))
         {
             var back = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
             context.Response.Redirect($"{context.Request.PathBase}{ChangePasswordPath}?ReturnUrl={Uri.EscapeDataString(back)}");
@@ -82,4 +83,17 @@ public static class PasswordChangeGate
         }
         await next();
     });
+
+    private static bool IsAllowedWhileChanging(PathString path, Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is { } page
+            ? page.Type == typeof(Pages.ChangePassword)
+            : path.StartsWithSegments("/Account", StringComparison.OrdinalIgnoreCase)
+                || path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase)
+                || path.StartsWithSegments("/_framework", StringComparison.OrdinalIgnoreCase)
+                || path.StartsWithSegments("/_content", StringComparison.OrdinalIgnoreCase)
+                || Api.ApiErrors.IsApiPath(path)
+                || path.StartsWithSegments("/oidc-idp", StringComparison.OrdinalIgnoreCase)
+                || path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
+                || path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
+                || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.StaticAssets.StaticAssetDescriptor>() is not null;
 }

@@ -175,17 +175,7 @@ public static class AccountText
     /// Emails and usernames compared case-insensitively in ASCII only. Folding every letter would make
     /// <c>vıctim@example.com</c> (dotless i) equal <c>victim@example.com</c>, and one person could sign in as another.
     /// </summary>
-    public static string FoldEmail(string value)
-    {
-        var trimmed = value.Trim();
-        return string.Create(trimmed.Length, trimmed, static (span, text) =>
-        {
-            for (var i = 0; i < text.Length; i++)
-            {
-                span[i] = char.IsAsciiLetterLower(text[i]) ? (char)(text[i] - 32) : text[i];
-            }
-        });
-    }
+    public static string FoldEmail(string value) => Common.EmailRules.Fold(value);
 }
 
 internal sealed class ShopperAccountConfiguration : IEntityTypeConfiguration<ShopperAccount>

@@ -11,6 +11,10 @@ public sealed class RateLimitSettings
     public int CustomerTokenPerIpPerMinute { get; set; } = 600;
     /// <summary>Registrations (POST /v2/customers by a storefront, not a server with a secret) per client IP per minute.</summary>
     public int RegistrationsPerIpPerMinute { get; set; } = 30;
+    /// <summary>Sign-ins started at the login proxy (GET /oidc-idp/login/…) per client IP per minute: each writes a row.</summary>
+    public int LoginProxyPerIpPerMinute { get; set; } = 30;
+    /// <summary>Sign-ins under way (started at the login proxy, not yet back from the provider, not expired) per client IP.</summary>
+    public int PendingLoginsPerIp { get; set; } = 20;
     /// <summary>Failed sign-ins per account (email) before further attempts get 429 for the rest of the window.</summary>
     public int FailedSignInsPerAccount { get; set; } = 10;
     public int AccountWindowMinutes { get; set; } = 15;
@@ -37,6 +41,7 @@ public sealed class ApiRateLimits : IDisposable
             {
                 "oauth" => settings.AccessTokenPerIpPerMinute,
                 "registration" => settings.RegistrationsPerIpPerMinute,
+                "login-proxy" => settings.LoginProxyPerIpPerMinute,
                 _ => settings.CustomerTokenPerIpPerMinute,
             }),
             Window = TimeSpan.FromMinutes(1),

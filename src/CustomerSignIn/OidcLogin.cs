@@ -18,6 +18,8 @@ public sealed class OidcLoginRequest
     public RealmKind Realm { get; set; } = RealmKind.Customers;
     public string RedirectUri { get; set; } = "";
     public string? StorefrontState { get; set; }
+    /// <summary>The browser's address (bucketed), to cap the sign-ins under way per address.</summary>
+    public string ClientKey { get; set; } = "";
     public string CodeChallenge { get; set; } = "";
     public string ProviderCodeVerifier { get; set; } = "";
     public string Nonce { get; set; } = "";
@@ -50,6 +52,8 @@ internal sealed class OidcLoginRequestConfiguration : IEntityTypeConfiguration<O
         b.ToTable("OidcLoginRequests");
         b.Property(r => r.RedirectUri).HasMaxLength(2048);
         b.Property(r => r.StorefrontState).HasMaxLength(2048);
+        b.Property(r => r.ClientKey).HasMaxLength(16).HasDefaultValue("");
+        b.HasIndex(r => r.ClientKey);
         b.Property(r => r.CodeChallenge).HasMaxLength(128);
         b.Property(r => r.ProviderCodeVerifier).HasMaxLength(128);
         b.Property(r => r.Nonce).HasMaxLength(128);

@@ -20,10 +20,16 @@ public sealed record OidcCodeRedemption(string? Code, string? RedirectUri, strin
 
 /// <summary>What a storefront's browser brings to the login proxy (EP's <c>authorization-endpoint</c>), from its query string.</summary>
 public sealed record ProxyLoginRequest(Guid RealmId, Guid? ProfileId, string? ClientId, string? RedirectUri, string? ResponseType, string? State,
-    string? CodeChallenge, string? CodeChallengeMethod, IReadOnlyDictionary<string, string> PassThrough);
+    string? CodeChallenge, string? CodeChallengeMethod, IReadOnlyDictionary<string, string> PassThrough)
+{
+    /// <summary>The address the browser came from (<see cref="Api.ApiRateLimits.ClientKey"/>): pending sign-ins are capped per address.</summary>
+    public string ClientKey { get; init; } = "";
+    /// <summary>How many sign-ins may be under way from one address at once.</summary>
+    public int MaxPending { get; init; } = int.MaxValue;
+}
 
 /// <summary>Where the proxy sends the browser next; or, when the storefront's redirect URI cannot be trusted, an error to show instead.</summary>
-public sealed record ProxyStep(string? RedirectTo, string? Error = null);
+public sealed record ProxyStep(string? RedirectTo, string? Error = null, int Status = 400);
 
 /// <summary>
 /// Customer sign-in through a store's OpenID Connect provider: redeem the storefront's authorization code (with its
@@ -48,6 +54,8 @@ public sealed class OidcSignInService(
 
     public static string ClientIdOf(RealmKind realm) => realm == RealmKind.Customers ? StorefrontClientId : AccountManagementClientId;
     private static readonly TimeSpan LoginLifetime = TimeSpan.FromMinutes(10);
+    /// <summary>The longest storefront <c>state</c> the proxy keeps (EP's starters send a short random string).</summary>
+    public const int MaxStateLength = 512;
     private static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(2);
 
     /// <summary>
@@ -96,6 +104,11 @@ public sealed class OidcSignInService(
             // Never redirect to a URI the store has not listed: that would hand codes to anyone.
             return new ProxyStep(null, "redirect_uri is not one of the realm's redirect URIs (Settings → Customer sign-in, or PUT /v2/authentication-realms/:id).");
         }
+        if (request.State is { Length: > MaxStateLength })
+        {
+            // The state travels back to the storefront and is stored until the provider answers: bounded, and never echoed.
+            return new ProxyStep(null, $"state is longer than {MaxStateLength} characters.");
+        }
         string Back(string error, string description) => AddQuery(request.RedirectUri,
             ("error", error), ("error_description", description), ("state", request.State));
         if (request.ClientId != ClientIdOf(realm.Kind))
@@ -137,6 +150,12 @@ public sealed class OidcSignInService(
             // Keep the table small: abandoned sign-ins go when new ones start.
             await db.OidcLoginRequests.Where(r => r.ExpiresAt < now).ExecuteDeleteAsync(ct);
             await db.OidcIssuedCodes.Where(c => c.ExpiresAt < now).ExecuteDeleteAsync(ct);
+            if (await db.OidcLoginRequests.CountAsync(r => r.ClientKey == request.ClientKey, ct) >= request.MaxPending)
+            {
+                log.LogWarning("Sign-in proxy: {Max} sign-ins already under way from one address; refused.", request.MaxPending);
+                return new ProxyStep(null, "Too many sign-ins are under way from this address. Finish one, or wait ten minutes.", 429);
+            }
+            login.ClientKey = request.ClientKey;
             db.OidcLoginRequests.Add(login);
             await db.SaveChangesAsync(ct);
         }

@@ -38,7 +38,7 @@ public sealed class Customer : IVersioned
     /// <summary>Optimistic concurrency token, replaced on every save.</summary>
     public Guid Version { get; set; }
 
-    public static string Normalize(string value) => value.Trim().ToUpperInvariant();
+    public static string Normalize(string value) => Common.EmailRules.Fold(value);
 
     /// <summary>Upper case without accents: the search and sort key of names.</summary>
     public static string FoldName(string value)

@@ -50,6 +50,7 @@ public static class AppInitializer
         await using var db = await sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct);
         var isNewDatabase = !(await db.Database.GetAppliedMigrationsAsync(ct)).Any();
         await DatabaseSetup.MigrateAsync(db, dialect, ct);
+        await EmailKeyRepair.RunAsync(db, isNewDatabase, log, ct);
 
         // Several instances may start together on one new database: every step below tolerates losing the race.
         var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();

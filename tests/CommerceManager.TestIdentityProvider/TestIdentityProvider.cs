@@ -34,6 +34,8 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         ["bob"] = new("bob-sub-002", "bob.oidc@example.com", true, "Bob Example"),
         ["mallory"] = new("mallory-sub-003", "taken@example.com", false, "Mallory Unverified"),
         ["verified-taken"] = new("victor-sub-004", "taken.verified@example.com", true, "Victor Verified"),
+        // A dotless i (U+0131): upper-cased as I by ToUpperInvariant, so a careless fold makes it victim@example.com.
+        ["dotless"] = new("dotless-sub-005", "v\u0131ctim@example.com", true, "Dotless Impostor"),
     };
 
     private readonly string directory = Directory.CreateTempSubdirectory("cm-idp-").FullName;

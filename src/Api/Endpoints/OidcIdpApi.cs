@@ -34,8 +34,18 @@ public static class OidcIdpApi
         ApiLinks.Absolute(request, $"/oidc-idp/stores/{realm.StoreId}/authentication-realms/{realm.Id}/.well-known/openid-configuration");
 
     private static async Task<IResult> LoginAsync(Guid storeId, Guid realmId, HttpRequest request, OidcSignInService signIn, RealmService realms,
-        CancellationToken ct)
+        ApiRateLimits limits, Microsoft.Extensions.Options.IOptions<RateLimitSettings> limitSettings, CancellationToken ct)
     {
+        // Anonymous, and every sign-in started writes a row: counted per address like registrations.
+        try
+        {
+            limits.CheckIp(request.HttpContext, "login-proxy");
+        }
+        catch (ApiException tooMany)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = tooMany.RetryAfter?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Page(tooMany.Status, tooMany.Errors[0].Detail ?? tooMany.Message);
+        }
         var realm = await realms.FindAsync(realmId, ct) ?? await realms.GetAsync(ct);
         if (storeId != realm.StoreId)
         {
@@ -44,9 +54,13 @@ public static class OidcIdpApi
         string? Q(string name) => request.Query[name].FirstOrDefault();
         var step = await signIn.BeginLoginAsync(new ProxyLoginRequest(realmId, Guid.TryParse(Q(ProfileParameter), out var id) ? id : null,
                 Q("client_id"), Q("redirect_uri"), Q("response_type"), Q("state"), Q("code_challenge"), Q("code_challenge_method"),
-                request.Query.ToDictionary(q => q.Key, q => q.Value.ToString())),
+                request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()))
+            {
+                ClientKey = ApiRateLimits.ClientKey(request.HttpContext.Connection.RemoteIpAddress),
+                MaxPending = Math.Max(1, limitSettings.Value.PendingLoginsPerIp),
+            },
             profile => CallbackUrl(request, realm, profile), ct);
-        return step.RedirectTo is { } to ? Results.Redirect(to) : Page(400, step.Error!);
+        return step.RedirectTo is { } to ? Results.Redirect(to) : Page(step.Status, step.Error!);
     }
 
     private static async Task<IResult> CallbackAsync(Guid storeId, Guid realmId, Guid profileId, HttpRequest request, OidcSignInService signIn,

@@ -31,6 +31,14 @@ public sealed class GeneratedAdminPasswordTests(AppFactoryWithoutAdminPassword a
         Assert.Equal(HttpStatusCode.Redirect, customers.StatusCode);
         Assert.Equal("/Account/ChangePassword?ReturnUrl=%2Fcustomers%3Fstatus%3Dx", customers.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/settings")).StatusCode);
+        // So do the cookie endpoints that are not pages: personal data, an import's failed rows, export files.
+        foreach (var download in new[] { $"/customers/{Guid.NewGuid()}/personal-data.json", $"/customers/{Guid.NewGuid()}/personal-data.html",
+            $"/imports/{Guid.NewGuid()}/failed.csv", $"/exports/files/{Guid.NewGuid()}" })
+        {
+            var answer = await client.GetAsync(download);
+            Assert.True(answer.StatusCode == HttpStatusCode.Redirect, $"{download} gave {(int)answer.StatusCode}");
+            Assert.StartsWith("/Account/ChangePassword?ReturnUrl=", answer.Headers.Location?.OriginalString);
+        }
         var page = await client.GetStringAsync("/Account/ChangePassword");
         Assert.Contains("Choose your own before you go on", page);
 

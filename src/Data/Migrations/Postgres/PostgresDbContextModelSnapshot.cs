@@ -695,6 +695,14 @@ namespace CommerceManager.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ClientKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("")
+                        .UseCollation("C");
+
                     b.Property<string>("CodeChallenge")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -741,6 +749,8 @@ namespace CommerceManager.Data.Migrations.Postgres
                         .UseCollation("C");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ClientKey");
 
                     b.HasIndex("ExpiresAt");
 

@@ -626,6 +626,13 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClientKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
+
                     b.Property<string>("CodeChallenge")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -667,6 +674,8 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ClientKey");
 
                     b.HasIndex("ExpiresAt");
 

@@ -1,0 +1,40 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace CommerceManager.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class LoginProxyClientKey : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "ClientKey",
+                table: "OidcLoginRequests",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "",
+                collation: "C");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OidcLoginRequests_ClientKey",
+                table: "OidcLoginRequests",
+                column: "ClientKey");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_OidcLoginRequests_ClientKey",
+                table: "OidcLoginRequests");
+
+            migrationBuilder.DropColumn(
+                name: "ClientKey",
+                table: "OidcLoginRequests");
+        }
+    }
+}
