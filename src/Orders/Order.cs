@@ -49,6 +49,8 @@ public sealed class Order : IVersioned
     public long PaidAmount { get; set; }
     /// <summary>Minor units authorized and not yet captured.</summary>
     public long AuthorizedAmount { get; set; }
+    /// <summary>Minor units given back (refunds): received money is <see cref="PaidAmount"/> plus this, and it is not owed again.</summary>
+    public long RefundedAmount { get; set; }
     public PostalAddress BillingAddress { get; set; } = new();
     public PostalAddress ShippingAddress { get; set; } = new();
     public List<OrderItem> Items { get; set; } = [];

@@ -32,19 +32,28 @@ public sealed record OrderDto(
     DateTime UpdatedAt,
     Guid Version,
     Guid? AccountId,
-    Guid? AccountMemberId)
+    Guid? AccountMemberId,
+    long RefundedAmount)
 {
     public string FormattedTotal => Money.Format(Total, Currency);
 
-    /// <summary>What is still to pay: the total less what is paid or authorized.</summary>
-    public long BalanceOwing => Math.Max(0, Total + Tax - PaidAmount - AuthorizedAmount);
+    /// <summary>What is still to pay: the total less what is paid, authorized, or was paid and given back (a refund is not owed again).</summary>
+    public long BalanceOwing => Math.Max(0, Total + Tax - PaidAmount - AuthorizedAmount - RefundedAmount);
+
+    /// <summary>Money received: what is kept plus what was refunded.</summary>
+    public long Received => PaidAmount + RefundedAmount;
 }
 
 public sealed record OrderTransactionDto(Guid Id, TransactionType Type, TransactionStatus Status, string Gateway, long Amount, long RefundedAmount,
-    string Currency, string? CustomReference, string? Name, string CreatedBy, DateTime CreatedAt, DateTime UpdatedAt)
+    string Currency, string? CustomReference, string? Name, string CreatedBy, DateTime CreatedAt, DateTime UpdatedAt,
+    Guid? ParentId = null, DateTime? CapturedAt = null)
 {
-    /// <summary>What can still be refunded.</summary>
-    public long Refundable => Type is TransactionType.Purchase or TransactionType.Capture or TransactionType.Refund ? Amount - RefundedAmount : 0;
+    /// <summary>What can still be refunded: a payment's amount less its refunds (a refund itself gives nothing back).</summary>
+    public long Refundable => ParentId is null && Type is TransactionType.Purchase or TransactionType.Capture or TransactionType.Refund
+        ? Amount - RefundedAmount : 0;
+
+    /// <summary>A payment as EP's API shows it (refunds are folded into the payment they belong to).</summary>
+    public bool IsPayment => ParentId is null;
 }
 
 public sealed record OrderItemDto(Guid Id, string Name, string Sku, int Quantity, long UnitPrice, long LineTotal);
@@ -249,6 +258,17 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         }
     }
 
+    /// <summary>
+    /// What a customer has spent: money received on their orders less what was refunded (as Shopify's "Amount spent");
+    /// unpaid orders and authorizations not captured count nothing.
+    /// </summary>
+    public async Task<long> AmountSpentAsync(ClaimsPrincipal user, Guid customerId, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Orders.Where(o => o.CustomerId == customerId).SumAsync(o => o.PaidAmount, ct);
+    }
+
     public async Task<OrderDetail?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {
         if (Access.CustomerIdOf(user) is null && Access.AccountIdOf(user) is null)
@@ -286,7 +306,8 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
                 {
                     PaymentStatus.Paid => (order.Total + order.Tax, 0L),
                     PaymentStatus.Authorized => (order.PaidAmount, order.Total + order.Tax - order.PaidAmount),
-                    PaymentStatus.Refunded or PaymentStatus.Unpaid => (0L, 0L),
+                    PaymentStatus.Refunded => Refund(order),
+                    PaymentStatus.Unpaid => (0L, 0L),
                     _ => (order.PaidAmount, order.AuthorizedAmount),
                 };
             }
@@ -402,6 +423,13 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             : Access.AccountIdOf(user) is { } account ? order.AccountId == account
             : order.CustomerId is null && order.AccountId is null);
 
+    /// <summary>Staff mark an order refunded by hand: what was paid is given back (and is owed no more).</summary>
+    private static (long Paid, long Authorized) Refund(Order order)
+    {
+        order.RefundedAmount += order.PaidAmount;
+        return (0L, 0L);
+    }
+
     internal static OrderDetail Detail(Order order) => new(
         ToDtoCompiled(order),
         order.Items.OrderBy(i => i.Id).Select(i => new OrderItemDto(i.Id, i.Name, i.Sku, i.Quantity, i.UnitPrice, i.LineTotal)).ToList(),
@@ -410,7 +438,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
         OrderTransitions.NextStatuses(order), OrderTransitions.NextPayments(order), OrderTransitions.NextShippings(order));
 
     internal static OrderTransactionDto TransactionDto(OrderTransaction t) => new(t.Id, t.Type, t.Status, t.Gateway, t.Amount, t.RefundedAmount,
-        t.Currency, t.CustomReference, t.Name, t.CreatedBy, t.CreatedAt, t.UpdatedAt);
+        t.Currency, t.CustomReference, t.Name, t.CreatedBy, t.CreatedAt, t.UpdatedAt, t.ParentId, t.CapturedAt);
 
     private static IQueryable<Order> Apply(IQueryable<Order> q, IEnumerable<FilterTerm> terms)
     {
@@ -445,7 +473,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
     internal static readonly Expression<Func<Order, OrderDto>> ToDto = o => new OrderDto(o.Id, o.CustomerId, o.CustomerName, o.CustomerEmail,
         o.Status, o.Payment, o.Shipping, o.Currency, o.Total, o.Tax, o.ItemCount, o.OrderNumber, o.ExternalRef, o.PaidAmount, o.AuthorizedAmount,
         o.BillingAddress, o.ShippingAddress,
-        o.CreatedAt, o.UpdatedAt, o.Version, o.AccountId, o.AccountMemberId);
+        o.CreatedAt, o.UpdatedAt, o.Version, o.AccountId, o.AccountMemberId, o.RefundedAmount);
 
     internal static readonly Func<Order, OrderDto> ToDtoCompiled = ToDto.Compile();
 }

@@ -29,6 +29,14 @@ public sealed class OrderTransaction
     public string CreatedBy { get; set; } = "";
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+    /// <summary>
+    /// Set on a refund: the payment (purchase or capture) it gives money back from. A refund is a movement of its own,
+    /// with its own time and author; the payment keeps its line, its <see cref="RefundedAmount"/> adding up its refunds
+    /// (what EP's API shows: the payment, updated).
+    /// </summary>
+    public Guid? ParentId { get; set; }
+    /// <summary>When an authorization was captured (the row becomes a capture, as in EP; it keeps its own time).</summary>
+    public DateTime? CapturedAt { get; set; }
 }
 
 internal sealed class OrderTransactionConfiguration : IEntityTypeConfiguration<OrderTransaction>
@@ -44,5 +52,6 @@ internal sealed class OrderTransactionConfiguration : IEntityTypeConfiguration<O
         b.Property(t => t.Name).HasMaxLength(255);
         b.Property(t => t.CreatedBy).HasMaxLength(255);
         b.HasIndex(t => new { t.OrderId, t.CreatedAt });
+        b.HasIndex(t => t.ParentId);
     }
 }

@@ -7,6 +7,12 @@ namespace CommerceManager.Orders;
 /// <summary>A payment to record: EP's manual gateway, a purchase or an authorization, of the balance or part of it.</summary>
 public sealed record PaymentInput(string Gateway, string Method, long? Amount = null, string? CustomReference = null, string? Name = null);
 
+/// <summary>How staff say a manual payment was taken (EP's <c>paymentmethod_meta.name</c>; the API takes any name).</summary>
+public static class PaymentMethods
+{
+    public static readonly IReadOnlyList<string> Names = ["Card (in person)", "Bank transfer", "Cash", "Cheque", "Other"];
+}
+
 /// <summary>
 /// Payments on orders, the EP way with its manual gateway: a purchase pays, an authorization reserves and a capture
 /// pays what it reserved, a refund gives back. The order's payment state and status follow EP's rules: paid →
@@ -57,7 +63,9 @@ public sealed class PaymentService(OrderService orders, GatewayService gateways,
             var owing = Owing(order);
             if (owing <= 0)
             {
-                return "Nothing is owed on this order: it is paid (or authorized) in full.";
+                return order.RefundedAmount > 0
+                    ? $"Nothing is owed on this order: it was paid, and {Money.Format(order.RefundedAmount, order.Currency)} of that was refunded."
+                    : "Nothing is owed on this order: it is paid (or authorized) in full.";
             }
             var amount = input.Amount ?? owing;
             if (amount <= 0 || amount > owing)
@@ -94,7 +102,7 @@ public sealed class PaymentService(OrderService orders, GatewayService gateways,
         OrderTransaction? captured = null;
         return Run(orders.ChangeAsync(user, orderId, null, (order, _) =>
         {
-            captured = order.Transactions.FirstOrDefault(t => t.Id == transactionId);
+            captured = order.Transactions.FirstOrDefault(t => t.Id == transactionId && t.ParentId == null);
             if (captured is null)
             {
                 return NotFound;
@@ -109,6 +117,7 @@ public sealed class PaymentService(OrderService orders, GatewayService gateways,
             }
             captured.Type = TransactionType.Capture;
             captured.UpdatedAt = clock.UtcNow();
+            captured.CapturedAt = captured.UpdatedAt;
             order.AuthorizedAmount -= captured.Amount;
             order.PaidAmount += captured.Amount;
             Settle(order);
@@ -125,14 +134,15 @@ public sealed class PaymentService(OrderService orders, GatewayService gateways,
     {
         Access.Require(user, Permission.RecordAnyPayment);
         OrderTransaction? refunded = null;
-        return Run(orders.ChangeAsync(user, orderId, null, (order, _) =>
+        return Run(orders.ChangeAsync(user, orderId, null, (order, db) =>
         {
-            refunded = order.Transactions.FirstOrDefault(t => t.Id == transactionId);
+            // A refund's own id is not a payment: EP's API knows only the payment, updated.
+            refunded = order.Transactions.FirstOrDefault(t => t.Id == transactionId && t.ParentId == null);
             if (refunded is null)
             {
                 return NotFound;
             }
-            var refundable = refunded.Type is TransactionType.Authorize ? 0 : refunded.Amount - refunded.RefundedAmount;
+            var refundable = refunded.Type is TransactionType.Authorize or TransactionType.Refund ? 0 : refunded.Amount - refunded.RefundedAmount;
             if (refundable <= 0)
             {
                 return refunded.Type == TransactionType.Authorize
@@ -149,17 +159,27 @@ public sealed class PaymentService(OrderService orders, GatewayService gateways,
             {
                 return $"amount must be between 1 and {refundable} minor units (what this transaction has left to refund).";
             }
+            var now = clock.UtcNow();
+            // The payment keeps its line and its time; the refund is a movement of its own.
             refunded.RefundedAmount += value;
-            refunded.Type = TransactionType.Refund;
-            refunded.UpdatedAt = clock.UtcNow();
+            refunded.UpdatedAt = now;
+            var refund = new OrderTransaction
+            {
+                Id = Guid.CreateVersion7(), OrderId = order.Id, ParentId = refunded.Id, Type = TransactionType.Refund, Status = TransactionStatus.Complete,
+                Gateway = refunded.Gateway, Amount = value, Currency = refunded.Currency, Name = refunded.Name, CreatedBy = By(user),
+                CreatedAt = now, UpdatedAt = now,
+            };
+            order.Transactions.Add(refund);
+            db.Add(refund);
             order.PaidAmount -= value;
+            order.RefundedAmount += value;
             Settle(order);
             return null;
         }, ct), () => refunded!);
     }
 
     /// <summary>What is still to pay or reserve.</summary>
-    public static long Owing(Order order) => order.Total + order.Tax - order.PaidAmount - order.AuthorizedAmount;
+    public static long Owing(Order order) => order.Total + order.Tax - order.PaidAmount - order.AuthorizedAmount - order.RefundedAmount;
 
     /// <summary>EP's payment states from the amounts, and the order's status moving forward with them (never back).</summary>
     internal static void Settle(Order order)
@@ -169,7 +189,7 @@ public sealed class PaymentService(OrderService orders, GatewayService gateways,
             : order.AuthorizedAmount > 0 && order.PaidAmount + order.AuthorizedAmount >= due ? PaymentStatus.Authorized
             : order.PaidAmount > 0 ? PaymentStatus.PartiallyPaid
             : order.AuthorizedAmount > 0 ? PaymentStatus.PartiallyAuthorized
-            : order.Transactions.Any(t => t.RefundedAmount > 0) ? PaymentStatus.Refunded
+            : order.RefundedAmount > 0 || order.Transactions.Any(t => t.RefundedAmount > 0) ? PaymentStatus.Refunded
             : PaymentStatus.Unpaid;
         if (order.Status == OrderStatus.Cancelled)
         {

@@ -190,7 +190,7 @@ public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency
         var updated = status == OrderStatus.Incomplete ? created : created.AddHours(faker.Random.Double(1, Math.Max(1, Math.Min(ageDays, 10) * 24)));
         rows.Orders.Add([Id(orderId), customerId is null ? null : Id(customerId.Value), name, email, Customer.FoldName(name),
             Customer.Normalize(email), status.ToString(), PaymentCodes.ToStored(payment), shipping.ToString(), currency, total, 0L, itemCount, null,
-            payment == PaymentStatus.Paid ? total : 0L, payment == PaymentStatus.Authorized ? total : 0L,
+            payment == PaymentStatus.Paid ? total : 0L, payment == PaymentStatus.Authorized ? total : 0L, payment == PaymentStatus.Refunded ? total : 0L,
             .. address, .. address, Ts(created), Ts(updated), Id(Guid.NewGuid())]);
         foreach (var (product, quantity) in lines)
         {
@@ -207,7 +207,7 @@ public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency
     private static readonly string[] OrderColumns =
     [
         "Id", "CustomerId", "CustomerName", "CustomerEmail", "NormalizedCustomerName", "NormalizedCustomerEmail", "Status", "Payment",
-        "Shipping", "Currency", "Total", "Tax", "ItemCount", "CartReference", "PaidAmount", "AuthorizedAmount",
+        "Shipping", "Currency", "Total", "Tax", "ItemCount", "CartReference", "PaidAmount", "AuthorizedAmount", "RefundedAmount",
         .. AddressColumns("BillingAddress"), .. AddressColumns("ShippingAddress"), "CreatedAt", "UpdatedAt", "Version",
     ];
 

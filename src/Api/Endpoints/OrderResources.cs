@@ -153,7 +153,9 @@ public static class OrderJson
         new IncludedItems(detail.Items.Select(i => OrderItem(i, detail.Order)).ToList()));
 
     public static TransactionResource Transaction(OrderTransactionDto t, Guid orderId) => new(t.Id.ToString(), "transaction", t.Gateway, t.Name ?? "",
-        t.CustomReference ?? "", t.Gateway, t.Amount, t.RefundedAmount, t.Currency, OrderTransitions.Word(t.Type), OrderTransitions.Word(t.Status),
+        t.CustomReference ?? "", t.Gateway, t.Amount, t.RefundedAmount, t.Currency,
+        // EP updates a payment in place when it is refunded: its type reads refund from then on.
+        t.RefundedAmount > 0 ? OrderTransitions.Word(TransactionType.Refund) : OrderTransitions.Word(t.Type), OrderTransitions.Word(t.Status),
         new TransactionRelationships(new Relationship(new ResourceRef("order", orderId.ToString()))),
         new TransactionMeta(Price.Of(t.Amount, t.Currency), new RefundedTotal(Price.Of(t.RefundedAmount, t.Currency)), Timestamps.Of(t.CreatedAt, t.UpdatedAt)));
 

@@ -131,12 +131,12 @@ public static class OrdersApi
         var detail = await orders.GetAsync(user, id, ct);
         return detail is null
             ? ApiErrors.NotFound("This order")
-            : TypedResults.Json(new DataResponse<IReadOnlyList<TransactionResource>>(detail.Transactions.Select(t => OrderJson.Transaction(t, id)).ToList()));
+            : TypedResults.Json(new DataResponse<IReadOnlyList<TransactionResource>>(detail.Transactions.Where(t => t.IsPayment).Select(t => OrderJson.Transaction(t, id)).ToList()));
     }
 
     private static async Task<IResult> TransactionAsync(Guid id, Guid transactionId, ClaimsPrincipal user, OrderService orders, CancellationToken ct)
     {
-        var transaction = (await orders.GetAsync(user, id, ct))?.Transactions.FirstOrDefault(t => t.Id == transactionId);
+        var transaction = (await orders.GetAsync(user, id, ct))?.Transactions.FirstOrDefault(t => t.Id == transactionId && t.IsPayment);
         return transaction is null
             ? ApiErrors.NotFound("This transaction")
             : TypedResults.Json(new DataResponse<TransactionResource>(OrderJson.Transaction(transaction, id)));

@@ -52,16 +52,23 @@ public sealed class CustomerActivityTests : ConsoleTestContext
     public async Task The_customer_page_shows_the_figures_and_the_tab_counts()
     {
         var ada = (await App.Get<CustomerService>().CreateAsync(As.Admin, new CustomerInput { Name = "Ada", Email = "ada@example.com" })).Value!;
-        await CheckoutAsync(ada.Id, 1999);
+        var payments = App.Get<PaymentService>();
+        var paid = await CheckoutAsync(ada.Id, 1999);
+        Assert.True((await payments.PayAsync(As.Admin, paid.Id, new PaymentInput(PaymentService.ManualGateway, "purchase"))).IsOk);
+        // Money not received (unpaid) or given back (refunded) is not spent.
+        await CheckoutAsync(ada.Id, 500);
+        var refunded = await CheckoutAsync(ada.Id, 700);
+        var payment = (await payments.PayAsync(As.Admin, refunded.Id, new PaymentInput(PaymentService.ManualGateway, "purchase"))).Value.Transaction;
+        Assert.True((await payments.RefundAsync(As.Admin, refunded.Id, payment.Id, null)).IsOk);
         SignInAs(Roles.Viewer);
 
         var cut = Render<CommerceManager.Components.Pages.CustomerPage>(p => p.Add(c => c.Id, ada.Id));
 
         cut.WaitForAssertion(() =>
         {
-            Assert.Equal("1", cut.Find("[data-testid=kpi-orders]").TextContent.Trim());
+            Assert.Equal("3", cut.Find("[data-testid=kpi-orders]").TextContent.Trim());
             Assert.Equal("$19.99", cut.Find("[data-testid=kpi-spent]").TextContent.Trim());
-            Assert.Contains("Orders (1)", cut.Markup);
+            Assert.Contains("Orders (3)", cut.Markup);
             Assert.Contains("Addresses (0)", cut.Markup);
         });
     }

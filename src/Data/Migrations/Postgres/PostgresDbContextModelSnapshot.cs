@@ -1762,6 +1762,9 @@ namespace CommerceManager.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<long>("RefundedAmount")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Shipping")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1904,6 +1907,9 @@ namespace CommerceManager.Data.Migrations.Postgres
                     b.Property<long>("Amount")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime?>("CapturedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1938,6 +1944,9 @@ namespace CommerceManager.Data.Migrations.Postgres
                     b.Property<Guid>("OrderId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("uuid");
+
                     b.Property<long>("RefundedAmount")
                         .HasColumnType("bigint");
 
@@ -1955,6 +1964,8 @@ namespace CommerceManager.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ParentId");
 
                     b.HasIndex("OrderId", "CreatedAt");
 

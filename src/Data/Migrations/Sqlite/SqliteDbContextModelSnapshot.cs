@@ -1580,6 +1580,9 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("RefundedAmount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Shipping")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1716,6 +1719,9 @@ namespace CommerceManager.Data.Migrations.Sqlite
                     b.Property<long>("Amount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("CapturedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -1745,6 +1751,9 @@ namespace CommerceManager.Data.Migrations.Sqlite
                     b.Property<Guid>("OrderId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("RefundedAmount")
                         .HasColumnType("INTEGER");
 
@@ -1762,6 +1771,8 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ParentId");
 
                     b.HasIndex("OrderId", "CreatedAt");
 
