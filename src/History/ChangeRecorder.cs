@@ -116,7 +116,7 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
             var first = group.First();
             var fields = group.SelectMany(r => ParseFields(r.Delta)).Distinct().ToList();
             live.Publish(new Live.CustomerChanged(group.Key, first.Kind, HistoryEntry.WhoOf(first.ActorKind, first.ActorId, first.ActorName, first.Channel),
-                first.ActorId, fields, first.At));
+                first.ActorId, fields, first.At, Live.ConsoleTab.Current));
         }
     }
 

@@ -3,7 +3,9 @@ using System.Text.Json;
 namespace CommerceManager.Live;
 
 /// <summary>Someone saved a change to a customer (or its addresses, orders, sign-in): open pages of it refresh.</summary>
-public sealed record CustomerChanged(Guid CustomerId, string Kind, string Who, string? ActorId, IReadOnlyList<string> Fields, DateTime At);
+/// <param name="Tab">The console tab that saved it (<see cref="ConsoleTab"/>), if a console tab did: that tab is not told.</param>
+public sealed record CustomerChanged(Guid CustomerId, string Kind, string Who, string? ActorId, IReadOnlyList<string> Fields, DateTime At,
+    string? Tab = null);
 
 /// <summary>A staff member with a customer page open, in one browser tab (session); editing when their form has unsaved changes.</summary>
 public sealed record Viewer(string SessionId, string StaffId, string Name, bool Editing);

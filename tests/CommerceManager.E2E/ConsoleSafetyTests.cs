@@ -308,4 +308,75 @@ public sealed class ConsoleSafetyTests(BrowserFixture browser) : IClassFixture<B
         await first.Locator("td[data-label=Email]").ClickAsync();
         await page.ExpectUrlAsync($"**/customers/{id}");
     }
+
+    /// <summary>
+    /// Typed, then Esc at once with the focus still in the box (nothing blurred, so the box has not handed its text over
+    /// yet): every dialog that would lose the typing asks first, and Keep editing keeps it.
+    /// </summary>
+    [Theory]
+    [InlineData("address", "add-address", "#address-first-name")]
+    [InlineData("accounts", "add-account", "#account-name")]
+    [InlineData("settings/custom-fields", "add-field-customers", "#field-description")]
+    [InlineData("settings/staff", "add-staff", "#staff-name")]
+    [InlineData("settings/api-keys", "create-key", "#key-name")]
+    [InlineData("customers", "save-view", "#view-name")]
+    public async Task Esc_right_after_typing_asks_before_the_typing_is_lost(string where, string open, string box)
+    {
+        var page = await AdminAsync();
+        if (where == "address")
+        {
+            var customer = await NewCustomerAsync("Dorothy Vaughan");
+            where = $"customers/{customer.Id}?tab=addresses";
+        }
+        await page.GotoAsync(where);
+        await page.WaitForCircuitAsync();
+        await page.GetByTestId(open).ClickAsync();
+        var input = page.Locator(box);
+        await input.ClickAsync();
+        await page.Keyboard.TypeAsync("Escapade");
+        await page.Keyboard.PressAsync("Escape");
+
+        await Assertions.Expect(page.GetByText("Discard changes?")).ToBeVisibleAsync();
+        await page.GetByTestId("confirm-cancel").ClickAsync();
+        await Assertions.Expect(input).ToHaveValueAsync("Escapade");
+
+        // Discard: the dialog goes.
+        await input.ClickAsync();
+        await page.Keyboard.PressAsync("End");
+        await page.Keyboard.TypeAsync("s");
+        await page.Keyboard.PressAsync("Escape");
+        await page.GetByTestId("confirm-ok").ClickAsync();
+        await Assertions.Expect(input).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_tab_never_hears_of_its_own_save_and_the_other_tab_does()
+    {
+        var customer = await NewCustomerAsync("Annie Easley");
+        var a = await AdminAsync();
+        var b = await a.Context.NewPageAsync();
+        foreach (var tab in new[] { a, b })
+        {
+            await tab.GotoAsync($"customers/{customer.Id}?tab=details");
+            await tab.WaitForCircuitAsync();
+        }
+
+        await ReplaceTextAsync(b.Locator("#customer-name"), "Annie J. Easley");
+        await b.GetByTestId("save-customer").First.ClickAsync();
+        await Assertions.Expect(b.Locator(".mud-snackbar").Filter(new() { HasText = "Changes saved" })).ToBeVisibleAsync();
+        // Tab A (no draft) takes the change; both tabs have handled the same notice by the time A shows it.
+        await Assertions.Expect(a.GetByTestId("customer-heading")).ToHaveTextAsync("Annie J. Easley");
+        await Assertions.Expect(b.GetByTestId("no-changes")).ToBeVisibleAsync();
+        await Assertions.Expect(b.GetByTestId("changed-elsewhere")).ToHaveCountAsync(0);
+        await Assertions.Expect(b.Locator(".mud-snackbar").Filter(new() { HasText = "changed this customer just now" })).ToHaveCountAsync(0);
+
+        // Tab A with a draft is warned of B's next save; B still is not.
+        await ReplaceTextAsync(a.Locator("#customer-name"), "A draft in tab A");
+        await ReplaceTextAsync(b.Locator("#customer-name"), "Annie Jean Easley");
+        await b.GetByTestId("save-customer").First.ClickAsync();
+        await Assertions.Expect(a.GetByTestId("changed-elsewhere")).ToBeVisibleAsync();
+        await Assertions.Expect(b.GetByTestId("customer-heading")).ToHaveTextAsync("Annie Jean Easley");
+        await Assertions.Expect(b.GetByTestId("changed-elsewhere")).ToHaveCountAsync(0);
+        await b.ShotAsync("47-own-save-no-banner");
+    }
 }

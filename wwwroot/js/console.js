@@ -46,6 +46,16 @@ export function onEnter(id, target, clear) {
     return { dispose: () => element.removeEventListener("keydown", handler) };
 }
 
+// The focused text box inside an element hands its text to .NET now, as leaving it would.
+function commitTyping(within) {
+    const active = document.activeElement;
+    const typing = (active instanceof HTMLInputElement && !["checkbox", "radio", "button", "submit"].includes(active.type))
+        || active instanceof HTMLTextAreaElement;
+    if (typing && within.contains(active)) {
+        active.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+}
+
 // Esc inside an element: handed to .NET unless it belongs to an open list (a select's or autocomplete's popover),
 // decided in the capture phase, before that list closes itself.
 export function onEscape(id, target) {
@@ -60,6 +70,9 @@ export function onEscape(id, target) {
         const listOpen = document.querySelector(".mud-popover-open") !== null
             || (event.target instanceof Element && event.target.getAttribute("aria-expanded") === "true");
         if (!listOpen) {
+            // MudBlazor's boxes take their value on "change" (blur or Enter): a key that acts on the whole form must see
+            // what was typed a moment ago. The change travels over the circuit before the call below, in order.
+            commitTyping(element);
             target.invokeMethodAsync("EscapePressed");
         }
     };

@@ -48,6 +48,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<CommerceManager.CustomerSignIn.OidcProfileService>());
         Services.AddSingleton(App.Get<CommerceManager.History.HistoryService>());
         Services.AddSingleton(App.Get<CommerceManager.Live.LiveBus>());
+        Services.AddScoped<CommerceManager.Live.ConsoleTab>();
         Services.AddSingleton(App.Get<CommerceManager.Dashboard.DashboardService>());
         Services.AddSingleton(App.Get<CommerceManager.Live.PresenceService>());
         Auth = AddAuthorization();

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
+
+namespace CommerceManager.Live;
+
+/// <summary>
+/// One console tab (a Blazor circuit). Every change it saves is announced with its id, so the tab does not hear about
+/// its own writes (its pages already show them) while every other tab, even the same staff member's, does.
+/// </summary>
+public sealed class ConsoleTab
+{
+    private static readonly AsyncLocal<string?> current = new();
+
+    public string Id { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The tab whose event (a click, a key, a JS call) is being handled in this flow of work, if any.</summary>
+    public static string? Current => current.Value;
+
+    /// <summary>Runs the rest of this flow of work as <paramref name="id"/>'s.</summary>
+    public static IDisposable Use(string? id)
+    {
+        var before = current.Value;
+        current.Value = id;
+        return new Restore(before);
+    }
+
+    private sealed class Restore(string? before) : IDisposable
+    {
+        public void Dispose() => current.Value = before;
+    }
+}
+
+/// <summary>Every inbound event of a circuit runs as its tab (no await before <c>next</c>: events keep their order).</summary>
+internal sealed class ConsoleTabMarker(ConsoleTab tab) : CircuitHandler
+{
+    public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) =>
+        context =>
+        {
+            using (ConsoleTab.Use(tab.Id))
+            {
+                return next(context);
+            }
+        };
+}
