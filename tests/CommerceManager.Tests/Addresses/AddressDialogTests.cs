@@ -50,11 +50,11 @@ public sealed class AddressDialogTests : ConsoleTestContext
     {
         SignInAs(Roles.Representative);
         var dialog = await OpenAsync();
-        dialog.Find("#address-first-name").Change("Ada");
-        dialog.Find("#address-last-name").Change("Lovelace");
-        dialog.Find("#address-line1").Change("12 St James's Square");
-        dialog.Find("#address-county").Change("Greater London");
-        dialog.Find("#address-postcode").Change("SW1Y 4JH");
+        dialog.Find("#address-first-name").Input("Ada");
+        dialog.Find("#address-last-name").Input("Lovelace");
+        dialog.Find("#address-line1").Input("12 St James's Square");
+        dialog.Find("#address-county").Input("Greater London");
+        dialog.Find("#address-postcode").Input("SW1Y 4JH");
         var country = dialog.FindComponents<MudAutocomplete<string>>().Single(c => c.Find("input").Id == "address-country");
         await country.InvokeAsync(() => country.Instance.SelectOptionAsync("GB"));
 
