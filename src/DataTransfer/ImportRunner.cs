@@ -162,7 +162,9 @@ public sealed partial class ImportRunner(
     }
 
     /// <summary>One row read into what it means: the customer, maybe an address, or why it cannot be imported.</summary>
-    private sealed record ParsedRow(int Row, string[] Cells, CustomerInput Customer, AddressInput? Address, Dictionary<string, JsonNode?> Custom, List<(string? Column, string Message)> Errors);
+    /// <param name="AddressErrors">Why the row's address cannot be added: the customer is still imported, without it.</param>
+    private sealed record ParsedRow(int Row, string[] Cells, CustomerInput Customer, AddressInput? Address, Dictionary<string, JsonNode?> Custom,
+        List<(string? Column, string Message)> Errors, List<(string? Column, string Message)> AddressErrors);
 
     /// <summary>Checks and writes one batch in one transaction; returns why the import stopped at a row, or null to go on.</summary>
     private async Task<string?> ImportBatchAsync(AppDbContext db, ImportJob job, List<string> headers, string[] targets, IReadOnlyList<FieldDefinition> fields,
@@ -255,7 +257,7 @@ public sealed partial class ImportRunner(
                             added.SetEmail(p.Customer.Email);
                             added.ExternalRef = string.IsNullOrWhiteSpace(p.Customer.ExternalRef) ? null : p.Customer.ExternalRef.Trim();
                             newCustomers.Add(added);
-                            if (p.Address is { } address)
+                            if (p.Address is { } address && p.AddressErrors.Count == 0)
                             {
                                 var postal = address.ToPostal();
                                 postal.County ??= "";
@@ -280,6 +282,15 @@ public sealed partial class ImportRunner(
                 failed++;
                 var values = JsonSerializer.Serialize(p.Cells);
                 errors.AddRange(p.Errors.Select(e => new ImportRowError { JobId = job.Id, Row = p.Row, Column = e.Column, Message = Truncate(e.Message, 1024), Values = values }));
+            }
+            else if (p.AddressErrors.Count > 0 && p.Address is not null)
+            {
+                // The customer is imported (or updated, or skipped) all the same; the address is listed with why it was not added.
+                var values = JsonSerializer.Serialize(p.Cells);
+                errors.AddRange(p.AddressErrors.Select(e => new ImportRowError
+                {
+                    JobId = job.Id, Row = p.Row, Column = e.Column, Message = Truncate($"Address not added: {e.Message}", 1024), Values = values,
+                }));
             }
             done++;
             if (stoppedAt is not null)
@@ -394,6 +405,7 @@ public sealed partial class ImportRunner(
         errors.AddRange(result.Errors.Select(e => (ColumnOf(headers, targets, e.PropertyName), e.ErrorMessage)));
 
         AddressInput? address = null;
+        var addressErrors = new List<(string? Column, string Message)>();
         if (targets.Any(t => t.StartsWith(ImportTargets.AddressPrefix, StringComparison.Ordinal))
             && targets.Select((t, i) => (t, i)).Any(x => x.t.StartsWith(ImportTargets.AddressPrefix, StringComparison.Ordinal) && !string.IsNullOrWhiteSpace(cells[x.i])))
         {
@@ -408,16 +420,17 @@ public sealed partial class ImportRunner(
                 Line2 = Cell(ImportTargets.AddressPrefix + "line_2"),
                 City = Cell(ImportTargets.AddressPrefix + "city"),
                 Region = Cell(ImportTargets.AddressPrefix + "region"),
-                County = Cell(ImportTargets.AddressPrefix + "county"),
+                // EP requires a county; a file with a state or province and no county (Shopify, WooCommerce, Magento) gives it that.
+                County = Cell(ImportTargets.AddressPrefix + "county").OrIfEmpty(Cell(ImportTargets.AddressPrefix + "region")),
                 Postcode = Cell(ImportTargets.AddressPrefix + "postcode"),
                 Country = ImportTargets.Country(Cell(ImportTargets.AddressPrefix + "country")),
                 PhoneNumber = Cell(ImportTargets.AddressPrefix + "phone_number"),
                 Instructions = Cell(ImportTargets.AddressPrefix + "instructions"),
             };
             var checkedAddress = await addressValidator.ValidateAsync(address, ct);
-            errors.AddRange(checkedAddress.Errors.Select(e => (HeaderOf(headers, targets, ImportTargets.AddressPrefix + ApiName(e.PropertyName)), e.ErrorMessage)));
+            addressErrors.AddRange(checkedAddress.Errors.Select(e => (HeaderOf(headers, targets, ImportTargets.AddressPrefix + ApiName(e.PropertyName)), e.ErrorMessage)));
         }
-        return new ParsedRow(row, cells, input, address, custom, errors);
+        return new ParsedRow(row, cells, input, address, custom, errors, addressErrors);
     }
 
     private static (string First, string Last) SplitName(string name)
