@@ -92,6 +92,79 @@ public sealed partial class ImportRunner(
             await RunFromSourceAsync(job, stopping);
             return;
         }
+        await RunFileAsync(job, stopping);
+        if (!job.DryRun && !stopping.IsCancellationRequested)
+        {
+            // The import has ended: the uploaded file (customers' personal data) goes now, not in a week.
+            await ForgetUploadAsync(job.FileId, CancellationToken.None);
+        }
+    }
+
+    protected override Task HousekeepAsync(CancellationToken ct) => CleanUpAsync(ct);
+
+    /// <summary>How long an upload that no import ever used is kept.</summary>
+    public static readonly TimeSpan UnusedUploadLifetime = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Expired imports (<c>Imports__KeepDays</c>) go with their refused rows and their file; uploads that no import
+    /// used go after a day. Runs hourly beside the queue.
+    /// </summary>
+    public async Task CleanUpAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = Clock.GetUtcNow().UtcDateTime;
+        var expired = await db.ImportJobs.Where(j => j.ExpiresAt < now && j.Status != ImportStatus.Pending && j.Status != ImportStatus.Started)
+            .Select(j => new { j.Id, j.FileId }).ToListAsync(ct);
+        if (expired.Count > 0)
+        {
+            var ids = expired.Select(j => j.Id).ToList();
+            await db.ImportRowErrors.Where(e => ids.Contains(e.JobId)).ExecuteDeleteAsync(ct);
+            await db.ImportJobs.Where(j => ids.Contains(j.Id)).ExecuteDeleteAsync(ct);
+            foreach (var fileId in expired.Select(j => j.FileId).Distinct())
+            {
+                await ForgetUploadAsync(fileId, ct);
+            }
+            logger.LogInformation("Deleted {Count} expired imports with their refused rows and files.", expired.Count);
+        }
+        if (!Directory.Exists(imports.Folder))
+        {
+            return;
+        }
+        var used = (await db.ImportJobs.Select(j => j.FileId).Distinct().ToListAsync(ct)).ToHashSet();
+        foreach (var path in Directory.EnumerateFiles(imports.Folder, "*.csv"))
+        {
+            if (Guid.TryParseExact(Path.GetFileNameWithoutExtension(path), "N", out var fileId) && !used.Contains(fileId)
+                && File.GetLastWriteTimeUtc(path) < now - UnusedUploadLifetime)
+            {
+                TryDelete(path);
+            }
+        }
+    }
+
+    /// <summary>Deletes an uploaded file unless an import still waiting or running reads it.</summary>
+    private async Task ForgetUploadAsync(Guid fileId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await db.ImportJobs.AnyAsync(j => j.FileId == fileId && (j.Status == ImportStatus.Pending || j.Status == ImportStatus.Started), ct))
+        {
+            TryDelete(imports.PathOf(fileId));
+        }
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException ex)
+        {
+            logger.LogWarning("Could not delete the import file {Path}: {Reason}", path, ex.Message);
+        }
+    }
+
+    private async Task RunFileAsync(ImportJob job, CancellationToken stopping)
+    {
         try
         {
             var mapping = JsonSerializer.Deserialize<Dictionary<string, string>>(job.Mapping) ?? [];

@@ -204,10 +204,14 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
             var spellings = emails.SelectMany(e => new[] { e, e.ToLowerInvariant(), System.Text.Json.JsonSerializer.Serialize(e.ToLowerInvariant()).Trim('"') })
                 .Concat(customer is null ? [] : new[] { customer.Email, System.Text.Json.JsonSerializer.Serialize(customer.Email).Trim('"') })
                 .Distinct().ToList();
-            foreach (var spelling in spellings)
+            foreach (var spelling in spellings.Select(s => s.ToLowerInvariant()).Distinct())
             {
-                await db.ImportRowErrors.Where(e => e.Values.Contains(spelling) || e.Message.Contains(spelling))
+                // In any letter case: a file may have spelt the email ADA@Example.com.
+                await db.ImportRowErrors.Where(e => e.Values.ToLower().Contains(spelling) || e.Message.ToLower().Contains(spelling))
                     .ExecuteUpdateAsync(s => s.SetProperty(e => e.Values, "[]").SetProperty(e => e.Message, "(erased)"), ct);
+                // An import that stopped at the customer's row names the email in its reason.
+                await db.ImportJobs.Where(j => j.Error != null && j.Error.ToLower().Contains(spelling))
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Error, "Stopped at a row whose customer's personal data has since been erased."), ct);
             }
             var addresses = await db.Addresses.CountAsync(a => a.CustomerId == customerId, ct);
             // A plain delete, not through the change tracker: the usual deletion record would keep the values being erased.
