@@ -15,6 +15,8 @@ public sealed class RateLimitSettings
     public int LoginProxyPerIpPerMinute { get; set; } = 30;
     /// <summary>Sign-ins under way (started at the login proxy, not yet back from the provider, not expired) per client IP.</summary>
     public int PendingLoginsPerIp { get; set; } = 20;
+    /// <summary>New carts a storefront (not a server with a secret) may open per client IP per minute: each is a row.</summary>
+    public int NewCartsPerIpPerMinute { get; set; } = 60;
     /// <summary>Failed sign-ins per account (email) before further attempts get 429 for the rest of the window.</summary>
     public int FailedSignInsPerAccount { get; set; } = 10;
     public int AccountWindowMinutes { get; set; } = 15;
@@ -42,6 +44,7 @@ public sealed class ApiRateLimits : IDisposable
                 "oauth" => settings.AccessTokenPerIpPerMinute,
                 "registration" => settings.RegistrationsPerIpPerMinute,
                 "login-proxy" => settings.LoginProxyPerIpPerMinute,
+                "new-cart" => settings.NewCartsPerIpPerMinute,
                 _ => settings.CustomerTokenPerIpPerMinute,
             }),
             Window = TimeSpan.FromMinutes(1),

@@ -211,6 +211,11 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
     private async Task<ImportJob> QueueAsync(ImportJob job, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var max = Math.Max(1, settings.Value.MaxQueuedPerOwner);
+        if (await db.ImportJobs.CountAsync(j => j.OwnerId == job.OwnerId && (j.Status == ImportStatus.Pending || j.Status == ImportStatus.Started), ct) >= max)
+        {
+            throw new ValidationException([new ValidationFailure("Import", ExportSettings.TooManyQueued("imports", max))]);
+        }
         db.ImportJobs.Add(job);
         await db.SaveChangesAsync(ct);
         Queued?.Invoke();

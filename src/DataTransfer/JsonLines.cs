@@ -50,14 +50,48 @@ public static class JsonLines
         }
     }
 
+    /// <summary>The longest line read (in characters): a customer is a few KB, and one endless line must not fill the memory.</summary>
+    public const int MaxLineChars = 1024 * 1024;
+
+    /// <summary>The next line without its ending, or null at the end; a line longer than <see cref="MaxLineChars"/> is the file's error.</summary>
+    private static string? ReadLine(StreamReader reader, System.Text.StringBuilder buffer, int number)
+    {
+        if (reader.Peek() < 0)
+        {
+            return null;
+        }
+        buffer.Clear();
+        int c;
+        while ((c = reader.Read()) >= 0 && c != '\n')
+        {
+            if (c == '\r')
+            {
+                if (reader.Peek() == '\n')
+                {
+                    reader.Read();
+                }
+                break;
+            }
+            if (buffer.Length >= MaxLineChars)
+            {
+                throw new ValidationException([new ValidationFailure("File",
+                    $"Line {number:N0} is longer than {MaxLineChars / (1024 * 1024)} MB: a JSON Lines file has one customer per line.")]);
+            }
+            buffer.Append((char)c);
+        }
+        return buffer.ToString();
+    }
+
     /// <summary>Each line as column → text; a line that is not a JSON object is the file's error, with its number.</summary>
     private static async IAsyncEnumerable<(int Line, Dictionary<string, string?> Row)> RowsAsync(string path,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
         var number = 0;
-        while (await reader.ReadLineAsync(ct) is { } line)
+        var buffer = new System.Text.StringBuilder();
+        while (ReadLine(reader, buffer, number + 1) is { } line)
         {
+            ct.ThrowIfCancellationRequested();
             number++;
             if (string.IsNullOrWhiteSpace(line))
             {

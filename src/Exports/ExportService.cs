@@ -2,6 +2,8 @@ using System.Security.Claims;
 using CommerceManager.Data;
 using CommerceManager.Querying;
 using CommerceManager.Security;
+using FluentValidation;
+using FluentValidation.Results;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -71,6 +73,11 @@ public sealed class ExportService(
         };
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
+            var max = Math.Max(1, settings.Value.MaxQueuedPerOwner);
+            if (await db.ExportJobs.CountAsync(j => j.OwnerId == job.OwnerId && (j.Status == ExportStatus.Pending || j.Status == ExportStatus.Started), ct) >= max)
+            {
+                throw new ValidationException([new ValidationFailure("Export", ExportSettings.TooManyQueued("exports", max))]);
+            }
             db.ExportJobs.Add(job);
             await db.SaveChangesAsync(ct);
         }

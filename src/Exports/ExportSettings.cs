@@ -14,5 +14,11 @@ public sealed class ExportSettings
     /// <summary>EP keeps a job for a week.</summary>
     public int KeepDays { get; set; } = 7;
 
+    /// <summary>How many exports, and how many imports, one staff member or API client may have waiting or running at once.</summary>
+    public int MaxQueuedPerOwner { get; set; } = 5;
+
+    public static string TooManyQueued(string what, int max) =>
+        $"You already have {max} {what} waiting or running: wait for one to finish (or cancel one), then start this one.";
+
     public static string DefaultFolder(IConfiguration config, string contentRoot) => Path.Combine(DatabaseSetup.DataFolder(config, contentRoot), "exports");
 }

@@ -76,7 +76,8 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
     /// EP's <c>POST /v2/carts</c>: a new cart with a name (and description), its id chosen by the store. With an account
     /// token it is that account's cart at once (EP's header on create).
     /// </summary>
-    public async Task<CartDto> CreateAsync(ClaimsPrincipal user, string? name, string? description, CancellationToken ct = default)
+    /// <param name="opening">Called before a new cart is stored (the API counts a storefront's new carts there).</param>
+    public async Task<CartDto> CreateAsync(ClaimsPrincipal user, string? name, string? description, CancellationToken ct = default, Action? opening = null)
     {
         Access.Require(user, Permission.UseCarts);
         if (name?.Trim().Length > CartLimits.Name || description?.Trim().Length > CartLimits.Description)
@@ -84,6 +85,7 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
             throw new ValidationException([new FluentValidation.Results.ValidationFailure("Name",
                 $"A cart's name is at most {CartLimits.Name} characters and its description {CartLimits.Description}.")]);
         }
+        opening?.Invoke();
         var now = clock.UtcNow();
         var cart = new Cart
         {
@@ -210,7 +212,8 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
     }
 
     /// <summary>Adds a custom item; the same SKU again adds to its quantity.</summary>
-    public async Task<CartDto> AddItemAsync(ClaimsPrincipal user, string reference, CartItemInput input, CancellationToken ct = default)
+    /// <param name="opening">Called before the first item opens a new cart under <paramref name="reference"/>.</param>
+    public async Task<CartDto> AddItemAsync(ClaimsPrincipal user, string reference, CartItemInput input, CancellationToken ct = default, Action? opening = null)
     {
         Access.Require(user, Permission.UseCarts);
         await validator.ValidateAndThrowAsync(input, ct);
@@ -219,6 +222,7 @@ public sealed class CartService(IDbContextFactory<AppDbContext> dbFactory, IVali
         var cart = await db.Carts.Include(c => c.Items).FirstOrDefaultAsync(c => c.Reference == reference, ct);
         if (cart is null)
         {
+            opening?.Invoke();
             cart = new Cart { Reference = reference, CreatedAt = now };
             db.Carts.Add(cart);
         }

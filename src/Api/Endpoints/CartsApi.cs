@@ -65,7 +65,11 @@ public static class CartsApi
         return TypedResults.Json(ApiPaging.List(request, result.Items.Select(c => OrderJson.Cart(request, c)).ToList(), result.Total, page));
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, CartService carts, CancellationToken ct)
+    /// <summary>A storefront's new carts are counted per address (any reference opens one, so one client could open any number).</summary>
+    private static Action? CountNewCart(HttpContext context, ClaimsPrincipal user, ApiRateLimits limits) =>
+        user.IsClientCredentials() ? null : () => limits.CheckIp(context, "new-cart");
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, CartService carts, ApiRateLimits limits, CancellationToken ct)
     {
         // EP's core starter posts {"name":"Cart"} without the data wrapper: take either.
         if (!request.HasJsonContentType())
@@ -84,7 +88,7 @@ public static class CartsApi
         var data = root?["data"] as JsonObject ?? root as JsonObject
             ?? throw new ApiException(400, "Bad Request", "The request body must be {\"data\":{\"name\": …}}.");
         static string? Text(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-        var cart = await carts.CreateAsync(user, Text(data, "name"), Text(data, "description"), ct);
+        var cart = await carts.CreateAsync(user, Text(data, "name"), Text(data, "description"), ct, CountNewCart(request.HttpContext, user, limits));
         return TypedResults.Json(new DataResponse<CartResource>(OrderJson.Cart(request, cart)), statusCode: 201);
     }
 
@@ -103,7 +107,8 @@ public static class CartsApi
         return outcome.IsOk ? TypedResults.NoContent() : ApiErrors.Failure(outcome, "This cart");
     }
 
-    private static async Task<IResult> AddAsync(string reference, ApiBody<CartItemData> body, ClaimsPrincipal user, CartService carts, CancellationToken ct)
+    private static async Task<IResult> AddAsync(string reference, ApiBody<CartItemData> body, HttpContext context, ClaimsPrincipal user, CartService carts,
+        ApiRateLimits limits, CancellationToken ct)
     {
         var cartRef = Reference(reference);
         var data = body.Data;
@@ -129,7 +134,7 @@ public static class CartsApi
             Description = data.Description.Value,
             Quantity = (int)Math.Clamp(data.Quantity.Value ?? 1, int.MinValue, int.MaxValue),
             Price = data.Price.Value?.Amount.Value,
-        }, ct);
+        }, ct, CountNewCart(context, user, limits));
         return TypedResults.Json(OrderJson.CartItems(cart), statusCode: 201);
     }
 

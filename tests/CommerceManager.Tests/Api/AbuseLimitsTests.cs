@@ -111,3 +111,67 @@ public sealed class AbuseLimitsTests
             inner.VerifyHashedPassword(user, hashedPassword, providedPassword);
     }
 }
+
+/// <summary>Quotas for what storefronts and staff can queue or open (security.md, row 19).</summary>
+public sealed class QuotaTests
+{
+    [Fact]
+    public async Task A_storefront_opens_only_so_many_new_carts_a_minute_and_servers_are_not_counted()
+    {
+        await using var app = new AppFactoryWith(new Dictionary<string, string> { ["RateLimits:NewCartsPerIpPerMinute"] = "2" });
+        var storefront = await ApiClient.ImplicitAsync(app);
+        var server = await ApiClient.ClientCredentialsAsync(app);
+        object Item(string sku) => new { type = "custom_item", name = "Mug", sku, quantity = 1, price = new { amount = 500 } };
+
+        await ApiClient.ExpectAsync(await storefront.PostAsync("/v2/carts", new { name = "Cart" }), HttpStatusCode.Created);
+        var first = $"cart-{Guid.NewGuid():N}";
+        await ApiClient.ExpectAsync(await storefront.PostAsync($"/v2/carts/{first}/items", Item("A")), HttpStatusCode.Created);
+        var third = await storefront.PostAsync($"/v2/carts/cart-{Guid.NewGuid():N}/items", Item("A"));
+        var another = await storefront.PostAsync("/v2/carts", new { name = "Cart" });
+
+        await ApiClient.ExpectErrorAsync(third, HttpStatusCode.TooManyRequests);
+        await ApiClient.ExpectErrorAsync(another, HttpStatusCode.TooManyRequests);
+        Assert.True(third.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        // A cart already open takes items as before, and a server opens what it needs.
+        await ApiClient.ExpectAsync(await storefront.PostAsync($"/v2/carts/{first}/items", Item("B")), HttpStatusCode.Created);
+        await ApiClient.ExpectAsync(await server.PostAsync($"/v2/carts/cart-{Guid.NewGuid():N}/items", Item("A")), HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task A_staff_member_has_at_most_the_configured_exports_and_imports_waiting_with_a_clear_message()
+    {
+        await using var services = await TestServices.CreateAsync(s => s.Configure<CommerceManager.Exports.ExportSettings>(o => o.MaxQueuedPerOwner = 2));
+        var exports = services.Get<CommerceManager.Exports.ExportService>();
+        var request = new CommerceManager.Exports.ExportRequest(CommerceManager.Exports.ExportKind.Customers, CommerceManager.Exports.ExportFormat.Csv, null);
+        await exports.CreateAsync(As.Representative, request);
+        await exports.CreateAsync(As.Representative, request);
+
+        var third = await Assert.ThrowsAsync<ValidationException>(() => exports.CreateAsync(As.Representative, request));
+        Assert.Contains("You already have 2 exports waiting or running", third.Message);
+        // Someone else's queue is their own.
+        await exports.CreateAsync(As.Admin, request);
+
+        var imports = services.Get<CommerceManager.DataTransfer.ImportService>();
+        async Task<CommerceManager.DataTransfer.ImportJob> StartAsync()
+        {
+            var upload = await imports.UploadAsync(As.Representative, "c.csv", new MemoryStream("name,email\r\nA,a@q.example\r\n"u8.ToArray()));
+            return await imports.StartAsync(As.Representative, upload, upload.Guessed, CommerceManager.DataTransfer.ExistingEmail.Skip, dryRun: true);
+        }
+        await StartAsync();
+        await StartAsync();
+        var tooMany = await Assert.ThrowsAsync<ValidationException>(StartAsync);
+        Assert.Contains("You already have 2 imports waiting or running", tooMany.Message);
+    }
+
+    [Fact]
+    public async Task A_JSON_Lines_line_over_1_MB_is_refused_with_its_line_number()
+    {
+        await using var services = await TestServices.CreateAsync();
+        var text = "{\"name\":\"Ada\",\"email\":\"ada@q.example\"}\n{\"name\":\"" + new string('x', CommerceManager.DataTransfer.JsonLines.MaxLineChars + 10) + "\"}\n";
+
+        var refused = await Assert.ThrowsAsync<ValidationException>(() => services.Get<CommerceManager.DataTransfer.ImportService>()
+            .UploadAsync(As.Representative, "c.jsonl", new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text))));
+
+        Assert.Contains("Line 2 is longer than 1 MB", refused.Message);
+    }
+}
