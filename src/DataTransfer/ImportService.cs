@@ -49,7 +49,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
         var fileId = Guid.NewGuid();
         Directory.CreateDirectory(Folder);
         var path = PathOf(fileId);
-        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+        await using (var file = new FileStream(path, Common.OwnerOnlyFile.Write(FileMode.CreateNew)))
         {
             await content.CopyToAsync(file, ct);
         }

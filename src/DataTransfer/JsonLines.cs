@@ -33,7 +33,7 @@ public static class JsonLines
             {
                 throw new ValidationException([new ValidationFailure("File", "The file has no JSON objects to import.")]);
             }
-            await using (var file = new FileStream(csvPath, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+            await using (var file = new FileStream(csvPath, OwnerOnlyFile.Write(FileMode.Create)))
             await using (var csv = new CsvWriter(file, forSpreadsheets: false))
             {
                 await csv.WriteRowAsync(columns);

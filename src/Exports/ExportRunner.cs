@@ -79,7 +79,7 @@ public sealed class ExportRunner(
         {
             int rows;
             long size;
-            await using (var stream = new FileStream(part, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            await using (var stream = new FileStream(part, Common.OwnerOnlyFile.Write(FileMode.Create, bufferSize: 1)))
             {
                 rows = await WriteAsync(job, stream, reporter, stopping);
                 size = stream.Length;

@@ -97,6 +97,12 @@ public sealed class HistoryOptions
 {
     /// <summary><c>History__RetentionDays</c>: days history is kept until someone sets EP's logs-ttl; unset keeps it forever.</summary>
     public int? RetentionDays { get; set; }
+
+    /// <summary>
+    /// <c>History__MinRetentionDays</c>: the shortest logs-ttl anyone may set (EP allows 1), so an API client cannot
+    /// purge the staff audit trail; unset, no floor.
+    /// </summary>
+    public int? MinRetentionDays { get; set; }
 }
 
 /// <summary>Reads the history; nothing here writes it (only <see cref="ChangeRecorder"/> does, with each change).</summary>
@@ -197,14 +203,18 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Cu
         return await RetentionDaysAsync(ct);
     }
 
-    /// <summary>Sets EP's logs-ttl (1–365 days, as EP allows).</summary>
+    private int Floor => Math.Clamp(options.Value.MinRetentionDays ?? 0, 0, MaxTtlDays);
+
+    /// <summary>Sets EP's logs-ttl (1–365 days, as EP allows; not below <c>History__MinRetentionDays</c>).</summary>
     public async Task SetRetentionDaysAsync(ClaimsPrincipal user, int days, CancellationToken ct = default)
     {
         Access.Require(user, Permission.ManagePersonalData);
-        if (days is < MinTtlDays or > MaxTtlDays)
+        var floor = Floor;
+        if (days is < MinTtlDays or > MaxTtlDays || days < floor)
         {
             throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("days",
-                $"days must be a whole number from {MinTtlDays} to {MaxTtlDays}.")]);
+                $"days must be a whole number from {Math.Max(MinTtlDays, floor)} to {MaxTtlDays}" +
+                (floor > MinTtlDays ? " in this store (History__MinRetentionDays keeps the audit trail at least that long)." : "."))]);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.HistoryRetention.FirstOrDefaultAsync(ct);
@@ -232,10 +242,12 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Cu
     /// <summary>Deletes history older than the retention, a batch at a time; the number deleted.</summary>
     public async Task<int> CleanUpAsync(CancellationToken ct = default)
     {
-        if (await RetentionDaysAsync(ct) is not { } days)
+        if (await RetentionDaysAsync(ct) is not { } stored)
         {
             return 0;
         }
+        // A retention set before the floor was configured still keeps at least the floor.
+        var days = Math.Max(stored, Floor);
         var cutoff = clock.GetUtcNow().UtcDateTime.AddDays(-days);
         var deleted = 0;
         while (!ct.IsCancellationRequested)

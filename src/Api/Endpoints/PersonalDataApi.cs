@@ -133,7 +133,14 @@ public static class PersonalDataApi
             errors.Add(new ApiError(400, "Bad Request", $"days must be a whole number from {HistoryService.MinTtlDays} to {HistoryService.MaxTtlDays}.", "data.days"));
         }
         ApiException.ThrowIfAny(errors, 400);
-        await history.SetRetentionDaysAsync(user, (int)body.Data.Days.Value!.Value, ct);
+        try
+        {
+            await history.SetRetentionDaysAsync(user, (int)body.Data.Days.Value!.Value, ct);
+        }
+        catch (FluentValidation.ValidationException floor)
+        {
+            throw new ApiException(400, "Bad Request", floor.Errors.First().ErrorMessage, "data.days");
+        }
         return TypedResults.Json(new DataResponse<LogsTtl>(new LogsTtl((int)body.Data.Days.Value!.Value, "time_to_live")));
     }
 

@@ -175,3 +175,21 @@ public sealed class QuotaTests
         Assert.Contains("Line 2 is longer than 1 MB", refused.Message);
     }
 }
+
+public sealed class OwnerOnlyFilesTests
+{
+    [Fact]
+    public async Task Uploaded_import_files_are_readable_by_the_app_user_only()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        await using var services = await TestServices.CreateAsync();
+        var imports = services.Get<CommerceManager.DataTransfer.ImportService>();
+
+        var upload = await imports.UploadAsync(As.Representative, "c.csv", new MemoryStream("name,email\r\nA,a@q.example\r\n"u8.ToArray()));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(imports.PathOf(upload.FileId)));
+    }
+}

@@ -111,3 +111,21 @@ public sealed class PersonalDataApiTests(AppFactory app) : ApiTestBase(app), ICl
             new { type = "erasure_request", resource_type = "customer", resource_id = id }), HttpStatusCode.NotFound);
     }
 }
+
+/// <summary>An API client cannot purge the staff audit trail below the store's floor (security.md, row 20).</summary>
+public sealed class LogsTtlFloorTests
+{
+    [Fact]
+    public async Task Logs_ttl_below_History__MinRetentionDays_is_refused_and_above_it_is_kept()
+    {
+        await using var app = new AppFactoryWith(new Dictionary<string, string> { ["History:MinRetentionDays"] = "90" });
+        var server = await ApiClient.ClientCredentialsAsync(app);
+
+        var refused = await ApiClient.ExpectErrorAsync(await server.PutAsync("/v2/settings/logs-ttl", new { type = "time_to_live", days = 1 }), HttpStatusCode.BadRequest);
+        await ApiClient.ExpectAsync(await server.PutAsync("/v2/settings/logs-ttl", new { type = "time_to_live", days = 120 }), HttpStatusCode.OK);
+        var read = await ApiClient.ExpectAsync(await server.GetAsync("/v2/settings/logs-ttl"), HttpStatusCode.OK);
+
+        Assert.Contains("from 90 to 365", refused["detail"]!.GetValue<string>());
+        Assert.Equal(120, read["data"]!["days"]!.GetValue<int>());
+    }
+}
