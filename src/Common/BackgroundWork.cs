@@ -33,6 +33,10 @@ public sealed class WorkItem : IProgress<WorkProgress>
     public string? Outcome { get; private set; }
     public DateTime? FinishedAt { get; private set; }
     internal CancellationToken Token => cancel.Token;
+    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the work has ended, however it ended.</summary>
+    public Task Completion => finished.Task;
 
     /// <summary>Raised (on a worker thread) when progress moves on, at most ten times a second, and when the work ends.</summary>
     public event Action<WorkItem>? Changed;
@@ -55,6 +59,7 @@ public sealed class WorkItem : IProgress<WorkProgress>
         (State, Outcome, FinishedAt) = (state, outcome, at);
         cancel.Dispose();
         Changed?.Invoke(this);
+        finished.TrySetResult();
     }
 }
 

@@ -79,10 +79,12 @@ public sealed class CustomFieldValues(IDbContextFactory<AppDbContext> dbFactory,
                 {
                     failures.Add(new ValidationFailure(SourcePrefix + field.Slug, error));
                 }
-                else
+                else if (creating || data[key] is not null || field.Default is null || !JsonNode.DeepEquals(normalized, field.Default))
                 {
                     data[key] = normalized;
                 }
+                // Else the record has no value and shows the default, and the default came back (a form or an API client
+                // sends every value it read): no change, so nobody is credited with one and no open page is told of one.
             }
             else if (creating)
             {

@@ -11,6 +11,7 @@ public static class CustomFieldsSetup
         services.AddSingleton<IValidator<FlowInput>, FlowInputValidator>();
         services.AddSingleton<CustomFieldValues>();
         services.AddSingleton<FieldDesigner>();
+        services.AddSingleton<FieldDefaults>();
         return services;
     }
 }

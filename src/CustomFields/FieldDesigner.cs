@@ -15,7 +15,7 @@ namespace CommerceManager.CustomFields;
 /// records exist) and keeps <see cref="CustomFieldValues"/>' cache fresh.
 /// </summary>
 public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, CustomFieldValues values, IValidator<FieldInput> validator,
-    SqlDialect dialect, TimeProvider clock)
+    SqlDialect dialect, TimeProvider clock, FieldDefaults defaults)
 {
     public const int MaxFieldsPerFlow = 100;
 
@@ -183,6 +183,11 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         {
             await IndexAsync(db, field.Id, field.Type, ct);
         }
+        if (created.Kind == OutcomeKind.Ok && FieldDefaults.NeedsFill(created: true, default, field))
+        {
+            // Existing records show the default: store it, so a filter on it finds them and nobody's next save "changes" it.
+            await defaults.StartAsync(user, field, flow.Slug, ct);
+        }
         return created;
     }
 
@@ -238,6 +243,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         {
             throw new ValidationException(failures);
         }
+        var before = (field.Enabled, field.Required, field.DefaultJson);
         Apply(field, input, clock.UtcNow());
         if (input.Order is { } order)
         {
@@ -245,6 +251,10 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         }
         await db.SaveChangesAsync(ct);
         values.Invalidate();
+        if (FieldDefaults.NeedsFill(created: false, before, field))
+        {
+            await defaults.StartAsync(user, field, flow.Slug, ct);
+        }
         return FieldDefinition.From(field, flow.Slug);
     }
 

@@ -95,6 +95,35 @@ public sealed class PostgresDialect : SqlDialect
 #pragma warning restore EF1003
     }
 
+    public override async Task<(object? Last, int Filled)> FillCustomDefaultAsync(AppDbContext db, string table, Guid fieldId, string defaultJson,
+        object? after, int batch, CancellationToken ct)
+    {
+        RequireKnownTable(table);
+        var from = after as Guid?;
+        // Keyset on the primary key: each batch a short transaction of its own.
+#pragma warning disable EF1002, EF1003 // The table is one of two names checked above; values are parameters.
+        var lower = from is null ? "" : "\"Id\" > {2} AND ";
+        var upto = from is null
+            ? await db.Database.SqlQueryRaw<Guid>($"SELECT \"Id\" AS \"Value\" FROM \"{table}\" ORDER BY \"Id\" OFFSET {{0}} LIMIT 1", batch - 1).ToListAsync(ct)
+            : await db.Database.SqlQueryRaw<Guid>($"SELECT \"Id\" AS \"Value\" FROM \"{table}\" WHERE \"Id\" > {{0}} ORDER BY \"Id\" OFFSET {{1}} LIMIT 1",
+                from.Value, batch - 1).ToListAsync(ct);
+        var upper = upto.Count == 0 ? "" : (from is null ? "\"Id\" <= {2} AND " : "\"Id\" <= {3} AND ");
+        var sql = $"UPDATE \"{table}\" SET \"CustomData\" = coalesce(\"CustomData\", jsonb_build_object()) || jsonb_build_object({{0}}, CAST({{1}} AS jsonb)) " +
+            $"WHERE {lower}{upper}coalesce(jsonb_typeof(\"CustomData\" -> {{0}}), 'null') = 'null'";
+        var args = new List<object> { fieldId.ToString(), defaultJson };
+        if (from is not null)
+        {
+            args.Add(from.Value);
+        }
+        if (upto.Count > 0)
+        {
+            args.Add(upto[0]);
+        }
+        var filled = await db.Database.ExecuteSqlRawAsync(sql, args, ct);
+#pragma warning restore EF1002, EF1003
+        return (upto.Count == 0 ? null : upto[0], filled);
+    }
+
     public override Task<int> FillCustomValuesAsync(AppDbContext db, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct)
     {
         var pairs = string.Join(", ", fields.Select(f => $"'{f.FieldId}', " + f.Type switch

@@ -92,6 +92,15 @@ public abstract class SqlDialect
     /// </summary>
     public abstract Task<int> FillCustomValuesAsync(AppDbContext db, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct);
 
+    /// <summary>
+    /// Stores <paramref name="defaultJson"/> as a custom field's value on the next <paramref name="batch"/> rows of
+    /// <paramref name="table"/> (Customers or Addresses) after <paramref name="after"/> (in the table's own key order) that
+    /// have no value. Returns where the walk stopped (null at the end of the table) and the rows changed. Version and
+    /// UpdatedAt stay: the records read the same before (they showed the default), so open editors keep their version.
+    /// </summary>
+    public abstract Task<(object? Last, int Filled)> FillCustomDefaultAsync(AppDbContext db, string table, Guid fieldId, string defaultJson,
+        object? after, int batch, CancellationToken ct);
+
     /// <summary>A value as this provider stores it, for rows written with plain ADO.NET (seeding).</summary>
     public virtual object StoredValue(object value) => value;
 
@@ -204,6 +213,24 @@ public sealed class SqliteDialect : SqlDialect
             ? db.Database.SqlQueryRaw<int>(sql, path).SingleAsync(ct)
             : db.Database.SqlQueryRaw<int>(sql + " AND json_extract(\"CustomData\", {0}) NOT IN (SELECT value FROM json_each({1}))", path, allowedJson).SingleAsync(ct);
 #pragma warning restore EF1003
+    }
+
+    public override async Task<(object? Last, int Filled)> FillCustomDefaultAsync(AppDbContext db, string table, Guid fieldId, string defaultJson,
+        object? after, int batch, CancellationToken ct)
+    {
+        RequireKnownTable(table);
+        var from = after as long? ?? long.MinValue;
+        // Keyset on rowid: each batch a short write of its own, so saves interleave with a long fill.
+#pragma warning disable EF1002, EF1003 // The table is one of two names checked above; the path is built from a GUID.
+        var upto = await db.Database.SqlQueryRaw<long>($"SELECT rowid AS \"Value\" FROM \"{table}\" WHERE rowid > {{0}} ORDER BY rowid LIMIT 1 OFFSET {{1}}",
+            from, batch - 1).ToListAsync(ct);
+        var last = upto.Count == 0 ? long.MaxValue : upto[0];
+        var path = CustomValueSql.SqlitePath(fieldId.ToString());
+        var filled = await db.Database.ExecuteSqlRawAsync(
+            $"UPDATE \"{table}\" SET \"CustomData\" = json_set(coalesce(\"CustomData\", json_object()), '{path}', json({{0}})) " +
+            $"WHERE rowid > {{1}} AND rowid <= {{2}} AND json_extract(coalesce(\"CustomData\", json_object()), '{path}') IS NULL", [defaultJson, from, last], ct);
+#pragma warning restore EF1002, EF1003
+        return (upto.Count == 0 ? null : last, filled);
     }
 
     /// <summary>EF Core's SQLite provider stores Guids as upper-case text and DateTime as ISO text.</summary>
