@@ -42,6 +42,12 @@ public sealed class DashboardTests : ConsoleTestContext
             Assert.Equal(["3", "0", "0", "0", "3"], orders.Skip(1)); // all incomplete, today
             Assert.Equal("2", cut.FindAll("[data-testid=chart-new-by-day] tbody tr")[^1].QuerySelector(".bar-value")!.TextContent.Trim());
             Assert.Contains("Order", cut.Find("[data-testid=recent-activity]").TextContent);
+            // Pictures, not lists: each chart is an image named by what it shows, drawn with a bar per figure.
+            var orderChart = cut.Find("[data-testid=chart-orders-by-status] [role=img]");
+            Assert.Contains("3 orders, 3 incomplete", orderChart.GetAttribute("aria-label"));
+            Assert.NotEmpty(orderChart.QuerySelectorAll("svg path.mud-chart-bar"));
+            Assert.Contains("2 sign-ups, 2 guest checkouts", cut.Find("[data-testid=chart-signups-vs-guests] [role=img]").GetAttribute("aria-label"));
+            Assert.NotEmpty(cut.FindAll("[data-testid=chart-new-customers-per-day] svg path.mud-chart-bar"));
         }, TimeSpan.FromSeconds(10)); // the figures are 126 small queries: longer than bUnit's default second on a busy PostgreSQL
     }
 }
