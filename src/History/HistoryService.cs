@@ -51,7 +51,8 @@ public sealed record HistoryEntry(
                 "customer" when Action == ChangeActions.SignedOut => "Signed out everywhere",
                 "customer" => "Customer",
                 "address" => Subject is { Length: > 0 } label ? $"Address “{label}”" : "Address",
-                "order" => Subject is { Length: > 0 } number ? $"Order {number}" : "Order",
+                // The number the order page, lists and search use (#482F6958), also for entries that kept the id's first characters.
+                "order" => $"Order {(Subject is { Length: > 0 } number && !ResourceId.ToString().StartsWith(number, StringComparison.Ordinal) ? number : "#" + Data.ShortIdSql.Of(ResourceId))}",
                 "user-authentication-oidc-profile-info" => Subject is { Length: > 0 } provider ? $"Sign-in link ({provider})" : "Sign-in link",
                 "account" => "Account",
                 "account-address" => Subject is { Length: > 0 } place ? $"Address “{place}”" : "Address",

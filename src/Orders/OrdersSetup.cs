@@ -16,7 +16,7 @@ public static class OrdersSetup
         services.AddSingleton<OrderService>();
         // An order on its customer's timeline (a guest's on none): created, and its status, payment and shipping.
         services.AddHistoryRule(HistoryRule.For<Order>("order", ChangeKinds.Order, o => o.Id, o => o.CustomerId,
-                o => o.OrderNumber is { Length: > 0 } number ? number : o.Id.ToString()[..8])
+                o => o.OrderNumber is { Length: > 0 } number ? number : OrderFormat.ShortId(o.Id))
             .Field(nameof(Order.Status), "status").Field(nameof(Order.Payment), "payment").Field(nameof(Order.Shipping), "shipping")
             .Field(nameof(Order.Total), "total").Field(nameof(Order.Currency), "currency"));
         services.AddSingleton<GatewayService>();
