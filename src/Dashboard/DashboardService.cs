@@ -38,6 +38,9 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
     public const int Days = 14;
     public const int Weeks = 8;
 
+    /// <summary>How many of the latest changes the home page reads to make its recent-activity lines.</summary>
+    public const int RecentRead = 60;
+
     public async Task<DashboardFigures> LoadAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
         Access.Require(user, Permission.ReadCustomers);
@@ -58,7 +61,8 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
         }
         var ordersByDay = Enumerable.Range(0, Days).Select(i => new DayCount(firstDay.AddDays(i), byStatus.Values.Sum(s => s[i].Count))).ToList();
         var weekly = daily.Chunk(7).Select(week => new DayCount(week[0].Day, week.Sum(d => d.Count))).ToList();
-        var recent = (await history.TimelineOfStoreAsync(user, 8, ct)).Items;
+        // Enough to fold an import's or a seed's run of like changes into one line and still show eight lines.
+        var recent = (await history.TimelineOfStoreAsync(user, RecentRead, ct)).Items;
         return new DashboardFigures(customers, orders, daily.TakeLast(Days).ToList(), weekly, guests, ordersByDay, byStatus, recent, timer.Elapsed);
     }
 

@@ -50,4 +50,36 @@ public sealed class DashboardTests : ConsoleTestContext
             Assert.NotEmpty(cut.FindAll("[data-testid=chart-new-customers-per-day] svg path.mud-chart-bar"));
         }, TimeSpan.FromSeconds(10)); // the figures are 126 small queries: longer than bUnit's default second on a busy PostgreSQL
     }
+
+    [Fact]
+    public async Task A_run_of_like_changes_is_one_line_that_says_what_changed_and_a_single_change_links_its_customer()
+    {
+        var customers = App.Get<CustomerService>();
+        var people = new List<CustomerDto>();
+        for (var i = 0; i < 5; i++)
+        {
+            people.Add((await customers.CreateAsync(As.Admin, new CustomerInput { Name = $"Person {i}", Email = $"p{i}@run.example" })).Value!);
+        }
+        using (CommerceManager.History.ChangeContext.Use(CommerceManager.History.ChangeActor.System("nightly sync")))
+        {
+            foreach (var p in people)
+            {
+                await customers.UpdateAsync(As.Admin, p.Id, new CustomerInput { Name = p.Name + " Synced", Email = p.Email }, p.Version);
+            }
+        }
+        var ada = (await customers.CreateAsync(As.Admin, new CustomerInput { Name = "Ada", Email = "ada@run.example" })).Value!;
+        SignInAs(Roles.Viewer);
+
+        var cut = Render<CommerceManager.Components.Pages.Home>();
+
+        cut.WaitForAssertion(() =>
+        {
+            var lines = cut.FindAll("[data-testid=activity-line]").Select(l => l.TextContent).ToList();
+            Assert.Contains("Customer created", lines[0]);
+            Assert.Contains($"customers/{ada.Id}?tab=history", cut.FindAll("[data-testid=activity-line]")[0].InnerHtml);
+            var run = Assert.Single(lines, l => l.Contains("Customer updated × 5"));
+            Assert.Contains("changed Name", run);
+            Assert.Contains("nightly sync", run);
+        }, TimeSpan.FromSeconds(10));
+    }
 }
