@@ -43,6 +43,8 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<CommerceManager.Orders.OrderService>());
         Services.AddSingleton(App.Get<CommerceManager.Orders.GatewayService>());
         Services.AddSingleton(App.Get<CommerceManager.Orders.PaymentService>());
+        Services.AddSingleton(App.Get<CommerceManager.Accounts.AccountService>());
+        Services.AddSingleton(App.Get<CommerceManager.Accounts.AccountMemberService>());
         Services.AddSingleton(App.Get<CommerceManager.CustomFields.CustomFieldValues>());
         Services.AddSingleton(App.Get<CommerceManager.CustomFields.FieldDesigner>());
         Services.AddSingleton(App.Get<CommerceManager.CustomerSignIn.OidcProfileService>());

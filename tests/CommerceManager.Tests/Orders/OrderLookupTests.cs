@@ -127,4 +127,25 @@ public sealed class OrderLookupTests : ConsoleTestContext
             Assert.Contains(ada.Email, popovers.Markup);
         }, TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task The_app_bar_search_finds_accounts_by_name_and_members_by_name_or_email()
+    {
+        Assert.True((await App.Get<CommerceManager.Accounts.AccountService>().CreateAsync(As.Admin,
+            new CommerceManager.Accounts.AccountInput { Name = "Acme Widgets", LegalName = "Acme Widgets Ltd" })).IsOk);
+        Assert.True((await App.Get<CommerceManager.Accounts.AccountMemberService>().CreateAsync(As.Admin,
+            new CommerceManager.Accounts.AccountMemberInput { Name = "Wile Coyote", Email = "wile@acme.example" })).IsOk);
+        SignInAs(Roles.Viewer);
+        var popovers = Popovers;
+        var cut = Render<GlobalSearch>();
+
+        cut.Find("#global-search").Input("widgets");
+        popovers.WaitForAssertion(() => Assert.Contains("Acme Widgets", popovers.Markup), TimeSpan.FromSeconds(5));
+        Assert.Contains("Account · Acme Widgets Ltd", popovers.Markup);
+
+        cut.Find("#global-search").Input("coyote");
+        popovers.WaitForAssertion(() => Assert.Contains("Wile Coyote", popovers.Markup), TimeSpan.FromSeconds(5));
+        cut.Find("#global-search").Input("wile@acme");
+        popovers.WaitForAssertion(() => Assert.Contains("Account member · wile@acme.example", popovers.Markup), TimeSpan.FromSeconds(5));
+    }
 }
