@@ -8,7 +8,12 @@ public static class CustomerSignInSetup
     {
         services.AddOptions<SignInSettings>().BindConfiguration("CustomerSignIn");
         services.AddHttpClient(OidcProfileService.HttpClientName)
-            .ConfigureHttpClient((sp, c) => c.Timeout = TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SignInSettings>>().Value.ProviderTimeoutSeconds)))
+            .ConfigureHttpClient((sp, c) =>
+            {
+                c.Timeout = TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SignInSettings>>().Value.ProviderTimeoutSeconds));
+                // Discovery documents, key sets and token answers are a few KB.
+                c.MaxResponseContentBufferSize = 1024 * 1024;
+            })
             .ConfigurePrimaryHttpMessageHandler(sp => ProviderConnections.CreateHandler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SignInSettings>>()));
         services.AddSingleton<OidcProfileService>();
         services.AddSingleton<RealmService>();

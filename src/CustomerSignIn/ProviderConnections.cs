@@ -22,6 +22,8 @@ public static class ProviderConnections
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         AllowAutoRedirect = false,
+        // Through a proxy the check below would vet the proxy's address, not the host asked for: no proxy.
+        UseProxy = false,
         ConnectCallback = async (context, ct) =>
         {
             var host = context.DnsEndPoint.Host;
@@ -61,7 +63,14 @@ public static class ProviderConnections
         }
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
+            var v6 = address.GetAddressBytes();
+            // Forms that carry an IPv4 address a gateway reaches for us: NAT64 (64:ff9b::/96), IPv4-compatible
+            // (::a.b.c.d) and 6to4 (2002::/16). Refused whatever the IPv4 inside: no provider needs them.
+            var nat64 = v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b && v6.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0;
+            var compatible = v6.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0;
+            var sixToFour = v6[0] == 0x20 && v6[1] == 0x02;
+            return nat64 || compatible || sixToFour
+                || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
         }
         var b = address.GetAddressBytes();
         return b[0] == 10 || b[0] == 0

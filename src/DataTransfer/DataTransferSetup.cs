@@ -16,7 +16,12 @@ public static class DataTransferSetup
         services.AddOptions<ImportSettings>().BindConfiguration("Imports");
         services.AddSingleton<ImportService>();
         services.AddHttpClient(ImportRunner.SourceHttpClient)
-            .ConfigureHttpClient((sp, c) => c.Timeout = TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportSettings>>().Value.SourceTimeoutSeconds)))
+            .ConfigureHttpClient((sp, c) =>
+            {
+                c.Timeout = TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportSettings>>().Value.SourceTimeoutSeconds));
+                // A page of 100 customers is well under a megabyte: a store that sends more is not answering as EP does.
+                c.MaxResponseContentBufferSize = 16 * 1024 * 1024;
+            })
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
                 var settings = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportSettings>>();

@@ -25,8 +25,19 @@ public sealed record ImportUpload(Guid FileId, string FileName, IReadOnlyList<st
 public sealed record SourceSummary(int Customers, IReadOnlyList<string> CustomerFields, IReadOnlyList<string> AddressFields);
 
 public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, CustomFieldValues customFields, IOptions<ExportSettings> settings, TimeProvider clock,
-    Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection, IHttpClientFactory httpClients)
+    Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection, IHttpClientFactory httpClients, IOptions<ImportSettings> importSettings)
 {
+    /// <summary>The store's base URL, over https (plain http only where a lab allows private sources: a client secret travels on it).</summary>
+    private Uri SourceUrl(string? baseUrl)
+    {
+        var url = ElasticPathSource.ParseBaseUrl(baseUrl);
+        if (url.Scheme != Uri.UriSchemeHttps && !importSettings.Value.AllowPrivateSources)
+        {
+            throw new SourceException("Use the store's https address: the client secret would travel unencrypted over http (Imports__AllowPrivateSources allows http for a lab).");
+        }
+        return url;
+    }
+
     private readonly Microsoft.AspNetCore.DataProtection.IDataProtector secrets = protection.CreateProtector("CommerceManager.ImportSourceSecrets");
 
     public const int PreviewRows = 5;
@@ -185,7 +196,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
     public async Task<ImportJob> StartFromSourceAsync(ClaimsPrincipal user, string? baseUrl, string? clientId, string? clientSecret, CancellationToken ct = default)
     {
         Access.Require(user, Permission.DesignFields);
-        var url = ElasticPathSource.ParseBaseUrl(baseUrl);
+        var url = SourceUrl(baseUrl);
         Source(baseUrl, clientId, clientSecret);
         var now = clock.GetUtcNow().UtcDateTime;
         var job = new ImportJob
@@ -224,7 +235,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
 
     private ElasticPathSource Source(string? baseUrl, string? clientId, string? clientSecret)
     {
-        var url = ElasticPathSource.ParseBaseUrl(baseUrl);
+        var url = SourceUrl(baseUrl);
         if (string.IsNullOrWhiteSpace(clientId) || string.IsNullOrWhiteSpace(clientSecret))
         {
             throw new SourceException("Enter the client id and the client secret of a client credentials key.");

@@ -142,8 +142,17 @@ public sealed class ExportService(
     public static string DownloadName(ExportJob job) =>
         $"{(job.Kind == ExportKind.Orders ? "orders" : "customers")}-{job.CreatedAt:yyyy-MM-dd-HHmm}.{job.FileExtension}";
 
-    /// <summary>A link that fetches the file without signing in (EP's "publicly available URL"), good until the job expires.</summary>
-    public string FileToken(ExportJob job) => Links.Protect(job.Id.ToString("N"), new DateTimeOffset(job.ExpiresAt, TimeSpan.Zero));
+    /// <summary>
+    /// A link that fetches the file without signing in (EP's "publicly available URL"), good for
+    /// <c>Exports__LinkMinutes</c> (15) or until the job expires: a bearer URL, so short-lived; a client asks
+    /// <c>GET /v2/jobs/:id/file</c> again for a fresh one.
+    /// </summary>
+    public string FileToken(ExportJob job)
+    {
+        var now = clock.GetUtcNow();
+        var until = Math.Min(now.AddMinutes(Math.Max(0, settings.Value.LinkMinutes)).UtcTicks, new DateTimeOffset(job.ExpiresAt, TimeSpan.Zero).UtcTicks);
+        return Links.Protect(job.Id.ToString("N"), new DateTimeOffset(until, TimeSpan.Zero));
+    }
 
     /// <summary>The job a file link was made for, or null when the link is forged or out of date.</summary>
     public Guid? JobOfToken(string token)

@@ -14,6 +14,9 @@ public sealed class ExportSettings
     /// <summary>EP keeps a job for a week.</summary>
     public int KeepDays { get; set; } = 7;
 
+    /// <summary>How long a file link from <c>GET /v2/jobs/:id/file</c> works, in minutes.</summary>
+    public int LinkMinutes { get; set; } = 15;
+
     /// <summary>How many exports, and how many imports, one staff member or API client may have waiting or running at once.</summary>
     public int MaxQueuedPerOwner { get; set; } = 5;
 

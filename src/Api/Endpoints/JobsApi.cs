@@ -26,7 +26,7 @@ public static class JobsApi
         jobs.MapGet("/{id:guid}", GetAsync).WithSummary("Get an export job (status, link to its file when SUCCESS)")
             .Produces<DataResponse<JobResource>>().Produces<ApiErrorBody>(404);
         jobs.MapGet("/{id:guid}/file", FileAsync).WithSummary("Get the link to a finished job's file")
-            .WithDescription("{\"data\":{\"href\":\"…\"}}: a URL that downloads the file without a token, valid until the job expires (a week). 404 until the job is SUCCESS.")
+            .WithDescription("{\"data\":{\"href\":\"…\"}}: a URL that downloads the file without a token, valid for 15 minutes (Exports__LinkMinutes; ask again for a fresh one) and never past the job's expiry (a week). 404 until the job is SUCCESS.")
             .Produces<DataResponse<FileHref>>().Produces<ApiErrorBody>(404);
         return v2;
     }

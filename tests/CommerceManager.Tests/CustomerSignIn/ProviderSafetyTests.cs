@@ -86,6 +86,10 @@ public sealed class ProviderSafetyTests(AppFactory app) : IClassFixture<AppFacto
     [InlineData("fe80::1", true)]
     [InlineData("fd00::1", true)]
     [InlineData("::ffff:10.0.0.1", true)]
+    [InlineData("64:ff9b::a9fe:a9fe", true)] // NAT64 of 169.254.169.254
+    [InlineData("::a9fe:a9fe", true)] // IPv4-compatible
+    [InlineData("2002:a9fe:a9fe::1", true)] // 6to4
+    [InlineData("2a00:1450:4001:81b::200e", false)]
     [InlineData("8.8.8.8", false)]
     [InlineData("2606:4700::1111", false)]
     public void Private_addresses_are_told_from_public_ones(string address, bool isPrivate) =>
@@ -107,5 +111,19 @@ public sealed class ProviderSafetyTests(AppFactory app) : IClassFixture<AppFacto
         Assert.Contains("S256", refused["meta"]!["discovery_error"]!.GetValue<string>());
         Assert.Null(allowed["meta"]!["discovery_error"]);
         Assert.NotNull(allowed["meta"]!["provider_authorization_endpoint"]);
+    }
+}
+
+public sealed class ImportSourceSafetyTests
+{
+    [Fact]
+    public async Task An_Elastic_Path_import_over_plain_http_is_refused_unless_a_lab_allows_private_sources()
+    {
+        await using var services = await TestServices.CreateAsync();
+
+        var refused = await Assert.ThrowsAsync<CommerceManager.DataTransfer.SourceException>(() =>
+            services.Get<CommerceManager.DataTransfer.ImportService>().StartFromSourceAsync(As.Admin, "http://store.example.com", "client", "secret"));
+
+        Assert.Contains("https", refused.Message);
     }
 }

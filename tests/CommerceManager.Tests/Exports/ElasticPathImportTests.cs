@@ -201,9 +201,14 @@ public sealed class ElasticPathImportTests : IClassFixture<ElasticPathImportTest
     public async Task A_store_on_a_private_address_is_refused_unless_allowed()
     {
         await using var strict = await TestServices.CreateAsync();
+        // Over https (a store must be reached so), the loopback address is refused before anything is sent.
         var problem = await Assert.ThrowsAsync<SourceException>(() =>
-            strict.Get<ImportService>().CheckSourceAsync(As.Admin, source.BaseUrl, AppFactory.ApiClientId, AppFactory.ApiClientSecret));
+            strict.Get<ImportService>().CheckSourceAsync(As.Admin, source.BaseUrl.Replace("http://", "https://"), AppFactory.ApiClientId, AppFactory.ApiClientSecret));
         Assert.Contains("private or local", problem.Message);
+        // Over plain http it is refused before that: the secret would travel unencrypted.
+        var plain = await Assert.ThrowsAsync<SourceException>(() =>
+            strict.Get<ImportService>().CheckSourceAsync(As.Admin, source.BaseUrl, AppFactory.ApiClientId, AppFactory.ApiClientSecret));
+        Assert.Contains("https", plain.Message);
     }
 
     /// <summary>Stored custom values (keyed by field id, which differs between stores) keyed by the field's slug.</summary>

@@ -51,7 +51,7 @@ public sealed class ExportJobTests(AppFactory app) : IClassFixture<AppFactory>, 
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static async Task<JsonObject> FinishedAsync(ApiClient api, string id)
+    internal static async Task<JsonObject> FinishedAsync(ApiClient api, string id)
     {
         for (var i = 0; i < 300; i++)
         {
@@ -245,5 +245,26 @@ public sealed class ExportJobTests(AppFactory app) : IClassFixture<AppFactory>, 
     public void Fields_are_quoted_and_formulas_neutralised(string value, string expected)
     {
         Assert.Equal(expected, CsvWriter.Field(value));
+    }
+}
+
+/// <summary>File links are bearer URLs in a query string: they live minutes, not the job's week (security.md, row 21).</summary>
+public sealed class ExportLinkLifetimeTests
+{
+    [Fact]
+    public async Task A_file_link_stops_working_after_Exports__LinkMinutes_and_a_fresh_one_is_handed_out_on_asking_again()
+    {
+        await using var app = new AppFactoryWith(new Dictionary<string, string> { ["Exports:LinkMinutes"] = "0" });
+        var api = await ApiClient.ClientCredentialsAsync(app);
+        await ApiClient.ExpectAsync(await api.PostAsync("/v2/customers", new { type = "customer", name = "Zoe", email = "zoe@link.example" }), HttpStatusCode.Created);
+        var created = (await ApiClient.ExpectAsync(await api.PostAsync("/v2/jobs", new { job_type = "customer_export" }), HttpStatusCode.Accepted))["data"]!;
+        var job = await ExportJobTests.FinishedAsync(api, created["id"]!.GetValue<string>());
+        Assert.True(job["status"]!.GetValue<string>() == "SUCCESS", job.ToJsonString());
+
+        var href = new Uri((await ApiClient.ExpectAsync(await api.GetAsync($"/v2/jobs/{job["id"]}/file"), HttpStatusCode.OK))["href"]!.GetValue<string>());
+        var download = await app.CreateBrowserlessClient().GetAsync(href.PathAndQuery);
+
+        Assert.Equal(HttpStatusCode.NotFound, download.StatusCode);
+        Assert.Contains("expired", await download.Content.ReadAsStringAsync());
     }
 }
