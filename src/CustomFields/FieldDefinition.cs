@@ -24,7 +24,19 @@ public sealed record FieldDefinition(
     DateTime UpdatedAt,
     bool CustomerEditable = false)
 {
+    /// <summary>EP's name of a type (the API's <c>field_type</c> value).</summary>
     public static string TypeName(FieldType type) => type.ToString().ToLowerInvariant();
+
+    /// <summary>A type in words, for staff: Text, Whole number, Decimal, Yes/no, Date.</summary>
+    public static string TypeWords(FieldType type) => type switch
+    {
+        FieldType.String => "Text",
+        FieldType.Integer => "Whole number",
+        FieldType.Float => "Decimal",
+        FieldType.Boolean => "Yes/no",
+        FieldType.Date => "Date",
+        _ => type.ToString(),
+    };
 
     public static FieldDefinition From(Field f, string flowSlug) => new(f.Id, f.FlowId, flowSlug, f.Name, f.Slug, f.Description, f.Type,
         f.Required, f.Enabled, f.OmitNull, f.Order, f.DefaultJson is null ? null : JsonNode.Parse(f.DefaultJson), f.Rules, f.CreatedAt, f.UpdatedAt,

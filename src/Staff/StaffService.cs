@@ -17,6 +17,8 @@ public sealed class StaffInput
     public string DisplayName { get; set; } = "";
     public string Role { get; set; } = Roles.Representative;
     public string Password { get; set; } = "";
+    /// <summary>The person chooses their own password at first sign-in (the console's default: someone else typed this one).</summary>
+    public bool MustChangePassword { get; set; }
 }
 
 /// <summary>
@@ -58,7 +60,10 @@ public sealed class StaffService(IServiceScopeFactory scopes)
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
         var email = input.Email.Trim();
-        var user = new StaffUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = input.DisplayName.Trim() };
+        var user = new StaffUser
+        {
+            UserName = email, Email = email, EmailConfirmed = true, DisplayName = input.DisplayName.Trim(), MustChangePassword = input.MustChangePassword,
+        };
         var created = await users.CreateAsync(user, input.Password);
         if (!created.Succeeded)
         {
@@ -122,7 +127,12 @@ public sealed class StaffService(IServiceScopeFactory scopes)
         return result.Succeeded && locked ? await users.UpdateSecurityStampAsync(user) : result;
     }
 
-    public async Task<IdentityResult> ResetPasswordAsync(ClaimsPrincipal actor, string userId, string newPassword, CancellationToken ct = default)
+    /// <summary>
+    /// Sets a new password (which also ends the person's open sessions: Identity replaces the security stamp); with
+    /// <paramref name="mustChange"/> they choose their own at their next sign-in.
+    /// </summary>
+    public async Task<IdentityResult> ResetPasswordAsync(ClaimsPrincipal actor, string userId, string newPassword, CancellationToken ct = default,
+        bool mustChange = false)
     {
         Access.Require(actor, Permission.ManageSettings);
         await using var scope = scopes.CreateAsyncScope();
@@ -133,7 +143,13 @@ public sealed class StaffService(IServiceScopeFactory scopes)
             return Failed("This staff member no longer exists.");
         }
         var token = await users.GeneratePasswordResetTokenAsync(user);
-        return await users.ResetPasswordAsync(user, token, newPassword);
+        var reset = await users.ResetPasswordAsync(user, token, newPassword);
+        if (reset.Succeeded && mustChange)
+        {
+            user.MustChangePassword = true;
+            return await users.UpdateAsync(user);
+        }
+        return reset;
     }
 
     /// <summary>Removes a staff account for good: never your own, never the last active Admin.</summary>

@@ -337,6 +337,8 @@ public sealed class ConsoleSafetyTests(BrowserFixture browser) : IClassFixture<B
         await page.Keyboard.PressAsync("Escape");
 
         await Assertions.Expect(page.GetByText("Discard changes?")).ToBeVisibleAsync();
+        // The focus starts on the safe choice: Enter now keeps the typing.
+        await Assertions.Expect(page.GetByTestId("confirm-cancel")).ToBeFocusedAsync();
         await page.GetByTestId("confirm-cancel").ClickAsync();
         await Assertions.Expect(input).ToHaveValueAsync("Escapade");
 

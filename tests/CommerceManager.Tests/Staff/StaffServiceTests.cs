@@ -99,4 +99,30 @@ public sealed class StaffServiceTests : IAsyncLifetime
         await Assert.ThrowsAsync<AccessDeniedException>(() => Staff.SetLockedAsync(As.Representative, "x", true));
         await Assert.ThrowsAsync<AccessDeniedException>(() => Staff.ResetPasswordAsync(As.Representative, "x", "whatever password"));
     }
+
+    [Fact]
+    public async Task A_new_staff_member_or_a_reset_password_can_be_made_to_choose_their_own_at_first_sign_in()
+    {
+        var created = await Staff.CreateAsync(As.Admin, new StaffInput
+        {
+            Email = "new.rep@example.com", DisplayName = "New Rep", Role = Roles.Representative, Password = "a fine long password", MustChangePassword = true,
+        });
+        Assert.True(created.Succeeded);
+        var rep = (await Staff.ListAsync(As.Admin)).Single(s => s.Email == "new.rep@example.com");
+        await using var scope = services.Provider.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
+        var user = (await users.FindByIdAsync(rep.Id))!;
+        Assert.True(user.MustChangePassword);
+        var stamp = user.SecurityStamp;
+
+        user.MustChangePassword = false;
+        await users.UpdateAsync(user);
+        Assert.True((await Staff.ResetPasswordAsync(As.Admin, rep.Id, "another fine long password", mustChange: true)).Succeeded);
+
+        await using var fresh = services.Provider.CreateAsyncScope();
+        var after = (await fresh.ServiceProvider.GetRequiredService<UserManager<StaffUser>>().FindByIdAsync(rep.Id))!;
+        Assert.True(after.MustChangePassword);
+        // A new stamp: the person's open sessions end at their next check.
+        Assert.NotEqual(stamp, after.SecurityStamp);
+    }
 }
