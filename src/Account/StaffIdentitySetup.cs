@@ -28,6 +28,10 @@ public static class StaffIdentitySetup
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
         });
         services.AddAuthorization();
+        // A role change, a lock, a reset password or a removal replaces the security stamp: sign-in cookies are checked
+        // against it every minute (not Identity's 30), so it reaches file downloads and other cookie-only endpoints within
+        // minutes, as it reaches open console tabs (RevalidatingAuthStateProvider).
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = StaffSessions.RevalidateEvery);
 
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordPolicy.HashIterations);
         services.AddIdentityCore<StaffUser>(o =>
@@ -53,4 +57,10 @@ public static class StaffIdentitySetup
             .AddPasswordValidator<PolicyPasswordValidator<StaffUser>>();
         return services;
     }
+}
+
+public static class StaffSessions
+{
+    /// <summary>How often a staff sign-in is checked against the account (role, lock, password, removal).</summary>
+    public static readonly TimeSpan RevalidateEvery = TimeSpan.FromMinutes(1);
 }
