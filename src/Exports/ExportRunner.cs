@@ -75,6 +75,14 @@ public sealed class ExportRunner(
         var part = $"{final}.{RunnerId}.part";
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
         var reporter = new Reporter(dbFactory, Clock, RunnerId, job.Id);
+        var free = new DriveInfo(Path.GetFullPath(Path.GetDirectoryName(final)!)).AvailableFreeSpace;
+        if (free < (long)Math.Max(0, settings.Value.MinFreeMegabytes) << 20)
+        {
+            // As backups do: refused up front rather than filling the disk the database needs.
+            await FinishAsync(job.Id, ExportStatus.Failed, $"Not enough free space for an export: {free >> 20:N0} MB free, at least " +
+                $"{settings.Value.MinFreeMegabytes:N0} MB wanted (Exports__MinFreeMegabytes). Free some space, or set Exports__Folder to a disk with room.", 0, null, stopping);
+            return;
+        }
         try
         {
             int rows;

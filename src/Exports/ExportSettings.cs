@@ -14,6 +14,9 @@ public sealed class ExportSettings
     /// <summary>EP keeps a job for a week.</summary>
     public int KeepDays { get; set; } = 7;
 
+    /// <summary>An export starts only with at least this much free space in its folder (MB).</summary>
+    public int MinFreeMegabytes { get; set; } = 256;
+
     /// <summary>How long a file link from <c>GET /v2/jobs/:id/file</c> works, in minutes.</summary>
     public int LinkMinutes { get; set; } = 15;
 

@@ -212,7 +212,17 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
                 // An import that stopped at the customer's row names the email in its reason.
                 await db.ImportJobs.Where(j => j.Error != null && j.Error.ToLower().Contains(spelling))
                     .ExecuteUpdateAsync(s => s.SetProperty(j => j.Error, "Stopped at a row whose customer's personal data has since been erased."), ct);
+                // Saved views (stored URL-escaped) and finished exports whose filter or search names the customer.
+                var escaped = Uri.EscapeDataString(spelling).ToLowerInvariant();
+                await db.Set<Views.SavedView>().Where(v => v.Query.ToLower().Contains(spelling) || v.Query.ToLower().Contains(escaped)).ExecuteDeleteAsync(ct);
+                await db.Set<Exports.ExportJob>()
+                    .Where(j => j.Status != Exports.ExportStatus.Pending && j.Status != Exports.ExportStatus.Started
+                        && ((j.Filter != null && j.Filter.ToLower().Contains(spelling)) || (j.Search != null && j.Search.ToLower().Contains(spelling))))
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Filter, "(erased)").SetProperty(j => j.Search, (string?)null), ct);
             }
+            // A payment's name and reference may be the customer's (a cheque's payee, a bank reference).
+            await db.Set<OrderTransaction>().Where(t => orderIds.Contains(t.OrderId))
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.Name, (string?)null).SetProperty(t => t.CustomReference, (string?)null), ct);
             var addresses = await db.Addresses.CountAsync(a => a.CustomerId == customerId, ct);
             // A plain delete, not through the change tracker: the usual deletion record would keep the values being erased.
             // The database cascades to addresses, sign-in links and tokens.

@@ -268,3 +268,21 @@ public sealed class ExportLinkLifetimeTests
         Assert.Contains("expired", await download.Content.ReadAsStringAsync());
     }
 }
+
+public sealed class ExportFreeSpaceTests
+{
+    [Fact]
+    public async Task An_export_without_enough_free_space_fails_with_why_and_writes_nothing()
+    {
+        // More than any test machine has free: the check must refuse.
+        await using var app = new AppFactoryWith(new Dictionary<string, string> { ["Exports:MinFreeMegabytes"] = int.MaxValue.ToString() });
+        var api = await ApiClient.ClientCredentialsAsync(app);
+        await ApiClient.ExpectAsync(await api.PostAsync("/v2/customers", new { type = "customer", name = "Zoe", email = "zoe@space.example" }), HttpStatusCode.Created);
+        var created = (await ApiClient.ExpectAsync(await api.PostAsync("/v2/jobs", new { job_type = "customer_export" }), HttpStatusCode.Accepted))["data"]!;
+
+        var job = await ExportJobTests.FinishedAsync(api, created["id"]!.GetValue<string>());
+
+        Assert.Equal("FAILED", job["status"]!.GetValue<string>());
+        Assert.Contains("Not enough free space", job["error"]!.GetValue<string>());
+    }
+}
