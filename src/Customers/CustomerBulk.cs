@@ -27,7 +27,14 @@ public sealed record CustomerSelection(IReadOnlyList<Guid>? Ids, CustomerQuery? 
 /// between batches when cancelled (what was done stays done, and every batch is whole). A selection by query is
 /// fixed when the action starts: customers that match later are not touched.
 /// </summary>
-public sealed class CustomerBulk(IDbContextFactory<AppDbContext> dbFactory, CustomerService customers, CustomFieldValues customFields, TimeProvider clock)
+/// <summary><c>Customers__BulkDeleteAdminFrom</c>: from how many customers a bulk delete needs an Admin.</summary>
+public sealed class BulkSettings
+{
+    public int BulkDeleteAdminFrom { get; set; } = 1000;
+}
+
+public sealed class CustomerBulk(IDbContextFactory<AppDbContext> dbFactory, CustomerService customers, CustomFieldValues customFields, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<BulkSettings> settings)
 {
     public const int BatchSize = 500;
 
@@ -49,6 +56,12 @@ public sealed class CustomerBulk(IDbContextFactory<AppDbContext> dbFactory, Cust
     {
         Access.Require(user, Permission.WriteCustomers);
         var ids = await IdsAsync(selection, ct);
+        var adminFrom = Math.Max(1, settings.Value.BulkDeleteAdminFrom);
+        if (ids.Count >= adminFrom && !Access.Has(user, Permission.ManageSettings))
+        {
+            throw new AccessDeniedException($"Deleting {ids.Count:N0} customers at once needs an Admin (from {adminFrom:N0}, Customers__BulkDeleteAdminFrom): " +
+                "ask one, or delete fewer at a time.");
+        }
         var deleted = 0;
         for (var start = 0; start < ids.Count; start += BatchSize)
         {

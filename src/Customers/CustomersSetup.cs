@@ -12,6 +12,7 @@ public static class CustomersSetup
         services.AddSingleton<IPasswordHasher<Customer>, PasswordHasher<Customer>>();
         services.AddSingleton<SqliteCustomerLookup>();
         services.AddSingleton<CustomerService>();
+        services.AddOptions<BulkSettings>().BindConfiguration("Customers");
         services.AddSingleton<CustomerBulk>();
         // A customer's own fields on its timeline; the password as set / replaced / removed only.
         services.AddHistoryRule(HistoryRule.For<Customer>("customer", ChangeKinds.Details, c => c.Id, c => c.Id, c => c.Name)

@@ -6,6 +6,7 @@ using CommerceManager.Security;
 using CommerceManager.Tests.Infrastructure;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CommerceManager.Tests.Customers;
 
@@ -158,5 +159,29 @@ public sealed class CustomerBulkTests : IAsyncLifetime
             db.Customers.Add(customer);
         }
         await db.SaveChangesAsync();
+    }
+}
+
+/// <summary>A large bulk delete needs an Admin (security.md, row 25).</summary>
+public sealed class BulkDeleteThresholdTests
+{
+    [Fact]
+    public async Task Deleting_from_the_configured_count_needs_an_Admin_and_fewer_does_not()
+    {
+        await using var services = await TestServices.CreateAsync(s => s.Configure<BulkSettings>(o => o.BulkDeleteAdminFrom = 3));
+        var customers = services.Get<CustomerService>();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add((await customers.CreateAsync(As.Admin, new CustomerInput { Name = $"P{i}", Email = $"p{i}@bulk-threshold.example" })).Value!.Id);
+        }
+        var bulk = services.Get<CustomerBulk>();
+
+        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => bulk.DeleteAsync(As.Representative, CustomerSelection.Of(ids.Take(3))));
+        Assert.Contains("needs an Admin", refused.Message);
+        Assert.Equal(4, (await customers.ListAsync(As.Viewer, new CustomerQuery("like(email,*@bulk-threshold.example)"))).Total);
+
+        Assert.Equal(2, await bulk.DeleteAsync(As.Representative, CustomerSelection.Of(ids.Take(2))));
+        Assert.Equal(2, await bulk.DeleteAsync(As.Admin, CustomerSelection.Of(ids.Skip(2))));
     }
 }
