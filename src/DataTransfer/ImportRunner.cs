@@ -151,17 +151,6 @@ public sealed partial class ImportRunner(
         }
     }
 
-    private void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException ex)
-        {
-            logger.LogWarning("Could not delete the import file {Path}: {Reason}", path, ex.Message);
-        }
-    }
 
     private async Task RunFileAsync(ImportJob job, CancellationToken stopping)
     {

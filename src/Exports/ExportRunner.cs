@@ -185,17 +185,6 @@ public sealed class ExportRunner(
         }
     }
 
-    private void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException ex)
-        {
-            logger.LogWarning(ex, "Could not remove the export file {Path}", path);
-        }
-    }
 
     private sealed class JobStoppedException : Exception;
 

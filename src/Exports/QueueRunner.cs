@@ -24,6 +24,19 @@ public abstract class QueueRunner<TJob>(TimeProvider clock, Common.AppMetrics me
 
     public abstract Task RunAsync(TJob job, CancellationToken stopping);
 
+    /// <summary>Deletes a job's file, logging (not throwing) when the file system refuses.</summary>
+    protected void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException ex)
+        {
+            logger.LogWarning(ex, "Could not remove the {Kind} file {Path}", Kind, path);
+        }
+    }
+
     /// <summary>Hourly: removes what has expired.</summary>
     protected virtual Task HousekeepAsync(CancellationToken ct) => Task.CompletedTask;
 

@@ -43,12 +43,7 @@ public static class BackupArchive
     public static async Task WriteAsync(string file, BackupManifest manifest, string databaseCopy, IReadOnlyList<string> keyFiles, CancellationToken ct)
     {
         // Readable by the app's user only: the archive holds the keys.
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.Asynchronous };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        await using (var stream = new FileStream(file, options))
+        await using (var stream = new FileStream(file, Common.OwnerOnlyFile.Write(FileMode.CreateNew)))
         {
             await using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
             {
