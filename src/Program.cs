@@ -61,6 +61,8 @@ try
     app.UseWhen(c => !ApiErrors.IsApiPath(c.Request.Path), console =>
         console.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
     app.UseRouting();
+    // Store reads wait for a free place here (StoreReadGate), before authentication.
+    app.UseRateLimiter();
     app.UseApiCors();
     app.UseAuthentication();
     app.UseAuthorization();

@@ -1,3 +1,4 @@
+using CommerceManager.Common;
 using System.Security.Claims;
 using CommerceManager.Data;
 using Microsoft.AspNetCore.Identity;
@@ -10,7 +11,7 @@ namespace CommerceManager.Account;
 /// which emails have accounts; five failures in a row lock the account for 15 minutes (an Admin, or the
 /// <c>unlock-staff</c> tool when no Admin can sign in, lifts it).
 /// </summary>
-public sealed class StaffSignIn(SignInManager<StaffUser> signInManager, UserManager<StaffUser> users)
+public sealed class StaffSignIn(SignInManager<StaffUser> signInManager, UserManager<StaffUser> users, TimeProvider clock)
 {
     private static string? decoyHash;
 
@@ -27,7 +28,7 @@ public sealed class StaffSignIn(SignInManager<StaffUser> signInManager, UserMana
         var result = await signInManager.PasswordSignInAsync(user, password, remember, lockoutOnFailure: true);
         if (result.Succeeded)
         {
-            user.LastSignInAt = DateTime.UtcNow;
+            user.LastSignInAt = clock.UtcNow();
             await users.UpdateAsync(user);
         }
         return result;

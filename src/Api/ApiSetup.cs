@@ -19,6 +19,7 @@ public static class ApiSetup
         services.AddOptions<RateLimitSettings>().BindConfiguration("RateLimits");
         services.AddSingleton<ApiRateLimits>();
         services.AddSingleton<StoreReadGate>();
+        services.AddRateLimiter(o => o.AddPolicy<string, StoreReadGate>(StoreReadGate.Policy));
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiAuthenticationHandler>(ApiAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -73,8 +74,6 @@ public static class ApiSetup
                 return next(context);
             });
             api.UseStatusCodePages(ApiErrors.StatusCodeBodyAsync);
-            var reads = api.ApplicationServices.GetRequiredService<StoreReadGate>();
-            api.Use((context, next) => reads.Counts(context.Request) ? reads.RunAsync(context, next) : next(context));
         });
 
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)

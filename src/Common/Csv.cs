@@ -78,7 +78,7 @@ public static class CsvDownload
             return Results.BadRequest(ex.Message);
         }
         context.Response.ContentType = "text/csv; charset=utf-8";
-        context.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileStem}-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.csv\"";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileStem}-{context.RequestServices.GetRequiredService<TimeProvider>().UtcNow():yyyy-MM-dd-HHmm}.csv\"";
         context.Response.Headers.CacheControl = "no-store";
         await using (var csv = new CsvWriter(context.Response.Body))
         {

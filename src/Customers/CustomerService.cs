@@ -130,7 +130,10 @@ public sealed class CustomerService(
         return new Page<CustomerDto>(items, total, page.Offset, page.Limit, capped);
     }
 
-    /// <summary>Widest walk of the creation-time index for a page of a contains search, in rows (PostgreSQL: a few milliseconds).</summary>
+    /// <summary>
+    /// Widest walk of the creation-time index for a page of a contains search, in rows (PostgreSQL; see
+    /// docs/decisions/0004-fts5-creation-ordered-index.md).
+    /// </summary>
     private const long MaxCreationWindow = 200_000;
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace CommerceManager.Customers;
 /// <summary>
 /// The API's most frequent read, a customer by id, on SQLite without EF: a few open connections, each with the
 /// statement prepared once, reused request after request. A profile of <c>GET /v2/customers/{id}</c> under load put
-/// about a third of the request's CPU in EF's per-query work for this one-row read (a command built and prepared,
+/// a large share of the request's CPU in EF's per-query work for this one-row read (a command built and prepared,
 /// the connection opened and closed, its functions registered again); the rest of the app reads through EF.
 /// Reads only: writes keep EF, its interceptors (the write queue) and its transactions. The columns and conversions
 /// are the ones <see cref="CustomerService"/>'s <c>ToDto</c> reads through EF (text ids, UTC times); a test compares the two.
@@ -40,7 +40,8 @@ public sealed class SqliteCustomerLookup(IDbContextFactory<AppDbContext> dbFacto
 
     /// <summary>
     /// A page from <paramref name="sql"/> (selecting <see cref="Columns"/>; SQLite's substring index builds it), kept
-    /// prepared on each connection: a contains search's statement costs more to prepare than to run.
+    /// prepared on each connection: a contains search's statement costs more to prepare than to run (see
+    /// docs/decisions/0004-fts5-creation-ordered-index.md).
     /// </summary>
     public Task<List<CustomerDto>> PageAsync(string sql, string phrase, string text, long n, int limit, int offset, CancellationToken ct) =>
         WithReaderAsync(reader => reader.PageAsync(sql, phrase, text, n, limit, offset, ct), ct);

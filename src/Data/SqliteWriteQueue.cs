@@ -11,9 +11,10 @@ namespace CommerceManager.Data;
 /// <para>
 /// SQLite has one write lock per file. Without this, a second writer that finds the lock taken is put to sleep by
 /// Microsoft.Data.Sqlite and retried, holding a thread-pool thread while it sleeps; under a burst of writes most
-/// threads sleep and the reads queue behind them (docs/benchmarks.md §9). With it, each write transaction (an explicit
-/// one, the one <c>SaveChanges</c> starts, and a lone <c>INSERT</c>/<c>UPDATE</c>/<c>DELETE</c> outside a transaction)
-/// first takes this file's gate, asynchronously, so inside one process the lock is never contended and no thread waits.
+/// threads sleep and the reads queue behind them (see docs/decisions/0002-sqlite-write-queue.md). With it, each write
+/// transaction (an explicit one, the one <c>SaveChanges</c> starts, and a lone
+/// <c>INSERT</c>/<c>UPDATE</c>/<c>DELETE</c> outside a transaction) first takes this file's gate, asynchronously, so
+/// inside one process the lock is never contended and no thread waits.
 /// </para>
 /// <para>
 /// The gate belongs to the connection that took it until its transaction commits, rolls back or fails (or its

@@ -4,6 +4,8 @@ using CommerceManager.Exports;
 using CommerceManager.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 
 namespace CommerceManager.DataTransfer;
 
@@ -15,22 +17,43 @@ public static class DataTransferSetup
         services.AddSingleton<IExportSource, OrderExportSource>();
         services.AddOptions<ImportSettings>().BindConfiguration("Imports");
         services.AddSingleton<ImportService>();
-        services.AddHttpClient(ImportRunner.SourceHttpClient)
-            .ConfigureHttpClient((sp, c) =>
+        var source = services.AddHttpClient(ImportRunner.SourceHttpClient)
+            .ConfigureHttpClient(c =>
             {
-                c.Timeout = TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportSettings>>().Value.SourceTimeoutSeconds));
+                // The resilience handler below times each attempt and the whole request.
+                c.Timeout = Timeout.InfiniteTimeSpan;
                 // A page of 100 customers is well under a megabyte: a store that sends more is not answering as EP does.
                 c.MaxResponseContentBufferSize = 16 * 1024 * 1024;
             })
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                var settings = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportSettings>>();
+                var settings = sp.GetRequiredService<IOptions<ImportSettings>>();
                 return CustomerSignIn.ProviderConnections.CreateHandler(() => settings.Value.AllowPrivateSources);
             });
+        // A busy store (429) or a passing failure (5xx, a dropped connection, a slow answer) is tried again, up to four
+        // more times, waiting as long as its Retry-After asks (at most 30 s) or backing off from 2 s; a store failing
+        // most requests opens the circuit for a while instead of being hammered.
+        source.AddStandardResilienceHandler().Configure((HttpStandardResilienceOptions o, IServiceProvider sp) =>
+        {
+            var attempt = TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<IOptions<ImportSettings>>().Value.SourceTimeoutSeconds));
+            o.AttemptTimeout.Timeout = attempt;
+            o.Retry.MaxRetryAttempts = 4;
+            o.Retry.Delay = TimeSpan.FromSeconds(2);
+            o.Retry.MaxDelay = TimeSpan.FromSeconds(30);
+            o.Retry.ShouldRetryAfterHeader = true;
+            // A refused address stays refused: no point asking again.
+            o.Retry.ShouldHandle = args => ValueTask.FromResult(
+                !IsRefusedAddress(args.Outcome.Exception) && HttpClientResiliencePredicates.IsTransient(args.Outcome));
+            o.TotalRequestTimeout.Timeout = attempt * 5 + TimeSpan.FromMinutes(2);
+            o.CircuitBreaker.SamplingDuration = attempt * 2;
+        });
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         return services;
     }
+
+    private static bool IsRefusedAddress(Exception? ex) =>
+        ex is not null && (ex is CustomerSignIn.PrivateAddressException || IsRefusedAddress(ex.InnerException));
 
     public static string FailedRowsUrl(Guid jobId) => $"imports/{jobId}/failed.csv";
 

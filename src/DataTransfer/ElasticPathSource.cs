@@ -1,3 +1,4 @@
+using CommerceManager.Common;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -17,12 +18,14 @@ public sealed record SourcePage(IReadOnlyList<JsonObject> Records, int Total, bo
 /// flows' fields. The token is fetched again when it runs out or is refused. Every failure becomes a
 /// <see cref="SourceException"/> that says what to fix.
 /// </summary>
-public sealed class ElasticPathSource(HttpClient http, Uri baseUrl, string clientId, string clientSecret)
+public sealed class ElasticPathSource(HttpClient http, Uri baseUrl, string clientId, string clientSecret, TimeProvider? clock = null)
 {
     public const int PageLimit = 100;
 
     private string? token;
     private DateTime tokenExpires;
+
+    private DateTime Now => (clock ?? TimeProvider.System).UtcNow();
 
     /// <summary>The base URL as staff type it, checked: absolute http(s), no query; a trailing <c>/v2</c> is dropped.</summary>
     public static Uri ParseBaseUrl(string? text)
@@ -110,12 +113,6 @@ public sealed class ElasticPathSource(HttpClient http, Uri baseUrl, string clien
                 token = null;
                 continue;
             }
-            if ((response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500) && attempt < 5)
-            {
-                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(attempt * 2);
-                await Task.Delay(wait > TimeSpan.FromSeconds(30) ? TimeSpan.FromSeconds(30) : wait, ct);
-                continue;
-            }
             if (refusedIsNull && response.StatusCode == HttpStatusCode.BadRequest)
             {
                 return null;
@@ -130,7 +127,7 @@ public sealed class ElasticPathSource(HttpClient http, Uri baseUrl, string clien
 
     private async Task<string> TokenAsync(CancellationToken ct)
     {
-        if (token is not null && DateTime.UtcNow < tokenExpires)
+        if (token is not null && Now < tokenExpires)
         {
             return token;
         }
@@ -154,7 +151,7 @@ public sealed class ElasticPathSource(HttpClient http, Uri baseUrl, string clien
         token = answer?["access_token"] is JsonValue v && v.TryGetValue<string>(out var t) ? t
             : throw new SourceException("The store's token answer had no access_token: is this an Elastic Path API base URL?");
         var seconds = answer["expires_in"] is JsonValue e && e.TryGetValue<int>(out var s) ? s : 3600;
-        tokenExpires = DateTime.UtcNow.AddSeconds(Math.Max(10, seconds - 60));
+        tokenExpires = Now.AddSeconds(Math.Max(10, seconds - 60));
         return token;
     }
 
@@ -177,9 +174,10 @@ public sealed class ElasticPathSource(HttpClient http, Uri baseUrl, string clien
     private static string Reason(Exception ex) => ex switch
     {
         CustomerSignIn.PrivateAddressException => "the address is private or local, which the store does not call (Imports__AllowPrivateSources allows it for a lab)",
+        Polly.CircuitBreaker.BrokenCircuitException => "it failed too many requests in a row, so it is left alone for a while",
         _ when ex.InnerException is not null => Reason(ex.InnerException),
         System.Security.Authentication.AuthenticationException => "TLS failed",
-        TaskCanceledException or TimeoutException => "it did not answer in time",
+        TaskCanceledException or TimeoutException or Polly.Timeout.TimeoutRejectedException => "it did not answer in time",
         _ => "could not connect",
     };
 

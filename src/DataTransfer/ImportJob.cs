@@ -4,8 +4,6 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace CommerceManager.DataTransfer;
 
-public enum ImportStatus { Pending, Started, Succeeded, Failed }
-
 /// <summary>What to do with a row whose email is already a customer's.</summary>
 public enum ExistingEmail { Skip, Update, Stop }
 
@@ -17,7 +15,7 @@ public enum ImportSource { File, ElasticPath }
 /// has come. <see cref="RowsDone"/> moves in the same transaction as each batch's rows, so after a crash the import
 /// goes on from the last whole batch and no row is imported twice. A dry run checks every row and writes nothing.
 /// </summary>
-public sealed class ImportJob
+public sealed class ImportJob : IQueuedJob
 {
     public Guid Id { get; set; }
     public ImportSource Source { get; set; }
@@ -40,7 +38,7 @@ public sealed class ImportJob
     public string Mapping { get; set; } = "{}";
     public ExistingEmail OnExisting { get; set; }
     public bool DryRun { get; set; }
-    public ImportStatus Status { get; set; }
+    public JobStatus Status { get; set; }
     public string OwnerId { get; set; } = "";
     public string OwnerName { get; set; } = "";
     public int RowsTotal { get; set; }
@@ -59,7 +57,7 @@ public sealed class ImportJob
     public DateTime? FinishedAt { get; set; }
     public DateTime ExpiresAt { get; set; }
 
-    public bool IsRunning => Status is ImportStatus.Pending or ImportStatus.Started;
+    public bool IsRunning => Status is JobStatus.Pending or JobStatus.Started;
 }
 
 /// <summary>One refused row of an import: where, why, and the row as it was (for the "failed rows" file to fix and upload again).</summary>

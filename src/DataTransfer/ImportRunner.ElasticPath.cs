@@ -75,7 +75,7 @@ public sealed partial class ImportRunner
                     break;
                 }
             }
-            await FinishAsync(job.Id, ImportStatus.Succeeded, null, stopping);
+            await FinishAsync(job.Id, JobStatus.Success, null, stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -83,16 +83,16 @@ public sealed partial class ImportRunner
         }
         catch (JobStoppedException)
         {
-            await FinishAsync(job.Id, ImportStatus.Failed, null, CancellationToken.None);
+            await FinishAsync(job.Id, JobStatus.Failed, null, CancellationToken.None);
         }
         catch (SourceException ex)
         {
-            await FinishAsync(job.Id, ImportStatus.Failed, $"{ex.Message} The customers imported before that stay; start the import again to go on.", CancellationToken.None);
+            await FinishAsync(job.Id, JobStatus.Failed, $"{ex.Message} The customers imported before that stay; start the import again to go on.", CancellationToken.None);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Import {Job} from {Source} failed", job.Id, job.SourceUrl);
-            await FinishAsync(job.Id, ImportStatus.Failed, "An unexpected error stopped the import; it is in the server log. The customers before it stay imported.", CancellationToken.None);
+            await FinishAsync(job.Id, JobStatus.Failed, "An unexpected error stopped the import; it is in the server log. The customers before it stay imported.", CancellationToken.None);
         }
     }
 

@@ -56,27 +56,7 @@ public sealed partial class ImportRunner(
     public override async Task<ImportJob?> ClaimAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            var now = Clock.GetUtcNow().UtcDateTime;
-            var orphanedBefore = now - Orphaned;
-            var candidate = await db.ImportJobs.AsNoTracking()
-                .Where(j => j.Status == ImportStatus.Pending || (j.Status == ImportStatus.Started && j.HeartbeatAt < orphanedBefore))
-                .OrderBy(j => j.CreatedAt).Select(j => j.Id).FirstOrDefaultAsync(ct);
-            if (candidate == Guid.Empty)
-            {
-                return null;
-            }
-            var claimed = await db.ImportJobs
-                .Where(j => j.Id == candidate && (j.Status == ImportStatus.Pending || (j.Status == ImportStatus.Started && j.HeartbeatAt < orphanedBefore)))
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Started).SetProperty(j => j.RunnerId, RunnerId)
-                    .SetProperty(j => j.HeartbeatAt, now).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now).SetProperty(j => j.UpdatedAt, now), ct);
-            if (claimed == 1)
-            {
-                return await db.ImportJobs.AsNoTracking().FirstAsync(j => j.Id == candidate, ct);
-            }
-        }
-        return null;
+        return await ClaimNextAsync(db, (s, now) => s.SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), ct);
     }
 
     private sealed class JobStoppedException : Exception;
@@ -113,7 +93,7 @@ public sealed partial class ImportRunner(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = Clock.GetUtcNow().UtcDateTime;
-        var expired = await db.ImportJobs.Where(j => j.ExpiresAt < now && j.Status != ImportStatus.Pending && j.Status != ImportStatus.Started)
+        var expired = await db.ImportJobs.Where(j => j.ExpiresAt < now && j.Status != JobStatus.Pending && j.Status != JobStatus.Started)
             .Select(j => new { j.Id, j.FileId }).ToListAsync(ct);
         if (expired.Count > 0)
         {
@@ -145,7 +125,7 @@ public sealed partial class ImportRunner(
     private async Task ForgetUploadAsync(Guid fileId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await db.ImportJobs.AnyAsync(j => j.FileId == fileId && (j.Status == ImportStatus.Pending || j.Status == ImportStatus.Started), ct))
+        if (!await db.ImportJobs.AnyAsync(j => j.FileId == fileId && (j.Status == JobStatus.Pending || j.Status == JobStatus.Started), ct))
         {
             TryDelete(imports.PathOf(fileId));
         }
@@ -206,7 +186,7 @@ public sealed partial class ImportRunner(
                     await dialect.AfterMigrateAsync(db, CancellationToken.None);
                 }
             }
-            await FinishAsync(job.Id, stoppedAt is null ? ImportStatus.Succeeded : ImportStatus.Failed, stoppedAt, stopping);
+            await FinishAsync(job.Id, stoppedAt is null ? JobStatus.Success : JobStatus.Failed, stoppedAt, stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -214,12 +194,12 @@ public sealed partial class ImportRunner(
         }
         catch (JobStoppedException)
         {
-            await FinishAsync(job.Id, ImportStatus.Failed, null, CancellationToken.None);
+            await FinishAsync(job.Id, JobStatus.Failed, null, CancellationToken.None);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Import {Job} failed", job.Id);
-            await FinishAsync(job.Id, ImportStatus.Failed, "An unexpected error stopped the import; it is in the server log. The rows before it stay imported.", CancellationToken.None);
+            await FinishAsync(job.Id, JobStatus.Failed, "An unexpected error stopped the import; it is in the server log. The rows before it stay imported.", CancellationToken.None);
         }
     }
 
@@ -550,11 +530,11 @@ public sealed partial class ImportRunner(
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
-    private async Task FinishAsync(Guid id, ImportStatus status, string? error, CancellationToken ct)
+    private async Task FinishAsync(Guid id, JobStatus status, string? error, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = Clock.GetUtcNow().UtcDateTime;
-        var mine = db.ImportJobs.Where(j => j.Id == id && j.RunnerId == RunnerId && j.Status == ImportStatus.Started);
+        var mine = db.ImportJobs.Where(j => j.Id == id && j.RunnerId == RunnerId && j.Status == JobStatus.Started);
         if (error is null)
         {
             await mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, status).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now)
@@ -578,8 +558,9 @@ public sealed class ImportSettings
 {
     /// <summary>
     /// From this many rows left to import, SQLite's substring index is paused for the run and rebuilt once at its end:
-    /// keeping it in step row by row slows a large load down more and more as the index grows (docs/benchmarks.md,
-    /// section 7). Until the rebuild, contains-searches do not find the new customers.
+    /// keeping it in step row by row slows a large load down more and more as the index grows (see
+    /// docs/decisions/0004-fts5-creation-ordered-index.md). Until the rebuild, contains-searches do not find the new
+    /// customers.
     /// </summary>
     public int PauseSearchIndexFrom { get; set; } = 50_000;
 

@@ -160,7 +160,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
             Mapping = JsonSerializer.Serialize(mapping.Where(m => m.Value != ImportTargets.Ignore).ToDictionary()),
             OnExisting = onExisting,
             DryRun = dryRun,
-            Status = ImportStatus.Pending,
+            Status = JobStatus.Pending,
             OwnerId = ExportService.OwnerOf(user),
             OwnerName = user.Identity?.Name ?? "system",
             RowsTotal = upload.RowsTotal,
@@ -209,7 +209,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
             FileName = $"Elastic Path store at {url.Authority}",
             Headers = JsonSerializer.Serialize(new[] { "id", "email", "name" }),
             OnExisting = ExistingEmail.Skip,
-            Status = ImportStatus.Pending,
+            Status = JobStatus.Pending,
             OwnerId = ExportService.OwnerOf(user),
             OwnerName = user.Identity?.Name ?? "system",
             CreatedAt = now,
@@ -223,7 +223,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var max = Math.Max(1, settings.Value.MaxQueuedPerOwner);
-        if (await db.ImportJobs.CountAsync(j => j.OwnerId == job.OwnerId && (j.Status == ImportStatus.Pending || j.Status == ImportStatus.Started), ct) >= max)
+        if (await db.ImportJobs.CountAsync(j => j.OwnerId == job.OwnerId && (j.Status == JobStatus.Pending || j.Status == JobStatus.Started), ct) >= max)
         {
             throw new ValidationException([new ValidationFailure("Import", ExportSettings.TooManyQueued("imports", max))]);
         }
@@ -300,12 +300,12 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var reason = $"Stopped by {user.Identity?.Name ?? "someone"}; the rows before that stay imported.";
-        var waiting = await db.ImportJobs.Where(j => j.Id == id && j.Status == ImportStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Failed).SetProperty(j => j.Error, reason).SetProperty(j => j.CancelRequested, true)
+        var waiting = await db.ImportJobs.Where(j => j.Id == id && j.Status == JobStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Failed).SetProperty(j => j.Error, reason).SetProperty(j => j.CancelRequested, true)
                 .SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now).SetProperty(j => j.SourceSecret, (string?)null), ct);
         if (waiting == 0)
         {
-            await db.ImportJobs.Where(j => j.Id == id && j.Status == ImportStatus.Started)
+            await db.ImportJobs.Where(j => j.Id == id && j.Status == JobStatus.Started)
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true).SetProperty(j => j.Error, reason), ct);
         }
     }

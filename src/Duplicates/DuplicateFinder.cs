@@ -123,9 +123,9 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
 
     /// <summary>
     /// A scan of a large store builds hash tables of hundreds of megabytes on the large object heap, once a day. The
-    /// collector would keep that space committed until a full collection it has no reason to run (measured: 235 MB held
-    /// for the whole of a 30-minute soak at 1M customers, with 16 MB live). One compacting collection after the scan
-    /// hands it back to the operating system.
+    /// collector would keep that space committed until a full collection it has no reason to run (measured in the
+    /// 30-minute soak of docs/benchmarks.md, "Where the memory went"). One compacting collection after the scan hands
+    /// it back to the operating system.
     /// </summary>
     private static void ReturnScanMemory()
     {
@@ -303,8 +303,8 @@ public sealed class DuplicateFinder(IDbContextFactory<AppDbContext> dbFactory, M
     /// Makes the stored pairs what this scan found: the pairs no longer found are deleted, new ones added, changed ones
     /// updated; pairs found again unchanged are not touched (they keep when they were first found), and dismissed pairs
     /// stay dismissed. Only the difference is written, 1,000 rows per transaction: a store's other writes (new customers
-    /// above all) go on between those short transactions. Writing the whole set again in one transaction held the write
-    /// lock for over a minute at 2 million customers (905,000 pairs), and new customers failed as "database is locked".
+    /// above all) go on between those short transactions. Writing the whole set again in one transaction held SQLite's
+    /// write lock so long on a large store that new customers failed as "database is locked" (docs/benchmarks.md).
     /// Returns the number of pairs waiting for review.
     /// </summary>
     private async Task<int> WriteAsync(Dictionary<(Guid, Guid), Evidence> found, CancellationToken ct)

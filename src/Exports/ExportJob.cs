@@ -7,9 +7,6 @@ namespace CommerceManager.Exports;
 /// <summary>What a job exports: EP's order export, and our customer export.</summary>
 public enum ExportKind { Orders, Customers }
 
-/// <summary>EP's job lifecycle: waiting in the queue, running, finished with a file, or failed with a reason.</summary>
-public enum ExportStatus { Pending, Started, Success, Failed }
-
 public enum ExportFormat { Csv, Jsonl }
 
 /// <summary>
@@ -17,12 +14,12 @@ public enum ExportFormat { Csv, Jsonl }
 /// instance can run one, a job survives the staff member leaving the page, and a job whose instance died is taken
 /// over (and started again) by another. The file is written under <see cref="ExportSettings.Folder"/>.
 /// </summary>
-public sealed class ExportJob
+public sealed class ExportJob : IQueuedJob
 {
     public Guid Id { get; set; }
     public ExportKind Kind { get; set; }
     public ExportFormat Format { get; set; }
-    public ExportStatus Status { get; set; }
+    public JobStatus Status { get; set; }
     /// <summary>The list's filter in EP's syntax (orders or customers), as the list would take it.</summary>
     public string? Filter { get; set; }
     /// <summary>Customers only: the list's sort, its one search box and its password choice.</summary>
@@ -51,7 +48,7 @@ public sealed class ExportJob
 
     public string FileExtension => Format == ExportFormat.Jsonl ? "jsonl" : "csv";
 
-    public bool IsRunning => Status is ExportStatus.Pending or ExportStatus.Started;
+    public bool IsRunning => Status is JobStatus.Pending or JobStatus.Started;
 
     /// <summary>The ticked ids, or null for an export by filter.</summary>
     public List<Guid>? IdList => Ids?.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ToList();

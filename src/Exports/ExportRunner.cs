@@ -42,29 +42,7 @@ public sealed class ExportRunner(
     public override async Task<ExportJob?> ClaimAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            var now = Clock.GetUtcNow().UtcDateTime;
-            var orphanedBefore = now - Orphaned;
-            var candidate = await db.ExportJobs.AsNoTracking()
-                .Where(j => j.Status == ExportStatus.Pending || (j.Status == ExportStatus.Started && j.HeartbeatAt < orphanedBefore))
-                .OrderBy(j => j.CreatedAt).Select(j => j.Id).FirstOrDefaultAsync(ct);
-            if (candidate == Guid.Empty)
-            {
-                return null;
-            }
-            var claimed = await db.ExportJobs
-                .Where(j => j.Id == candidate && (j.Status == ExportStatus.Pending || (j.Status == ExportStatus.Started && j.HeartbeatAt < orphanedBefore)))
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ExportStatus.Started).SetProperty(j => j.RunnerId, RunnerId)
-                    .SetProperty(j => j.HeartbeatAt, now).SetProperty(j => j.StartedAt, now).SetProperty(j => j.UpdatedAt, now)
-                    .SetProperty(j => j.RowsDone, 0), ct);
-            if (claimed == 1)
-            {
-                return await db.ExportJobs.AsNoTracking().FirstAsync(j => j.Id == candidate, ct);
-            }
-            // Another instance took it first: look again.
-        }
-        return null;
+        return await ClaimNextAsync(db, (s, now) => s.SetProperty(j => j.StartedAt, now).SetProperty(j => j.RowsDone, 0), ct);
     }
 
     /// <summary>Runs a claimed job to its end: a file and SUCCESS, or FAILED with the reason.</summary>
@@ -79,7 +57,7 @@ public sealed class ExportRunner(
         if (free < (long)Math.Max(0, settings.Value.MinFreeMegabytes) << 20)
         {
             // As backups do: refused up front rather than filling the disk the database needs.
-            await FinishAsync(job.Id, ExportStatus.Failed, $"Not enough free space for an export: {free >> 20:N0} MB free, at least " +
+            await FinishAsync(job.Id, JobStatus.Failed, $"Not enough free space for an export: {free >> 20:N0} MB free, at least " +
                 $"{settings.Value.MinFreeMegabytes:N0} MB wanted (Exports__MinFreeMegabytes). Free some space, or set Exports__Folder to a disk with room.", 0, null, stopping);
             return;
         }
@@ -95,18 +73,18 @@ public sealed class ExportRunner(
             if (rows == 0)
             {
                 File.Delete(part);
-                await FinishAsync(job.Id, ExportStatus.Failed, "No results matched the supplied filter", 0, null, stopping);
+                await FinishAsync(job.Id, JobStatus.Failed, "No results matched the supplied filter", 0, null, stopping);
                 return;
             }
             // Still this runner's, and not stopped? Only then does the file become the job's.
             await reporter.ReportAsync(stopping);
             File.Move(part, final, overwrite: true);
             size = new FileInfo(final).Length;
-            if (!await FinishAsync(job.Id, ExportStatus.Success, null, rows, size, stopping))
+            if (!await FinishAsync(job.Id, JobStatus.Success, null, rows, size, stopping))
             {
                 // Stopped just before the end (or taken over): no file; a stop keeps its reason.
                 File.Delete(final);
-                await FinishAsync(job.Id, ExportStatus.Failed, null, rows, null, stopping);
+                await FinishAsync(job.Id, JobStatus.Failed, null, rows, null, stopping);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -117,14 +95,14 @@ public sealed class ExportRunner(
         catch (JobStoppedException)
         {
             TryDelete(part);
-            await FinishAsync(job.Id, ExportStatus.Failed, null, reporter.Done, null, CancellationToken.None);
+            await FinishAsync(job.Id, JobStatus.Failed, null, reporter.Done, null, CancellationToken.None);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Export {Job} failed after {Rows} rows", job.Id, reporter.Done);
             TryDelete(part);
             var reason = ex is Querying.FilterException f ? f.Message : "An unexpected error stopped the export; it is in the server log.";
-            await FinishAsync(job.Id, ExportStatus.Failed, reason, reporter.Done, null, CancellationToken.None);
+            await FinishAsync(job.Id, JobStatus.Failed, reason, reporter.Done, null, CancellationToken.None);
         }
     }
 
@@ -142,16 +120,16 @@ public sealed class ExportRunner(
     }
 
     /// <summary>Ends the job, unless it was taken over meanwhile (then the other runner's outcome counts). A stop asked for keeps its reason.</summary>
-    private async Task<bool> FinishAsync(Guid id, ExportStatus status, string? error, int rows, long? size, CancellationToken ct)
+    private async Task<bool> FinishAsync(Guid id, JobStatus status, string? error, int rows, long? size, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = Clock.GetUtcNow().UtcDateTime;
-        var mine = db.ExportJobs.Where(j => j.Id == id && j.RunnerId == RunnerId && j.Status == ExportStatus.Started);
-        if (status == ExportStatus.Success)
+        var mine = db.ExportJobs.Where(j => j.Id == id && j.RunnerId == RunnerId && j.Status == JobStatus.Started);
+        if (status == JobStatus.Success)
         {
             mine = mine.Where(j => !j.CancelRequested);
         }
-        var updated = error is null && status == ExportStatus.Failed
+        var updated = error is null && status == JobStatus.Failed
             ? await mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, status).SetProperty(j => j.RowsDone, rows)
                 .SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now), ct)
             : await mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, status).SetProperty(j => j.Error, error).SetProperty(j => j.RowsDone, rows)

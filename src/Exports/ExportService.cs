@@ -59,7 +59,7 @@ public sealed class ExportService(
             Id = Guid.NewGuid(),
             Kind = request.Kind,
             Format = request.Format,
-            Status = ExportStatus.Pending,
+            Status = JobStatus.Pending,
             Filter = request.Ids is null ? filter : null,
             Sort = request.Kind == ExportKind.Customers && request.Ids is null ? request.Sort : null,
             Search = request.Kind == ExportKind.Customers && request.Ids is null ? request.Search : null,
@@ -74,7 +74,7 @@ public sealed class ExportService(
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             var max = Math.Max(1, settings.Value.MaxQueuedPerOwner);
-            if (await db.ExportJobs.CountAsync(j => j.OwnerId == job.OwnerId && (j.Status == ExportStatus.Pending || j.Status == ExportStatus.Started), ct) >= max)
+            if (await db.ExportJobs.CountAsync(j => j.OwnerId == job.OwnerId && (j.Status == JobStatus.Pending || j.Status == JobStatus.Started), ct) >= max)
             {
                 throw new ValidationException([new ValidationFailure("Export", ExportSettings.TooManyQueued("exports", max))]);
             }
@@ -114,12 +114,12 @@ public sealed class ExportService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var reason = $"Stopped by {user.Identity?.Name ?? "someone"}.";
-        var waiting = await db.ExportJobs.Where(j => j.Id == id && j.Status == ExportStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ExportStatus.Failed).SetProperty(j => j.Error, reason)
+        var waiting = await db.ExportJobs.Where(j => j.Id == id && j.Status == JobStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Failed).SetProperty(j => j.Error, reason)
                 .SetProperty(j => j.CancelRequested, true).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.UpdatedAt, now), ct);
         if (waiting == 0)
         {
-            await db.ExportJobs.Where(j => j.Id == id && j.Status == ExportStatus.Started)
+            await db.ExportJobs.Where(j => j.Id == id && j.Status == JobStatus.Started)
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true).SetProperty(j => j.Error, reason), ct);
         }
         return true;
@@ -128,7 +128,7 @@ public sealed class ExportService(
     /// <summary>The finished file of a job, or null when it has none (yet).</summary>
     public string? FileOf(ExportJob job)
     {
-        if (job.Status != ExportStatus.Success)
+        if (job.Status != JobStatus.Success)
         {
             return null;
         }

@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 namespace CommerceManager.Exports;
 
 /// <summary>How the console speaks of an export: its title, its state, its progress with time left, its outcome.</summary>
@@ -8,9 +9,9 @@ public static class ExportWords
 
     public static string State(ExportJob job) => job.Status switch
     {
-        ExportStatus.Pending => "waiting",
-        ExportStatus.Started => "running",
-        ExportStatus.Success => "ready",
+        JobStatus.Pending => "waiting",
+        JobStatus.Started => "running",
+        JobStatus.Success => "ready",
         _ => job.CancelRequested ? "stopped" : "failed",
     };
 
@@ -19,7 +20,7 @@ public static class ExportWords
     /// <summary>"12,000 of 1,000,000 rows · about 40 s left", the time from the pace so far.</summary>
     public static string Progress(ExportJob job, DateTime now)
     {
-        if (job.Status == ExportStatus.Pending)
+        if (job.Status == JobStatus.Pending)
         {
             return "Waiting for the exports before it.";
         }
@@ -38,7 +39,7 @@ public static class ExportWords
 
     public static string Outcome(ExportJob job) => job.Status switch
     {
-        ExportStatus.Success => $"{job.RowsDone:N0} rows, {Size(job.FileSize ?? 0)}. The file is kept until {job.ExpiresAt:yyyy-MM-dd} (UTC).",
+        JobStatus.Success => $"{job.RowsDone:N0} rows, {Size(job.FileSize ?? 0)}. The file is kept until {job.ExpiresAt:yyyy-MM-dd} (UTC).",
         _ => job.Error ?? "The export failed.",
     };
 

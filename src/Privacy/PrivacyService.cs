@@ -216,7 +216,7 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
                 var escaped = Uri.EscapeDataString(spelling).ToLowerInvariant();
                 await db.Set<Views.SavedView>().Where(v => v.Query.ToLower().Contains(spelling) || v.Query.ToLower().Contains(escaped)).ExecuteDeleteAsync(ct);
                 await db.Set<Exports.ExportJob>()
-                    .Where(j => j.Status != Exports.ExportStatus.Pending && j.Status != Exports.ExportStatus.Started
+                    .Where(j => j.Status != JobStatus.Pending && j.Status != JobStatus.Started
                         && ((j.Filter != null && j.Filter.ToLower().Contains(spelling)) || (j.Search != null && j.Search.ToLower().Contains(spelling))))
                     .ExecuteUpdateAsync(s => s.SetProperty(j => j.Filter, "(erased)").SetProperty(j => j.Search, (string?)null), ct);
             }

@@ -1,3 +1,4 @@
+using CommerceManager.Common;
 using CommerceManager.Orders;
 using CommerceManager.Accounts;
 using System.Security.Cryptography;
@@ -50,7 +51,7 @@ public static class AppInitializer
         await using var db = await sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct);
         var isNewDatabase = !(await db.Database.GetAppliedMigrationsAsync(ct)).Any();
         await DatabaseSetup.MigrateAsync(db, dialect, ct);
-        await EmailKeyRepair.RunAsync(db, isNewDatabase, log, ct);
+        await EmailKeyRepair.RunAsync(db, isNewDatabase, log, ct, sp.GetRequiredService<TimeProvider>());
 
         // Several instances may start together on one new database: every step below tolerates losing the race.
         var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
@@ -90,14 +91,14 @@ public static class AppInitializer
         {
             log.LogInformation("New database: starting empty (Seed__DemoData=true adds demo customers on a new database).");
         }
-        if (isNewDatabase && demoData && !await db.Customers.AnyAsync(ct) && await ClaimOnceAsync(db, "demo-data", ct))
+        if (isNewDatabase && demoData && !await db.Customers.AnyAsync(ct) && await ClaimOnceAsync(db, "demo-data", sp.GetRequiredService<TimeProvider>(), ct))
         {
             var hasher = sp.GetRequiredService<IPasswordHasher<Customer>>();
             var hash = hasher.HashPassword(new Customer(), DemoCustomerPassword);
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync(ct);
             var currency = config["Store:Currency"] ?? "USD";
-            var counts = await new StoreGenerator(dialect, seed: 2025, currency).InsertAsync(connection, new StoreShape(seed.DemoCustomers), 1, hash, ct: ct);
+            var counts = await new StoreGenerator(dialect, seed: 2025, currency, sp.GetRequiredService<TimeProvider>()).InsertAsync(connection, new StoreShape(seed.DemoCustomers), 1, hash, ct: ct);
             await AddDemoFieldsAsync(sp.GetRequiredService<FieldDesigner>(), db, ct);
             var accounts = await AddDemoAccountsAsync(sp, hash, ct);
             log.LogInformation("New database: added demo data, {Customers} customers with {Addresses} addresses and {Orders} orders, and {Accounts} accounts " +
@@ -107,9 +108,9 @@ public static class AppInitializer
     }
 
     /// <summary>True for exactly one of several instances starting together: a row only one insert can create.</summary>
-    private static async Task<bool> ClaimOnceAsync(AppDbContext db, string what, CancellationToken ct)
+    private static async Task<bool> ClaimOnceAsync(AppDbContext db, string what, TimeProvider clock, CancellationToken ct)
     {
-        db.AppSettings.Add(new AppSetting { Key = $"initialized:{what}", Value = DateTime.UtcNow.ToString("O") });
+        db.AppSettings.Add(new AppSetting { Key = $"initialized:{what}", Value = clock.UtcNow().ToString("O") });
         try
         {
             await db.SaveChangesAsync(ct);
@@ -228,7 +229,7 @@ public static class AppInitializer
                 // The demo password's hash, made once (hashing takes ~0.1 s a time).
                 await using (var db = await dbFactory.CreateDbContextAsync(ct))
                 {
-                    db.MemberPasswords.Add(AccountMemberService.NewPassword(member.Id, profile.Id, email, passwordHash, DateTime.UtcNow));
+                    db.MemberPasswords.Add(AccountMemberService.NewPassword(member.Id, profile.Id, email, passwordHash, sp.GetRequiredService<TimeProvider>().UtcNow()));
                     await db.SaveChangesAsync(ct);
                 }
                 foreach (var id in ids.Take(m == 0 ? ids.Count : 1))

@@ -18,7 +18,7 @@ internal static class EmailKeyRepair
     private const string DoneKey = "initialized:email-keys-ascii-fold";
     private const int Batch = 10_000;
 
-    public static async Task RunAsync(AppDbContext db, bool isNewDatabase, ILogger log, CancellationToken ct)
+    public static async Task RunAsync(AppDbContext db, bool isNewDatabase, ILogger log, CancellationToken ct, TimeProvider? clock = null)
     {
         if (await db.AppSettings.AnyAsync(s => s.Key == DoneKey, ct))
         {
@@ -45,7 +45,7 @@ internal static class EmailKeyRepair
                     customers, orders, members, started.Elapsed.TotalSeconds);
             }
         }
-        db.AppSettings.Add(new AppSetting { Key = DoneKey, Value = DateTime.UtcNow.ToString("O") });
+        db.AppSettings.Add(new AppSetting { Key = DoneKey, Value = (clock ?? TimeProvider.System).UtcNow().ToString("O") });
         try
         {
             await db.SaveChangesAsync(ct);

@@ -1,3 +1,4 @@
+using CommerceManager.Common;
 using System.Globalization;
 using Bogus;
 using CommerceManager.Customers;
@@ -15,11 +16,10 @@ public sealed record SeedCounts(int Customers, int Addresses, int Orders, int Or
 /// A realistic store for demo data and the large-scale seed: customers (Bogus names, unique emails, created over
 /// three years), 0–4 addresses each, orders with 1–3 custom items (most linked to their customer, some guest
 /// orders), statuses that age like real ones. Written in large transactions with the provider's bulk writer
-/// (SQLite: prepared statements; the seed tool drops the secondary indexes first and builds them after, 103 s for a
-/// million customers with their addresses and 6.5 minutes with three million orders on two cores; PostgreSQL: binary
-/// COPY).
+/// (SQLite: prepared statements; PostgreSQL: binary COPY). The seed tool drops the secondary indexes first and builds
+/// them after (docs/benchmarks.md has the seed's times).
 /// </summary>
-public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency = "USD")
+public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency = "USD", TimeProvider? clock = null)
 {
     private readonly Faker faker = new("en") { Random = new Randomizer(seed) };
 
@@ -48,7 +48,7 @@ public sealed class StoreGenerator(SqlDialect dialect, int seed, string currency
     {
         const int batch = 20_000;
         const int perTransaction = 5 * batch;
-        var now = DateTime.UtcNow;
+        var now = (clock ?? TimeProvider.System).UtcNow();
         var counts = new SeedCounts(0, 0, 0, 0);
         var done = 0;
         // The next batch is made up (Bogus, on another core) while this one is written: the two take about as long.

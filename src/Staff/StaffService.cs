@@ -25,14 +25,14 @@ public sealed class StaffInput
 /// Admins manage staff accounts. Identity's UserManager holds a DbContext, so each call gets its own scope
 /// rather than keeping one for the life of a Blazor circuit.
 /// </summary>
-public sealed class StaffService(IServiceScopeFactory scopes)
+public sealed class StaffService(IServiceScopeFactory scopes, TimeProvider clock)
 {
     public async Task<IReadOnlyList<StaffSummary>> ListAsync(ClaimsPrincipal actor, CancellationToken ct = default)
     {
         Access.Require(actor, Permission.ManageSettings);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var rows = await (
             from u in db.Users.AsNoTracking()
             join ur in db.UserRoles on u.Id equals ur.UserId into urs
@@ -174,10 +174,10 @@ public sealed class StaffService(IServiceScopeFactory scopes)
         return await users.DeleteAsync(user);
     }
 
-    private static async Task<bool> IsLastActiveAdminAsync(UserManager<StaffUser> users, StaffUser user)
+    private async Task<bool> IsLastActiveAdminAsync(UserManager<StaffUser> users, StaffUser user)
     {
         var admins = await users.GetUsersInRoleAsync(Roles.Admin);
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         return !admins.Any(a => a.Id != user.Id && (a.LockoutEnd is null || a.LockoutEnd <= now));
     }
 

@@ -7,9 +7,9 @@ namespace CommerceManager.Ui;
 
 /// <summary>
 /// MudThemeProvider, with its stylesheets made once per theme and mode for the whole process instead of on every render
-/// of every tab. MudBlazor builds the theme's CSS variables (about 23 KB) as a new string each time the provider renders,
-/// and a tab keeps the last two renders: 46 KB of identical text per open tab (docs/benchmarks.md, section 17). The
-/// markup is MudThemeProvider's own, taken from it once.
+/// of every tab. MudBlazor builds the theme's CSS variables as a new string each time the provider renders, and a tab
+/// keeps the last two renders: two copies of identical text per open tab (see
+/// docs/decisions/0001-customer-list-rendering.md). The markup is MudThemeProvider's own, taken from it once.
 /// </summary>
 public sealed class AppThemeProvider : MudThemeProvider
 {

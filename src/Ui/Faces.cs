@@ -10,8 +10,9 @@ namespace CommerceManager.Ui;
 /// MudBlazor's markup of a closed select or menu button, without the components: what a page shows in place of one of
 /// those inputs until it is first used (see <see cref="Dormant"/>). A closed <c>MudSelect</c> is about ten components,
 /// and every component is kept in server memory, with its current and its previous render tree, for every open tab
-/// (docs/benchmarks.md, section 17). The classes, roles, labels and test ids are the ones MudBlazor 9 renders, so the
-/// face looks, reads (to a screen reader) and is found (by a browser test) as the input itself.
+/// (see docs/decisions/0001-customer-list-rendering.md). The classes, roles, labels and test ids are the ones
+/// MudBlazor 9 renders, so the face looks, reads (to a screen reader) and is found (by a browser test) as the input
+/// itself.
 /// </summary>
 public static class Faces
 {
@@ -179,7 +180,7 @@ public sealed class Dormant
 
     /// <summary>
     /// After a render: the input woken before it, now in the page, to open; once. The input hears keys once its own
-    /// start-up in the browser is done, a moment later (docs/benchmarks.md, section 17).
+    /// start-up in the browser is done, a moment later (see docs/decisions/0001-customer-list-rendering.md).
     /// </summary>
     public string? TakeWaking()
     {

@@ -5,8 +5,9 @@ namespace CommerceManager.Ui;
 /// <summary>
 /// A click on a list's row, or a change of a row's tick box, for lists whose rows are markup (no component or element
 /// handler per row): one handler on the table body hears them all (wwwroot/CommerceManager.lib.module.js). Every
-/// handler and element a row holds is kept in server memory for every open tab (docs/benchmarks.md, section 17).
-/// The handlers go on the body as attributes (<see cref="RowEvents.Handlers"/>): the Razor compiler does not see an
+/// handler and element a row holds is kept in server memory for every open tab (see
+/// docs/decisions/0001-customer-list-rendering.md). The handlers go on the body as attributes
+/// (<see cref="RowEvents.Handlers"/>): the Razor compiler does not see an
 /// <c>[EventHandler]</c> class declared in the same project, and at run time the handler's parameter type is what
 /// says how to read the event.
 /// </summary>

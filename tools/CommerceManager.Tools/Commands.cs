@@ -206,8 +206,8 @@ public static class Commands
         // Jobs an earlier, interrupted run left behind would be claimed first: end them.
         await using (var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
         {
-            await db.ExportJobs.Where(j => j.Status == Exports.ExportStatus.Pending || j.Status == Exports.ExportStatus.Started)
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, Exports.ExportStatus.Failed).SetProperty(j => j.Error, "Left by an interrupted benchmark."));
+            await db.ExportJobs.Where(j => j.Status == Data.JobStatus.Pending || j.Status == Data.JobStatus.Started)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, Data.JobStatus.Failed).SetProperty(j => j.Error, "Left by an interrupted benchmark."));
         }
         foreach (var format in new[] { Exports.ExportFormat.Csv, Exports.ExportFormat.Jsonl })
         {

@@ -13,7 +13,7 @@ public static class AddressesApi
     public static RouteGroupBuilder MapAddressesApi(this RouteGroupBuilder v2)
     {
         // EP answers address validation with 400, one error per field.
-        var addresses = v2.MapGroup("/customers/{customerId:guid}/addresses").WithTags("Addresses").ValidationErrors(400);
+        var addresses = v2.MapGroup("/customers/{customerId:guid}/addresses").WithTags("Addresses").ValidationErrors(400).RequireRateLimiting(StoreReadGate.Policy);
         addresses.MapGet("", ListAsync).WithSummary("List a customer's addresses").Produces<ListResponse<AddressResource>>().Produces<ApiErrorBody>(404);
         addresses.MapGet("/{addressId:guid}", GetAsync).WithSummary("Get an address").Produces<DataResponse<AddressResource>>().Produces<ApiErrorBody>(404);
         addresses.MapPost("", CreateAsync).WithSummary("Add an address")

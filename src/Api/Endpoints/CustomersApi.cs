@@ -17,7 +17,7 @@ public static class CustomersApi
 
     public static RouteGroupBuilder MapCustomersApi(this RouteGroupBuilder v2)
     {
-        var customers = v2.MapGroup("/customers").WithTags("Customers").ValidationErrors(422);
+        var customers = v2.MapGroup("/customers").WithTags("Customers").ValidationErrors(422).RequireRateLimiting(StoreReadGate.Policy);
         customers.MapPost("", CreateAsync).WithSummary("Create a customer (registration)")
             .Produces<DataResponse<CustomerResource>>(201).Produces<ApiErrorBody>(409).Produces<ApiErrorBody>(422);
         customers.MapGet("/{id:guid}", GetAsync).WithSummary("Get a customer").Produces<DataResponse<CustomerResource>>().Produces<ApiErrorBody>(404);

@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
 using CommerceManager.Api.Wire;
@@ -97,8 +98,8 @@ public static class JobsApi
         "job",
         job.Kind == ExportKind.Orders ? OrderExport : CustomerExport,
         Status(job),
-        job.Status == ExportStatus.Failed ? job.Error ?? "The job failed." : null,
-        new FileHref(job.Status == ExportStatus.Success ? ApiLinks.Absolute(request, $"/v2/jobs/{job.Id}/file") : ""),
+        job.Status == JobStatus.Failed ? job.Error ?? "The job failed." : null,
+        new FileHref(job.Status == JobStatus.Success ? ApiLinks.Absolute(request, $"/v2/jobs/{job.Id}/file") : ""),
         ApiLinks.Self(request, $"/v2/jobs/{job.Id}"),
         Timestamps.Of(job.CreatedAt, job.UpdatedAt),
         new JobMeta(job.Format == ExportFormat.Jsonl ? "jsonl" : "csv", job.Filter ?? "", job.RowsDone, job.RowsTotal, job.FileSize,

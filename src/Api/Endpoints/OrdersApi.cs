@@ -13,7 +13,7 @@ public static class OrdersApi
 {
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder v2)
     {
-        var orders = v2.MapGroup("/orders").WithTags("Orders").ValidationErrors(422);
+        var orders = v2.MapGroup("/orders").WithTags("Orders").ValidationErrors(422).RequireRateLimiting(StoreReadGate.Policy);
         orders.MapGet("", ListAsync).WithSummary("List orders")
             .WithDescription("Client credentials: every order, with filter=eq(customer_id,…), eq/like(email|name,…), eq(status|payment|shipping|order_number|external_ref,…), gt/ge/lt/le(created_at|updated_at,…). Implicit with a customer token: that customer's orders only. include=items adds included.items.")
             .Produces<ListResponse<OrderResource>>().Produces<ApiErrorBody>(400).Produces<ApiErrorBody>(403);

@@ -68,13 +68,14 @@ public sealed class ElasticPathImportTests : IClassFixture<ElasticPathImportTest
     private readonly SourceStore source;
     private TestServices target = null!;
     private readonly StopOnSecondPage stopper = new();
+    private readonly Flaky flaky = new();
 
     public ElasticPathImportTests(Source fixture) => source = fixture.Store;
 
     public async Task InitializeAsync() => target = await TestServices.CreateAsync(s =>
     {
         s.Configure<ImportSettings>(o => o.AllowPrivateSources = true);
-        s.AddHttpClient(ImportRunner.SourceHttpClient).AddHttpMessageHandler(() => stopper);
+        s.AddHttpClient(ImportRunner.SourceHttpClient).AddHttpMessageHandler(() => stopper).AddHttpMessageHandler(() => flaky);
     });
 
     public async Task DisposeAsync() => await target.DisposeAsync();
@@ -101,7 +102,7 @@ public sealed class ElasticPathImportTests : IClassFixture<ElasticPathImportTest
         await StartAsync();
         var job = await RunAsync();
 
-        Assert.Equal(ImportStatus.Succeeded, job.Status);
+        Assert.Equal(JobStatus.Success, job.Status);
         Assert.Null(job.SourceSecret); // the secret goes when the import ends
         await using var from = await source.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         await using var to = await target.DbAsync();
@@ -148,7 +149,7 @@ public sealed class ElasticPathImportTests : IClassFixture<ElasticPathImportTest
         // Imported again: everyone is already here, nobody is created twice.
         await StartAsync();
         var again = await RunAsync();
-        Assert.Equal((ImportStatus.Succeeded, 0, expected.Count), (again.Status, again.Created, again.Skipped));
+        Assert.Equal((JobStatus.Success, 0, expected.Count), (again.Status, again.Created, again.Skipped));
         Assert.Equal(expected.Count, await to.Customers.CountAsync());
         Assert.Equal(addressesFrom.Count, await to.Addresses.CountAsync());
     }
@@ -163,7 +164,7 @@ public sealed class ElasticPathImportTests : IClassFixture<ElasticPathImportTest
         var crashed = ActivatorUtilities.CreateInstance<ImportRunner>(target.Provider);
         var half = await RunAsync(crashed, kill.Token);
         stopper.OnSecondPage = null;
-        Assert.Equal(ImportStatus.Started, half.Status);
+        Assert.Equal(JobStatus.Started, half.Status);
         Assert.Equal((ElasticPathSource.PageLimit, ElasticPathSource.PageLimit), (half.RowsDone, half.Created));
         Assert.NotNull(half.SourceCursor);
 
@@ -173,7 +174,7 @@ public sealed class ElasticPathImportTests : IClassFixture<ElasticPathImportTest
         }
         var done = await RunAsync(ActivatorUtilities.CreateInstance<ImportRunner>(target.Provider));
 
-        Assert.Equal(ImportStatus.Succeeded, done.Status);
+        Assert.Equal(JobStatus.Success, done.Status);
         Assert.Equal((SourceStore.Customers, SourceStore.Customers, 0, 0), (done.RowsDone, done.Created, done.Skipped, done.FailedRows));
         await using var check = await target.DbAsync();
         Assert.Equal(SourceStore.Customers, await check.Customers.CountAsync());
@@ -192,7 +193,7 @@ public sealed class ElasticPathImportTests : IClassFixture<ElasticPathImportTest
         // A job whose secret is refused later ends FAILED with the reason, and keeps no secret.
         await StartAsync("not the secret");
         var failed = await RunAsync();
-        Assert.Equal(ImportStatus.Failed, failed.Status);
+        Assert.Equal(JobStatus.Failed, failed.Status);
         Assert.Contains("refused the client id and secret", failed.Error);
         Assert.Null(failed.SourceSecret);
     }
@@ -211,6 +212,40 @@ public sealed class ElasticPathImportTests : IClassFixture<ElasticPathImportTest
         Assert.Contains("https", plain.Message);
     }
 
+    [Fact]
+    public async Task A_busy_store_is_asked_again_after_the_wait_it_names_and_the_import_completes()
+    {
+        flaky.Refuse(HttpStatusCode.TooManyRequests, TimeSpan.FromSeconds(1), times: 2);
+
+        await StartAsync();
+        var started = DateTime.UtcNow;
+        var job = await RunAsync();
+
+        Assert.Equal(JobStatus.Success, job.Status);
+        Assert.Equal((SourceStore.Customers, 0), (job.Created, job.FailedRows));
+        Assert.Equal(2, flaky.Refused);
+        // Each refusal asked for a second's pause, and got it.
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(2), "The runner asked again without waiting for Retry-After.");
+    }
+
+    [Fact]
+    public async Task A_passing_503_is_tried_again_but_a_store_that_keeps_failing_ends_the_import_with_the_reason()
+    {
+        flaky.Refuse(HttpStatusCode.ServiceUnavailable, TimeSpan.Zero, times: 1);
+        await StartAsync();
+        Assert.Equal(JobStatus.Success, (await RunAsync()).Status);
+        Assert.Equal(1, flaky.Refused);
+
+        flaky.Refuse(HttpStatusCode.ServiceUnavailable, TimeSpan.Zero, times: int.MaxValue);
+        await StartAsync();
+        var failed = await RunAsync();
+
+        Assert.Equal(JobStatus.Failed, failed.Status);
+        Assert.Contains("503", failed.Error);
+        // The first ask and four more: then the import stops rather than hammering the store.
+        Assert.Equal(1 + 5, flaky.Refused);
+    }
+
     /// <summary>Stored custom values (keyed by field id, which differs between stores) keyed by the field's slug.</summary>
     private static JsonObject BySlug(string? stored, IReadOnlyList<FieldDefinition> fields)
     {
@@ -220,6 +255,31 @@ public sealed class ElasticPathImportTests : IClassFixture<ElasticPathImportTest
             bySlug[fields.FirstOrDefault(f => f.Id.ToString() == key)?.Slug ?? key] = value?.DeepClone();
         }
         return bySlug;
+    }
+
+    /// <summary>Answers the next list requests for customers with a refusal (and its Retry-After) instead of the store's answer.</summary>
+    private sealed class Flaky : DelegatingHandler
+    {
+        private int left;
+        private HttpStatusCode status;
+        private TimeSpan retryAfter;
+        private int refused;
+
+        public int Refused => Volatile.Read(ref refused);
+
+        public void Refuse(HttpStatusCode answer, TimeSpan wait, int times) => (status, retryAfter, left) = (answer, wait, times);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/v2/customers", StringComparison.Ordinal) && Interlocked.Decrement(ref left) >= 0)
+            {
+                Interlocked.Increment(ref refused);
+                var answer = new HttpResponseMessage(status) { RequestMessage = request };
+                answer.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(retryAfter);
+                return Task.FromResult(answer);
+            }
+            return base.SendAsync(request, ct);
+        }
     }
 
     /// <summary>Calls <see cref="OnSecondPage"/> when the runner asks for the page after the first one.</summary>

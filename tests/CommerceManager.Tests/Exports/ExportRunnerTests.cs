@@ -35,7 +35,7 @@ public sealed class ExportRunnerTests : IAsyncLifetime
         Assert.True(await exports.CancelAsync(As.Representative, job.Id));
 
         var stopped = (await exports.GetAsync(As.Representative, job.Id))!;
-        Assert.Equal(ExportStatus.Failed, stopped.Status);
+        Assert.Equal(JobStatus.Failed, stopped.Status);
         Assert.Equal("Stopped by rep@example.com.", stopped.Error);
         Assert.Null(await services.Get<ExportRunner>().ClaimAsync(CancellationToken.None));
         Assert.False(await exports.CancelAsync(As.Viewer, job.Id)); // someone else's: not theirs to stop
@@ -48,13 +48,13 @@ public sealed class ExportRunnerTests : IAsyncLifetime
         var job = await exports.CreateAsync(As.Admin, new ExportRequest(ExportKind.Customers));
         var runner = services.Get<ExportRunner>();
         var claimed = (await runner.ClaimAsync(CancellationToken.None))!;
-        Assert.Equal(ExportStatus.Started, (await exports.GetAsync(As.Admin, job.Id))!.Status);
+        Assert.Equal(JobStatus.Started, (await exports.GetAsync(As.Admin, job.Id))!.Status);
 
         await exports.CancelAsync(As.Admin, job.Id);
         await runner.RunAsync(claimed, CancellationToken.None);
 
         var stopped = (await exports.GetAsync(As.Admin, job.Id))!;
-        Assert.Equal(ExportStatus.Failed, stopped.Status);
+        Assert.Equal(JobStatus.Failed, stopped.Status);
         Assert.Equal("Stopped by admin@example.com.", stopped.Error);
         Assert.Null(exports.FileOf(stopped));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(exports.PathOf(stopped))!, $"{job.Id:N}*"));
@@ -80,12 +80,12 @@ public sealed class ExportRunnerTests : IAsyncLifetime
         await other.RunAsync(claimedByOther, CancellationToken.None);
 
         var done = (await exports.GetAsync(As.Admin, job.Id))!;
-        Assert.Equal(ExportStatus.Success, done.Status);
+        Assert.Equal(JobStatus.Success, done.Status);
         Assert.Equal(5, done.RowsDone);
         // The stalled instance wakes up and finishes its own run: it no longer owns the job, so nothing it wrote counts.
         await dead.RunAsync(claimedByDead, CancellationToken.None);
         done = (await exports.GetAsync(As.Admin, job.Id))!;
-        Assert.Equal(ExportStatus.Success, done.Status);
+        Assert.Equal(JobStatus.Success, done.Status);
         var lines = await File.ReadAllLinesAsync(exports.FileOf(done)!);
         Assert.Equal(5, lines.Length);
         Assert.Equal(5, lines.Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["id"]!.GetValue<string>()).Distinct().Count());

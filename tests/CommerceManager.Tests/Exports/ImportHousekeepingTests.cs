@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 using System.Text;
 using CommerceManager.Customers;
 using CommerceManager.DataTransfer;
@@ -40,7 +41,7 @@ public sealed class ImportHousekeepingTests : IAsyncLifetime
         Assert.True(File.Exists(imports.PathOf(upload.FileId)));
 
         var job = await RunAsync(upload, dryRun: false);
-        Assert.Equal(ImportStatus.Succeeded, job.Status);
+        Assert.Equal(JobStatus.Success, job.Status);
         Assert.False(File.Exists(imports.PathOf(upload.FileId)));
         // The refused rows are still there to download and fix until the import expires.
         Assert.NotEmpty(await imports.ErrorsAsync(As.Representative, job.Id));

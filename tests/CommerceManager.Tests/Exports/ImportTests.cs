@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 using System.Text;
 using System.Text.Json.Nodes;
 using CommerceManager.Addresses;
@@ -65,7 +66,7 @@ public sealed class ImportTests : IAsyncLifetime
 
         var job = await RunAsync(upload);
 
-        Assert.Equal(ImportStatus.Succeeded, job.Status);
+        Assert.Equal(JobStatus.Success, job.Status);
         Assert.Equal((4, 0, 1), (job.Created, job.Skipped, job.FailedRows));
         var customers = services.Get<CustomerService>();
         var ada = (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,ada@import.example)"))).Items.Single();
@@ -90,7 +91,7 @@ public sealed class ImportTests : IAsyncLifetime
     {
         var job = await RunAsync(await UploadAsync(Foreign), dryRun: true);
 
-        Assert.Equal(ImportStatus.Succeeded, job.Status);
+        Assert.Equal(JobStatus.Success, job.Status);
         Assert.Equal((5, 4, 1), (job.RowsDone, job.Created, job.FailedRows));
         Assert.Equal(0, (await services.Get<CustomerService>().ListAsync(As.Viewer, new CustomerQuery("like(email,*@import.example)"))).Total);
     }
@@ -113,7 +114,7 @@ public sealed class ImportTests : IAsyncLifetime
         Assert.Contains("7", kept.CustomData);
 
         var stopped = await RunAsync(await UploadAsync("name,email\r\nAnother,another@import.example\r\nDup,kept@import.example\r\nLater,later@import.example\r\n"), ExistingEmail.Stop);
-        Assert.Equal(ImportStatus.Failed, stopped.Status);
+        Assert.Equal(JobStatus.Failed, stopped.Status);
         Assert.StartsWith("Stopped at row 2: kept@import.example is already a customer's email", stopped.Error);
         Assert.Equal(1, (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,another@import.example)"))).Total);
         Assert.Equal(0, (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,later@import.example)"))).Total);
@@ -175,7 +176,7 @@ public sealed class ImportTests : IAsyncLifetime
         await crashed.RunAsync(claimed, kill.Token);
         commits.Then = null;
         var half = (await imports.GetAsync(As.Representative, job.Id))!;
-        Assert.Equal(ImportStatus.Started, half.Status);
+        Assert.Equal(JobStatus.Started, half.Status);
         Assert.True(half.RowsDone > 0 && half.RowsDone < total, $"{half.RowsDone} rows done");
         Assert.Equal(half.RowsDone, half.Created);
 
@@ -188,7 +189,7 @@ public sealed class ImportTests : IAsyncLifetime
         await other.RunAsync((await other.ClaimAsync(CancellationToken.None))!, CancellationToken.None);
 
         var done = (await imports.GetAsync(As.Representative, job.Id))!;
-        Assert.Equal(ImportStatus.Succeeded, done.Status); // with "stop" on existing emails: a row imported twice would have stopped it
+        Assert.Equal(JobStatus.Success, done.Status); // with "stop" on existing emails: a row imported twice would have stopped it
         Assert.Equal((total, total, 0), (done.RowsDone, done.Created, done.FailedRows));
         await using var check = await services.DbAsync();
         var emails = await check.Customers.Where(c => c.NormalizedEmail.EndsWith("@IMPORT.EXAMPLE")).Select(c => c.NormalizedEmail).ToListAsync();
@@ -223,7 +224,7 @@ public sealed class ImportTests : IAsyncLifetime
                 csv.Append($"Quillfeather {i:D2},quill{i:D2}@import.example\r\n");
             }
             var job = await RunAsync(await UploadAsync(csv.ToString()));
-            Assert.Equal((ImportStatus.Succeeded, 25), (job.Status, job.Created));
+            Assert.Equal((JobStatus.Success, 25), (job.Status, job.Created));
 
             var customers = services.Get<CustomerService>();
             Assert.Equal(25, (await customers.ListAsync(As.Viewer, new CustomerQuery("like(name,*llfeath*)"))).Total);
@@ -323,7 +324,7 @@ public sealed class ExportImportRoundTripTests : IAsyncLifetime
         var importer = target.Get<ImportRunner>();
         await importer.RunAsync((await importer.ClaimAsync(CancellationToken.None))!, CancellationToken.None);
         var done = (await imports.GetAsync(As.Admin, started.Id))!;
-        Assert.Equal((ImportStatus.Succeeded, 2, 0), (done.Status, done.Created, done.FailedRows));
+        Assert.Equal((JobStatus.Success, 2, 0), (done.Status, done.Created, done.FailedRows));
 
         var zoe = (await target.Get<CustomerService>().ListAsync(As.Viewer, new CustomerQuery("eq(email,zoe@trip.example)"))).Items.Single();
         Assert.Equal(("Zoë “Quote”, Jr.", "=1+2"), (zoe.Name, zoe.ExternalRef));

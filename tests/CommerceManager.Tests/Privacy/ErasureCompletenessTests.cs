@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 using CommerceManager.Customers;
 using CommerceManager.Exports;
 using CommerceManager.Orders;
@@ -47,7 +48,7 @@ public sealed class ErasureCompletenessTests
         var export = await services.Get<ExportService>().CreateAsync(As.Admin, new ExportRequest(ExportKind.Customers, ExportFormat.Csv, "eq(email,ada@erase.example)"));
         await using (var db = await services.DbAsync())
         {
-            await db.ExportJobs.Where(j => j.Id == export.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ExportStatus.Success));
+            await db.ExportJobs.Where(j => j.Id == export.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Success));
         }
 
         Assert.True((await services.Get<PrivacyService>().EraseCustomerAsync(As.Admin, ada.Id)).IsOk);
