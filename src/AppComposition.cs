@@ -42,8 +42,8 @@ public static class AppComposition
         services.AddCustomFields();
         services.AddLive(config);
         services.AddHistory();
-        services.AddCustomers();
-        services.AddAccounts();
+        services.AddCustomers(config);
+        services.AddAccounts(config);
         services.AddAddresses();
         services.AddOrders();
         services.AddExports(config, contentRoot);

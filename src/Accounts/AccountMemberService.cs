@@ -55,7 +55,7 @@ public sealed record AccountMemberQuery(string? Filter = null, string? Sort = nu
 /// Passwords are PBKDF2 hashes, as customers' are: a customer's hash moves to a member unchanged.
 /// </summary>
 public sealed class AccountMemberService(IDbContextFactory<AppDbContext> dbFactory, IValidator<AccountMemberInput> validator,
-    IPasswordHasher<AccountMember> hasher, AccountSettingsService settings, SqlDialect dialect, TimeProvider clock)
+    IPasswordHasher<AccountMember> hasher, AccountSettingsService settings, IAccountStore store, TimeProvider clock)
 {
     public const string DefaultSort = "-created_at";
     public const string UsernameTaken = "Another member has this username in this password profile.";
@@ -106,8 +106,8 @@ public sealed class AccountMemberService(IDbContextFactory<AppDbContext> dbFacto
             if (kind is LikeKind.Contains or LikeKind.EndsWith)
             {
                 q = like.Field == "name"
-                    ? dialect.SubstringSource(db.AccountMembers, nameof(AccountMember.NormalizedName), Customers.Customer.FoldName(text)) ?? q
-                    : dialect.SubstringSource(db.AccountMembers, nameof(AccountMember.NormalizedEmail), AccountText.FoldEmail(text)) ?? q;
+                    ? store.MemberNameCandidates(db, Customers.Customer.FoldName(text))
+                    : store.MemberEmailCandidates(db, AccountText.FoldEmail(text));
             }
         }
         q = q.AsNoTracking();

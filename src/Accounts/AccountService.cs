@@ -57,7 +57,7 @@ public sealed record AccountQuery(string? Filter = null, string? Sort = null, in
 /// store lets members update themselves).
 /// </summary>
 public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, IValidator<AccountInput> validator, AccountSettingsService settings,
-    SqlDialect dialect, TimeProvider clock)
+    IAccountStore store, TimeProvider clock)
 {
     public const string DefaultSort = "-created_at";
     public const string RegistrationIdTaken = "Another account has this registration_id: it must be unique in the store.";
@@ -96,7 +96,7 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, IV
             var (kind, text) = LikePattern.Read(like.Value);
             if (kind is LikeKind.Contains or LikeKind.EndsWith)
             {
-                source = dialect.SubstringSource(db.Accounts, nameof(ShopperAccount.NormalizedName), Customers.Customer.FoldName(text)) ?? db.Accounts;
+                source = store.NameCandidates(db, Customers.Customer.FoldName(text));
             }
         }
         var filtered = Apply(source.AsNoTracking(), terms, db);

@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 using CommerceManager.History;
 using FluentValidation;
 using Microsoft.AspNetCore.Identity;
@@ -6,8 +7,9 @@ namespace CommerceManager.Accounts;
 
 public static class AccountsSetup
 {
-    public static IServiceCollection AddAccounts(this IServiceCollection services)
+    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration config)
     {
+        services.AddStore<IAccountStore, SqliteAccountStore, PostgresAccountStore>(config);
         services.AddSingleton<IValidator<AccountInput>, AccountInputValidator>();
         services.AddSingleton<IValidator<AccountMemberInput>, AccountMemberInputValidator>();
         services.AddSingleton<AccountAddressValidator>();

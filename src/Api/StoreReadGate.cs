@@ -37,7 +37,7 @@ public sealed class StoreReadGate : IRateLimiterPolicy<string>
     {
         var limit = int.TryParse(config["Database:ReadConcurrency"], out var configured)
             ? configured
-            : dialect is SqliteDialect ? Environment.ProcessorCount : 2 * Environment.ProcessorCount;
+            : dialect.DefaultReadConcurrency;
         Limit = Math.Max(0, limit);
     }
 

@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 using FluentValidation;
 using Microsoft.AspNetCore.Identity;
 using CommerceManager.History;
@@ -6,8 +7,9 @@ namespace CommerceManager.Customers;
 
 public static class CustomersSetup
 {
-    public static IServiceCollection AddCustomers(this IServiceCollection services)
+    public static IServiceCollection AddCustomers(this IServiceCollection services, IConfiguration config)
     {
+        services.AddStore<ICustomerStore, SqliteCustomerStore, PostgresCustomerStore>(config);
         services.AddSingleton<IValidator<CustomerInput>, CustomerInputValidator>();
         services.AddSingleton<IPasswordHasher<Customer>, PasswordHasher<Customer>>();
         services.AddSingleton<SqliteCustomerLookup>();

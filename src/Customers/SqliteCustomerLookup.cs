@@ -14,7 +14,7 @@ namespace CommerceManager.Customers;
 /// Reads only: writes keep EF, its interceptors (the write queue) and its transactions. The columns and conversions
 /// are the ones <see cref="CustomerService"/>'s <c>ToDto</c> reads through EF (text ids, UTC times); a test compares the two.
 /// </summary>
-public sealed class SqliteCustomerLookup(IDbContextFactory<AppDbContext> dbFactory, SqlDialect dialect) : IDisposable
+public sealed class SqliteCustomerLookup(IDbContextFactory<AppDbContext> dbFactory) : IDisposable
 {
     private const int MaxIdle = 16;
 
@@ -32,9 +32,6 @@ public sealed class SqliteCustomerLookup(IDbContextFactory<AppDbContext> dbFacto
     private readonly ConcurrentBag<Reader> idle = [];
     private string? connectionString;
     private bool disposed;
-
-    /// <summary>Whether this lookup serves the store's database (SQLite); otherwise callers read through EF.</summary>
-    public bool Serves => dialect is SqliteDialect;
 
     public Task<CustomerDto?> ByIdAsync(Guid id, CancellationToken ct) => WithReaderAsync(reader => reader.ReadAsync(id, ct), ct);
 

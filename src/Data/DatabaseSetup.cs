@@ -17,8 +17,6 @@ public static class DatabaseSetup
     {
         var provider = ProviderOf(config);
         services.AddSingleton<StorageHealth>();
-        services.AddSingleton<SqliteGroupCommit>();
-        services.AddSingleton<VersionedCounts>();
         services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor, StorageHealthInterceptor>();
         if (provider == DatabaseProvider.Postgres)
         {
@@ -34,6 +32,7 @@ public static class DatabaseSetup
             // the scope would then give back to the pool twice).
             services.AddScoped(sp => (PostgresDbContext)sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
             services.AddSingleton<SqlDialect, PostgresDialect>();
+            services.AddSingleton<VersionedCounts>();
         }
         else
         {
@@ -42,6 +41,7 @@ public static class DatabaseSetup
                 .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>())
                 .AddInterceptors(SqliteSecureDelete.Instance, SqliteWriteQueue.Instance));
             services.AddSingleton<SqlDialect, SqliteDialect>();
+            services.AddSingleton<SqliteGroupCommit>();
             // The first hosted service, so the last to stop: after the web server and every job runner.
             services.AddHostedService(sp => new SqliteShutdown(connectionString, sp.GetRequiredService<ILogger<SqliteShutdown>>()));
         }
@@ -89,6 +89,14 @@ public static class DatabaseSetup
         }
         return settings.ConnectionString;
     }
+
+    /// <summary>
+    /// Registers the implementation of a feature's store (<typeparamref name="TStore"/>) for <c>Database__Provider</c>:
+    /// the one place where a feature's storage depends on the provider. Services hold the rules and take the store.
+    /// </summary>
+    public static IServiceCollection AddStore<TStore, TSqlite, TPostgres>(this IServiceCollection services, IConfiguration config)
+        where TStore : class where TSqlite : class, TStore where TPostgres : class, TStore =>
+        ProviderOf(config) == DatabaseProvider.Postgres ? services.AddSingleton<TStore, TPostgres>() : services.AddSingleton<TStore, TSqlite>();
 
     public static DatabaseProvider ProviderOf(IConfiguration config) => (config["Database:Provider"] ?? "sqlite").Trim().ToLowerInvariant() switch
     {

@@ -11,68 +11,11 @@ public abstract class SqlDialect
 {
     public abstract string Name { get; }
 
-    /// <summary>Whether triggers raise <see cref="RowCount.Version"/> with every change to a counted table (<see cref="VersionedCounts"/>).</summary>
-    public virtual bool VersionsTables => false;
-
     /// <summary>
-    /// The rows of <paramref name="set"/> whose contains-searched column (<see cref="StorageHints.IsContainsSearched"/>)
-    /// holds <paramref name="text"/> literally, narrowed by the provider's substring index, as a query to compose on; or
-    /// null when the ordinary LIKE is served as well (PostgreSQL's trigram index) or the text is too short for the index.
-    /// The caller still applies its own exact condition (contains, ends with) on top.
+    /// How many API reads of the store should run at once when <c>Database__ReadConcurrency</c> does not say: SQLite's
+    /// reads are this process's CPU work (as many as cores); PostgreSQL's are mostly the server's (twice that).
     /// </summary>
-    public virtual IQueryable<T>? SubstringSource<T>(DbSet<T> set, string column, string text) where T : class => null;
-
-    /// <summary>
-    /// Rows where any of the columns contains its text, or <paramref name="equalsColumn"/> equals
-    /// <paramref name="equalsValue"/>, from the substring index; null when the provider needs none (its planner
-    /// combines the indexes itself) or cannot (a text shorter than the index allows). Callers still apply the exact test.
-    /// </summary>
-    public virtual IQueryable<T>? SubstringAnySource<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
-        string equalsColumn, string equalsValue) where T : class => null;
-
-    /// <summary>
-    /// How many rows' contains-searched <paramref name="column"/> holds <paramref name="text"/>, counted in the substring
-    /// index alone (stopping at <paramref name="cap"/> when given); null when the provider has no such count or the text
-    /// is too short for the index.
-    /// </summary>
-    public virtual Task<int?> CountSubstringAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, bool endsWith, int? cap,
-        CancellationToken ct) where T : class => Task.FromResult<int?>(null);
-
-    /// <summary>
-    /// Rows whose contains-searched <paramref name="column"/> holds <paramref name="text"/>: at least the first
-    /// <paramref name="count"/> of them by creation time (newest or oldest first), read in that order from the substring
-    /// index, and few others; the caller sorts and pages them. Null when the provider cannot (see <see cref="CountSubstringAsync"/>).
-    /// </summary>
-    public virtual IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, bool endsWith, int count, bool newestFirst)
-        where T : class => null;
-
-    /// <summary>
-    /// <see cref="SubstringFirstCreated"/>'s page as one statement with parameters a caller can keep prepared (SQLite:
-    /// <see cref="SqliteSubstringIndex.FirstCreatedPage"/>); null when the provider has none.
-    /// </summary>
-    public virtual (string Sql, string Phrase)? SubstringFirstCreatedPage<T>(DbSet<T> set, string column, string text, bool endsWith,
-        bool newestFirst, string select) where T : class => null;
-
-    /// <summary>
-    /// The first <paramref name="count"/> rows by creation time (newest or oldest first) whose contains-searched
-    /// <paramref name="column"/> holds <paramref name="text"/> (ends with it), looked for among the first
-    /// <paramref name="window"/> rows of the creation-time index only: a walk that stops at the <paramref name="count"/>th
-    /// match. Fewer rows than asked for means the window held fewer matches, not that the table does. Null when the
-    /// provider has no such walk (SQLite reads its substring index in creation order instead).
-    /// </summary>
-    public virtual IQueryable<T>? SubstringCreationWindow<T>(DbSet<T> set, string column, string text, bool endsWith, int window, int count,
-        bool newestFirst) where T : class => null;
-
-    /// <summary>
-    /// <see cref="SubstringFirstCreated"/> for <see cref="SubstringAnySource"/>'s rows (any column contains its text, or
-    /// <paramref name="equalsColumn"/> equals the value); null when the provider cannot.
-    /// </summary>
-    public virtual IQueryable<T>? SubstringAnyFirstCreated<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
-        string equalsColumn, string equalsValue, int count, bool newestFirst) where T : class => null;
-
-    /// <summary>How many rows <see cref="SubstringAnySource"/> gives, from the index (stopping at <paramref name="cap"/>); null when the provider cannot.</summary>
-    public virtual Task<int?> CountSubstringAnyAsync<T>(AppDbContext db, DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
-        string equalsColumn, string equalsValue, int? cap, CancellationToken ct) where T : class => Task.FromResult<int?>(null);
+    public abstract int DefaultReadConcurrency { get; }
 
     /// <summary>Applies pending migrations, one instance at a time when several start together.</summary>
     public virtual Task MigrateAsync(AppDbContext db, CancellationToken ct) => db.Database.MigrateAsync(ct);
@@ -191,6 +134,8 @@ public abstract class SqlDialect
 public sealed class SqliteDialect : SqlDialect
 {
     public override string Name => "sqlite";
+
+    public override int DefaultReadConcurrency => Environment.ProcessorCount;
 
     public override async Task AfterMigrateAsync(AppDbContext db, CancellationToken ct)
     {
@@ -311,33 +256,6 @@ public sealed class SqliteDialect : SqlDialect
 
     public override BulkWriter OpenBulkWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns) =>
         new PreparedInsertWriter(connection, transaction, table, columns);
-
-    public override IQueryable<T>? SubstringSource<T>(DbSet<T> set, string column, string text) where T : class =>
-        SqliteSubstringIndex.Source(set, column, text);
-
-    public override Task<int?> CountSubstringAsync<T>(AppDbContext db, DbSet<T> set, string column, string text, bool endsWith, int? cap,
-        CancellationToken ct) where T : class =>
-        SqliteSubstringIndex.CountAsync(db, set, column, text, endsWith, cap, ct);
-
-    public override IQueryable<T>? SubstringFirstCreated<T>(DbSet<T> set, string column, string text, bool endsWith, int count, bool newestFirst)
-        where T : class =>
-        SqliteSubstringIndex.FirstCreated(set, column, text, endsWith, count, newestFirst);
-
-    public override (string Sql, string Phrase)? SubstringFirstCreatedPage<T>(DbSet<T> set, string column, string text, bool endsWith,
-        bool newestFirst, string select) where T : class =>
-        SqliteSubstringIndex.FirstCreatedPage(set, column, text, endsWith, newestFirst, select);
-
-    public override IQueryable<T>? SubstringAnyFirstCreated<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
-        string equalsColumn, string equalsValue, int count, bool newestFirst) where T : class =>
-        SqliteSubstringIndex.FirstCreatedAny(set, any, equalsColumn, equalsValue, count, newestFirst);
-
-    public override async Task<int?> CountSubstringAnyAsync<T>(AppDbContext db, DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
-        string equalsColumn, string equalsValue, int? cap, CancellationToken ct) where T : class =>
-        await SqliteSubstringIndex.CountAnyAsync(db, set, any, equalsColumn, equalsValue, cap, ct);
-
-    public override IQueryable<T>? SubstringAnySource<T>(DbSet<T> set, IReadOnlyList<(string Column, string Text)> any,
-        string equalsColumn, string equalsValue) where T : class =>
-        SqliteSubstringIndex.SourceAny(set, any, equalsColumn, equalsValue);
 
     public override async Task EnsureCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CustomValueKind kind, CancellationToken ct)
     {

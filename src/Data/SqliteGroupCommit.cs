@@ -26,29 +26,22 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
 
     private readonly IDbContextFactory<AppDbContext> dbFactory;
     private readonly Channel<Item> queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Thread? writer;
+    private readonly Thread writer;
 
     private readonly StorageHealth health;
 
     /// <summary>A row to insert, with its caller's execution context (who is acting: the history record's actor).</summary>
     private sealed record Item(object Row, ExecutionContext? Context, TaskCompletionSource Saved, CancellationToken Ct);
 
-    public SqliteGroupCommit(IDbContextFactory<AppDbContext> dbFactory, SqlDialect dialect, StorageHealth health)
+    public SqliteGroupCommit(IDbContextFactory<AppDbContext> dbFactory, StorageHealth health)
     {
         this.dbFactory = dbFactory;
         this.health = health;
-        Serves = dialect is SqliteDialect;
-        if (Serves)
-        {
-            // A thread of its own, so the one writer never waits in the thread pool's queue behind the reads. Started
-            // without the first caller's execution context (its actor): it is nobody's request.
-            writer = new Thread(Write) { IsBackground = true, Name = "SQLite group commit" };
-            writer.UnsafeStart();
-        }
+        // A thread of its own, so the one writer never waits in the thread pool's queue behind the reads. Started
+        // without the first caller's execution context (its actor): it is nobody's request.
+        writer = new Thread(Write) { IsBackground = true, Name = "SQLite group commit" };
+        writer.UnsafeStart();
     }
-
-    /// <summary>Whether creates go through here (SQLite); otherwise callers save as usual.</summary>
-    public bool Serves { get; }
 
     /// <summary>
     /// Inserts <paramref name="row"/> (a new entity) in the next shared transaction and returns once it has committed.
@@ -222,9 +215,6 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         queue.Writer.TryComplete();
-        if (writer is not null)
-        {
-            await Task.Run(writer.Join);
-        }
+        await Task.Run(writer.Join);
     }
 }

@@ -15,7 +15,7 @@ namespace CommerceManager.Data;
 /// ran, and then its version is not yet visible either. A count is never stored under a version newer than it.
 /// </para>
 /// </summary>
-public sealed class VersionedCounts(SqlDialect dialect)
+public sealed class VersionedCounts
 {
     private const int MaxEntries = 4096;
 
@@ -26,12 +26,12 @@ public sealed class VersionedCounts(SqlDialect dialect)
 
     /// <summary>
     /// The table's version and, when one was kept at that version, the count of <paramref name="query"/> (a key that
-    /// names everything the count depends on); null when the provider keeps no versions or inside a transaction (whose
-    /// own uncommitted changes the version does not show yet).
+    /// names everything the count depends on); null inside a transaction (whose own uncommitted changes the version does
+    /// not show yet). Registered on PostgreSQL only: its tables carry the versions.
     /// </summary>
     public async Task<Ticket?> LookUpAsync(AppDbContext db, string table, string query, CancellationToken ct)
     {
-        if (!dialect.VersionsTables || db.Database.CurrentTransaction is not null)
+        if (db.Database.CurrentTransaction is not null)
         {
             return null;
         }

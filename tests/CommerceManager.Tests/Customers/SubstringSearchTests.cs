@@ -160,7 +160,7 @@ public sealed class SubstringSearchTests : IAsyncLifetime
     public async Task On_SQLite_a_contains_search_reads_the_trigram_index()
     {
         await using var db = await services.DbAsync();
-        var source = services.Get<SqlDialect>().SubstringSource(db.Customers, nameof(Customer.NormalizedName), "MART")!;
+        var source = SqliteSubstringIndex.Source(db.Customers, nameof(Customer.NormalizedName), "MART")!;
         var sql = source.Select(c => c.Id).ToQueryString();
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
@@ -181,7 +181,7 @@ public sealed class SubstringSearchTests : IAsyncLifetime
         }
 
         Assert.Contains(plan, l => l.Contains("Customers_substrings VIRTUAL TABLE", StringComparison.Ordinal));
-        Assert.Null(services.Get<SqlDialect>().SubstringSource(db.Customers, nameof(Customer.NormalizedName), "MA"));
+        Assert.Null(SqliteSubstringIndex.Source(db.Customers, nameof(Customer.NormalizedName), "MA"));
     }
 
     [Fact]
