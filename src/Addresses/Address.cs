@@ -8,6 +8,9 @@ namespace CommerceManager.Addresses;
 /// <summary>One of a customer's addresses; a customer may have any number.</summary>
 public sealed class Address : IVersioned
 {
+    /// <summary>The table addresses live in (its row count has the same name).</summary>
+    public const string Table = "Addresses";
+
     public Guid Id { get; set; }
     public Guid CustomerId { get; set; }
     public Customer? Customer { get; set; }
@@ -25,7 +28,7 @@ internal sealed class AddressConfiguration : IEntityTypeConfiguration<Address>
 {
     public void Configure(EntityTypeBuilder<Address> b)
     {
-        b.ToTable("Addresses");
+        b.ToTable(Address.Table);
         b.HasOne(a => a.Customer).WithMany().HasForeignKey(a => a.CustomerId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(a => new { a.CustomerId, a.CreatedAt });
         b.Property(a => a.Version).IsConcurrencyToken();

@@ -1,3 +1,5 @@
+using CommerceManager.Data;
+using CommerceManager.CustomFields;
 using FluentValidation;
 using CommerceManager.History;
 
@@ -8,6 +10,8 @@ public static class AddressesSetup
     public static IServiceCollection AddAddresses(this IServiceCollection services)
     {
         services.AddSingleton<IValidator<AddressInput>, AddressInputValidator>();
+        services.AddBulkLoadedTables(Address.Table);
+        services.AddCustomValueHost(Flow.Addresses, Address.Table);
         services.AddSingleton<AddressService>();
         services.AddHistoryRule(HistoryRule.For<Address>("address", ChangeKinds.Address, a => a.Id, a => a.CustomerId,
                 a => a.Name is { Length: > 0 } label ? label : $"{a.Postal.FirstName} {a.Postal.LastName}, {a.Postal.Line1}".Trim())

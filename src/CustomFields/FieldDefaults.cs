@@ -11,7 +11,8 @@ namespace CommerceManager.CustomFields;
 /// at a time (in the background past one batch, with progress). Records showed the default already, so nothing changes
 /// for anyone reading them: no history per record, no version change, and a filter on the value now finds them all.
 /// </summary>
-public sealed class FieldDefaults(IDbContextFactory<AppDbContext> dbFactory, SqlDialect dialect, BackgroundWork work, ILogger<FieldDefaults> log)
+public sealed class FieldDefaults(IDbContextFactory<AppDbContext> dbFactory, SqlDialect dialect, BackgroundWork work, ILogger<FieldDefaults> log,
+    IEnumerable<CustomValueHost> hosts)
 {
     public const int BatchSize = 5_000;
 
@@ -20,7 +21,7 @@ public sealed class FieldDefaults(IDbContextFactory<AppDbContext> dbFactory, Sql
         after.Enabled && after.DefaultJson is not null
         && (created || !before.Enabled || (after.Required && !before.Required) || before.Default != after.DefaultJson);
 
-    private static string TableOf(string flowSlug) => flowSlug == Flow.Customers ? RowCount.Customers : "Addresses";
+    private string TableOf(string flowSlug) => hosts.TableOf(flowSlug);
 
     /// <summary>Fills at once when the table is one batch or less; otherwise starts a background job for <paramref name="user"/>.</summary>
     public async Task<WorkItem?> StartAsync(ClaimsPrincipal user, Field field, string flowSlug, CancellationToken ct)

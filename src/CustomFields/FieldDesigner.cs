@@ -15,7 +15,7 @@ namespace CommerceManager.CustomFields;
 /// records exist) and keeps <see cref="CustomFieldValues"/>' cache fresh.
 /// </summary>
 public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, CustomFieldValues values, IValidator<FieldInput> validator,
-    SqlDialect dialect, TimeProvider clock, FieldDefaults defaults)
+    SqlDialect dialect, TimeProvider clock, FieldDefaults defaults, IEnumerable<CustomValueHost> hosts)
 {
     public const int MaxFieldsPerFlow = 100;
 
@@ -210,7 +210,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
     {
         // Index builds on a large table can outlast the default command timeout.
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
-        return dialect.EnsureCustomValueIndexAsync(db, "Customers", fieldId, CustomValueKinds.Of(type), ct);
+        return dialect.EnsureCustomValueIndexAsync(db, hosts.TableOf(Flow.Customers), fieldId, CustomValueKinds.Of(type), ct);
     }
 
     /// <summary>Changes everything but the type and the slug.</summary>
@@ -266,7 +266,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         values.Invalidate();
         if (deleted)
         {
-            await dialect.DropCustomValueIndexAsync(db, "Customers", id, ct);
+            await dialect.DropCustomValueIndexAsync(db, hosts.TableOf(Flow.Customers), id, ct);
         }
         return deleted;
     }
@@ -318,16 +318,16 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         return await dialect.CountCustomValuesAsync(db, TableOf(field.FlowSlug), field.Id, allowed, ct);
     }
 
-    private static string TableOf(string flowSlug) => flowSlug == Flow.Customers ? "Customers" : "Addresses";
+    private string TableOf(string flowSlug) => hosts.TableOf(flowSlug);
 
-    private static async Task<List<ValidationFailure>> RequiredNeedsDefaultAsync(AppDbContext db, Flow flow, FieldInput input, bool becomingRequired,
+    private async Task<List<ValidationFailure>> RequiredNeedsDefaultAsync(AppDbContext db, Flow flow, FieldInput input, bool becomingRequired,
         CancellationToken ct)
     {
         if (!input.Required || input.Default is not null || !becomingRequired)
         {
             return [];
         }
-        var records = await RowCounts.ReadAsync(db, flow.Slug == Flow.Customers ? RowCount.Customers : RowCount.Addresses, ct);
+        var records = await RowCounts.ReadAsync(db, TableOf(flow.Slug), ct);
         return records == 0 ? [] :
         [
             new("Required", $"The {flow.Slug} flow already has {records:N0} records: a required field needs a default, " +

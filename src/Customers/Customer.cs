@@ -6,6 +6,9 @@ namespace CommerceManager.Customers;
 
 public sealed class Customer : IVersioned
 {
+    /// <summary>The table customers live in (its row count has the same name).</summary>
+    public const string Table = "Customers";
+
     public Guid Id { get; set; }
     public string Name { get; set; } = "";
     /// <summary>
@@ -72,7 +75,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
 {
     public void Configure(EntityTypeBuilder<Customer> b)
     {
-        b.ToTable("Customers");
+        b.ToTable(Customer.Table);
         b.Property(c => c.Name).HasMaxLength(CustomerLimits.NameMax);
         b.Property(c => c.NormalizedName).HasMaxLength(CustomerLimits.NameMax).IsContainsSearched();
         b.Property(c => c.Email).HasMaxLength(CustomerLimits.EmailMax);

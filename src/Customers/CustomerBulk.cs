@@ -48,7 +48,7 @@ public sealed class CustomerBulk(IDbContextFactory<AppDbContext> dbFactory, Cust
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (matching, _, unfiltered) = await customers.MatchingAsync(db, Query(selection), ct);
-        return unfiltered ? await RowCounts.ReadAsync(db, RowCount.Customers, ct) : await matching.CountAsync(ct);
+        return unfiltered ? await RowCounts.ReadAsync(db, Customer.Table, ct) : await matching.CountAsync(ct);
     }
 
     /// <summary>Deletes the selected customers with their addresses, sign-in tokens and provider links; their orders stay, as guest orders.</summary>

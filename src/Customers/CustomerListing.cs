@@ -70,7 +70,7 @@ internal static class CustomerListing
     public static async Task<Page<CustomerDto>> UnfilteredPageAsync(AppDbContext db, string sort, PageRequest page,
         Func<Task<List<CustomerDto>>> sortedPage, CancellationToken ct)
     {
-        var all = await RowCounts.ReadAsync(db, RowCount.Customers, ct);
+        var all = await RowCounts.ReadAsync(db, Customer.Table, ct);
         var rows = all == 0 ? [] : sort == "-created_at" ? await NewestFirstQuery.For(db)(db, page.Offset, page.Limit).ToListAsync(ct) : await sortedPage();
         return new Page<CustomerDto>(rows, all, page.Offset, page.Limit);
     }

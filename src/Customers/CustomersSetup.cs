@@ -1,3 +1,4 @@
+using CommerceManager.CustomFields;
 using CommerceManager.Data;
 using FluentValidation;
 using Microsoft.AspNetCore.Identity;
@@ -10,6 +11,8 @@ public static class CustomersSetup
     public static IServiceCollection AddCustomers(this IServiceCollection services, IConfiguration config)
     {
         services.AddStore<ICustomerStore, SqliteCustomerStore, PostgresCustomerStore>(config);
+        services.AddBulkLoadedTables(Customer.Table);
+        services.AddCustomValueHost(Flow.Customers, Customer.Table);
         services.AddSingleton<IValidator<CustomerInput>, CustomerInputValidator>();
         services.AddSingleton<IPasswordHasher<Customer>, PasswordHasher<Customer>>();
         services.AddSingleton<SqliteCustomerLookup>();

@@ -40,7 +40,7 @@ internal sealed class PostgresCustomerStore(IDbContextFactory<AppDbContext> dbFa
         }
         // A filtered total: kept from an earlier count while the table is unchanged, or known from a first page with
         // room to spare (it holds every match), else counted.
-        var ticket = await versionedCounts.LookUpAsync(db, RowCount.Customers, CustomerListing.CountKey(query, custom), ct);
+        var ticket = await versionedCounts.LookUpAsync(db, Customer.Table, CustomerListing.CountKey(query, custom), ct);
         if (ticket is { Known: true } known)
         {
             return new Page<CustomerDto>(known.Total == 0 ? [] : await SortedPage(), known.Total, page.Offset, page.Limit, known.Capped);
@@ -62,7 +62,7 @@ internal sealed class PostgresCustomerStore(IDbContextFactory<AppDbContext> dbFa
         IReadOnlyList<FilterTerm> terms, string column, string text, bool endsWith, bool newestFirst, CancellationToken ct)
     {
         var page = query.Page;
-        var ticket = await versionedCounts.LookUpAsync(db, RowCount.Customers, CustomerListing.CountKey(query, custom), ct);
+        var ticket = await versionedCounts.LookUpAsync(db, Customer.Table, CustomerListing.CountKey(query, custom), ct);
         var (found, capped) = ticket is { Known: true } known ? (known.Total, known.Capped)
             : await Counting.CountAsync(CustomerFilters.Apply(db.Customers.AsNoTracking(), terms, custom), query.ExactTotal, ct);
         versionedCounts.Remember(ticket, found, capped);
@@ -71,7 +71,7 @@ internal sealed class PostgresCustomerStore(IDbContextFactory<AppDbContext> dbFa
             return new Page<CustomerDto>([], found, page.Offset, page.Limit, capped);
         }
         var wanted = page.Offset + page.Limit;
-        var all = await RowCounts.ReadAsync(db, RowCount.Customers, ct);
+        var all = await RowCounts.ReadAsync(db, Customer.Table, ct);
         var window = 4L * Math.Min(wanted, found) * Math.Max(all, found) / found;
         if (window > MaxCreationWindow)
         {

@@ -49,8 +49,8 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
         var firstDay = today.AddDays(-(Days - 1));
         var firstWeekDay = today.AddDays(-(Weeks * 7 - 1));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var customers = await RowCounts.ReadAsync(db, RowCount.Customers, ct);
-        var orders = await RowCounts.ReadAsync(db, RowCount.Orders, ct);
+        var customers = await RowCounts.ReadAsync(db, Customers.Customer.Table, ct);
+        var orders = await RowCounts.ReadAsync(db, Orders.Order.Table, ct);
 
         var daily = await PerDayAsync(db.Customers.Select(c => c.CreatedAt), firstWeekDay, Weeks * 7, ct);
         var guests = await PerDayAsync(db.Orders.Where(o => o.CustomerId == null).Select(o => o.CreatedAt), firstDay, Days, ct);

@@ -3,6 +3,22 @@ using System.Diagnostics;
 
 namespace CommerceManager.Data;
 
+/// <summary>A table the <c>seed</c> tool fills in bulk: its non-unique indexes are dropped for the load and built once after it.</summary>
+public sealed record BulkLoadedTable(string Name);
+
+public static class BulkLoadedTables
+{
+    /// <summary>A feature names its bulk-filled tables here, so <c>Data</c> knows no feature's tables.</summary>
+    public static IServiceCollection AddBulkLoadedTables(this IServiceCollection services, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            services.AddSingleton(new BulkLoadedTable(name));
+        }
+        return services;
+    }
+}
+
 /// <summary>
 /// A bulk load's secondary indexes (the <c>seed</c> tool): dropped before the load and built again once after it.
 /// Inserting a million customers and their orders in random creation order into some twenty B-tree indexes (and, on

@@ -7,8 +7,10 @@ using NpgsqlTypes;
 namespace CommerceManager.Data;
 
 /// <summary>PostgreSQL's own SQL: jsonb for custom values, binary COPY for bulk loads.</summary>
-public sealed class PostgresDialect : SqlDialect
+public sealed class PostgresDialect(IEnumerable<BulkLoadedTable>? bulkLoaded = null) : SqlDialect
 {
+    private readonly string[] bulkLoadedTables = [.. (bulkLoaded ?? []).Select(t => t.Name)];
+
     public override string Name => "postgres";
 
     public override int DefaultReadConcurrency => 2 * Environment.ProcessorCount;
@@ -57,7 +59,7 @@ public sealed class PostgresDialect : SqlDialect
 
     public override Task<int> CountCustomValuesAsync(AppDbContext db, string table, Guid fieldId, string? allowedJson, CancellationToken ct)
     {
-        RequireKnownTable(table);
+        RequireCustomValueTable(db, table);
         var sql = $"SELECT COUNT(*)::int AS \"Value\" FROM \"{table}\" WHERE \"CustomData\" IS NOT NULL " +
             "AND jsonb_typeof(\"CustomData\" -> {0}) IS NOT NULL AND jsonb_typeof(\"CustomData\" -> {0}) <> 'null'";
         // The table is one of two names checked above; the field and the allowed values are parameters.
@@ -72,7 +74,7 @@ public sealed class PostgresDialect : SqlDialect
     public override async Task<(object? Last, int Filled)> FillCustomDefaultAsync(AppDbContext db, string table, Guid fieldId, string defaultJson,
         object? after, int batch, CancellationToken ct)
     {
-        RequireKnownTable(table);
+        RequireCustomValueTable(db, table);
         var from = after as Guid?;
         // Keyset on the primary key: each batch a short transaction of its own.
 #pragma warning disable EF1002, EF1003 // The table is one of two names checked above; values are parameters.
@@ -98,8 +100,9 @@ public sealed class PostgresDialect : SqlDialect
         return (upto.Count == 0 ? null : upto[0], filled);
     }
 
-    public override Task<int> FillCustomValuesAsync(AppDbContext db, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct)
+    public override Task<int> FillCustomValuesAsync(AppDbContext db, string table, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct)
     {
+        RequireCustomValueTable(db, table);
         var pairs = string.Join(", ", fields.Select(f => $"'{f.FieldId}', " + f.Type switch
         {
             "string" => "'value ' || floor(random() * 1000)::int",
@@ -110,7 +113,7 @@ public sealed class PostgresDialect : SqlDialect
         }));
         // The SQL is built from field ids (GUIDs) and fixed expressions only; no input reaches it.
 #pragma warning disable EF1002, EF1003
-        return db.Database.ExecuteSqlRawAsync($"UPDATE \"Customers\" SET \"CustomData\" = jsonb_build_object({pairs})", ct);
+        return db.Database.ExecuteSqlRawAsync($"UPDATE \"{table}\" SET \"CustomData\" = jsonb_build_object({pairs})", ct);
 #pragma warning restore EF1002, EF1003
     }
 
@@ -119,7 +122,7 @@ public sealed class PostgresDialect : SqlDialect
         ExecuteAsync(connection, "SET synchronous_commit = off; SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 2;", ct);
 
     public override Task PauseBulkLoadIndexesAsync(DbConnection connection, CancellationToken ct) =>
-        BulkLoadIndexes.Postgres.PauseAsync(connection, ["Customers", "Addresses", "Orders", "OrderItems", "OrderEvents"], ct);
+        BulkLoadIndexes.Postgres.PauseAsync(connection, bulkLoadedTables, ct);
 
     public override Task RestoreBulkLoadIndexesAsync(DbConnection connection, Action<string, TimeSpan>? built, CancellationToken ct) =>
         BulkLoadIndexes.Postgres.RestoreAsync(connection, built, ct);
@@ -132,7 +135,7 @@ public sealed class PostgresDialect : SqlDialect
 
     public override async Task EnsureCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CustomValueKind kind, CancellationToken ct)
     {
-        RequireKnownTable(table);
+        RequireCustomValueTable(db, table);
         var name = CustomValueSql.IndexName(table, fieldId);
         // CONCURRENTLY: a big table keeps taking writes while the index builds. A build that failed half-way leaves an
         // invalid index behind, which IF NOT EXISTS would keep: drop that one first.

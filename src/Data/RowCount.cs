@@ -4,17 +4,14 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace CommerceManager.Data;
 
 /// <summary>
-/// Row counts kept by database triggers (see the RowCounts migration), so an unfiltered list's total is one
+/// Row counts kept by database triggers (see the RowCounts migration), one per counted table and named after it
+/// (<c>Customer.Table</c>, <c>Order.Table</c>, <c>Address.Table</c>), so an unfiltered list's total is one
 /// primary-key read instead of a scan of millions of index entries. On PostgreSQL the same triggers also raise
 /// <see cref="Version"/> in every transaction that inserts, changes or deletes a row of the table (the CountVersions
 /// migration): a count taken at one version still holds at that version (see <see cref="VersionedCounts"/>).
 /// </summary>
 public sealed class RowCount
 {
-    public const string Customers = "Customers";
-    public const string Orders = "Orders";
-    public const string Addresses = "Addresses";
-
     public string Name { get; set; } = "";
     public long Count { get; set; }
 

@@ -24,7 +24,7 @@ public abstract class SqlDialect
     public abstract Task AfterMigrateAsync(AppDbContext db, CancellationToken ct);
 
     /// <summary>
-    /// How many rows of <paramref name="table"/> (Customers or Addresses) hold a value for a custom field in their
+    /// How many rows of <paramref name="table"/> (one with custom values) hold a value for a custom field in their
     /// CustomData JSON; with <paramref name="allowedJson"/> (a JSON array), only the values outside it.
     /// </summary>
     public abstract Task<int> CountCustomValuesAsync(AppDbContext db, string table, Guid fieldId, string? allowedJson, CancellationToken ct);
@@ -33,11 +33,11 @@ public abstract class SqlDialect
     /// Gives every customer a random value for each of <paramref name="fields"/> (field id, type name): the storage-cost
     /// benchmark's data. Returns the number of customers updated.
     /// </summary>
-    public abstract Task<int> FillCustomValuesAsync(AppDbContext db, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct);
+    public abstract Task<int> FillCustomValuesAsync(AppDbContext db, string table, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct);
 
     /// <summary>
     /// Stores <paramref name="defaultJson"/> as a custom field's value on the next <paramref name="batch"/> rows of
-    /// <paramref name="table"/> (Customers or Addresses) after <paramref name="after"/> (in the table's own key order) that
+    /// <paramref name="table"/> (one with custom values) after <paramref name="after"/> (in the table's own key order) that
     /// have no value. Returns where the walk stopped (null at the end of the table) and the rows changed. Version and
     /// UpdatedAt stay: the records read the same before (they showed the default), so open editors keep their version.
     /// </summary>
@@ -97,7 +97,7 @@ public abstract class SqlDialect
     /// <summary>Drops the index of a deleted custom field.</summary>
     public Task DropCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CancellationToken ct)
     {
-        RequireKnownTable(table);
+        RequireCustomValueTable(db, table);
 #pragma warning disable EF1002, EF1003 // A fixed name built from a GUID.
         return db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{CustomValueSql.IndexName(table, fieldId)}\"; " +
             $"DROP INDEX IF EXISTS \"{CustomValueSql.LegacyIndexName(table, fieldId)}\";", ct);
@@ -110,11 +110,15 @@ public abstract class SqlDialect
     /// </summary>
     public abstract BulkWriter OpenBulkWriter(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns);
 
-    protected static void RequireKnownTable(string table)
+    /// <summary>
+    /// Refuses a table name that is not, in the EF model, an entity's table with a <c>CustomData</c> column: the names
+    /// this class puts into SQL come from the model, never from input.
+    /// </summary>
+    protected static void RequireCustomValueTable(AppDbContext db, string table)
     {
-        if (table is not ("Customers" or "Addresses"))
+        if (!db.Model.GetEntityTypes().Any(e => !e.IsOwned() && e.GetTableName() == table && e.FindProperty("CustomData") is not null))
         {
-            throw new ArgumentException($"Custom values live in Customers or Addresses, not {table}.", nameof(table));
+            throw new ArgumentException($"{table} is not a table with custom values.", nameof(table));
         }
     }
 
@@ -131,8 +135,10 @@ public abstract class SqlDialect
     }
 }
 
-public sealed class SqliteDialect : SqlDialect
+public sealed class SqliteDialect(IEnumerable<BulkLoadedTable>? bulkLoaded = null) : SqlDialect
 {
+    private readonly string[] bulkLoadedTables = [.. (bulkLoaded ?? []).Select(t => t.Name)];
+
     public override string Name => "sqlite";
 
     public override int DefaultReadConcurrency => Environment.ProcessorCount;
@@ -148,7 +154,7 @@ public sealed class SqliteDialect : SqlDialect
 
     public override Task<int> CountCustomValuesAsync(AppDbContext db, string table, Guid fieldId, string? allowedJson, CancellationToken ct)
     {
-        RequireKnownTable(table);
+        RequireCustomValueTable(db, table);
         // A JSON path parameter per field; the table is one of two constants.
         var sql = $"SELECT COUNT(*) AS \"Value\" FROM \"{table}\" WHERE \"CustomData\" IS NOT NULL AND json_extract(\"CustomData\", {{0}}) IS NOT NULL";
         var path = $"$.\"{fieldId}\"";
@@ -163,7 +169,7 @@ public sealed class SqliteDialect : SqlDialect
     public override async Task<(object? Last, int Filled)> FillCustomDefaultAsync(AppDbContext db, string table, Guid fieldId, string defaultJson,
         object? after, int batch, CancellationToken ct)
     {
-        RequireKnownTable(table);
+        RequireCustomValueTable(db, table);
         var from = after as long? ?? long.MinValue;
         // Keyset on rowid: each batch a short write of its own, so saves interleave with a long fill.
 #pragma warning disable EF1002, EF1003 // The table is one of two names checked above; the path is built from a GUID.
@@ -186,8 +192,9 @@ public sealed class SqliteDialect : SqlDialect
         _ => value,
     };
 
-    public override Task<int> FillCustomValuesAsync(AppDbContext db, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct)
+    public override Task<int> FillCustomValuesAsync(AppDbContext db, string table, IReadOnlyList<(Guid FieldId, string Type)> fields, CancellationToken ct)
     {
+        RequireCustomValueTable(db, table);
         var pairs = string.Join(", ", fields.Select(f => $"'{f.FieldId}', " + f.Type switch
         {
             "string" => "'value ' || (abs(random()) % 1000)",
@@ -198,7 +205,7 @@ public sealed class SqliteDialect : SqlDialect
         }));
         // The SQL is built from field ids (GUIDs) and fixed expressions only; no input reaches it.
 #pragma warning disable EF1002
-        return db.Database.ExecuteSqlRawAsync($"UPDATE \"Customers\" SET \"CustomData\" = json_object({pairs})", ct);
+        return db.Database.ExecuteSqlRawAsync($"UPDATE \"{table}\" SET \"CustomData\" = json_object({pairs})", ct);
 #pragma warning restore EF1002
     }
 
@@ -214,7 +221,7 @@ public sealed class SqliteDialect : SqlDialect
     public override Task PauseDerivedIndexesAsync(AppDbContext db, CancellationToken ct) => SqliteSubstringIndex.PauseAsync(db, ct);
 
     public override Task PauseBulkLoadIndexesAsync(DbConnection connection, CancellationToken ct) =>
-        BulkLoadIndexes.Sqlite.PauseAsync(connection, ["Customers", "Addresses", "Orders", "OrderItems", "OrderEvents"], ct);
+        BulkLoadIndexes.Sqlite.PauseAsync(connection, bulkLoadedTables, ct);
 
     public override Task RestoreBulkLoadIndexesAsync(DbConnection connection, Action<string, TimeSpan>? built, CancellationToken ct) =>
         BulkLoadIndexes.Sqlite.RestoreAsync(connection, built, ct);
@@ -259,7 +266,7 @@ public sealed class SqliteDialect : SqlDialect
 
     public override async Task EnsureCustomValueIndexAsync(AppDbContext db, string table, Guid fieldId, CustomValueKind kind, CancellationToken ct)
     {
-        RequireKnownTable(table);
+        RequireCustomValueTable(db, table);
         // The same expression the query uses: json_extract with the literal path. The field id is a GUID.
 #pragma warning disable EF1002, EF1003
         await db.Database.ExecuteSqlRawAsync(

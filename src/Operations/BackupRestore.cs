@@ -169,7 +169,7 @@ public static class BackupRestore
         {
             return new(false, $"{archive} holds no database.");
         }
-        var existing = (await db.Database.GetAppliedMigrationsAsync(ct)).Any() ? await RowCounts.ReadAsync(db, RowCount.Customers, ct) : 0;
+        var existing = (await db.Database.GetAppliedMigrationsAsync(ct)).Any() ? await RowCounts.ReadAsync(db, Customers.Customer.Table, ct) : 0;
         if (existing > 0 && !force)
         {
             return new(false, $"The PostgreSQL database {db.Database.GetDbConnection().Database} holds {existing:N0} customers: restoring replaces them. " +

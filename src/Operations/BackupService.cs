@@ -146,7 +146,7 @@ public sealed class BackupService(
             await using (var db = await factory.CreateDbContextAsync(ct))
             {
                 var migrations = await db.Database.GetAppliedMigrationsAsync(ct);
-                var customers = await RowCounts.ReadAsync(db, RowCount.Customers, ct);
+                var customers = await RowCounts.ReadAsync(db, Customers.Customer.Table, ct);
                 var provider = db.Database.IsNpgsql() ? "postgres" : "sqlite";
                 if (provider == "sqlite")
                 {

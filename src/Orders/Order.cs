@@ -20,6 +20,9 @@ public enum ShippingStatus { Unfulfilled, Fulfilled }
 /// </summary>
 public sealed class Order : IVersioned
 {
+    /// <summary>The table orders live in (its row count has the same name).</summary>
+    public const string Table = "Orders";
+
     public Guid Id { get; set; }
     public Guid? CustomerId { get; set; }
     public Customer? Customer { get; set; }
@@ -89,7 +92,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
 {
     public void Configure(EntityTypeBuilder<Order> b)
     {
-        b.ToTable("Orders");
+        b.ToTable(Order.Table);
         // Orders outlive customers: deleting one only clears the link.
         b.HasOne(o => o.Customer).WithMany().HasForeignKey(o => o.CustomerId).OnDelete(DeleteBehavior.SetNull);
         b.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);

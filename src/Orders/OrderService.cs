@@ -155,7 +155,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> dbFactory, Time
             var (found, cappedAt) = offset == 0 && page.Count < limit ? (page.Count, false) : await Counting.CountAsync(orders, query.ExactTotal, ct);
             return new Page<OrderDto>(page, found, offset, limit, cappedAt);
         }
-        var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, RowCount.Orders, ct), false)
+        var (total, capped) = unfiltered ? (await RowCounts.ReadAsync(db, Order.Table, ct), false)
             : await Counting.CountAsync(orders, query.ExactTotal, ct);
         if (total == 0)
         {

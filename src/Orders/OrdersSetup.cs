@@ -1,3 +1,4 @@
+using CommerceManager.Data;
 using CommerceManager.Common;
 using FluentValidation;
 using CommerceManager.History;
@@ -9,6 +10,7 @@ public static class OrdersSetup
     public static IServiceCollection AddOrders(this IServiceCollection services)
     {
         services.AddOptions<StoreSettings>().BindConfiguration("Store");
+        services.AddBulkLoadedTables(Order.Table, "OrderItems", "OrderEvents");
         services.AddSingleton<IValidator<CartItemInput>, CartItemInputValidator>();
         services.AddSingleton<IValidator<CheckoutInput>, CheckoutInputValidator>();
         services.AddSingleton<CartService>();

@@ -63,8 +63,8 @@ public static class Commands
         await using (var db = await factory.CreateDbContextAsync())
         {
             existing = await db.ChangeRecords.CountAsync();
-            customers = await RowCounts.ReadAsync(db, RowCount.Customers, default);
-            Console.WriteLine($"{customers:N0} customers, {await RowCounts.ReadAsync(db, RowCount.Orders, default):N0} orders, {existing:N0} history entries");
+            customers = await RowCounts.ReadAsync(db, Customers.Customer.Table, default);
+            Console.WriteLine($"{customers:N0} customers, {await RowCounts.ReadAsync(db, Orders.Order.Table, default):N0} orders, {existing:N0} history entries");
         }
         if (existing < entries)
         {
@@ -351,7 +351,7 @@ public static class Commands
             var connection = db.Database.GetDbConnection();
             await dialect.PrepareBulkLoadAsync(connection, default);
             await dialect.PauseBulkLoadIndexesAsync(connection, default);
-            var updated = await dialect.FillCustomValuesAsync(db, fields.Select(f => (f.Id, FieldDefinition.TypeName(f.Type))).ToList(), default);
+            var updated = await dialect.FillCustomValuesAsync(db, Customers.Customer.Table, fields.Select(f => (f.Id, FieldDefinition.TypeName(f.Type))).ToList(), default);
             Console.WriteLine($"Gave {updated:N0} customers values for {count} custom fields in {clock.Elapsed.TotalSeconds:F1} s.");
             await dialect.RestoreBulkLoadIndexesAsync(connection, (index, took) => Console.WriteLine($"  {index} built in {took.TotalSeconds:F1} s"), default);
             await dialect.AnalyzeAsync(connection, default);
