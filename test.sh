@@ -69,8 +69,39 @@ as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -o \
 export CM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 echo "PostgreSQL $(basename "$(dirname "$pg_bin")") for the tests on 127.0.0.1:$pg_port"
 
-# Every test on SQLite (the default) plus the PostgreSQL-only ones (two instances, its indexes)…
-dotnet test CommerceManager.sln "$@"
-# …then the service and HTTP tests again with PostgreSQL as the app's database.
-CM_TEST_DATABASE=postgres dotnet test tests/CommerceManager.Tests/CommerceManager.Tests.csproj --no-build \
-  --filter "Database!=SqliteOnly&Database!=Postgres" "$@"
+results="$(mktemp -d "${TMPDIR:-/tmp}/cm-test-results.XXXXXX")"
+slowest() {
+  # The ten slowest tests of the run, from the TRX files (duration, then name).
+  cat "$results"/*/*.trx "$results"/*.trx 2>/dev/null \
+    | grep -o '<UnitTestResult [^>]*' \
+    | sed -E 's/.*testName="([^"]*)".*duration="([^"]*)".*/\2 \1/' \
+    | sort -r | head -10 | sed -e 's/&quot;/"/g' -e 's/^/  /' || true
+}
+finish() {
+  [ -n "${services:-}" ] && kill "$services" 2>/dev/null || true
+  echo "Slowest tests:"
+  slowest
+  rm -rf "$results"
+  stop_postgres
+}
+trap finish EXIT
+
+dotnet build CommerceManager.sln --nologo -v q
+# Two lanes at once: the browser tests (which spend much of their time waiting for the browser), and beside them the
+# service and HTTP tests on SQLite (the default, plus the PostgreSQL-only ones: two instances, its indexes) and then
+# again with PostgreSQL as the app's database. The second lane's output is shown when it ends.
+(
+  lane=0
+  dotnet test tests/CommerceManager.Tests/CommerceManager.Tests.csproj --no-build --logger trx --results-directory "$results/sqlite" "$@" || lane=$?
+  CM_TEST_DATABASE=postgres dotnet test tests/CommerceManager.Tests/CommerceManager.Tests.csproj --no-build \
+    --filter "Database!=SqliteOnly&Database!=Postgres" --logger trx --results-directory "$results/postgres" "$@" || lane=$?
+  exit "$lane"
+) > "$results/services.log" 2>&1 &
+services=$!
+status=0
+dotnet test tests/CommerceManager.E2E/CommerceManager.E2E.csproj --no-build --logger trx --results-directory "$results/e2e" "$@" || status=$?
+services_status=0
+wait "$services" || services_status=$?
+echo "Service and HTTP tests (SQLite, then PostgreSQL):"
+cat "$results/services.log"
+[ "$status" = 0 ] && [ "$services_status" = 0 ]
