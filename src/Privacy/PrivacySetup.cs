@@ -32,7 +32,7 @@ public static class PrivacySetup
             return format == "json"
                 ? Results.File(System.Text.Encoding.UTF8.GetBytes(export.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })),
                     "application/json", name)
-                : Results.File(System.Text.Encoding.UTF8.GetBytes(PersonalDataHtml.Render(export)), "text/html; charset=utf-8", name);
+                : Results.File(System.Text.Encoding.UTF8.GetBytes(await PersonalDataHtml.RenderAsync(export)), "text/html; charset=utf-8", name);
         }).RequireAuthorization(p => p.RequireRole(Roles.Admin)).ExcludeFromDescription();
         return app;
     }

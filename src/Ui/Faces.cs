@@ -27,7 +27,8 @@ public static class Faces
     /// <summary>
     /// An outlined, dense <c>MudSelect</c> showing <paramref name="text"/>. <paramref name="label"/> is the floating label
     /// (and the combobox's name); without one, <paramref name="ariaLabel"/> names it. Attribute for attribute as
-    /// MudBlazor renders it, minus its event handlers and generated ids.
+    /// MudBlazor renders it with a value (its label shrunk, even over an empty text), minus its event handlers and
+    /// generated ids; FacesTests compares the two.
     /// </summary>
     public static MarkupString Select(string id, string? label, string text, string? testId = null, bool disabled = false,
         string? ariaLabel = null, string? style = null) =>
@@ -40,12 +41,12 @@ public static class Faces
             Attribute(html, "style", style);
             html.Append("><div class=\"mud-input-control-input-container\"><div class=\"mud-input mud-input-outlined")
                 .Append(withLabel ? " mud-input-outlined-with-label" : "")
-                .Append(" mud-input-adorned-end mud-input-margin-dense").Append(text.Length > 0 ? " mud-shrink" : "")
+                .Append(" mud-input-adorned-end mud-input-margin-dense mud-shrink")
                 .Append(disabled ? " mud-disabled" : "").Append(" mud-typography-subtitle1 mud-select-input mud-input-sizing-fixed\">")
                 .Append("<input class=\"mud-input-slot mud-input-root mud-input-root-outlined mud-input-root-adorned-end mud-input-root-margin-dense mud-select-input\"")
                 .Append(" aria-invalid=\"false\" aria-required=\"false\" type=\"hidden\"");
             Attribute(html, "id", id);
-            html.Append(disabled ? " disabled readonly" : " readonly").Append(" inputmode=\"text\"");
+            html.Append(disabled ? " disabled readonly" : " readonly").Append(" inputmode=\"text\" maxlength=\"524288\"");
             Attribute(html, "value", text);
             html.Append("><div class=\"mud-input-slot mud-input-root mud-input-root-outlined mud-input-root-adorned-end mud-input-root-margin-dense mud-select-input\"")
                 .Append(disabled ? " style=\"display:inline;\"" : " style=\"display:inline\" tabindex=\"0\"");

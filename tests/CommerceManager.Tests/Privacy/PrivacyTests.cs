@@ -79,7 +79,7 @@ public sealed class PrivacyTests : IAsyncLifetime
         Assert.Contains(history, e => e!["changes"]!.AsArray().Any(c => c!["field"]!.GetValue<string>() == "external_ref"));
         Assert.DoesNotContain("AQAAAA", export.ToJsonString()); // no password hash
 
-        var html = PersonalDataHtml.Render(export);
+        var html = await PersonalDataHtml.RenderAsync(export);
         Assert.Contains("Personal data of Zebulon Quillfeather", html);
         Assert.Contains("42 Quillfeather Lane", html);
         Assert.DoesNotContain("<script", html);
