@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using CommerceManager.Common;
 using CommerceManager.Data;
-using CommerceManager.Querying;
 using CommerceManager.Security;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Json;
-using CommerceManager.Common;
 using CommerceManager.Data;
 using CommerceManager.Security;
 using FluentValidation;

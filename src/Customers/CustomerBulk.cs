@@ -21,18 +21,18 @@ public sealed record CustomerSelection(IReadOnlyList<Guid>? Ids, CustomerQuery? 
     public static CustomerSelection AllMatching(CustomerQuery query) => new(null, query);
 }
 
-/// <summary>
-/// Bulk actions on customers: count, delete, set one custom field, export. Each works through its selection in
-/// batches of <see cref="BatchSize"/>, one transaction each, reporting progress after every batch and stopping
-/// between batches when cancelled (what was done stays done, and every batch is whole). A selection by query is
-/// fixed when the action starts: customers that match later are not touched.
-/// </summary>
 /// <summary><c>Customers__BulkDeleteAdminFrom</c>: from how many customers a bulk delete needs an Admin.</summary>
 public sealed class BulkSettings
 {
     public int BulkDeleteAdminFrom { get; set; } = 1000;
 }
 
+/// <summary>
+/// Bulk actions on customers: count, delete, set one custom field, export. Each works through its selection in
+/// batches of <see cref="BatchSize"/>, one transaction each, reporting progress after every batch and stopping
+/// between batches when cancelled (what was done stays done, and every batch is whole). A selection by query is
+/// fixed when the action starts: customers that match later are not touched.
+/// </summary>
 public sealed class CustomerBulk(IDbContextFactory<AppDbContext> dbFactory, CustomerService customers, CustomFieldValues customFields, TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<BulkSettings> settings)
 {

@@ -5,7 +5,6 @@ using CommerceManager.Addresses;
 using CommerceManager.Customers;
 using CommerceManager.CustomFields;
 using CommerceManager.Data;
-using CommerceManager.Exports;
 using CommerceManager.History;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;

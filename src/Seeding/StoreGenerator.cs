@@ -1,5 +1,4 @@
 using CommerceManager.Common;
-using System.Globalization;
 using Bogus;
 using CommerceManager.Customers;
 using CommerceManager.Orders;

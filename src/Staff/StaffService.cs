@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using CommerceManager.Data;
-using CommerceManager.Common;
 using CommerceManager.Security;
 using Microsoft.AspNetCore.Identity;
 using FluentValidation;

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using CommerceManager.Data;
 using CommerceManager.Common;

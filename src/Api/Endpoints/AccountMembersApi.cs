@@ -1,9 +1,7 @@
 using System.Security.Claims;
-using System.Text.Json.Serialization;
 using CommerceManager.Accounts;
 using CommerceManager.Api.Wire;
 using CommerceManager.CustomerSignIn;
-using CommerceManager.Querying;
 using CommerceManager.Security;
 
 namespace CommerceManager.Api.Endpoints;

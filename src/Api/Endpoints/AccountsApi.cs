@@ -4,7 +4,6 @@ using CommerceManager.Accounts;
 using CommerceManager.Addresses;
 using CommerceManager.Api.Wire;
 using CommerceManager.Querying;
-using CommerceManager.Security;
 
 namespace CommerceManager.Api.Endpoints;
 

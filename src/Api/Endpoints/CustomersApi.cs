@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CommerceManager.Api.Wire;
-using CommerceManager.Common;
 using CommerceManager.CustomerSignIn;
 using CommerceManager.CustomFields;
 using CommerceManager.Customers;

@@ -1,7 +1,6 @@
 using CommerceManager.Addresses;
 using CommerceManager.Customers;
 using CommerceManager.Common;
-using CommerceManager.Querying;
 using CommerceManager.Security;
 using CommerceManager.Tests.Infrastructure;
 using FluentValidation;

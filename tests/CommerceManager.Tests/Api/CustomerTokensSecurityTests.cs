@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using CommerceManager.CustomFields;
 using CommerceManager.Customers;
 using CommerceManager.Tests.Infrastructure;

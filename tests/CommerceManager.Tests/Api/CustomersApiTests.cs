@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using CommerceManager.Customers;
 using CommerceManager.Data;
 using CommerceManager.Tests.Infrastructure;

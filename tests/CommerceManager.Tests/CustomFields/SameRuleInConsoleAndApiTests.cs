@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Bunit;
 using CommerceManager.CustomFields;
 using CommerceManager.Customers;

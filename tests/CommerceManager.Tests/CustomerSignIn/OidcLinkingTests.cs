@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using CommerceManager.Tests.Infrastructure;
 
 namespace CommerceManager.Tests.CustomerSignIn;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using CommerceManager.CustomerSignIn;
 using CommerceManager.Data;
-using CommerceManager.TestIdentityProvider;
 using CommerceManager.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;

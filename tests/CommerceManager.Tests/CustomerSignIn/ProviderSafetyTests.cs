@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using CommerceManager.CustomerSignIn;
 using CommerceManager.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;

@@ -1,8 +1,6 @@
-using CommerceManager.Api;
 using CommerceManager.Customers;
 using CommerceManager.Common;
 using CommerceManager.Data;
-using CommerceManager.Querying;
 using CommerceManager.Security;
 using CommerceManager.Tests.Infrastructure;
 using FluentValidation;

@@ -1,4 +1,3 @@
-using CommerceManager.Api;
 using CommerceManager.Querying;
 using CommerceManager.Customers;
 

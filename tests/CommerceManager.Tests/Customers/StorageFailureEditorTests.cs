@@ -1,5 +1,4 @@
 using Bunit;
-using CommerceManager.Addresses;
 using CommerceManager.Customers;
 using CommerceManager.Data;
 using CommerceManager.Security;

@@ -1,7 +1,5 @@
 using System.Data.Common;
 using System.Net;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using CommerceManager.ApiKeys;
 using CommerceManager.Common;
 using CommerceManager.Customers;

@@ -1,6 +1,5 @@
 using Bunit;
 using CommerceManager.Customers;
-using CommerceManager.Dashboard;
 using CommerceManager.Orders;
 using CommerceManager.Security;
 using CommerceManager.Tests.Infrastructure;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using CommerceManager.CustomerSignIn;
 using CommerceManager.Data;

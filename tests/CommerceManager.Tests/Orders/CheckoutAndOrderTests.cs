@@ -1,6 +1,5 @@
 using System.Data.Common;
 using CommerceManager.Addresses;
-using CommerceManager.Api;
 using CommerceManager.Customers;
 using CommerceManager.Data;
 using CommerceManager.Common;

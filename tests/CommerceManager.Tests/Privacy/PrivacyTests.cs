@@ -1,8 +1,6 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using CommerceManager.Addresses;
 using CommerceManager.Customers;
-using CommerceManager.Data;
 using CommerceManager.History;
 using CommerceManager.Orders;
 using CommerceManager.Privacy;
