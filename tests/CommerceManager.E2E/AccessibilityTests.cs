@@ -36,7 +36,10 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
         async Task ScanAsync(string name)
         {
             // Let transitions (a dialog fading in, a tab's ink bar) finish: a half-faded text is not what anyone reads.
-            await page.WaitForTimeoutAsync(400);
+            // Endless ones (a spinner) never do, and are not text.
+            await page.WaitForFunctionAsync("""
+                () => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity)
+                """);
             if (!await page.EvaluateAsync<bool>("() => typeof window.axe !== 'undefined'"))
             {
                 await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = AxeScript });

@@ -11,17 +11,15 @@ public sealed class ThemeJourneyTests(BrowserFixture browser) : IClassFixture<Br
     /// <summary>Waits (up to five seconds) for the page's background to be <paramref name="colour"/>.</summary>
     private static async Task ExpectBackgroundAsync(IPage page, string colour)
     {
-        var seen = "";
-        for (var i = 0; i < 50; i++)
+        try
         {
-            seen = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
-            if (seen == colour)
-            {
-                return;
-            }
-            await Task.Delay(100);
+            await page.WaitForFunctionAsync("c => getComputedStyle(document.body).backgroundColor === c", colour, new() { Timeout = 5_000 });
         }
-        Assert.Equal(colour, seen);
+        catch (TimeoutException)
+        {
+            // Said below with the colour it has.
+        }
+        Assert.Equal(colour, await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using CommerceManager.Security;
 using CommerceManager.Tests.Infrastructure;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CommerceManager.Tests.Customers;
 
@@ -40,8 +41,11 @@ public sealed class CustomerServiceTests : IAsyncLifetime
     [Fact]
     public async Task Editing_a_customer_changes_its_fields_and_its_updated_time()
     {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await services.DisposeAsync();
+        services = await TestServices.CreateAsync(s => s.AddSingleton<TimeProvider>(clock));
         var created = await CreateAsync();
-        await Task.Delay(5);
+        clock.Advance(TimeSpan.FromSeconds(1));
 
         var outcome = await Customers.UpdateAsync(As.Representative, created.Id,
             new CustomerInput { Name = "Ada King", Email = "ada.king@example.com", ExternalRef = "crm-1" }, created.Version);
