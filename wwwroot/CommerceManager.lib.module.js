@@ -1,5 +1,10 @@
 // Blazor's JavaScript initializer for the console (found by its name: <assembly>.lib.module.js).
 
+// The page is interactive: what was typed before it was (js/early-keys.js) is given back.
+export function afterServerStarted() {
+    window.commerceManagerEarlyKeys?.interactive();
+}
+
 // A list whose rows are markup (src/Ui/RowEvents.cs) hears its rows through one handler on the table body: a click
 // on a row (not on a link, tick box or button inside it, which act for themselves) and a change of a row's tick box,
 // each with the row's data-row.
