@@ -128,10 +128,10 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Cu
         return await PageAsync(new HistoryQuery(Limit: limit), ct);
     }
 
-    /// <summary>Every change in the store, newest first (Admins): the Activity page and a staff member's changes.</summary>
+    /// <summary>Every change in the store, newest first (any staff member): the Activity page and a staff member's changes.</summary>
     public async Task<HistoryPage> ActivityAsync(ClaimsPrincipal user, HistoryQuery query, CancellationToken ct = default)
     {
-        Access.Require(user, Permission.ManageSettings);
+        Access.Require(user, Permission.ReadCustomers);
         return await PageAsync(query, ct);
     }
 

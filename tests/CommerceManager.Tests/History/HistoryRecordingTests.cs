@@ -213,11 +213,15 @@ public sealed class HistoryRecordingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Only_admins_see_the_stores_activity()
+    public async Task Every_staff_role_reads_the_stores_activity_and_customers_do_not()
     {
         var history = app.Get<HistoryService>();
+        var ada = (await app.Get<CustomerService>().CreateAsync(As.Admin, new CustomerInput { Name = "Ada", Email = "ada@activity.example" })).Value!;
 
-        await Assert.ThrowsAsync<AccessDeniedException>(() => history.ActivityAsync(As.Representative, new HistoryQuery()));
+        // Issue 40: Viewers and Representatives read Activity too (Home links to it).
+        Assert.Contains((await history.ActivityAsync(As.Viewer, new HistoryQuery())).Items, e => e.CustomerId == ada.Id);
+        Assert.Contains((await history.ActivityAsync(As.Representative, new HistoryQuery())).Items, e => e.CustomerId == ada.Id);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => history.ActivityAsync(As.Role(Roles.Customer), new HistoryQuery()));
         await Assert.ThrowsAsync<AccessDeniedException>(() => history.TimelineAsync(As.Role(Roles.Customer), Guid.NewGuid(), new HistoryQuery()));
     }
 
