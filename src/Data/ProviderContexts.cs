@@ -92,10 +92,30 @@ internal sealed class PooledContexts<TContext>(DbContextOptions<TContext> option
 {
     private readonly Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<TContext> pool = new(options);
 
-    public AppDbContext CreateDbContext() => pool.CreateDbContext();
+    private static readonly bool MarksFlows = typeof(TContext) == typeof(SqliteDbContext);
 
-    public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
-        await pool.CreateDbContextAsync(cancellationToken);
+    public AppDbContext CreateDbContext()
+    {
+        MarkFlow();
+        return pool.CreateDbContext();
+    }
+
+    // Not an async method: the flow's mark is set in the caller's frame, so it lasts as long as the caller's operation.
+    public Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
+    {
+        MarkFlow();
+        return Handed(pool.CreateDbContextAsync(cancellationToken));
+
+        static async Task<AppDbContext> Handed(Task<TContext> context) => await context;
+    }
+
+    private static void MarkFlow()
+    {
+        if (MarksFlows)
+        {
+            SqliteWriteQueue.ContextHandedOut();
+        }
+    }
 }
 
 /// <summary>For <c>dotnet ef migrations add … --context SqliteDbContext</c>: no database is opened.</summary>

@@ -21,7 +21,8 @@ namespace CommerceManager.Data;
 /// statement ends), and at the latest when the connection closes. A connection that holds it passes straight through,
 /// so a transaction's own statements and savepoints never wait for themselves. Writers in other processes (the
 /// <c>seed</c> tool, a second app on the same file) still meet SQLite's own lock and its retry, as before. A wait longer
-/// than the connection's timeout fails the way a locked database does.
+/// than the connection's timeout fails the way a locked database does. A write that would wait for its own operation
+/// (a second context opened inside that operation's write transaction) fails at once, saying so (<see cref="FlowMark"/>).
 /// </para>
 /// </summary>
 internal sealed class SqliteWriteQueue : IDbTransactionInterceptor, IDbCommandInterceptor, IDbConnectionInterceptor
@@ -33,7 +34,56 @@ internal sealed class SqliteWriteQueue : IDbTransactionInterceptor, IDbCommandIn
     // thread busy. Every lease ends by the time its connection closes (the backstop below).
     private readonly ConcurrentDictionary<DbConnection, Lease> leases = new(ReferenceEqualityComparer.Instance);
 
-    private sealed record Lease(SemaphoreSlim Gate, bool ForStatement);
+    private sealed record Lease(SemaphoreSlim Gate, bool ForStatement, FlowMark? Mark);
+
+    // Who holds each file's gate now: to tell a write that would wait for its own operation.
+    private readonly ConcurrentDictionary<SemaphoreSlim, Lease> holders = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// One per context handed out in an async flow (<see cref="ContextHandedOut"/>), linked to the nearest earlier mark
+    /// of the same flow that holds a write gate. A write whose own flow leads back to the gate's holder is waiting for
+    /// itself (its operation opened a second context inside its own write transaction): it fails at once instead of
+    /// after the timeout. Writes of other operations, parallel ones included, have marks of their own and wait as usual.
+    /// </summary>
+    internal sealed class FlowMark(FlowMark? parent)
+    {
+        public FlowMark? Parent { get; } = parent;
+        public int Holding;
+    }
+
+    private static readonly AsyncLocal<FlowMark?> Flow = new();
+
+    /// <summary>A context is handed out in this flow (called synchronously in the caller's frame by the context factory).</summary>
+    internal static void ContextHandedOut()
+    {
+        var holding = Flow.Value;
+        while (holding is not null && Volatile.Read(ref holding.Holding) == 0)
+        {
+            holding = holding.Parent;
+        }
+        Flow.Value = new FlowMark(holding);
+    }
+
+    private bool WaitsForItself(SemaphoreSlim gate)
+    {
+        if (!holders.TryGetValue(gate, out var holder) || holder.Mark is not { } held)
+        {
+            return false;
+        }
+        for (var mark = Flow.Value; mark is not null; mark = mark.Parent)
+        {
+            if (ReferenceEquals(mark, held))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static InvalidOperationException SelfWait() => new(
+        "This write would wait for a write transaction that its own operation holds on another database connection (a " +
+        "second context opened inside the transaction), so it could never go ahead. Write through the context that holds " +
+        "the transaction, or commit it first.");
 
     // ---- Transactions: the gate from BEGIN to COMMIT / ROLLBACK.
 
@@ -197,11 +247,18 @@ internal sealed class SqliteWriteQueue : IDbTransactionInterceptor, IDbCommandIn
             return;
         }
         var gate = GateOf(connection);
-        if (!gate.Wait(TimeoutOf(connection)))
+        if (!gate.Wait(0))
         {
-            throw Locked();
+            if (WaitsForItself(gate))
+            {
+                throw SelfWait();
+            }
+            if (!gate.Wait(TimeoutOf(connection)))
+            {
+                throw Locked();
+            }
         }
-        leases[connection] = new Lease(gate, forStatement);
+        Hold(connection, gate, forStatement);
     }
 
     private async ValueTask EnterAsync(DbConnection connection, bool forStatement, CancellationToken ct)
@@ -211,17 +268,40 @@ internal sealed class SqliteWriteQueue : IDbTransactionInterceptor, IDbCommandIn
             return;
         }
         var gate = GateOf(connection);
-        if (!await gate.WaitAsync(TimeoutOf(connection), ct))
+        if (!gate.Wait(0))
         {
-            throw Locked();
+            if (WaitsForItself(gate))
+            {
+                throw SelfWait();
+            }
+            if (!await gate.WaitAsync(TimeoutOf(connection), ct))
+            {
+                throw Locked();
+            }
         }
-        leases[connection] = new Lease(gate, forStatement);
+        Hold(connection, gate, forStatement);
+    }
+
+    private void Hold(DbConnection connection, SemaphoreSlim gate, bool forStatement)
+    {
+        var lease = new Lease(gate, forStatement, Flow.Value);
+        if (lease.Mark is { } mark)
+        {
+            Interlocked.Increment(ref mark.Holding);
+        }
+        holders[gate] = lease;
+        leases[connection] = lease;
     }
 
     private void Leave(DbConnection? connection)
     {
         if (connection is not null && leases.TryRemove(connection, out var lease))
         {
+            if (lease.Mark is { } mark)
+            {
+                Interlocked.Decrement(ref mark.Holding);
+            }
+            holders.TryRemove(new KeyValuePair<SemaphoreSlim, Lease>(lease.Gate, lease));
             lease.Gate.Release();
         }
     }

@@ -43,6 +43,35 @@ public sealed class SqliteWriteQueueTests
     }
 
     [Fact]
+    public async Task A_write_that_would_wait_for_its_own_transaction_fails_at_once_saying_so_and_the_file_stays_usable()
+    {
+        await using var app = await TestServices.CreateAsync();
+        var contexts = app.Get<IDbContextFactory<AppDbContext>>();
+        var ada = (await app.Get<CustomerService>().CreateAsync(As.Admin, new CustomerInput { Name = "Ada", Email = "ada@example.com" })).Value!;
+
+        await using (var holder = await contexts.CreateDbContextAsync())
+        {
+            await using var transaction = await holder.Database.BeginTransactionAsync();
+            await holder.Customers.Where(c => c.Id == ada.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Name, "Ada Lovelace"));
+
+            // The same operation writes through a second context while its transaction is open: it could never go ahead.
+            await using var second = await contexts.CreateDbContextAsync();
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                second.Customers.Where(c => c.Id == ada.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.ExternalRef, "crm-1")).WaitAsync(Soon));
+            Assert.Contains("its own operation holds", refused.Message);
+
+            await transaction.CommitAsync();
+        }
+
+        // Another operation's write meanwhile waits its turn as before, and the file is usable afterwards.
+        var outcome = await app.Get<CustomerService>().CreateAsync(As.Admin, new CustomerInput { Name = "Grace", Email = "grace@example.com" }).WaitAsync(Soon);
+        Assert.True(outcome.IsOk);
+        await using var db = await app.DbAsync();
+        var stored = await db.Customers.SingleAsync(c => c.Id == ada.Id);
+        Assert.Equal(("Ada Lovelace", null), (stored.Name, stored.ExternalRef));
+    }
+
+    [Fact]
     public async Task The_turn_passes_on_however_a_write_ends()
     {
         await using var app = await TestServices.CreateAsync();
