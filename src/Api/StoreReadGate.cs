@@ -15,10 +15,10 @@ namespace CommerceManager.Api;
 /// </para>
 /// <para>
 /// It is a rate-limiter policy (<see cref="Policy"/>, a <see cref="ConcurrencyLimiter"/> with an unbounded queue) that
-/// the store's route groups ask for (customers, their addresses, orders); it limits their GET requests only. A read holds
-/// its place from routing until its endpoint has written its answer; on a 2-core host a slow search holds one of two
-/// places for as long as it runs, so quick reads may wait behind two slow ones, where they would otherwise share the
-/// cores with them.
+/// the store's route groups ask for (customers, their addresses, orders, accounts, account members); it limits their GET
+/// requests only. A read holds its place from routing until its endpoint has written its answer; on a 2-core host a
+/// slow search holds one of two places for as long as it runs, so quick reads may wait behind two slow ones, where they
+/// would otherwise share the cores with them.
 /// </para>
 /// <para>
 /// On PostgreSQL a read is mostly the database's work, in a process of its own per connection: the limit is twice the

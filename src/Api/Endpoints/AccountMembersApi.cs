@@ -18,7 +18,7 @@ public static class AccountMembersApi
 
     public static RouteGroupBuilder MapAccountMembersApi(this RouteGroupBuilder v2)
     {
-        var members = v2.MapGroup("/account-members").WithTags("Account members").ValidationErrors(400);
+        var members = v2.MapGroup("/account-members").WithTags("Account members").ValidationErrors(400).RequireRateLimiting(StoreReadGate.Policy);
         members.MapPost("/tokens", TokensAsync).WithSummary("Sign an account member in: one token per account it belongs to")
             .WithDescription("authentication_mechanism password (password_profile_id, username, password), self_signup (… plus name, email), oidc " +
                 "(oauth_authorization_code, oauth_redirect_uri, oauth_code_verifier) or account_management_authentication_token (the header's token: " +

@@ -19,7 +19,7 @@ public static class AccountsApi
     public static RouteGroupBuilder MapAccountsApi(this RouteGroupBuilder v2)
     {
         // EP answers account validation with 400 ("Validation failed: …").
-        var accounts = v2.MapGroup("/accounts").WithTags("Accounts").ValidationErrors(400);
+        var accounts = v2.MapGroup("/accounts").WithTags("Accounts").ValidationErrors(400).RequireRateLimiting(StoreReadGate.Policy);
         accounts.MapGet("", ListAsync).WithSummary("List accounts")
             .WithDescription("Client credentials: every account, with filter= eq/like on name, legal_name, registration_id, external_ref; eq/gt/ge/lt/le/in on id; " +
                 "dates; eq/in on parent_id; contains(account_tags,<tag id>); sort= created_at, updated_at, name, id (- for descending; newest first by default). " +

@@ -87,6 +87,8 @@ public sealed class StoreReadGateTests
         Assert.True(Gated("/v2/customers/{customerId:guid}/addresses/"));
         Assert.True(Gated("/v2/orders/"));
         Assert.True(Gated("/v2/orders/{id:guid}/items"));
+        Assert.True(Gated("/v2/accounts/"));
+        Assert.True(Gated("/v2/account-members/"));
         Assert.False(Gated("/v2/customers/{id:guid}/export"));
         Assert.DoesNotContain(routes, r => r.Gated && r.Pattern.StartsWith("/oidc", StringComparison.Ordinal));
     }
