@@ -18,7 +18,6 @@ public static class ApiSetup
     {
         services.AddOptions<RateLimitSettings>().BindConfiguration("RateLimits");
         services.AddSingleton<ApiRateLimits>();
-        services.AddSingleton<StoreReadGate>();
         services.AddRateLimiter(o => o.AddPolicy<string, StoreReadGate>(StoreReadGate.Policy));
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiAuthenticationHandler>(ApiAuthenticationHandler.SchemeName, null);

@@ -210,7 +210,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
     {
         // Index builds on a large table can outlast the default command timeout.
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
-        return dialect.EnsureCustomValueIndexAsync(db, hosts.TableOf(Flow.Customers), fieldId, CustomValueKinds.Of(type), ct);
+        return dialect.EnsureCustomValueIndexAsync(db, TableOf(Flow.Customers), fieldId, CustomValueKinds.Of(type), ct);
     }
 
     /// <summary>Changes everything but the type and the slug.</summary>
@@ -266,7 +266,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         values.Invalidate();
         if (deleted)
         {
-            await dialect.DropCustomValueIndexAsync(db, hosts.TableOf(Flow.Customers), id, ct);
+            await dialect.DropCustomValueIndexAsync(db, TableOf(Flow.Customers), id, ct);
         }
         return deleted;
     }

@@ -18,14 +18,14 @@ public sealed record SourcePage(IReadOnlyList<JsonObject> Records, int Total, bo
 /// flows' fields. The token is fetched again when it runs out or is refused. Every failure becomes a
 /// <see cref="SourceException"/> that says what to fix.
 /// </summary>
-public sealed class ElasticPathSource(HttpClient http, Uri baseUrl, string clientId, string clientSecret, TimeProvider? clock = null)
+public sealed class ElasticPathSource(HttpClient http, Uri baseUrl, string clientId, string clientSecret, TimeProvider clock)
 {
     public const int PageLimit = 100;
 
     private string? token;
     private DateTime tokenExpires;
 
-    private DateTime Now => (clock ?? TimeProvider.System).UtcNow();
+    private DateTime Now => clock.UtcNow();
 
     /// <summary>The base URL as staff type it, checked: absolute http(s), no query; a trailing <c>/v2</c> is dropped.</summary>
     public static Uri ParseBaseUrl(string? text)

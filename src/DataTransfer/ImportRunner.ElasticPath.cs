@@ -32,7 +32,7 @@ public sealed partial class ImportRunner
         try
         {
             var source = new ElasticPathSource(httpClients.CreateClient(SourceHttpClient), new Uri(job.SourceUrl!), job.SourceClientId ?? "",
-                imports.UnprotectSecret(job.SourceSecret));
+                imports.UnprotectSecret(job.SourceSecret), Clock);
             await EnsureFieldsAsync(source, Flow.Customers, stopping);
             await EnsureFieldsAsync(source, Flow.Addresses, stopping);
             var customerFields = await customFields.FieldsAsync(Flow.Customers, stopping);

@@ -240,7 +240,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
         {
             throw new SourceException("Enter the client id and the client secret of a client credentials key.");
         }
-        return new ElasticPathSource(httpClients.CreateClient(ImportRunner.SourceHttpClient), url, clientId.Trim(), clientSecret.Trim());
+        return new ElasticPathSource(httpClients.CreateClient(ImportRunner.SourceHttpClient), url, clientId.Trim(), clientSecret.Trim(), clock);
     }
 
     internal string UnprotectSecret(string? protectedSecret)
