@@ -157,6 +157,14 @@ public sealed class AccountMemberService(IDbContextFactory<AppDbContext> dbFacto
                 FilterException.SortTitle),
         };
 
+    /// <summary>Names of those of <paramref name="ids"/> that are members, for pages that list other things naming members.</summary>
+    public async Task<IReadOnlyDictionary<Guid, string>> NamesAsync(ClaimsPrincipal user, IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.AccountMembers.AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Name, ct);
+    }
+
     /// <summary>The member, or null when it does not exist or is another member than an account token's own.</summary>
     public async Task<AccountMemberDto?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)
     {

@@ -1,4 +1,5 @@
 using Bunit;
+using CommerceManager.Accounts;
 using CommerceManager.Components.Pages;
 using CommerceManager.Customers;
 using CommerceManager.Security;
@@ -22,5 +23,24 @@ public sealed class ActivityPageTests : ConsoleTestContext
 
         cut.WaitForAssertion(() => Assert.Contains("Henrietta Ledger", cut.Find("[data-testid=activity-table]").TextContent));
         Assert.Equal(staffFilter, cut.FindAll("[data-testid=activity-staff]").Count > 0);
+    }
+
+    [Fact]
+    public async Task Changes_to_accounts_and_members_name_and_link_them_and_a_deleted_account_by_its_name()
+    {
+        var account = (await App.Get<AccountService>().CreateAsync(As.Admin, new AccountInput { Name = "Harbour Supplies" })).Value!;
+        var member = (await App.Get<AccountMemberService>().CreateAsync(As.Admin, new AccountMemberInput { Name = "Odile Harbour", Email = "odile@harbour.example" })).Value!;
+        var gone = (await App.Get<AccountService>().CreateAsync(As.Admin, new AccountInput { Name = "Closed Wharf Ltd" })).Value!;
+        Assert.True((await App.Get<AccountService>().DeleteAsync(As.Admin, gone.Id)).IsOk);
+        SignInAs(Roles.Viewer);
+
+        var cut = Render<ActivityPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("Harbour Supplies", cut.Find("[data-testid=activity-table]").TextContent));
+        var links = cut.FindAll("[data-testid=activity-table] a").Select(a => (a.TextContent, a.GetAttribute("href"))).ToList();
+        Assert.Contains(("Harbour Supplies", $"accounts/{account.Id}?tab=history"), links);
+        Assert.Contains(("Odile Harbour", $"accounts/members/{member.Id}"), links);
+        Assert.All(cut.FindAll("[data-testid=deleted-customer]"), d => Assert.Contains("Closed Wharf Ltd", d.TextContent));
+        Assert.NotEmpty(cut.FindAll("[data-testid=deleted-customer]"));
     }
 }
