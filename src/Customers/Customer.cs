@@ -36,6 +36,12 @@ public sealed class Customer : IVersioned
     /// <summary>Sum of the totals (minor units) of the customer's orders that are not cancelled.</summary>
     public long OrdersTotal { get; set; }
     public DateTime? LastOrderAt { get; set; }
+    /// <summary>
+    /// The customer's addresses as the console's one box reads them (<see cref="OneBox"/>): each address's street, its
+    /// postcode without spaces and its phone number's digits, upper-cased (ASCII letters only, as SQL's <c>upper</c>),
+    /// joined by " | ". Kept by database triggers on Addresses (every write path, bulk loads included).
+    /// </summary>
+    public string AddressSearch { get; private set; } = "";
     /// <summary>Custom field values as JSON, keyed by field id (so renames and disabling keep them).</summary>
     public string? CustomData { get; set; }
     /// <summary>Optimistic concurrency token, replaced on every save.</summary>
@@ -80,6 +86,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         b.Property(c => c.NormalizedName).HasMaxLength(CustomerLimits.NameMax).IsContainsSearched();
         b.Property(c => c.Email).HasMaxLength(CustomerLimits.EmailMax);
         b.Property(c => c.NormalizedEmail).HasMaxLength(CustomerLimits.EmailMax).IsContainsSearched();
+        b.Property(c => c.AddressSearch).HasDefaultValue("").IsContainsSearched();
         b.Property(c => c.CustomData).IsJsonDocument();
         b.Property(c => c.ExternalRef).HasMaxLength(CustomerLimits.ExternalRefMax);
         b.Property(c => c.Version).IsConcurrencyToken();

@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using CommerceManager.CustomFields;
 using CommerceManager.Data;
 using CommerceManager.Querying;
@@ -36,9 +35,8 @@ internal static class CustomerListing
         }
         else if (query.Search?.Trim() is { Length: > 0 } quick)
         {
-            var name = Customer.FoldName(quick);
-            var email = Customer.Normalize(CustomerFilters.EmailValue(quick));
-            source = quickSource(QuickColumns(name, email), quick).Where(QuickMatch(name, email, quick));
+            var box = OneBox.Of(quick);
+            source = quickSource(box.Columns, box.Raw).Where(box.Match);
         }
         else
         {
@@ -80,19 +78,11 @@ internal static class CustomerListing
         string.Join('\u001f', query.Filter?.Trim(), query.Search?.Trim(), query.HasPassword, query.ExactTotal,
             string.Join(',', custom.Select(f => $"{f.Id}:{f.Slug}:{f.Type}")));
 
-    /// <summary>The one box's columns with their folded texts: a name or an email containing what was typed.</summary>
-    public static (string Column, string Text)[] QuickColumns(string name, string email) =>
-        [(nameof(Customer.NormalizedName), name), (nameof(Customer.NormalizedEmail), email)];
-
-    /// <summary>The one box's test: the folded name or email contains the text, or the external reference is exactly it.</summary>
-    public static Expression<Func<Customer, bool>> QuickMatch(string name, string email, string quick) =>
-        c => c.NormalizedName.Contains(name) || c.NormalizedEmail.Contains(email) || c.ExternalRef == quick;
-
-    /// <summary>The console's one box alone (no filter, no password choice), not a whole email, in creation order: its folded texts.</summary>
-    public static (string Name, string Email, string Quick)? OneBox(CustomerQuery query, bool unfiltered, string sort) =>
+    /// <summary>The console's one box alone (no filter, no password choice), not a whole email, in creation order.</summary>
+    public static OneBox? OneBoxAlone(CustomerQuery query, bool unfiltered, string sort) =>
         unfiltered && query.HasPassword is null && sort is "-created_at" or "created_at"
         && query.Search?.Trim() is { Length: > 0 } quick && !LooksLikeWholeEmail(quick)
-            ? (Customer.FoldName(quick), Customer.Normalize(CustomerFilters.EmailValue(quick)), quick)
+            ? OneBox.Of(quick)
             : null;
 
     private static bool LooksLikeWholeEmail(string text) =>

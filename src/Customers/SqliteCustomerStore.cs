@@ -36,15 +36,14 @@ internal sealed class SqliteCustomerStore(IDbContextFactory<AppDbContext> dbFact
                 () => lookup.PageAsync(pageSql, phrase, text, page.Offset + page.Limit - 1, page.Limit, page.Offset, ct),
                 () => SqliteSubstringIndex.CountAsync(db, db.Customers, column, text, endsWith, query.ExactTotal ? null : Counting.Cap, ct), ct);
         }
-        if (CustomerListing.OneBox(query, unfiltered: string.IsNullOrWhiteSpace(query.Filter), sort) is var (boxName, boxEmail, quick)
-            && SqliteSubstringIndex.FirstCreatedAny(db.Customers, CustomerListing.QuickColumns(boxName, boxEmail), nameof(Customer.ExternalRef), quick,
+        if (CustomerListing.OneBoxAlone(query, unfiltered: string.IsNullOrWhiteSpace(query.Filter), sort) is { } box
+            && SqliteSubstringIndex.FirstCreatedAny(db.Customers, box.Columns, nameof(Customer.ExternalRef), box.Raw,
                 page.Offset + page.Limit, sort == "-created_at") is { } firstAny)
         {
             return await FromIndexAsync(db, query,
-                () => CustomerListing.SortedPageAsync(firstAny.AsNoTracking().Where(CustomerListing.QuickMatch(boxName, boxEmail, quick)), sort, defaultSort,
-                    custom, page, ct),
-                () => SqliteSubstringIndex.CountAnyAsync(db, db.Customers, CustomerListing.QuickColumns(boxName, boxEmail), nameof(Customer.ExternalRef),
-                    quick, query.ExactTotal ? null : Counting.Cap, ct), ct);
+                () => CustomerListing.SortedPageAsync(firstAny.AsNoTracking().Where(box.Match), sort, defaultSort, custom, page, ct),
+                () => SqliteSubstringIndex.CountAnyAsync(db, db.Customers, box.Columns, nameof(Customer.ExternalRef),
+                    box.Raw, query.ExactTotal ? null : Counting.Cap, ct), ct);
         }
 
         Task<List<CustomerDto>> SortedPage() => CustomerListing.SortedPageAsync(filtered, query.Sort, defaultSort, custom, page, ct);

@@ -55,7 +55,9 @@ public sealed class PostgresDbContext(DbContextOptions options) : AppDbContext(o
             // The creation-time index (CreatedAt, Id) of a table with contains-searched columns carries them, so a contains
             // search's page in creation order is a walk of that index alone (PostgresCreationWalk): no
             // row is read until the page's matches are known.
-            string[] searched = [.. entity.GetProperties().Where(p => p.FindAnnotation(StorageHints.ContainsSearch) is not null).Select(p => p.Name)];
+            // Only bounded columns: a B-tree entry holds at most about 2.7 kB.
+            string[] searched = [.. entity.GetProperties()
+                .Where(p => p.FindAnnotation(StorageHints.ContainsSearch) is not null && p.GetMaxLength() is not null).Select(p => p.Name)];
             if (searched.Length > 0 && !entity.IsOwned()
                 && entity.GetIndexes().FirstOrDefault(i => i.Properties.Select(p => p.Name).SequenceEqual(["CreatedAt", "Id"])) is { } byCreation)
             {

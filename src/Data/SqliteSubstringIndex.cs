@@ -76,7 +76,11 @@ public static class SqliteSubstringIndex
             var existing = await db.Database.SqlQueryRaw<string>(
                 "SELECT name AS \"Value\" FROM sqlite_master WHERE name IN ({0}, {1}, {2}, {3}, {4}) OR (name = {5} AND sql LIKE '%content=''''%')",
                 keys, version, $"{fts}_insert", $"{fts}_delete", $"{fts}_update", fts).ToListAsync(ct);
-            if (existing.Count == 6)
+            // An index over other columns (a column was added to the search since it was built) is built again.
+            var indexed = existing.Count == 6 && await db.Database.SqlQueryRaw<string>(
+                "SELECT sql AS \"Value\" FROM sqlite_master WHERE name = {0} OR name = {1}", fts, $"{fts}_update").ToListAsync(ct) is var sql
+                && columns.All(c => sql.Count == 2 && sql.All(s => s.Contains($"\"{c}\"", StringComparison.Ordinal)));
+            if (indexed)
             {
                 await SecureDeleteAsync(db, fts, ct);
                 continue;

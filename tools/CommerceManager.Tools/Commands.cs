@@ -468,6 +468,21 @@ public static class Commands
         await Case("console one box \"son\", newest first (the list's default)", () =>
             customers.ListAsync(admin, new CustomerQuery(null, null, 0, 25, ExactTotal: false, Search: "son")).ContinueWith(t => t.Result.Total));
         await Case($"console one box \"{sample.Email}\"", () => OneBox(sample.Email));
+        // A caller read out a phone number, a postcode or a street (their customer's addresses, through AddressSearch).
+        Address? called;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            called = await db.Addresses.AsNoTracking().Where(a => a.Postal.PhoneNumber != null).OrderBy(a => a.Id).FirstOrDefaultAsync();
+        }
+        if (called is not null)
+        {
+            var newestFirst = (string text) =>
+                customers.ListAsync(admin, new CustomerQuery(null, null, 0, 25, ExactTotal: false, Search: text)).ContinueWith(t => t.Result.Total);
+            await Case($"console one box phone \"{called.Postal.PhoneNumber}\"", () => newestFirst(called.Postal.PhoneNumber!));
+            await Case($"console one box last digits \"{called.Postal.PhoneNumber![^4..]}\"", () => newestFirst(called.Postal.PhoneNumber![^4..]));
+            await Case($"console one box postcode \"{called.Postal.Postcode}\"", () => newestFirst(called.Postal.Postcode));
+            await Case($"console one box street \"{called.Postal.Line1}\"", () => newestFirst(called.Postal.Line1));
+        }
         if (withOrders)
         {
             var firstOrder = (await orders.ListAsync(admin, new OrderQuery(Limit: 1))).Items[0].Id;

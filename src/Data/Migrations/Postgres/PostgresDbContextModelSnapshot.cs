@@ -841,6 +841,14 @@ namespace CommerceManager.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("AddressSearch")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("")
+                        .UseCollation("C")
+                        .HasAnnotation("CommerceManager:ContainsSearch", true);
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -921,6 +929,11 @@ namespace CommerceManager.Data.Migrations.Postgres
                     b.HasIndex("OrdersTotal", "Id");
 
                     b.HasIndex("UpdatedAt", "Id");
+
+                    b.HasIndex(new[] { "AddressSearch" }, "IX_Customers_AddressSearch_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "AddressSearch" }, "IX_Customers_AddressSearch_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "AddressSearch" }, "IX_Customers_AddressSearch_trgm"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex(new[] { "CustomData" }, "IX_Customers_CustomData_gin");
 

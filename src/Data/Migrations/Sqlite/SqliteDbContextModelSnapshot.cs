@@ -757,6 +757,13 @@ namespace CommerceManager.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AddressSearch")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("")
+                        .HasAnnotation("CommerceManager:ContainsSearch", true);
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
