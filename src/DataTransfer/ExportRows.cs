@@ -35,11 +35,12 @@ public static class ExportRows
         .. format == ExportFormat.Csv ? ["address_count", .. AddressColumns] : Array.Empty<string>(),
     ];
 
-    public static object?[] Customer(CustomerDto c, IReadOnlyList<FieldDefinition> fields, IReadOnlyList<Address> addresses, bool csv)
+    /// <summary>A customer's row; <c>orders_total</c> in the store's currency's major unit (358.00), as the order export's amounts.</summary>
+    public static object?[] Customer(CustomerDto c, IReadOnlyList<FieldDefinition> fields, IReadOnlyList<Address> addresses, bool csv, string currency)
     {
         var values = new List<object?>(CustomerColumns.Length + fields.Count + AddressColumns.Length + 1)
         {
-            c.Id.ToString(), c.Name, c.Email, c.ExternalRef, c.HasPassword, c.CreatedAt, c.UpdatedAt, c.OrderCount, c.OrdersTotal, c.LastOrderAt,
+            c.Id.ToString(), c.Name, c.Email, c.ExternalRef, c.HasPassword, c.CreatedAt, c.UpdatedAt, c.OrderCount, Major(c.OrdersTotal, currency), c.LastOrderAt,
         };
         if (fields.Count > 0)
         {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CommerceManager.Addresses;
+using CommerceManager.Common;
 using CommerceManager.Customers;
 using CommerceManager.CustomFields;
 using CommerceManager.Data;
@@ -11,7 +12,8 @@ using Microsoft.EntityFrameworkCore;
 namespace CommerceManager.DataTransfer;
 
 /// <summary>Customers as the list shows them (filter, sort, search box, password choice, or ticked rows), with their custom fields and addresses.</summary>
-public sealed class CustomerExportSource(IDbContextFactory<AppDbContext> dbFactory, CustomerService customers, CustomerBulk bulk, CustomFieldValues customFields)
+public sealed class CustomerExportSource(IDbContextFactory<AppDbContext> dbFactory, CustomerService customers, CustomerBulk bulk, CustomFieldValues customFields,
+    Microsoft.Extensions.Options.IOptions<StoreSettings> store)
     : IExportSource
 {
     /// <summary>Addresses are read for this many customers at a time, beside the one streaming read of the customers.</summary>
@@ -62,7 +64,7 @@ public sealed class CustomerExportSource(IDbContextFactory<AppDbContext> dbFacto
                 foreach (var customer in ready.Chunk)
                 {
                     var own = addresses.GetValueOrDefault(customer.Id) ?? [];
-                    yield return new ExportRow(ExportRows.Customer(customer, fields, own, csv),
+                    yield return new ExportRow(ExportRows.Customer(customer, fields, own, csv, store.Value.Currency),
                         csv ? null : [("addresses", own.Select(ExportRows.Address).ToList())]);
                 }
             }

@@ -29,6 +29,8 @@ public sealed class ExportJob : IQueuedJob
     /// <summary>Ticked rows: ids separated by commas, instead of a filter.</summary>
     public string? Ids { get; set; }
     /// <summary>Who asked: a staff user id, or <c>api:</c> and an API client id.</summary>
+    /// <summary>What the file holds, in words: the saved view's name, the filter said in words, "12 ticked customers", or "All customers".</summary>
+    public string? Label { get; set; }
     public string OwnerId { get; set; } = "";
     public string OwnerName { get; set; } = "";
     public int RowsDone { get; set; }
@@ -45,6 +47,8 @@ public sealed class ExportJob : IQueuedJob
     public DateTime? FinishedAt { get; set; }
     /// <summary>When the job and its file are removed (EP keeps jobs for a week).</summary>
     public DateTime ExpiresAt { get; set; }
+
+    public const int LabelMax = 300;
 
     public string FileExtension => Format == ExportFormat.Jsonl ? "jsonl" : "csv";
 
@@ -65,6 +69,7 @@ internal sealed class ExportJobConfiguration : IEntityTypeConfiguration<ExportJo
         b.Property(j => j.Filter).HasMaxLength(8192);
         b.Property(j => j.Sort).HasMaxLength(256);
         b.Property(j => j.Search).HasMaxLength(512);
+        b.Property(j => j.Label).HasMaxLength(ExportJob.LabelMax);
         b.Property(j => j.OwnerId).HasMaxLength(450);
         b.Property(j => j.OwnerName).HasMaxLength(256);
         b.Property(j => j.Error).HasMaxLength(2048);

@@ -18,7 +18,8 @@ public sealed record ExportRequest(
     string? Sort = null,
     string? Search = null,
     bool? HasPassword = null,
-    IReadOnlyList<Guid>? Ids = null);
+    IReadOnlyList<Guid>? Ids = null,
+    string? Label = null);
 
 /// <summary>
 /// Export jobs (EP's exporter): queued here, run by <see cref="ExportRunner"/> on whichever instance claims them,
@@ -65,6 +66,7 @@ public sealed class ExportService(
             Search = request.Kind == ExportKind.Customers && request.Ids is null ? request.Search : null,
             HasPassword = request.Kind == ExportKind.Customers && request.Ids is null ? request.HasPassword : null,
             Ids = request.Ids is { } ids ? string.Join(',', ids.Distinct()) : null,
+            Label = LabelOf(request with { Filter = filter }),
             OwnerId = OwnerOf(user),
             OwnerName = user.Identity?.Name ?? "system",
             CreatedAt = now,
@@ -138,9 +140,76 @@ public sealed class ExportService(
 
     public string PathOf(ExportJob job) => Path.Combine(settings.Value.Folder, $"{job.Id:N}.{job.FileExtension}");
 
-    /// <summary>The name the download is saved under: <c>customers-2026-11-26-1405.csv</c>.</summary>
-    public static string DownloadName(ExportJob job) =>
-        $"{(job.Kind == ExportKind.Orders ? "orders" : "customers")}-{job.CreatedAt:yyyy-MM-dd-HHmm}.{job.FileExtension}";
+    /// <summary>
+    /// What an export holds, in words: the name the caller gives (a saved view's), else the ticked rows, the list's
+    /// search, filter and password choice said in words, or everything.
+    /// </summary>
+    public static string LabelOf(ExportRequest request)
+    {
+        var noun = request.Kind == ExportKind.Orders ? "orders" : "customers";
+        if (!string.IsNullOrWhiteSpace(request.Label))
+        {
+            return Clip(request.Label.Trim());
+        }
+        if (request.Ids is { } ids)
+        {
+            var n = ids.Distinct().Count();
+            return $"{n:N0} ticked {(n == 1 ? noun[..^1] : noun)}";
+        }
+        var parts = new List<string>();
+        if (!string.IsNullOrWhiteSpace(request.Search))
+        {
+            parts.Add($"Matching “{request.Search.Trim()}”");
+        }
+        if (FilterWords.Describe(request.Filter) is { Length: > 0 } words)
+        {
+            parts.Add(words);
+        }
+        if (request.HasPassword is { } hasPassword)
+        {
+            parts.Add(hasPassword ? "Password set" : "Password not set");
+        }
+        return parts.Count == 0 ? $"All {noun}" : Clip(string.Join("; ", parts));
+
+        static string Clip(string text) => text.Length <= ExportJob.LabelMax ? text : text[..(ExportJob.LabelMax - 1)] + "…";
+    }
+
+    /// <summary>
+    /// The name the download is saved under, saying what it holds: <c>customers-vip-london-2026-11-26-1405.csv</c>,
+    /// <c>orders-status-is-complete-2026-11-26-1405.csv</c>, <c>customers-all-2026-11-26-1405.csv</c>.
+    /// </summary>
+    public static string DownloadName(ExportJob job)
+    {
+        var noun = job.Kind == ExportKind.Orders ? "orders" : "customers";
+        var label = job.Label ?? "";
+        if (label.Equals($"All {noun}", StringComparison.OrdinalIgnoreCase))
+        {
+            label = "all";
+        }
+        var slug = Slug(label);
+        return $"{noun}{(slug.Length > 0 ? "-" + slug : "")}-{job.CreatedAt:yyyy-MM-dd-HHmm}.{job.FileExtension}";
+    }
+
+    /// <summary>Letters and digits (accents dropped), lower case, joined by single dashes, at most 60 characters.</summary>
+    private static string Slug(string text)
+    {
+        var folded = text.Normalize(System.Text.NormalizationForm.FormD);
+        var sb = new System.Text.StringBuilder();
+        foreach (var c in folded)
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark
+                     && sb.Length > 0 && sb[^1] != '-')
+            {
+                sb.Append('-');
+            }
+        }
+        var slug = sb.ToString().Trim('-');
+        return slug.Length <= 60 ? slug : slug[..60].TrimEnd('-');
+    }
 
     /// <summary>
     /// A link that fetches the file without signing in (EP's "publicly available URL"), good for

@@ -42,6 +42,13 @@ public sealed class SavedViewService(IDbContextFactory<AppDbContext> factory, Ti
         return string.Join('&', parts);
     }
 
+    /// <summary>The name of the caller's view (own or shared) showing exactly <paramref name="query"/>, or null: what an export of it is called.</summary>
+    public async Task<string?> NameOfAsync(ClaimsPrincipal user, string list, string query, CancellationToken ct = default)
+    {
+        var normalized = Normalize(query);
+        return normalized.Length == 0 ? null : (await ListAsync(user, list, ct)).FirstOrDefault(v => v.Query == normalized)?.Name;
+    }
+
     /// <summary>The caller's own views and the shared ones for <paramref name="list"/>, shared first, then by name.</summary>
     public async Task<IReadOnlyList<SavedViewDto>> ListAsync(ClaimsPrincipal user, string list, CancellationToken ct = default)
     {
