@@ -139,6 +139,27 @@ public sealed class SavedViewsAndSmallScreenTests(BrowserFixture browser) : ICla
         }
         await Assertions.Expect(page.GetByTestId("customer-table").Locator("tbody tr").First).ToBeVisibleAsync();
         await FitsAsync("customers");
+        if (width < 600)
+        {
+            // A phone opens on the results (issue 40, item 8): the first card is on the first screen, compact (the minor
+            // cells are on the customer's page), and the other filters wait behind "Filters".
+            var firstRow = page.GetByTestId("customer-table").Locator("tbody tr").First;
+            var card = await firstRow.BoundingBoxAsync();
+            Assert.True(card is not null && card.Y + 40 < height, $"the first customer shows on a phone's first screen (at {card?.Y} of {height} px)");
+            await Assertions.Expect(firstRow.Locator("td[data-label=Updated]")).Not.ToBeVisibleAsync();
+            await Assertions.Expect(firstRow.Locator("td[data-label=Email]")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("search-field")).Not.ToBeVisibleAsync();
+            await page.GetByTestId("filters-toggle").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("search-field")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("filters-toggle")).ToHaveAttributeAsync("aria-expanded", "true");
+            await page.ShotAsync($"75-{width}px-customers-filters");
+            await page.GetByTestId("filters-toggle").ClickAsync();
+        }
+        else
+        {
+            await Assertions.Expect(page.GetByTestId("filters-toggle")).Not.ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("search-field")).ToBeVisibleAsync();
+        }
 
         var href = await page.GetByTestId("customer-table").Locator("tbody tr a").First.GetAttributeAsync("href");
         await page.GotoAsync(href + "?tab=details");
@@ -160,6 +181,51 @@ public sealed class SavedViewsAndSmallScreenTests(BrowserFixture browser) : ICla
         await page.WaitForCircuitAsync();
         await Assertions.Expect(page.GetByTestId("orders-table").Locator("tbody tr").First).ToBeVisibleAsync();
         await FitsAsync("orders");
+        if (width < 600)
+        {
+            // Each card's cells are on the screen, not cut off inside the table's sideways scroll.
+            var cells = page.GetByTestId("orders-table").Locator("tbody tr").First.Locator("td");
+            for (var i = 0; i < await cells.CountAsync(); i++)
+            {
+                if (await cells.Nth(i).IsVisibleAsync() && await cells.Nth(i).BoundingBoxAsync() is { } cell)
+                {
+                    Assert.True(cell.X + cell.Width <= width, $"an order card's cell {i} ends at {cell.X + cell.Width} px on a {width} px screen");
+                }
+            }
+        }
+
+        // Every other page fits too (issue 40, item 8): none is wider than the screen.
+        foreach (var (path, name) in new[]
+                 {
+                     ("", "home"), ("customers/duplicates", "duplicates"), ("settings/custom-fields", "custom-fields"), ("activity", "activity"),
+                     ("accounts", "accounts"), ("exports", "exports"), ("settings/staff", "staff"), ("settings/api-keys", "api-keys"),
+                     ("settings/sign-in", "sign-in"), ("settings/backups", "backups"), ("customers/import", "import"),
+                 })
+        {
+            await page.GotoAsync(path);
+            await page.WaitForCircuitAsync();
+            await Assertions.Expect(page.Locator("h1").First).ToBeVisibleAsync();
+            await FitsAsync(name);
+            // The heading takes the focus for screen readers, without a ring (it is not a control: issue 40, item 10).
+            var ring = await page.EvaluateAsync<string>("() => document.activeElement?.tagName === 'H1' ? getComputedStyle(document.activeElement).outlineStyle : 'none'");
+            Assert.Equal("none", ring);
+            if (name == "custom-fields")
+            {
+                // Every field's Edit and Delete are on the screen, not behind a sideways scroll.
+                foreach (var action in new[] { "edit-field", "delete-field" })
+                {
+                    var button = await page.GetByTestId(action).First.BoundingBoxAsync();
+                    Assert.True(button is not null && button.X + button.Width <= width, $"{action} is off the {width} px screen ({button?.X} + {button?.Width})");
+                }
+            }
+        }
+
+        // The app bar's account (a phone's) and theme buttons are on the screen.
+        foreach (var button in width < 960 ? new[] { page.GetByTestId("account-menu"), page.GetByTestId("theme-toggle") } : [page.GetByTestId("theme-toggle")])
+        {
+            var bar = await button.BoundingBoxAsync();
+            Assert.True(bar is not null && bar.X >= 0 && bar.X + bar.Width <= width, $"an app bar button is off the {width} px screen ({bar?.X} + {bar?.Width})");
+        }
 
         if (width < 960)
         {
