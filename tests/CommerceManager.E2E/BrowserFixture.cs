@@ -148,7 +148,8 @@ public static class PageExtensions
 
     public static async Task SignInAsync(this IPage page, string email, string password)
     {
-        await page.GotoAsync("Account/Login");
+        // Straight back to the customers list, where most journeys start (a sign-in of its own lands on Home).
+        await page.GotoAsync("Account/Login?ReturnUrl=%2Fcustomers");
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

@@ -49,11 +49,12 @@ public sealed class KeyboardJourneyTests(BrowserFixture browser) : IClassFixture
         await TabToAsync(page, "Password");
         await TypeAsync(page, KestrelApp.AdminPassword);
         await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/customers$"));
+        // Signing in lands on Home (issue 40, item 10).
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/$"));
         await page.WaitForCircuitAsync();
 
         // A new page puts focus on its heading (for screen readers), so Tab goes on into the page.
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Customers", Level = 1 })).ToBeFocusedAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Home", Level = 1 })).ToBeFocusedAsync();
         // The skip link is the first stop of the page's tab order (before the app bar and the navigation), and it moves
         // focus past them to the page itself.
         // (Passing the app bar's search, MudAutocomplete can pull focus back to itself a moment later: that is the
@@ -78,6 +79,13 @@ public sealed class KeyboardJourneyTests(BrowserFixture browser) : IClassFixture
         await page.Keyboard.PressAsync("Tab");
         Assert.True(await page.EvaluateAsync<bool>("() => document.getElementById('main-content').contains(document.activeElement)"),
             $"the Tab after the skip link lands inside the page's own content, not on {await FocusedAsync(page)}");
+
+        // Home's first stop is its search box, where "?" is text: one Shift+Tab back out of it, as a keyboard user would.
+        if (await page.EvaluateAsync<bool>("() => document.activeElement?.tagName === 'INPUT'"))
+        {
+            await page.Keyboard.PressAsync("Shift+Tab");
+        }
+        Assert.False(await page.EvaluateAsync<bool>("() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)"), await FocusedAsync(page));
 
         // "?" lists the shortcuts; Esc closes the list.
         await page.Keyboard.PressAsync("?");

@@ -74,7 +74,7 @@ public sealed class SecureDeploymentTests(BrowserFixture browser) : IClassFixtur
         await page.GetByLabel("New password", new() { Exact = true }).FillAsync("my very own passphrase");
         await page.GetByLabel("New password again").FillAsync("my very own passphrase");
         await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-        await page.ExpectUrlAsync("**/customers");
+        await page.ExpectUrlAsync("**/");
         await page.WaitForCircuitAsync();
         await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync(email);
     }

@@ -32,3 +32,23 @@ public sealed class OidcProfileDialogTests : ConsoleTestContext
         Assert.Empty(await App.Get<OidcProfileService>().ListAsync(enabledOnly: false));
     }
 }
+
+/// <summary>A provider whose discovery failed is not shown as working (issue 40, item 10).</summary>
+public sealed class RealmProvidersCardTests : ConsoleTestContext
+{
+    [Fact]
+    public async Task An_enabled_provider_whose_discovery_failed_says_it_is_not_working()
+    {
+        var saved = await App.Get<OidcProfileService>().CreateAsync(As.Admin, new OidcProfileInput
+        {
+            Name = "Broken IdP", DiscoveryUrl = "https://127.0.0.1:9/", ClientId = "shop", ClientSecret = "secret-0123456789", Enabled = true,
+        });
+        Assert.NotNull(saved.DiscoveryError);
+        SignInAs(Roles.Admin);
+
+        var cut = Render<RealmProviders>();
+
+        cut.WaitForAssertion(() => Assert.Equal("Enabled · not working", cut.Find("[data-testid=provider-state]").TextContent.Trim()));
+        Assert.NotEmpty(cut.FindAll("[data-testid=discovery-error]"));
+    }
+}

@@ -48,6 +48,7 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(App.Get<CommerceManager.CustomFields.CustomFieldValues>());
         Services.AddSingleton(App.Get<CommerceManager.CustomFields.FieldDesigner>());
         Services.AddSingleton(App.Get<CommerceManager.CustomerSignIn.OidcProfileService>());
+        Services.AddSingleton(App.Get<CommerceManager.CustomerSignIn.RealmService>());
         Services.AddSingleton(App.Get<CommerceManager.History.HistoryService>());
         Services.AddSingleton(App.Get<CommerceManager.Live.LiveBus>());
         Services.AddScoped<CommerceManager.Live.ConsoleTab>();
