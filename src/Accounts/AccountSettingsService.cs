@@ -59,6 +59,14 @@ public sealed class AccountSettingsService(IDbContextFactory<AppDbContext> dbFac
     private const string TimeoutKey = Prefix + "token-timeout-secs";
     private const string MembershipLimitKey = "account-membership:limit";
 
+    /// <summary>The account sign-in settings as the Activity page names them.</summary>
+    internal static readonly (string Key, string Label)[] RecordedSettings =
+    [
+        (SelfSignupKey, "Account sign-in: self sign-up"), (AutoCreateKey, "Account sign-in: auto-create an account"),
+        (SelfManagementKey, "Account sign-in: self management"), (TimeoutKey, "Account sign-in: token lifetime (s)"),
+        (MembershipLimitKey, "Account memberships: limit"),
+    ];
+
     /// <summary>Readable by any caller: storefronts read the realm from it (EP's core starter does, with an implicit token).</summary>
     public async Task<AccountSettingsDto> GetAsync(CancellationToken ct = default)
     {

@@ -25,6 +25,10 @@ public static class AccountsSetup
 
         // An account's timeline: its fields, its addresses and who joins or leaves it. A member's: its details and
         // its sign-in (usernames; passwords only as set / replaced / removed).
+        foreach (var (key, label) in AccountSettingsService.RecordedSettings)
+        {
+            services.AddRecordedSetting(key, label);
+        }
         services.AddHistoryRule(HistoryRule.For<ShopperAccount>("account", ChangeKinds.Account, a => a.Id, a => a.Id, a => a.Name)
             .Field(nameof(ShopperAccount.Name), "name").Field(nameof(ShopperAccount.LegalName), "legal_name")
             .Field(nameof(ShopperAccount.RegistrationId), "registration_id").Field(nameof(ShopperAccount.ExternalRef), "external_ref")

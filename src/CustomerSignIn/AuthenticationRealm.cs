@@ -74,6 +74,13 @@ public sealed class RealmService(IDbContextFactory<AppDbContext> dbFactory)
     public async Task<RealmDto?> FindAsync(Guid realmId, CancellationToken ct = default) =>
         (await AllAsync(ct)).FirstOrDefault(r => r.Id == realmId);
 
+    /// <summary>The realms' settings as the Activity page names them.</summary>
+    internal static IEnumerable<(string Key, string Label)> RecordedSettings =>
+        from kind in new[] { RealmKind.Customers, RealmKind.AccountMembers }
+        let realm = kind == RealmKind.Customers ? "Customer sign-in realm" : "Account sign-in realm"
+        from setting in new[] { (NameSuffix, "name"), (RedirectUrisSuffix, "redirect URIs"), (PolicySuffix, "duplicate email policy") }
+        select (RealmKey(kind) + setting.Item1, $"{realm}: {setting.Item2}");
+
     private const string NameSuffix = ":name";
     private const string RedirectUrisSuffix = ":redirect-uris";
     private const string PolicySuffix = ":duplicate-email-policy";

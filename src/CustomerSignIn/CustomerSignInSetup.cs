@@ -22,6 +22,14 @@ public static class CustomerSignInSetup
         services.AddHistoryRule(HistoryRule.For<CustomerLogin>("user-authentication-oidc-profile-info", ChangeKinds.SignIn, l => l.Id, l => l.CustomerId,
                 l => l.Email)
             .Field(nameof(CustomerLogin.ProfileId), "profile_id").Field(nameof(CustomerLogin.Subject), "subject").Field(nameof(CustomerLogin.Email), "email"));
+        // Providers and the realms' settings on the Activity page (never a client secret).
+        services.AddHistoryRule(HistoryRule.For<OidcProfile>("oidc-profile", ChangeKinds.Settings, p => p.Id, _ => null, p => p.Name)
+            .Field(nameof(OidcProfile.Name), "name").Field(nameof(OidcProfile.DiscoveryUrl), "discovery_url").Field(nameof(OidcProfile.ClientId), "client_id")
+            .Field(nameof(OidcProfile.Scopes), "scopes").Field(nameof(OidcProfile.RedirectUris), "redirect_uris").Field(nameof(OidcProfile.Enabled), "enabled"));
+        foreach (var (key, label) in RealmService.RecordedSettings)
+        {
+            services.AddRecordedSetting(key, label);
+        }
         return services;
     }
 }

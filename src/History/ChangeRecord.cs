@@ -17,8 +17,10 @@ public static class ChangeKinds
     public const string Account = "account";
     /// <summary>An account member's own details.</summary>
     public const string Member = "member";
+    /// <summary>The store's settings: custom fields, staff, API keys, sign-in providers, gateways, realms.</summary>
+    public const string Settings = "settings";
 
-    public static readonly IReadOnlyList<string> All = [Details, Address, Order, SignIn, Account, Member];
+    public static readonly IReadOnlyList<string> All = [Details, Address, Order, SignIn, Account, Member, Settings];
 }
 
 /// <summary>What was done; EP's log <c>event_type</c> is <c>&lt;resource_type&gt;.event.&lt;action&gt;</c>.</summary>

@@ -169,7 +169,8 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
         foreach (var entry in entries)
         {
             if (entry.State != EntityState.Detached && byType.TryGetValue(entry.Entity.GetType(), out var rule)
-                && (entry.State != EntityState.Unchanged || rule.Fields.Any(f => f.Path.Contains('.'))))
+                && (entry.State != EntityState.Unchanged || rule.Fields.Any(f => f.Path.Contains('.')))
+                && (rule.Applies is null || rule.Applies(entry.Entity)))
             {
                 // A row saved for another request (group commit) is that request's change.
                 var (actor, unrecorded) = origins?.GetValueOrDefault(entry.Entity) is { } origin ? ActorIn(origin) : (current, ChangeContext.IsUnrecorded);

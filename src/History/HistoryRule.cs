@@ -30,6 +30,8 @@ public sealed class HistoryRule
     internal string? CustomValues { get; private set; }
     /// <summary>A password hash: recorded as a separate sign-in change (set, replaced, removed), never its value.</summary>
     internal string? Password { get; private set; }
+    /// <summary>Which rows of the type are recorded (all when null): e.g. only the settings a feature names.</summary>
+    internal Func<object, bool>? Applies { get; private set; }
 
     public static HistoryRule For<T>(string resourceType, string kind, Func<T, Guid> id, Func<T, Guid?> customer, Func<T, string?> subject)
         where T : class =>
@@ -44,6 +46,13 @@ public sealed class HistoryRule
     public HistoryRule WithCustomValues(string property)
     {
         CustomValues = property;
+        return this;
+    }
+
+    /// <summary>Records only the rows <paramref name="applies"/> accepts.</summary>
+    public HistoryRule When<T>(Func<T, bool> applies) where T : class
+    {
+        Applies = o => applies((T)o);
         return this;
     }
 

@@ -61,9 +61,18 @@ public sealed record HistoryEntry(
                 "user-authentication-password-profile-info" when Changes.FirstOrDefault(c => c.Field == "password") is { } pw =>
                     pw.To switch { "set" => "Password set", "not set" => "Password removed", _ => "Password replaced" },
                 "user-authentication-password-profile-info" => Subject is { Length: > 0 } username ? $"Username “{username}”" : "Username",
+                "staff" when Changes.FirstOrDefault(c => c.Field == "password") is { } staffPassword =>
+                    (staffPassword.To switch { "set" => "Password set", "not set" => "Password removed", _ => "Password replaced" }) + $" for {Subject}",
+                "staff" => $"Staff member {Subject}",
+                "custom-field" => $"Custom field “{Subject}”",
+                "custom-fields-flow" => $"Custom fields of {Subject}",
+                "api-key" when Action == ChangeActions.Updated && Changes.Any(c => c.Field == "revoked_at" && c.To is not null) => $"API key “{Subject}” revoked",
+                "api-key" => $"API key “{Subject}”",
+                "oidc-profile" => $"Sign-in provider “{Subject}”",
+                "setting" => $"Setting “{Subject}”",
                 _ => ResourceType,
             };
-            if (what.StartsWith("Password", StringComparison.Ordinal) || Action == ChangeActions.SignedOut)
+            if (what.StartsWith("Password", StringComparison.Ordinal) || what.EndsWith(" revoked", StringComparison.Ordinal) || Action == ChangeActions.SignedOut)
             {
                 return what;
             }
@@ -85,14 +94,21 @@ public sealed record HistoryEntry(
 /// </summary>
 public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Items, Guid? Next);
 
-/// <summary>Filters of the History tab and the Activity page; each is served by an index ending in the id.</summary>
+/// <summary>
+/// Filters of the History tab and the Activity page; each is served by an index ending in the id. <c>From</c> (at or
+/// after) and <c>To</c> (before) are UTC times, read as a range of ids; <c>CustomerIds</c> keeps the timelines of a
+/// customer search's matches.
+/// </summary>
 public sealed record HistoryQuery(
     Guid? CustomerId = null,
     string? Kind = null,
     string? ActorKind = null,
     string? ActorId = null,
     Guid? Before = null,
-    int Limit = 25);
+    int Limit = 25,
+    DateTime? From = null,
+    DateTime? To = null,
+    IReadOnlyList<Guid>? CustomerIds = null);
 
 public sealed class HistoryOptions
 {
@@ -156,9 +172,24 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Cu
         {
             records = records.Where(r => r.ActorId == query.ActorId);
         }
+        if (query.CustomerIds is { } customers)
+        {
+            records = records.Where(r => r.CustomerId != null && customers.Contains(r.CustomerId.Value));
+        }
         if (query.Before is { } before)
         {
             records = records.Where(r => r.Id.CompareTo(before) < 0);
+        }
+        // A time range as a range of ids (version 7: they begin with their millisecond), so every index ending in the id serves it.
+        if (query.From is { } from)
+        {
+            var first = RecordIds.First(from);
+            records = records.Where(r => r.Id.CompareTo(first) >= 0);
+        }
+        if (query.To is { } to)
+        {
+            var end = RecordIds.First(to);
+            records = records.Where(r => r.Id.CompareTo(end) < 0);
         }
         var rows = await records.OrderByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
         var labels = await LabelsAsync(ct);

@@ -10,6 +10,17 @@ internal static class RecordIds
     private static readonly Lock Gate = new();
     private static UInt128 last;
 
+    /// <summary>The smallest id of a record made at <paramref name="utc"/>'s millisecond: a time as a bound on ids.</summary>
+    public static Guid First(DateTime utc)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        var ms = (ulong)Math.Max(0, new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeMilliseconds());
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, ms << 16);
+        bytes[6] = 0x70;
+        bytes[8] = 0x80;
+        return new Guid(bytes, bigEndian: true);
+    }
+
     public static Guid Next()
     {
         Span<byte> bytes = stackalloc byte[16];

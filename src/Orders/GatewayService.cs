@@ -19,7 +19,7 @@ public sealed record GatewayDto(string Slug, string Name, bool Enabled);
 public sealed class GatewayService(IDbContextFactory<AppDbContext> dbFactory, ILogger<GatewayService> log)
 {
     public const string ManualSlug = PaymentService.ManualGateway;
-    private const string ManualEnabledKey = "gateway:manual:enabled";
+    internal const string ManualEnabledKey = "gateway:manual:enabled";
 
     /// <summary>Every gateway the store knows, for <c>GET /v2/gateways</c> and Settings → Payments.</summary>
     public async Task<IReadOnlyList<GatewayDto>> ListAsync(ClaimsPrincipal user, CancellationToken ct = default) =>

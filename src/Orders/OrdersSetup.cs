@@ -22,6 +22,7 @@ public static class OrdersSetup
             .Field(nameof(Order.Status), "status").Field(nameof(Order.Payment), "payment").Field(nameof(Order.Shipping), "shipping")
             .Field(nameof(Order.Total), "total").Field(nameof(Order.Currency), "currency"));
         services.AddSingleton<GatewayService>();
+        services.AddRecordedSetting(GatewayService.ManualEnabledKey, "Manual payment gateway for storefronts");
         services.AddSingleton<PaymentService>();
         return services;
     }
