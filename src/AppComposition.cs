@@ -42,6 +42,14 @@ public static class AppComposition
         services.AddCustomFields();
         services.AddLive(config);
         services.AddHistory();
+        // The store's field designs on the Activity page: who added, changed, switched off or deleted which field. (Here,
+        // not in CustomFields: History reads custom values, so CustomFields may not depend on History.)
+        services.AddHistoryRule(HistoryRule.For<Field>("custom-field", ChangeKinds.Settings, f => f.Id, _ => null, f => f.Name)
+            .Field(nameof(Field.Name), "name").Field(nameof(Field.Slug), "slug").Field(nameof(Field.Type), "type")
+            .Field(nameof(Field.Required), "required").Field(nameof(Field.Enabled), "enabled").Field(nameof(Field.DefaultJson), "default")
+            .Field(nameof(Field.Description), "description"));
+        services.AddHistoryRule(HistoryRule.For<Flow>("custom-fields-flow", ChangeKinds.Settings, f => f.Id, _ => null, f => f.Slug)
+            .Field(nameof(Flow.Enabled), "enabled"));
         services.AddCustomers(config);
         services.AddAccounts(config);
         services.AddAddresses();

@@ -1,4 +1,3 @@
-using CommerceManager.History;
 using FluentValidation;
 
 namespace CommerceManager.CustomFields;
@@ -13,13 +12,6 @@ public static class CustomFieldsSetup
         services.AddSingleton<CustomFieldValues>();
         services.AddSingleton<FieldDesigner>();
         services.AddSingleton<FieldDefaults>();
-        // The store's field designs on the Activity page: who added, changed, switched off or deleted which field.
-        services.AddHistoryRule(HistoryRule.For<Field>("custom-field", ChangeKinds.Settings, f => f.Id, _ => null, f => f.Name)
-            .Field(nameof(Field.Name), "name").Field(nameof(Field.Slug), "slug").Field(nameof(Field.Type), "type")
-            .Field(nameof(Field.Required), "required").Field(nameof(Field.Enabled), "enabled").Field(nameof(Field.DefaultJson), "default")
-            .Field(nameof(Field.Description), "description"));
-        services.AddHistoryRule(HistoryRule.For<Flow>("custom-fields-flow", ChangeKinds.Settings, f => f.Id, _ => null, f => f.Slug)
-            .Field(nameof(Flow.Enabled), "enabled"));
         return services;
     }
 

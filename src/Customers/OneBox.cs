@@ -8,11 +8,15 @@ namespace CommerceManager.Customers;
 /// text (extra spaces ignored; "Last, First" also as "First Last"), the exact external reference, or one of the
 /// customer's addresses (<see cref="Customer.AddressSearch"/>) whose street or postcode contains it (a postcode with or
 /// without its space), or whose phone number's digits contain the digits typed, however they are formatted ("(555)
-/// 010-4477", "+1 555 010 4477", the last four digits).
+/// 010-4477", "+1 555 010 4477", the last four digits; of a longer number its last nine, so a country prefix does not
+/// matter).
 /// </summary>
 internal sealed record OneBox(string Raw, string Name, string NameReversed, string Email, string Street, string Compact, string Digits)
 {
     private static readonly char[] PhonePunctuation = [' ', '-', '(', ')', '.', '+', '/'];
+
+    /// <summary>The digits of a number that name it whatever its country prefix.</summary>
+    private const int PhoneTail = 9;
 
     public static OneBox Of(string quick)
     {
@@ -28,6 +32,11 @@ internal sealed record OneBox(string Raw, string Name, string NameReversed, stri
         var compact = AsciiUpper(string.Concat(raw.Where(c => !char.IsWhiteSpace(c))));
         var digits = raw.Any(char.IsAsciiDigit) && raw.All(c => char.IsAsciiDigit(c) || PhonePunctuation.Contains(c) || char.IsWhiteSpace(c))
             ? string.Concat(raw.Where(char.IsAsciiDigit)) : "";
+        // Of a longer number its last nine digits (as the duplicate finder compares them): "+44 20 7946 0000" finds "020 7946 0000".
+        if (digits.Length > PhoneTail)
+        {
+            digits = digits[^PhoneTail..];
+        }
         // A variant too short for the substring index stands in for nothing: it repeats the street text.
         return new OneBox(raw, name, reversed, Customer.Normalize(CustomerFilters.EmailValue(raw)), street,
             compact.Length >= SqliteSubstringIndex.MinLength ? compact : street, digits.Length >= SqliteSubstringIndex.MinLength ? digits : street);

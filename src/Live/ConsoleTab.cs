@@ -12,6 +12,40 @@ public sealed class ConsoleTab
 
     public string Id { get; } = Guid.NewGuid().ToString("N");
 
+    private readonly List<WeakReference<PresenceSession>> sessions = [];
+    private readonly Lock gate = new();
+
+    /// <summary>A presence of this tab's, told when the tab's connection drops and comes back.</summary>
+    internal void Track(PresenceSession session)
+    {
+        lock (gate)
+        {
+            sessions.RemoveAll(s => !s.TryGetTarget(out _));
+            sessions.Add(new WeakReference<PresenceSession>(session));
+        }
+    }
+
+    /// <summary>The browser's connection went (a closed tab, a lost network) or came back.</summary>
+    internal void Connected(bool up)
+    {
+        List<PresenceSession> live;
+        lock (gate)
+        {
+            live = [.. sessions.Select(s => s.TryGetTarget(out var session) ? session : null).OfType<PresenceSession>()];
+        }
+        foreach (var session in live)
+        {
+            if (up)
+            {
+                session.Back();
+            }
+            else
+            {
+                session.Away();
+            }
+        }
+    }
+
     /// <summary>The tab whose event (a click, a key, a JS call) is being handled in this flow of work, if any.</summary>
     public static string? Current => current.Value;
 
@@ -40,4 +74,17 @@ internal sealed class ConsoleTabMarker(ConsoleTab tab) : CircuitHandler
                 return next(context);
             }
         };
+
+    // A closed tab's circuit lives on for minutes in case it reconnects; its presence should not.
+    public override Task OnConnectionDownAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        tab.Connected(up: false);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        tab.Connected(up: true);
+        return Task.CompletedTask;
+    }
 }

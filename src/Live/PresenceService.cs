@@ -30,10 +30,11 @@ public sealed class PresenceService : IDisposable
     /// <summary>A customer's viewers changed (someone came, left, or started or stopped editing).</summary>
     public event Action<Guid>? Changed;
 
-    public PresenceSession Join(Guid customerId, string staffId, string name)
+    public PresenceSession Join(Guid customerId, string staffId, string name, ConsoleTab? tab = null)
     {
         var session = new PresenceSession(this, customerId, new Viewer(Guid.NewGuid().ToString("N"), staffId, name, Editing: false));
         Announce(customerId, session.Viewer, left: false);
+        tab?.Track(session);
         return session;
     }
 
@@ -114,6 +115,31 @@ public sealed class PresenceSession(PresenceService presence, Guid customerId, V
         if (!left && Viewer.Editing != editing)
         {
             Viewer = Viewer with { Editing = editing };
+            if (!away)
+            {
+                presence.Announce(customerId, Viewer, left: false);
+            }
+        }
+    }
+
+    private bool away;
+
+    /// <summary>The tab's connection dropped (closed, or offline): others stop seeing it at once, not when its circuit expires.</summary>
+    public void Away()
+    {
+        if (!left && !away)
+        {
+            away = true;
+            presence.Announce(customerId, Viewer, left: true);
+        }
+    }
+
+    /// <summary>The tab's connection is back: it is on the customer again.</summary>
+    public void Back()
+    {
+        if (!left && away)
+        {
+            away = false;
             presence.Announce(customerId, Viewer, left: false);
         }
     }
@@ -123,7 +149,10 @@ public sealed class PresenceSession(PresenceService presence, Guid customerId, V
         if (!left)
         {
             left = true;
-            presence.Announce(customerId, Viewer, left: true);
+            if (!away)
+            {
+                presence.Announce(customerId, Viewer, left: true);
+            }
         }
     }
 }

@@ -95,6 +95,14 @@ public sealed class HistoryJourneyTests(BrowserFixture browser) : IClassFixture<
         // Leaving the page ends the presence.
         await rep.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).First.ClickAsync();
         await Assertions.Expect(admin.GetByTestId("presence-viewer")).ToHaveCountAsync(0);
+
+        // So does closing the tab, within seconds, though its circuit is kept minutes for a reconnect (issue 40, item 10).
+        var closing = await rep.Context.NewPageAsync();
+        await closing.GotoAsync($"customers/{customer.Id}?tab=details");
+        await closing.WaitForCircuitAsync();
+        await Assertions.Expect(admin.Locator("[data-testid=presence-viewer][data-name='Rita Rep']")).ToBeVisibleAsync();
+        await closing.CloseAsync();
+        await Assertions.Expect(admin.GetByTestId("presence-viewer")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
         await rep.Context.CloseAsync();
         await admin.Context.CloseAsync();
     }

@@ -198,4 +198,22 @@ public sealed class CustomFieldFilterConsoleTests : ConsoleTestContext
         await cut.InvokeAsync(() => cut.Find("[data-sort=points]").Click());
         Assert.Contains("sort=points", Uri.UnescapeDataString(nav.Uri));
     }
+
+    [Fact]
+    public async Task A_yes_no_field_is_searched_by_picking_yes_or_no()
+    {
+        await TierStore.CreateAsync(App.Get<FieldDesigner>(), App.Get<CustomerService>());
+        SignInAs(Roles.Viewer);
+        Services.GetRequiredService<NavigationManager>().NavigateTo("customers?filter=eq(vip,true)");
+
+        var cut = Render<CustomerList>();
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal(2, cut.FindAll("tbody tr").Count);
+            // A picker showing "Yes", not a box to type "true" into.
+            Assert.Empty(cut.FindAll("#search-text"));
+            Assert.Equal("Yes", cut.Find("input[data-testid=search-choice], [data-testid=search-choice] input").GetAttribute("value"));
+        });
+    }
 }

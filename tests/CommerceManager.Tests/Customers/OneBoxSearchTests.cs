@@ -79,6 +79,7 @@ public sealed class OneBoxSearchTests : IAsyncLifetime
     [InlineData("07700 900461", "Priya Raman")] // the phone as written
     [InlineData("(07700) 900-461", "Priya Raman")] // another formatting
     [InlineData("7700 900462", "")] // digits no number holds
+    [InlineData("+44 7700 900461", "Priya Raman")] // with the country prefix (its last nine digits)
     [InlineData("0461", "Priya Raman")] // the last digits
     [InlineData("555-0199", "Tomas Berg")] // the second address's phone
     [InlineData("ct1 2ab", "Priya Raman")] // a postcode in any case

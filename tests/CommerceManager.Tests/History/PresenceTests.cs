@@ -33,6 +33,28 @@ public sealed class PresenceTests : ConsoleTestContext
     }
 
     [Fact]
+    public void A_closed_tab_leaves_at_once_and_ones_own_other_tab_is_you()
+    {
+        var presence = App.Get<PresenceService>();
+        var customer = Guid.NewGuid();
+        using var mine = presence.Join(customer, "u-me", "Me Myself");
+        var closing = new ConsoleTab();
+        using var anna = presence.Join(customer, "u-anna", "Anna Smith", closing);
+        using var myOther = presence.Join(customer, "u-me", "Me Myself");
+        SignInAs(Roles.Viewer);
+        var cut = Render<PresenceBar>(p => p.Add(b => b.CustomerId, customer).Add(b => b.SessionId, mine.Viewer.SessionId).Add(b => b.StaffId, "u-me"));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=presence-viewer]").Count));
+        Assert.Contains("You, another tab is viewing this customer", cut.Find(".sr-only").TextContent);
+
+        // Anna's tab closes: its connection drops, and she is gone at once (her circuit may live on for minutes).
+        closing.Connected(up: false);
+        cut.WaitForAssertion(() => Assert.Equal(["You, another tab"], cut.FindAll("[data-testid=presence-viewer]").Select(v => v.GetAttribute("data-name"))));
+        // A reconnect (a network blip) brings her back.
+        closing.Connected(up: true);
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=presence-viewer]").Count));
+    }
+
+    [Fact]
     public async Task A_saved_change_is_announced_with_who_made_it_and_the_fields()
     {
         var live = App.Get<LiveBus>();
