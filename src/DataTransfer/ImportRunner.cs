@@ -256,7 +256,7 @@ public sealed partial class ImportRunner(
                     if (job.OnExisting == ExistingEmail.Stop)
                     {
                         p.Errors.Add((HeaderOf(headers, targets, ImportTargets.Email), "This email is already a customer's."));
-                        stoppedAt = $"Stopped at row {p.Row:N0}: {p.Customer.Email} is already a customer's email (choose skip or update to go on). The rows before it were {(job.DryRun ? "checked" : "imported")}.";
+                        stoppedAt = $"Stopped at line {p.Row + 1:N0}: {p.Customer.Email} is already a customer's email (choose skip or update to go on). The rows before it were {(job.DryRun ? "checked" : "imported")}.";
                     }
                     else if (job.OnExisting == ExistingEmail.Skip)
                     {

@@ -174,10 +174,34 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
     /// <summary>After a dry run: the real import of the same file with the same mapping and choice.</summary>
     public async Task<ImportJob> ImportCheckedAsync(ClaimsPrincipal user, Guid dryRunId, CancellationToken ct = default)
     {
+        var (upload, mapping, onExisting) = await CheckedAsync(user, dryRunId, preview: false, ct);
+        return await StartAsync(user, upload, mapping, onExisting, dryRun: false, ct);
+    }
+
+    /// <summary>
+    /// A check's file, mapping and choice, to change the mapping and check (or import) again without uploading the file
+    /// again; with <paramref name="preview"/> the file's first rows are read again for the mapping's samples.
+    /// </summary>
+    public async Task<(ImportUpload Upload, Dictionary<string, string> Mapping, ExistingEmail OnExisting)> CheckedAsync(ClaimsPrincipal user, Guid dryRunId,
+        bool preview = true, CancellationToken ct = default)
+    {
         var checkedRun = await GetAsync(user, dryRunId, ct) ?? throw new ValidationException([new ValidationFailure("Import", "There is no such import.")]);
-        var upload = new ImportUpload(checkedRun.FileId, checkedRun.FileName, JsonSerializer.Deserialize<List<string>>(checkedRun.Headers) ?? [], [], checkedRun.RowsTotal,
-            new Dictionary<string, string>());
-        return await StartAsync(user, upload, JsonSerializer.Deserialize<Dictionary<string, string>>(checkedRun.Mapping) ?? [], checkedRun.OnExisting, dryRun: false, ct);
+        if (!checkedRun.DryRun || !File.Exists(PathOf(checkedRun.FileId)))
+        {
+            throw new ValidationException([new ValidationFailure("Import", "This check's file is gone: upload the file again.")]);
+        }
+        var rows = new List<IReadOnlyList<string>>();
+        if (preview)
+        {
+            await using var reader = await CsvDataReader.CreateAsync(PathOf(checkedRun.FileId), ReaderOptions);
+            while (rows.Count < PreviewRows && await reader.ReadAsync(ct))
+            {
+                rows.Add(Enumerable.Range(0, reader.FieldCount).Select(i => i < reader.RowFieldCount ? Common.CsvWriter.Unneutralised(reader.GetString(i)) : "").ToList());
+            }
+        }
+        var upload = new ImportUpload(checkedRun.FileId, checkedRun.FileName, JsonSerializer.Deserialize<List<string>>(checkedRun.Headers) ?? [], rows,
+            checkedRun.RowsTotal, new Dictionary<string, string>());
+        return (upload, JsonSerializer.Deserialize<Dictionary<string, string>>(checkedRun.Mapping) ?? [], checkedRun.OnExisting);
     }
 
     /// <summary>Connects to an Elastic Path store with client credentials and says what it holds (Admins: the import creates fields).</summary>

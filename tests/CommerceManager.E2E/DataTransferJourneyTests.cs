@@ -79,8 +79,20 @@ public sealed class DataTransferJourneyTests(BrowserFixture browser) : IClassFix
         await Assertions.Expect(page.GetByTestId("import-state")).ToHaveTextAsync("done");
         await Assertions.Expect(page.GetByTestId("import-created")).ToHaveTextAsync("Would create 40");
         await Assertions.Expect(page.GetByTestId("import-errors")).ToContainTextAsync("Email");
+        // Named by the spreadsheet's line: the header is line 1, so the 41st row is line 42.
+        await Assertions.Expect(page.GetByTestId("import-error-line")).ToHaveTextAsync("42");
         var customers = browser.App.Services.GetRequiredService<CustomerService>();
         Assert.Equal(0, (await customers.ListAsync(Access.SystemAdmin("e2e"), new CustomerQuery($"like(email,*@{domain})"))).Total);
+
+        // Change the mapping after the check, without uploading the file again: the company's column is back, checked again.
+        await page.GetByTestId("import-change-mapping").ClickAsync();
+        await page.ExpectUrlAsync("**/customers/import");
+        await Assertions.Expect(page.GetByTestId("import-summary")).ToContainTextAsync("41 rows");
+        await Assertions.Expect(mapping.Locator("tbody tr").Nth(4)).ToContainTextAsync("(skip this column)");
+        await Assertions.Expect(mapping.Locator("tbody tr").Nth(5)).ToContainTextAsync("1 High Street");
+        await page.GetByTestId("import-dry-run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("import-state")).ToHaveTextAsync("done");
+        await Assertions.Expect(page.GetByTestId("import-created")).ToHaveTextAsync("Would create 40");
 
         await page.GetByTestId("import-now").ClickAsync();
         await Assertions.Expect(page.GetByTestId("import-state")).ToHaveTextAsync("done");

@@ -115,7 +115,8 @@ public sealed class ImportTests : IAsyncLifetime
 
         var stopped = await RunAsync(await UploadAsync("name,email\r\nAnother,another@import.example\r\nDup,kept@import.example\r\nLater,later@import.example\r\n"), ExistingEmail.Stop);
         Assert.Equal(JobStatus.Failed, stopped.Status);
-        Assert.StartsWith("Stopped at row 2: kept@import.example is already a customer's email", stopped.Error);
+        // The spreadsheet's line (the header is line 1): the second row is line 3.
+        Assert.StartsWith("Stopped at line 3: kept@import.example is already a customer's email", stopped.Error);
         Assert.Equal(1, (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,another@import.example)"))).Total);
         Assert.Equal(0, (await customers.ListAsync(As.Viewer, new CustomerQuery("eq(email,later@import.example)"))).Total);
     }
