@@ -118,6 +118,11 @@ public sealed class KeyboardJourneyTests(BrowserFixture browser) : IClassFixture
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/customers/[0-9a-f-]{36}"));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = name })).ToBeVisibleAsync();
 
+        // The first Tab on a customer is never Delete (issue 40, item 10): from the heading it reaches the email's copy button.
+        await page.GetByRole(AriaRole.Heading, new() { Name = name, Level = 1 }).FocusAsync();
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("copy-email", await page.EvaluateAsync<string?>("() => document.activeElement?.getAttribute('data-testid')"));
+
         // The tabs: Tab reaches the current one, the arrow keys move along them, Enter opens one. Then "Add address".
         await TabToAsync(page, "Details");
         await page.Keyboard.PressAsync("ArrowRight");
