@@ -23,6 +23,12 @@ public sealed record DashboardFigures(
     IReadOnlyList<HistoryEntry> Recent,
     TimeSpan Took)
 {
+    /// <summary>New customers per day over the last <see cref="DashboardService.LongDays"/> days (the per-day chart).</summary>
+    public IReadOnlyList<DayCount> NewCustomersLongByDay { get; init; } = [];
+
+    /// <summary>Per day, the totals (minor units) of the orders placed that day that are not cancelled.</summary>
+    public IReadOnlyList<(DateOnly Day, long Minor)> RevenueByDay { get; init; } = [];
+
     /// <summary>Sign-ups (customers created) against checkouts without a customer, per day.</summary>
     public IEnumerable<(DateOnly Day, int SignUps, int Guests)> SignUpsVersusGuests =>
         NewCustomersByDay.Zip(GuestCheckoutsByDay, (s, g) => (s.Day, s.Count, g.Count));
@@ -36,6 +42,8 @@ public sealed record DashboardFigures(
 public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, HistoryService history, TimeProvider clock)
 {
     public const int Days = 14;
+    /// <summary>Days of the new-customers chart (from the eight weeks' counts: no query of its own).</summary>
+    public const int LongDays = 30;
     public const int Weeks = 8;
 
     /// <summary>How many of the latest changes the home page reads to make its recent-activity lines.</summary>
@@ -61,9 +69,22 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
         }
         var ordersByDay = Enumerable.Range(0, Days).Select(i => new DayCount(firstDay.AddDays(i), byStatus.Values.Sum(s => s[i].Count))).ToList();
         var weekly = daily.Chunk(7).Select(week => new DayCount(week[0].Day, week.Sum(d => d.Count))).ToList();
+        // Revenue: each day a sum over the orders of that day (a range of the creation index, the rows read for their totals).
+        var revenue = new List<(DateOnly, long)>(Days);
+        for (var i = 0; i < Days; i++)
+        {
+            var start = firstDay.AddDays(i).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            var end = start.AddDays(1);
+            revenue.Add((firstDay.AddDays(i), await db.Orders.Where(o => o.CreatedAt >= start && o.CreatedAt < end && o.Status != OrderStatus.Cancelled)
+                .SumAsync(o => o.Total, ct)));
+        }
         // Enough to fold an import's or a seed's run of like changes into one line and still show eight lines.
         var recent = (await history.TimelineOfStoreAsync(user, RecentRead, ct)).Items;
-        return new DashboardFigures(customers, orders, daily.TakeLast(Days).ToList(), weekly, guests, ordersByDay, byStatus, recent, timer.Elapsed);
+        return new DashboardFigures(customers, orders, daily.TakeLast(Days).ToList(), weekly, guests, ordersByDay, byStatus, recent, timer.Elapsed)
+        {
+            NewCustomersLongByDay = daily.TakeLast(LongDays).ToList(),
+            RevenueByDay = revenue,
+        };
     }
 
     /// <summary>

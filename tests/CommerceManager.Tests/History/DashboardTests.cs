@@ -1,3 +1,4 @@
+using CommerceManager.Common;
 using Bunit;
 using CommerceManager.Customers;
 using CommerceManager.Orders;
@@ -26,6 +27,7 @@ public sealed class DashboardTests : ConsoleTestContext
                 BillingAddress = CheckoutAndOrderTests.Billing(), ShippingAddress = CheckoutAndOrderTests.Billing(),
             });
         }
+        var placed = (await App.Get<OrderService>().ListAsync(As.Admin, new OrderQuery())).Items.Sum(o => o.Total);
         SignInAs(Roles.Viewer);
 
         var cut = Render<CommerceManager.Components.Pages.Home>();
@@ -47,6 +49,13 @@ public sealed class DashboardTests : ConsoleTestContext
             Assert.NotEmpty(orderChart.QuerySelectorAll("svg path.mud-chart-bar"));
             Assert.Contains("2 sign-ups, 2 guest checkouts", cut.Find("[data-testid=chart-signups-vs-guests] [role=img]").GetAttribute("aria-label"));
             Assert.NotEmpty(cut.FindAll("[data-testid=chart-new-customers-per-day] svg path.mud-chart-bar"));
+            // New customers over 30 days with the week's total; revenue per day (issue 38, item 4).
+            Assert.Equal(30, cut.FindAll("[data-testid=chart-new-by-day] tbody tr").Count);
+            Assert.Contains("This week (last 7 days): 2", cut.Find("[data-testid=new-this-week]").TextContent);
+            var revenueToday = cut.Find("[data-testid=revenue-by-day] tbody tr").Children.Select(c => c.TextContent.Trim()).ToList();
+            Assert.Equal(Money.Format(placed, "USD"), revenueToday[1]);
+            Assert.Equal(14, cut.FindAll("[data-testid=revenue-by-day] tbody tr").Count);
+            Assert.NotEmpty(cut.FindAll("[data-testid=chart-revenue-per-day] svg path.mud-chart-bar"));
         }, TimeSpan.FromSeconds(10)); // the figures are 126 small queries: longer than bUnit's default second on a busy PostgreSQL
     }
 
