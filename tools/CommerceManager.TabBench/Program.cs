@@ -15,7 +15,10 @@ namespace CommerceManager.TabBench;
 /// opening signed-in tabs on the customers list, and the server's memory after a forced full GC before and after.
 ///
 ///   dotnet run --project tools/CommerceManager.TabBench -c Release -- [--tabs 40] [--page customers] [--chromium /usr/bin/chromium]
-///       [--by-component] [--dump DIR]
+///       [--by-component] [--dump DIR] [--database FILE]
+///   dotnet run --project tools/CommerceManager.TabBench -c Release -- --timings [--runs 20] [--database FILE]
+///
+/// With --timings it measures instead how soon each console page is usable (see <see cref="PageTimings"/>).
 ///
 /// Prints the managed heap and the process's working set per tab, and what is left after the tabs close. The
 /// browser runs in its own processes; the Playwright client objects in this process are a few KiB per tab.
@@ -40,7 +43,9 @@ internal static class TabBenchProgram
         Directory.CreateDirectory(folder);
         try
         {
-            await using var app = new TabBenchApp(Path.Combine(folder, "tabs.db"));
+            // --database FILE: an existing store (e.g. a seeded million customers); otherwise a new one with demo data.
+            await using var app = new TabBenchApp(options.TryGetValue("database", out var database) && database.Length > 0
+                ? Path.GetFullPath(database) : Path.Combine(folder, "tabs.db"));
             app.Start();
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
@@ -55,12 +60,18 @@ internal static class TabBenchProgram
                 }
             };
             var first = await context.NewPageAsync();
-            await first.GotoAsync("Account/Login");
+            // Straight to the customers list (a sign-in of its own lands on Home).
+            await first.GotoAsync("Account/Login?ReturnUrl=%2Fcustomers");
             await first.GetByLabel("Email").FillAsync(TabBenchApp.AdminEmail);
             await first.GetByLabel("Password").FillAsync(TabBenchApp.AdminPassword);
             await first.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
             await first.WaitForURLAsync("**/customers");
             await OpenedAsync(first, "customers");
+            if (options.ContainsKey("timings"))
+            {
+                await PageTimings.RunAsync(first, int.Parse(options.GetValueOrDefault("runs", "20"), CultureInfo.InvariantCulture));
+                return 0;
+            }
 
             var dumps = options.GetValueOrDefault("dump");
             var before = Measure();
@@ -262,4 +273,69 @@ internal static class RenderTrees
         arrayBuilder is not null && Field(arrayBuilder, "_items") is Array items
             ? items.Length * (long)System.Runtime.CompilerServices.Unsafe.SizeOf<Microsoft.AspNetCore.Components.RenderTree.RenderTreeFrame>()
             : 0;
+}
+
+/// <summary>
+/// How soon each console page is usable, in Chromium: for each page, <c>runs</c> navigations (after two to warm up),
+/// and p50 / p95 of (a) first contentful paint, (b) the page's content shown (its rows, figures or heading), (c) the
+/// page interactive (the circuit has started: keys and clicks are handled), each in ms from the navigation's start.
+/// </summary>
+internal static class PageTimings
+{
+    public static async Task RunAsync(IPage page, int runs)
+    {
+        // Ids to open: a customer and an order from the lists' first rows.
+        await page.GotoAsync("customers");
+        var customer = await page.Locator("[data-testid=customer-table] tbody tr a").First.GetAttributeAsync("href");
+        var email = (await page.Locator("[data-testid=customer-table] tbody tr td[data-label=Email]").First.InnerTextAsync()).Trim();
+        await page.GotoAsync("orders");
+        var order = await page.Locator("[data-testid=orders-table] tbody tr a").First.GetAttributeAsync("href");
+        (string Name, string Path, string Content)[] pages =
+        [
+            ("home", "", "[data-testid=kpi-customers]"),
+            ("customers list", "customers", "[data-testid=customer-table] tbody tr"),
+            ("one box \"son\"", "customers?q=son", "[data-testid=customer-table] tbody tr"),
+            ("email equals", $"customers?filter={Uri.EscapeDataString($"eq(email,{email})")}", "[data-testid=customer-table] tbody tr"),
+            ("deep page (400)", "customers?page=400", "[data-testid=customer-table] tbody tr"),
+            ("customer: details", $"{customer}?tab=details", "#customer-name"),
+            ("customer: addresses", $"{customer}?tab=addresses", "[data-testid=add-address]"),
+            ("customer: orders", $"{customer}?tab=orders", "[data-testid=customer-heading]"),
+            ("customer: history", $"{customer}?tab=history", "[data-testid=customer-heading]"),
+            ("orders list", "orders", "[data-testid=orders-table] tbody tr"),
+            ("an order", order ?? "orders", "h1"),
+            ("activity", "activity", "[data-testid=activity-table], [data-testid=activity-empty]"),
+            ("duplicates", "customers/duplicates", "h1"),
+            ("accounts", "accounts", "h1"),
+        ];
+        Console.WriteLine($"Console pages, {runs} navigations each after 2 to warm up (ms from the navigation's start):");
+        Console.WriteLine($"{"page",-22} {"paint p50",10} {"p95",6} {"content p50",12} {"p95",6} {"interactive p50",16} {"p95",6}");
+        foreach (var (name, path, content) in pages)
+        {
+            var paint = new List<double>();
+            var shown = new List<double>();
+            var ready = new List<double>();
+            for (var i = 0; i < runs + 2; i++)
+            {
+                await page.GotoAsync(path, new() { WaitUntil = WaitUntilState.Commit });
+                await page.Locator(content).First.WaitForAsync();
+                var contentAt = await page.EvaluateAsync<double>("() => performance.now()");
+                await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+                var readyAt = await page.EvaluateAsync<double>("() => performance.now()");
+                var paintAt = await page.EvaluateAsync<double>("() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1");
+                if (i >= 2)
+                {
+                    paint.Add(paintAt);
+                    shown.Add(contentAt);
+                    ready.Add(readyAt);
+                }
+            }
+            Console.WriteLine($"{name,-22} {Pct(paint, 0.5),10:N0} {Pct(paint, 0.95),6:N0} {Pct(shown, 0.5),12:N0} {Pct(shown, 0.95),6:N0} {Pct(ready, 0.5),16:N0} {Pct(ready, 0.95),6:N0}");
+        }
+    }
+
+    private static double Pct(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
 }
