@@ -11,6 +11,9 @@ namespace CommerceManager.Dashboard;
 
 public sealed record DayCount(DateOnly Day, int Count);
 
+/// <summary>An amount of money (minor units) on a day.</summary>
+public sealed record DayAmount(DateOnly Day, long Minor);
+
 /// <summary>What the home page shows; every figure comes from a row counter or an index range, never a scan.</summary>
 public sealed record DashboardFigures(
     int Customers,
@@ -27,7 +30,7 @@ public sealed record DashboardFigures(
     public IReadOnlyList<DayCount> NewCustomersLongByDay { get; init; } = [];
 
     /// <summary>Per day, the totals (minor units) of the orders placed that day that are not cancelled.</summary>
-    public IReadOnlyList<(DateOnly Day, long Minor)> RevenueByDay { get; init; } = [];
+    public IReadOnlyList<DayAmount> RevenueByDay { get; init; } = [];
 
     /// <summary>Sign-ups (customers created) against checkouts without a customer, per day.</summary>
     public IEnumerable<(DateOnly Day, int SignUps, int Guests)> SignUpsVersusGuests =>
@@ -70,12 +73,12 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
         var ordersByDay = Enumerable.Range(0, Days).Select(i => new DayCount(firstDay.AddDays(i), byStatus.Values.Sum(s => s[i].Count))).ToList();
         var weekly = daily.Chunk(7).Select(week => new DayCount(week[0].Day, week.Sum(d => d.Count))).ToList();
         // Revenue: each day a sum over the orders of that day (a range of the creation index, the rows read for their totals).
-        var revenue = new List<(DateOnly, long)>(Days);
+        var revenue = new List<DayAmount>(Days);
         for (var i = 0; i < Days; i++)
         {
             var start = firstDay.AddDays(i).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             var end = start.AddDays(1);
-            revenue.Add((firstDay.AddDays(i), await db.Orders.Where(o => o.CreatedAt >= start && o.CreatedAt < end && o.Status != OrderStatus.Cancelled)
+            revenue.Add(new DayAmount(firstDay.AddDays(i), await db.Orders.Where(o => o.CreatedAt >= start && o.CreatedAt < end && o.Status != OrderStatus.Cancelled)
                 .SumAsync(o => o.Total, ct)));
         }
         // Enough to fold an import's or a seed's run of like changes into one line and still show eight lines.
