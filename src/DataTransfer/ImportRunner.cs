@@ -202,6 +202,9 @@ public sealed partial class ImportRunner(
         }
     }
 
+    /// <summary>Why the address of a row that updated an existing customer was not added.</summary>
+    public const string AddressNotAddedExisting = "the customer existed, so only its own fields were updated (add the address on its page)";
+
     /// <summary>One row read into what it means: the customer, maybe an address, or why it cannot be imported.</summary>
     /// <param name="AddressErrors">Why the row's address cannot be added: the customer is still imported, without it.</param>
     private sealed record ParsedRow(int Row, string[] Cells, CustomerInput Customer, AddressInput? Address, Dictionary<string, JsonNode?> Custom,
@@ -279,6 +282,11 @@ public sealed partial class ImportRunner(
                                 customer.Version = Guid.NewGuid();
                             }
                             updated++;
+                            // An update changes the customer's own fields; the row's address is not added to them, and says so.
+                            if (p.Address is not null && p.AddressErrors.Count == 0)
+                            {
+                                p.AddressErrors.Add((null, AddressNotAddedExisting));
+                            }
                         }
                         catch (ValidationException ex)
                         {

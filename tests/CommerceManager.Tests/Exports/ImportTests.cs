@@ -122,6 +122,21 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_updated_customers_address_is_not_added_and_the_import_says_so_on_its_line()
+    {
+        await services.Get<CustomerService>().CreateAsync(As.Admin, new CustomerInput { Name = "Old Name", Email = "kept@import.example" });
+        const string csv = "First Name,Last Name,Email,Address1,City,Province,Zip,Country Code\r\n" +
+            "New,Name,kept@import.example,1 Mill Lane,Leeds,West Yorkshire,LS1 1AA,GB\r\nFresh,One,fresh@import.example,2 Mill Lane,Leeds,West Yorkshire,LS1 1AB,GB\r\n";
+
+        var job = await RunAsync(await UploadAsync(csv), ExistingEmail.Update);
+
+        Assert.Equal((1, 1, 0), (job.Created, job.Updated, job.FailedRows));
+        var line = Assert.Single(await services.Get<ImportService>().ErrorsAsync(As.Representative, job.Id));
+        Assert.Equal(1, line.Row);
+        Assert.StartsWith("Address not added: the customer existed", line.Message);
+    }
+
+    [Fact]
     public async Task Imported_and_updated_customers_are_on_their_timelines_as_the_import_of_the_staff_member_who_started_it()
     {
         var customers = services.Get<CustomerService>();
