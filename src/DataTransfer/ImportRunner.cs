@@ -167,7 +167,7 @@ public sealed partial class ImportRunner(
                     while (batch.Count < BatchSize && await reader.ReadAsync(stopping))
                     {
                         row++;
-                        batch.Add((row, Enumerable.Range(0, headers.Count).Select(i => i < reader.RowFieldCount ? Common.CsvWriter.Unneutralised(reader.GetString(i)) : "").ToArray()));
+                        batch.Add((row, ImportService.CellsOf(reader, headers.Count)));
                     }
                     if (batch.Count == 0)
                     {

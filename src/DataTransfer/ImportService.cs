@@ -51,6 +51,10 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
 
     public string PathOf(Guid fileId) => Path.Combine(Folder, $"{fileId:N}.csv");
 
+    /// <summary>The current row's first <paramref name="count"/> cells as typed (a short row padded with ""; our exports' <c>'</c> taken off).</summary>
+    internal static string[] CellsOf(CsvDataReader reader, int count) =>
+        Enumerable.Range(0, count).Select(i => i < reader.RowFieldCount ? Common.CsvWriter.Unneutralised(reader.GetString(i)) : "").ToArray();
+
     internal static CsvDataReaderOptions ReaderOptions => new() { HasHeaders = true, BufferSize = 64 * 1024 };
 
     /// <summary>Keeps the file and reads what the mapping step needs. A file that is not CSV with a header row is refused.</summary>
@@ -82,7 +86,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
             {
                 if (rows++ < PreviewRows)
                 {
-                    preview.Add(Enumerable.Range(0, reader.FieldCount).Select(i => i < reader.RowFieldCount ? Common.CsvWriter.Unneutralised(reader.GetString(i)) : "").ToList());
+                    preview.Add(CellsOf(reader, reader.FieldCount));
                 }
             }
             var fields = await customFields.EnabledFieldsAsync(Flow.Customers, ct);
@@ -196,7 +200,7 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Cus
             await using var reader = await CsvDataReader.CreateAsync(PathOf(checkedRun.FileId), ReaderOptions);
             while (rows.Count < PreviewRows && await reader.ReadAsync(ct))
             {
-                rows.Add(Enumerable.Range(0, reader.FieldCount).Select(i => i < reader.RowFieldCount ? Common.CsvWriter.Unneutralised(reader.GetString(i)) : "").ToList());
+                rows.Add(CellsOf(reader, reader.FieldCount));
             }
         }
         var upload = new ImportUpload(checkedRun.FileId, checkedRun.FileName, JsonSerializer.Deserialize<List<string>>(checkedRun.Headers) ?? [], rows,
