@@ -1,3 +1,4 @@
+using CommerceManager.Customers;
 using CommerceManager.Data;
 using CommerceManager.CustomFields;
 using FluentValidation;
@@ -13,6 +14,7 @@ public static class AddressesSetup
         services.AddBulkLoadedTables(Address.Table);
         services.AddCustomValueHost(Flow.Addresses, Address.Table);
         services.AddSingleton<AddressService>();
+        services.AddCustomerBelongings<AddressBelongings>();
         services.AddHistoryRule(HistoryRule.For<Address>("address", ChangeKinds.Address, a => a.Id, a => a.CustomerId,
                 a => a.Name is { Length: > 0 } label ? label : $"{a.Postal.FirstName} {a.Postal.LastName}, {a.Postal.Line1}".Trim())
             .Field(nameof(Address.Name), "name")

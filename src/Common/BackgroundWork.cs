@@ -7,6 +7,12 @@ public readonly record struct WorkProgress(int Done, int Total);
 
 public enum WorkState { Running, Succeeded, Failed, Cancelled }
 
+/// <summary>What came of a long operation, in words, and a page to go on from ("Undo", on its Activity line).</summary>
+public sealed record WorkOutcome(string Text, string? Href = null, string? LinkText = null)
+{
+    public static implicit operator WorkOutcome(string text) => new(text);
+}
+
 /// <summary>
 /// One long operation a staff member started (a bulk delete, a bulk field change): its progress, its outcome, and
 /// a way to cancel it. It belongs to the app, not to the page that started it, so it goes on when the person
@@ -31,6 +37,9 @@ public sealed class WorkItem : IProgress<WorkProgress>
     public WorkProgress Progress { get; private set; }
     /// <summary>What came of it, in words: "Deleted 1,204 customers.", or the reason it failed.</summary>
     public string? Outcome { get; private set; }
+    /// <summary>Where to go on from the outcome, and the link's words (null: nowhere).</summary>
+    public string? OutcomeHref { get; private set; }
+    public string? OutcomeLinkText { get; private set; }
     public DateTime? FinishedAt { get; private set; }
     internal CancellationToken Token => cancel.Token;
     private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -54,9 +63,9 @@ public sealed class WorkItem : IProgress<WorkProgress>
         }
     }
 
-    internal void Finish(WorkState state, string? outcome, DateTime at)
+    internal void Finish(WorkState state, WorkOutcome outcome, DateTime at)
     {
-        (State, Outcome, FinishedAt) = (state, outcome, at);
+        (State, Outcome, OutcomeHref, OutcomeLinkText, FinishedAt) = (state, outcome.Text, outcome.Href, outcome.LinkText, at);
         cancel.Dispose();
         Changed?.Invoke(this);
         finished.TrySetResult();
@@ -84,7 +93,7 @@ public sealed class BackgroundWork(IServiceProvider services, TimeProvider clock
     /// Starts <paramref name="work"/>, which reports progress to the item it is given, honours its token, and
     /// returns the outcome in words. Cancelling stops it between steps; what was done before stays done.
     /// </summary>
-    public WorkItem Start(string owner, string title, Func<IProgress<WorkProgress>, CancellationToken, Task<string>> work)
+    public WorkItem Start(string owner, string title, Func<IProgress<WorkProgress>, CancellationToken, Task<WorkOutcome>> work)
     {
         Prune();
         // A new operation replaces the outcomes of the person's earlier ones (they have seen them); running ones stay.

@@ -1,3 +1,4 @@
+using CommerceManager.Customers;
 using CommerceManager.History;
 
 namespace CommerceManager.CustomerSignIn;
@@ -18,6 +19,7 @@ public static class CustomerSignInSetup
         services.AddSingleton<OidcProfileService>();
         services.AddSingleton<RealmService>();
         services.AddSingleton<OidcSignInService>();
+        services.AddCustomerBelongings<SignInLinkBelongings>();
         // A provider identity linked to a customer (or unlinked by a merge) is a sign-in change on its timeline.
         services.AddHistoryRule(HistoryRule.For<CustomerLogin>("user-authentication-oidc-profile-info", ChangeKinds.SignIn, l => l.Id, l => l.CustomerId,
                 l => l.Email)

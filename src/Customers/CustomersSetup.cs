@@ -1,3 +1,4 @@
+using CommerceManager.Common;
 using CommerceManager.CustomFields;
 using CommerceManager.Data;
 using FluentValidation;
@@ -19,6 +20,7 @@ public static class CustomersSetup
         services.AddSingleton<CustomerService>();
         services.AddOptions<BulkSettings>().BindConfiguration("Customers");
         services.AddSingleton<CustomerBulk>();
+        services.AddHousekeeping("bulk jobs' undo data past its 30 days deleted", (sp, ct) => sp.GetRequiredService<CustomerBulk>().ForgetExpiredAsync(ct));
         // A customer's own fields on its timeline; the password as set / replaced / removed only.
         services.AddHistoryRule(HistoryRule.For<Customer>("customer", ChangeKinds.Details, c => c.Id, c => c.Id, c => c.Name)
             .Field(nameof(Customer.Name), "name").Field(nameof(Customer.Email), "email").Field(nameof(Customer.ExternalRef), "external_ref")

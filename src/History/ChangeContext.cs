@@ -48,6 +48,7 @@ public static class ChangeContext
 {
     private static readonly AsyncLocal<Func<ChangeActor>?> current = new();
     private static readonly AsyncLocal<bool> quiet = new();
+    private static readonly AsyncLocal<Guid?> batch = new();
 
     public static ChangeActor Current => current.Value?.Invoke() ?? ChangeActor.System();
 
@@ -73,6 +74,16 @@ public static class ChangeContext
     }
 
     internal static bool IsUnrecorded => quiet.Value;
+
+    /// <summary>Saves in this scope are changes of one bulk job (<see cref="ChangeRecord.BatchId"/>) until the result is disposed.</summary>
+    public static IDisposable InBatch(Guid jobId)
+    {
+        var previous = batch.Value;
+        batch.Value = jobId;
+        return new Restore(() => batch.Value = previous);
+    }
+
+    internal static Guid? Batch => batch.Value;
 
     private sealed class Restore(Action restore) : IDisposable
     {

@@ -32,6 +32,18 @@ public static class ChangeActions
     public const string SignedOut = "signed-out";
     public const string Merged = "merged";
     public const string Erased = "erased";
+    /// <summary>A bulk job's line on the Activity page (<see cref="BulkJobs"/>).</summary>
+    public const string Bulk = "bulk";
+}
+
+/// <summary>
+/// A bulk job on the Activity page: one record whose resource is the job (its id is the <see cref="ChangeRecord.BatchId"/>
+/// of the changes it made), whose subject says what it did ("Bulk delete") and whose <see cref="CountField"/> says to how many.
+/// </summary>
+public static class BulkJobs
+{
+    public const string ResourceType = "bulk-job";
+    public const string CountField = "customers";
 }
 
 /// <summary>Who acted.</summary>
@@ -80,6 +92,12 @@ public sealed class ChangeRecord
     public string Channel { get; set; } = "";
     /// <summary>JSON: <c>{"field": {"from": …, "to": …}}</c>, values as text; custom values keyed <c>custom:&lt;field id&gt;</c>.</summary>
     public string Delta { get; set; } = "{}";
+    /// <summary>
+    /// The bulk job this change was one of (a bulk delete, a bulk field change, an undo of one): the Activity page shows
+    /// the job as one line (its record has <see cref="BulkJobs.ResourceType"/> and the job's id) that lists these when
+    /// opened; a customer's own timeline shows its change as usual. Null for a change made on its own.
+    /// </summary>
+    public Guid? BatchId { get; set; }
 
     /// <summary>Added by the recorder during this save (dropped and recomputed when a save is retried).</summary>
     internal bool Automatic { get; set; }
@@ -116,6 +134,10 @@ internal sealed class ChangeRecordConfiguration : IEntityTypeConfiguration<Chang
         b.HasIndex(r => new { r.Kind, r.Id });
         b.HasIndex(r => new { r.ActorKind, r.Id });
         b.HasIndex(r => r.At);
+        b.HasIndex(r => new { r.BatchId, r.Id });
+        // The store-wide newest-first list skips bulk jobs' own changes: after a bulk delete of a million this index
+        // still finds the latest 50 others at once.
+        b.HasIndex(r => r.Id, "IX_ChangeRecords_Unbatched").HasFilter("\"BatchId\" IS NULL");
     }
 }
 

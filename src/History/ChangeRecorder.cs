@@ -173,7 +173,8 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
                 && (rule.Applies is null || rule.Applies(entry.Entity)))
             {
                 // A row saved for another request (group commit) is that request's change.
-                var (actor, unrecorded) = origins?.GetValueOrDefault(entry.Entity) is { } origin ? ActorIn(origin) : (current, ChangeContext.IsUnrecorded);
+                var (actor, unrecorded, batch) = origins?.GetValueOrDefault(entry.Entity) is { } origin ? ActorIn(origin)
+                    : (current, ChangeContext.IsUnrecorded, ChangeContext.Batch);
                 if (unrecorded)
                 {
                     continue;
@@ -184,6 +185,7 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
                 for (var i = first; i < records.Count; i++)
                 {
                     Stamp(records[i], actor, now);
+                    records[i].BatchId = batch;
                 }
             }
         }
@@ -202,11 +204,11 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
         record.Channel = actor.Channel;
     }
 
-    /// <summary>Who is acting, and whether their saves are recorded, in another flow of work.</summary>
-    private static (ChangeActor Actor, bool Unrecorded) ActorIn(ExecutionContext origin)
+    /// <summary>Who is acting, whether their saves are recorded, and in which bulk job, in another flow of work.</summary>
+    private static (ChangeActor Actor, bool Unrecorded, Guid? Batch) ActorIn(ExecutionContext origin)
     {
-        (ChangeActor, bool) found = default;
-        ExecutionContext.Run(origin, _ => found = (ChangeContext.Current, ChangeContext.IsUnrecorded), null);
+        (ChangeActor, bool, Guid?) found = default;
+        ExecutionContext.Run(origin, _ => found = (ChangeContext.Current, ChangeContext.IsUnrecorded, ChangeContext.Batch), null);
         return found;
     }
 

@@ -39,6 +39,10 @@ public sealed record HistoryEntry(
         _ => channel == ChangeActor.Import ? (actorName is null ? "an import" : $"an import by {actorName}") : actorName ?? "the system",
     };
 
+    /// <summary>How many customers a bulk job's line counts (0 for any other change).</summary>
+    public int BulkCount => ResourceType == BulkJobs.ResourceType && Changes.FirstOrDefault(c => c.Field == BulkJobs.CountField)?.To is { } n
+        && int.TryParse(n, System.Globalization.CultureInfo.InvariantCulture, out var count) ? count : 0;
+
     /// <summary>"Address “Home” updated", "Password replaced", "Signed out everywhere": what, in words.</summary>
     public string Title
     {
@@ -70,9 +74,10 @@ public sealed record HistoryEntry(
                 "api-key" => $"API key “{Subject}”",
                 "oidc-profile" => $"Sign-in provider “{Subject}”",
                 "setting" => $"Setting “{Subject}”",
+                BulkJobs.ResourceType => $"{Subject}: {BulkCount:N0} customer{(BulkCount == 1 ? "" : "s")}",
                 _ => ResourceType,
             };
-            if (what.StartsWith("Password", StringComparison.Ordinal) || what.EndsWith(" revoked", StringComparison.Ordinal) || Action == ChangeActions.SignedOut)
+            if (ResourceType == BulkJobs.ResourceType || what.StartsWith("Password", StringComparison.Ordinal) || what.EndsWith(" revoked", StringComparison.Ordinal) || Action == ChangeActions.SignedOut)
             {
                 return what;
             }
@@ -97,7 +102,7 @@ public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Items, Guid? Next);
 /// <summary>
 /// Filters of the History tab and the Activity page; each is served by an index ending in the id. <c>From</c> (at or
 /// after) and <c>To</c> (before) are UTC times, read as a range of ids; <c>CustomerIds</c> keeps the timelines of a
-/// customer search's matches.
+/// customer search's matches; <c>Job</c> keeps one bulk job's line.
 /// </summary>
 public sealed record HistoryQuery(
     Guid? CustomerId = null,
@@ -108,7 +113,8 @@ public sealed record HistoryQuery(
     int Limit = 25,
     DateTime? From = null,
     DateTime? To = null,
-    IReadOnlyList<Guid>? CustomerIds = null);
+    IReadOnlyList<Guid>? CustomerIds = null,
+    Guid? Job = null);
 
 public sealed class HistoryOptions
 {
@@ -176,6 +182,15 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Cu
         {
             records = records.Where(r => r.CustomerId != null && customers.Contains(r.CustomerId.Value));
         }
+        if (query.Job is { } job)
+        {
+            records = records.Where(r => r.ResourceType == BulkJobs.ResourceType && r.ResourceId == job);
+        }
+        if (query.CustomerId is null && query.CustomerIds is null)
+        {
+            // Store-wide, a bulk job is its one line; a customer's own timeline shows its part.
+            records = records.Where(r => r.BatchId == null);
+        }
         if (query.Before is { } before)
         {
             records = records.Where(r => r.Id.CompareTo(before) < 0);
@@ -190,6 +205,23 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Cu
         {
             var end = RecordIds.First(to);
             records = records.Where(r => r.Id.CompareTo(end) < 0);
+        }
+        var rows = await records.OrderByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
+        var labels = await LabelsAsync(ct);
+        var items = rows.Take(limit).Select(r => ToEntry(r, labels)).ToList();
+        return new HistoryPage(items, rows.Count > limit ? items[^1].Id : null);
+    }
+
+    /// <summary>The changes one bulk job made (its line on the Activity page, opened), newest first, keyset-paged.</summary>
+    public async Task<HistoryPage> BatchAsync(ClaimsPrincipal user, Guid jobId, Guid? before = null, int limit = 25, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        limit = Math.Clamp(limit, 1, MaxLimit);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var records = db.ChangeRecords.AsNoTracking().Where(r => r.BatchId == jobId);
+        if (before is { } cursor)
+        {
+            records = records.Where(r => r.Id.CompareTo(cursor) < 0);
         }
         var rows = await records.OrderByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
         var labels = await LabelsAsync(ct);

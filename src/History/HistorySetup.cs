@@ -1,3 +1,4 @@
+using CommerceManager.Common;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -12,7 +13,7 @@ public static class HistorySetup
         services.AddSingleton<HistoryService>();
         services.AddSingleton<ISaveChangesInterceptor, ChangeRecorder>();
         services.AddScoped<CircuitHandler, ConsoleChangeActor>();
-        services.AddHostedService<HistoryCleanup>();
+        services.AddHousekeeping("change records older than the retention deleted", (sp, ct) => sp.GetRequiredService<HistoryService>().CleanUpAsync(ct));
         return services;
     }
 
@@ -62,38 +63,6 @@ internal sealed class ConsoleChangeActor(AuthenticationStateProvider authenticat
                 await next(context);
             }
         };
-}
-
-/// <summary>Deletes history older than the retention (EP's logs-ttl, or <c>History__RetentionDays</c>) once an hour.</summary>
-internal sealed class HistoryCleanup(HistoryService history, ILogger<HistoryCleanup> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1));
-        try
-        {
-            await Task.Delay(TimeSpan.FromMinutes(1), stoppingToken);
-            do
-            {
-                try
-                {
-                    var deleted = await history.CleanUpAsync(stoppingToken);
-                    if (deleted > 0)
-                    {
-                        logger.LogInformation("History retention: deleted {Count} change records older than the retention.", deleted);
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning(ex, "History retention cleanup failed; it runs again in an hour.");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
 }
 
 /// <summary>A setting whose changes are recorded, and its label.</summary>

@@ -1,3 +1,4 @@
+using CommerceManager.Customers;
 using CommerceManager.Data;
 using CommerceManager.Common;
 using FluentValidation;
@@ -16,6 +17,7 @@ public static class OrdersSetup
         services.AddSingleton<CartService>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
+        services.AddCustomerBelongings<OrderBelongings>();
         // An order on its customer's timeline (a guest's on none): created, and its status, payment and shipping.
         services.AddHistoryRule(HistoryRule.For<Order>("order", ChangeKinds.Order, o => o.Id, o => o.CustomerId,
                 o => o.OrderNumber is { Length: > 0 } number ? number : OrderFormat.ShortId(o.Id))

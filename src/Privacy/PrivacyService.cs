@@ -146,7 +146,7 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
     /// <summary>
     /// Erases the customer's personal data in one transaction: the customer with its addresses, custom values, sign-in
     /// links and tokens goes; its orders (and guest orders under its email) keep totals, items, dates and statuses with
-    /// name, email and addresses blanked; history keeps when and who but not the values; merge snapshots, duplicate
+    /// name, email and addresses blanked; history keeps when and who but not the values; merge snapshots, bulk jobs' undo data, duplicate
     /// pairs and import error rows that name it are cleared. The request is recorded without personal data, and the
     /// email can be registered again.
     /// </summary>
@@ -200,6 +200,8 @@ public sealed class PrivacyService(IDbContextFactory<AppDbContext> dbFactory, Cu
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.RemovedName, "").SetProperty(m => m.RemovedEmail, "").SetProperty(m => m.SurvivorName, "")
                     .SetProperty(m => m.Snapshot, "{}"), ct);
             await db.DuplicatePairs.Where(p => timelines.Contains(p.FirstId) || timelines.Contains(p.SecondId)).ExecuteDeleteAsync(ct);
+            // What a bulk delete or field set kept for its undo (a deleted customer's values, password hash, addresses).
+            await db.CustomerBulkJobItems.Where(i => timelines.Contains(i.CustomerId)).ExecuteDeleteAsync(ct);
             // Import error rows keep the cells of a refused row (JSON text): any spelling of the email clears them.
             var spellings = emails.SelectMany(e => new[] { e, e.ToLowerInvariant(), System.Text.Json.JsonSerializer.Serialize(e.ToLowerInvariant()).Trim('"') })
                 .Concat(customer is null ? [] : new[] { customer.Email, System.Text.Json.JsonSerializer.Serialize(customer.Email).Trim('"') })

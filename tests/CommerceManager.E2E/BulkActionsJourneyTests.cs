@@ -131,6 +131,28 @@ public sealed class BulkActionsJourneyTests(BrowserFixture browser) : IClassFixt
             .ListAsync(Access.SystemAdmin("e2e"), new CustomerQuery($"like(email,*@{domain})"));
         Assert.Equal(0, left.Total);
         Assert.True((await browser.App.Services.GetRequiredService<CustomerService>().ListAsync(Access.SystemAdmin("e2e"), new CustomerQuery())).Total > 0);
+
+        // Regret: the outcome leads to the job's one line on the Activity page, opened onto its changes, with Undo.
+        await page.GetByTestId("work-link").ClickAsync();
+        await page.WaitForURLAsync("**/activity?job=*");
+        await page.WaitForCircuitAsync();
+        var line = page.GetByTestId("activity-row");
+        await Assertions.Expect(line).ToHaveCountAsync(1);
+        await Assertions.Expect(line).ToContainTextAsync("Bulk delete: 30 customers");
+        await Assertions.Expect(line).ToContainTextAsync(KestrelApp.AdminEmail);
+        await Assertions.Expect(page.GetByTestId("bulk-change")).ToHaveCountAsync(25);
+        await Assertions.Expect(page.GetByTestId("bulk-change").First).ToContainTextAsync("Customer deleted");
+        await page.GetByTestId("bulk-more").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("bulk-change")).ToHaveCountAsync(30);
+        await page.ShotAsync("64-bulk-job-on-activity");
+        await page.GetByTestId("bulk-undo").ClickAsync();
+        await Assertions.Expect(dialog).ToContainTextAsync("The 30 deleted customers come back");
+        await dialog.GetByTestId("confirm-ok").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("work-outcome").Filter(new() { HasText = "Undone: 30 customers back." })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("bulk-status")).ToContainTextAsync("Undone by " + KestrelApp.AdminEmail);
+        await Assertions.Expect(page.GetByTestId("bulk-undo")).ToHaveCountAsync(0);
+        Assert.Equal(30, (await browser.App.Services.GetRequiredService<CustomerService>()
+            .ListAsync(Access.SystemAdmin("e2e"), new CustomerQuery($"like(email,*@{domain})"))).Total);
     }
 
     [Fact]

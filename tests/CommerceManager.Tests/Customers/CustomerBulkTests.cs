@@ -51,7 +51,7 @@ public sealed class CustomerBulkTests : IAsyncLifetime
 
         var deleted = await Bulk.DeleteAsync(As.Representative, selection, progress);
 
-        Assert.Equal(2, deleted);
+        Assert.Equal(2, deleted.Count);
         Assert.Equal("Eve,Grace,Katherine", await NamesAsync());
         Assert.Equal(new WorkProgress(2, 2), progress.Seen[^1]);
     }
@@ -68,7 +68,7 @@ public sealed class CustomerBulkTests : IAsyncLifetime
         var selection = CustomerSelection.Of([ada, eve]);
         Assert.Equal(1, await Bulk.CountAsync(As.Viewer, selection));
 
-        Assert.Equal(1, await Bulk.DeleteAsync(As.Admin, selection));
+        Assert.Equal(1, (await Bulk.DeleteAsync(As.Admin, selection)).Count);
 
         Assert.Equal("Alan,Grace,Katherine", await NamesAsync());
     }
@@ -81,7 +81,7 @@ public sealed class CustomerBulkTests : IAsyncLifetime
         var changed = await Bulk.SetFieldAsync(As.Representative, CustomerSelection.AllMatching(new CustomerQuery("like(name,*a*)")), "tier", JsonValue.Create("Platinum"));
 
         // "a" is in the names of Ada, Alan, Grace and Katherine, not in Eve.
-        Assert.Equal(4, changed);
+        Assert.Equal(4, changed.Count);
         Assert.Equal("Ada,Alan,Grace,Katherine", await NamesAsync("eq(tier,Platinum)"));
         Assert.Equal("", await NamesAsync("eq(tier,Gold)"));
         var after = (await Customers.ListAsync(As.Viewer, new CustomerQuery("eq(name,Grace)"))).Items.Single();
@@ -142,7 +142,7 @@ public sealed class CustomerBulkTests : IAsyncLifetime
         Assert.Equal(CustomerBulk.BatchSize, await Bulk.CountAsync(As.Viewer, CustomerSelection.AllMatching(new CustomerQuery("eq(tier,Bulk)"))));
 
         var all = new Reports();
-        Assert.Equal(CustomerBulk.BatchSize * 2 + 100, await Bulk.DeleteAsync(As.Admin, bulk, all));
+        Assert.Equal(CustomerBulk.BatchSize * 2 + 100, (await Bulk.DeleteAsync(As.Admin, bulk, all)).Count);
         Assert.Equal(new[] { 500, 1000, 1100 }, all.Seen.Select(p => p.Done));
         Assert.Equal(5, await Bulk.CountAsync(As.Viewer, CustomerSelection.AllMatching(new CustomerQuery())));
     }
@@ -181,7 +181,7 @@ public sealed class BulkDeleteThresholdTests
         Assert.Contains("needs an Admin", refused.Message);
         Assert.Equal(4, (await customers.ListAsync(As.Viewer, new CustomerQuery("like(email,*@bulk-threshold.example)"))).Total);
 
-        Assert.Equal(2, await bulk.DeleteAsync(As.Representative, CustomerSelection.Of(ids.Take(2))));
-        Assert.Equal(2, await bulk.DeleteAsync(As.Admin, CustomerSelection.Of(ids.Skip(2))));
+        Assert.Equal(2, (await bulk.DeleteAsync(As.Representative, CustomerSelection.Of(ids.Take(2)))).Count);
+        Assert.Equal(2, (await bulk.DeleteAsync(As.Admin, CustomerSelection.Of(ids.Skip(2)))).Count);
     }
 }

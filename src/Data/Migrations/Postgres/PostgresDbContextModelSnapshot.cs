@@ -957,6 +957,100 @@ namespace CommerceManager.Data.Migrations.Postgres
                     b.ToTable("Customers", (string)null);
                 });
 
+            modelBuilder.Entity("CommerceManager.Customers.CustomerBulkJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .UseCollation("C");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .UseCollation("C");
+
+                    b.Property<string>("ById")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .UseCollation("C");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("FieldId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Selected")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SkippedWhy")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .UseCollation("C");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .UseCollation("C");
+
+                    b.Property<Guid?>("UndoOf")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("UndoUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("UndoneAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UndoneBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .UseCollation("C");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UndoUntil");
+
+                    b.ToTable("CustomerBulkJobs", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Customers.CustomerBulkJobItem", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.HasKey("JobId", "CustomerId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.ToTable("CustomerBulkJobItems", (string)null);
+                });
+
             modelBuilder.Entity("CommerceManager.Data.AppSetting", b =>
                 {
                     b.Property<string>("Key")
@@ -1511,6 +1605,9 @@ namespace CommerceManager.Data.Migrations.Postgres
                     b.Property<DateTime>("At")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Channel")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1553,11 +1650,16 @@ namespace CommerceManager.Data.Migrations.Postgres
 
                     b.HasIndex("ActorKind", "Id");
 
+                    b.HasIndex("BatchId", "Id");
+
                     b.HasIndex("CustomerId", "Id");
 
                     b.HasIndex("Kind", "Id");
 
                     b.HasIndex("ResourceType", "ResourceId", "Id");
+
+                    b.HasIndex(new[] { "Id" }, "IX_ChangeRecords_Unbatched")
+                        .HasFilter("\"BatchId\" IS NULL");
 
                     b.ToTable("ChangeRecords", (string)null);
                 });
@@ -2679,6 +2781,15 @@ namespace CommerceManager.Data.Migrations.Postgres
                     b.HasOne("CommerceManager.CustomerSignIn.OidcProfile", null)
                         .WithMany()
                         .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CommerceManager.Customers.CustomerBulkJobItem", b =>
+                {
+                    b.HasOne("CommerceManager.Customers.CustomerBulkJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -844,6 +844,93 @@ namespace CommerceManager.Data.Migrations.Sqlite
                     b.ToTable("Customers", (string)null);
                 });
 
+            modelBuilder.Entity("CommerceManager.Customers.CustomerBulkJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ById")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("FieldId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Selected")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SkippedWhy")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("UndoOf")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UndoUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("UndoneAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UndoneBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UndoUntil");
+
+                    b.ToTable("CustomerBulkJobs", (string)null);
+                });
+
+            modelBuilder.Entity("CommerceManager.Customers.CustomerBulkJobItem", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("JobId", "CustomerId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.ToTable("CustomerBulkJobItems", (string)null);
+                });
+
             modelBuilder.Entity("CommerceManager.Data.AppSetting", b =>
                 {
                     b.Property<string>("Key")
@@ -1345,6 +1432,9 @@ namespace CommerceManager.Data.Migrations.Sqlite
                     b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Channel")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1382,11 +1472,16 @@ namespace CommerceManager.Data.Migrations.Sqlite
 
                     b.HasIndex("ActorKind", "Id");
 
+                    b.HasIndex("BatchId", "Id");
+
                     b.HasIndex("CustomerId", "Id");
 
                     b.HasIndex("Kind", "Id");
 
                     b.HasIndex("ResourceType", "ResourceId", "Id");
+
+                    b.HasIndex(new[] { "Id" }, "IX_ChangeRecords_Unbatched")
+                        .HasFilter("\"BatchId\" IS NULL");
 
                     b.ToTable("ChangeRecords", (string)null);
                 });
@@ -2392,6 +2487,15 @@ namespace CommerceManager.Data.Migrations.Sqlite
                     b.HasOne("CommerceManager.CustomerSignIn.OidcProfile", null)
                         .WithMany()
                         .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CommerceManager.Customers.CustomerBulkJobItem", b =>
+                {
+                    b.HasOne("CommerceManager.Customers.CustomerBulkJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
