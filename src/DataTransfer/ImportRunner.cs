@@ -428,7 +428,7 @@ public sealed partial class ImportRunner(
         {
             name = string.Join(' ', new[] { first, last }.Where(s => !string.IsNullOrEmpty(s)));
         }
-        var input = new CustomerInput { Name = name, Email = Cell(ImportTargets.Email) ?? "", ExternalRef = Cell(ImportTargets.ExternalRef) };
+        var input = new CustomerInput { Name = name, Email = Cell(ImportTargets.Email) ?? "", ExternalRef = ImportTargets.Reference(Cell(ImportTargets.ExternalRef)) };
         var custom = new Dictionary<string, JsonNode?>();
         for (var i = 0; i < targets.Length; i++)
         {

@@ -59,6 +59,7 @@ public static class ImportTargets
         ["shippingpostcode"] = AddressPrefix + "postcode",
         ["country"] = AddressPrefix + "country", ["countrycode"] = AddressPrefix + "country", ["defaultaddresscountrycode"] = AddressPrefix + "country",
         ["billingcountry"] = AddressPrefix + "country", ["shippingcountry"] = AddressPrefix + "country",
+        ["countryid"] = AddressPrefix + "country",
         ["billingaddress1"] = AddressPrefix + "line_1", ["billingaddress2"] = AddressPrefix + "line_2", ["billingcity"] = AddressPrefix + "city",
         ["streetaddress"] = AddressPrefix + "line_1", ["billingphone"] = AddressPrefix + "phone_number", ["billingcompany"] = AddressPrefix + "company_name",
         ["billingfirstname"] = AddressPrefix + "first_name", ["billinglastname"] = AddressPrefix + "last_name",
@@ -97,6 +98,13 @@ public static class ImportTargets
         }
         return sb.Replace("e-mail", "email").ToString();
     }
+
+    /// <summary>
+    /// An id as the other platform meant it: Shopify writes its customer ids with a leading apostrophe ('7291838111998) so a
+    /// spreadsheet keeps them as text; the apostrophe is not part of the id.
+    /// </summary>
+    public static string? Reference(string? value) =>
+        value is ['\'', .. var rest] && rest.Length > 0 && rest.All(char.IsAsciiDigit) ? rest : value;
 
     /// <summary>A country as a two-letter code: codes as they are, names ("Canada", "france") looked up.</summary>
     public static string? Country(string? value)

@@ -280,6 +280,45 @@ public sealed class ImportTests : IAsyncLifetime
             ["address_line_1"] = "address:line_1", ["address_country"] = "address:country",
         }, upload.Guessed);
     }
+
+    /// <summary>
+    /// Whole files as each platform exports them today (every column of its customer export, in its order, with a row as
+    /// it writes one): imported with the guessed mapping and nothing changed, each customer arrives with its address.
+    /// </summary>
+    [Theory]
+    [InlineData("Shopify (customer export)",
+        "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,Tax Exempt,Tags",
+        "'7291838111998,Grace,Hopper,grace@shopify.example,yes,Navy,1 Main Street,,Arlington,VA,US,22201,+1 703-555-0100,+17035550199,no,120.50,3,,no,\"vip, navy\"",
+        "Grace Hopper|grace@shopify.example|1 Main Street|Arlington|VA|VA|22201|US|+1 703-555-0100|7291838111998")]
+    [InlineData("Shopify (legacy export)",
+        "First Name,Last Name,Email,Accepts Email Marketing,Company,Address1,Address2,City,Province,Province Code,Country,Country Code,Zip,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Tags,Note,Tax Exempt",
+        "Grace,Hopper,grace@shopify-legacy.example,no,,1 Main Street,Apt 2,Toronto,Ontario,ON,Canada,CA,M5V 2T6,416-555-0100,no,0.00,0,,,no",
+        "Grace Hopper|grace@shopify-legacy.example|1 Main Street|Toronto|Ontario|Ontario|M5V 2T6|CA|416-555-0100|")]
+    [InlineData("WooCommerce (Customer/Order CSV Export)",
+        "customer_id,first_name,last_name,email,date_registered,billing_first_name,billing_last_name,billing_company,billing_address_1,billing_address_2,billing_city,billing_state,billing_postcode,billing_country,billing_email,billing_phone,shipping_first_name,shipping_last_name,shipping_company,shipping_address_1,shipping_address_2,shipping_city,shipping_state,shipping_postcode,shipping_country,total_spent,order_count",
+        "42,Alan,Turing,alan@woo.example,2024-03-01 10:00:00,Alan,Turing,,Bletchley Park,Sherwood Drive,Milton Keynes,Buckinghamshire,MK3 6EB,GB,alan@woo.example,01908 640404,Alan,Turing,,Hut 8,,Bletchley,BKM,MK3 6EF,GB,99.00,2",
+        "Alan Turing|alan@woo.example|Bletchley Park|Milton Keynes|Buckinghamshire|Buckinghamshire|MK3 6EB|GB|01908 640404|42")]
+    [InlineData("Magento 2 (customer grid export)",
+        "ID,Name,Email,Group,Phone,ZIP,Country,State/Province,Customer Since,Web Site,Confirmed email,Account Created in,Billing Address,Shipping Address,Date of Birth,Tax VAT Number,Gender,Street Address,City,Fax,VAT Number,Company,Billing Firstname,Billing Lastname,Account Lock",
+        "17,Katherine Johnson,katherine@magento.example,General,757-555-0100,23666,United States,Virginia,\"Jan 5, 2024 10:00:00 AM\",Main Website,Confirmed,Default Store View,\"1 NASA Road Hampton Virginia 23666\",\"1 NASA Road Hampton Virginia 23666\",,,Female,1 NASA Road,Hampton,,,NASA,Katherine,Johnson,Unlocked",
+        "Katherine Johnson|katherine@magento.example|1 NASA Road|Hampton|Virginia|Virginia|23666|US|757-555-0100|")]
+    [InlineData("Magento 2 (System › Export, customer addresses)",
+        "_website,_email,_entity_id,city,company,country_id,fax,firstname,lastname,middlename,postcode,prefix,region,region_id,street,suffix,telephone,vat_id,vat_is_valid,vat_request_date,vat_request_id,vat_request_success,_address_default_billing_,_address_default_shipping_",
+        "base,mary@magento.example,5,Paris,,FR,,Mary,Jackson,,75001,,Île-de-France,,12 Rue de Rivoli,,+33 1 23 45 67 89,,,,,,1,1",
+        "Mary Jackson|mary@magento.example|12 Rue de Rivoli|Paris|Île-de-France|Île-de-France|75001|FR|+33 1 23 45 67 89|")]
+    public async Task Whole_exports_of_other_platforms_import_with_the_guessed_mapping_and_keep_each_address(string platform, string headers, string row, string expected)
+    {
+        var upload = await UploadAsync(headers + "\n" + row + "\n");
+
+        var job = await RunAsync(upload);
+
+        Assert.True((JobStatus.Success, 1, 0) == (job.Status, job.Created, job.FailedRows), $"{platform}: {job.Status}, {job.Created} created, {job.FailedRows} failed, {job.Error}");
+        var want = expected.Split('|');
+        var customer = (await services.Get<CustomerService>().ListAsync(As.Viewer, new CustomerQuery($"eq(email,{want[1]})"))).Items.Single();
+        var address = Assert.Single((await services.Get<AddressService>().ListAsync(As.Viewer, customer.Id))!.Items);
+        var p = address.Postal;
+        Assert.Equal<string>(want, [customer.Name, customer.Email, p.Line1 ?? "", p.City ?? "", p.Region ?? "", p.County ?? "", p.Postcode ?? "", p.Country ?? "", p.PhoneNumber ?? "", customer.ExternalRef ?? ""]);
+    }
 }
 
 /// <summary>Our own exports import back unchanged: CSV (formulas neutralised on the way out, restored on the way in) and JSON Lines.</summary>
