@@ -161,5 +161,19 @@ public sealed class KeyboardJourneyTests(BrowserFixture browser) : IClassFixture
         await Assertions.Expect(page.GetByTestId("address-card")).ToHaveCountAsync(before + 1);
         await Assertions.Expect(page.GetByTestId("address-card").Filter(new() { HasText = "Kay Board" })).ToContainTextAsync("1 Keyboard Lane");
         await Assertions.Expect(page.GetByRole(AriaRole.Tab, new() { Name = $"Addresses ({before + 1})" })).ToBeVisibleAsync();
+        // The focus is back where the dialog was opened from, not on the page (where the next Tab would start over).
+        await Assertions.Expect(page.GetByTestId("add-address")).ToBeFocusedAsync();
+
+        // Delete a card by keyboard: the question starts on Cancel; after the delete the focus stays among the addresses.
+        await TabToAsync(page, "delete-address", 10);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(dialog.GetByTestId("confirm-cancel")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(dialog.GetByTestId("confirm-ok")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("address-card")).ToHaveCountAsync(before);
+        await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement !== document.body");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.activeElement.closest('[role=tabpanel], .mud-tabs-panels') !== null"),
+            $"After the delete the focus is on {await FocusedAsync(page)}, outside the addresses.");
     }
 }
