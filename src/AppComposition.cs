@@ -1,4 +1,5 @@
 using CommerceManager.Account;
+using CommerceManager.AccountMoves;
 using CommerceManager.Accounts;
 using CommerceManager.Addresses;
 using CommerceManager.ApiKeys;
@@ -57,6 +58,7 @@ public static class AppComposition
         services.AddExports(config, contentRoot);
         services.AddDataTransfer();
         services.AddDuplicates();
+        services.AddAccountMoves();
         services.AddPrivacy();
         services.AddSingleton<Dashboard.DashboardService>();
         services.AddCustomerSignIn();

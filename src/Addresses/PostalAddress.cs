@@ -25,6 +25,9 @@ public sealed class PostalAddress
 
     public string CountryName => Countries.NameOf(Country);
 
+    /// <summary>The same fields in a new object (an owned part belongs to one owner).</summary>
+    public PostalAddress Copy() => (PostalAddress)MemberwiseClone();
+
     /// <summary>The lines to print on an envelope, blank ones left out.</summary>
     public IEnumerable<string> Lines()
     {

@@ -494,6 +494,13 @@ public sealed class CustomerBulk(IDbContextFactory<AppDbContext> dbFactory, Cust
         }
     }
 
+    /// <summary>The selection's ids as they are now (those still here), for work on them elsewhere (a move to accounts).</summary>
+    public async Task<List<Guid>> SelectedIdsAsync(ClaimsPrincipal user, CustomerSelection selection, CancellationToken ct = default)
+    {
+        Access.Require(user, Permission.ReadCustomers);
+        return await IdsAsync(selection, ct);
+    }
+
     /// <summary>The selection's ids, fixed now (16 bytes a customer: a million is 16 MB).</summary>
     private async Task<List<Guid>> IdsAsync(CustomerSelection selection, CancellationToken ct)
     {

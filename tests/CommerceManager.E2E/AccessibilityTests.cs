@@ -177,6 +177,9 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
 
         await OpenAsync("accounts", page.GetByTestId("accounts-table").Locator("tbody tr").First);
         await ScanAsync("accounts");
+        await OpenAsync("accounts/move?password=set", page.GetByTestId("move-preview"));
+        await ScanAsync("move customers to accounts");
+        await OpenAsync("accounts", page.GetByTestId("accounts-table").Locator("tbody tr").First);
         await page.GetByTestId("add-account").ClickAsync();
         await Assertions.Expect(page.Locator(".mud-dialog")).ToBeVisibleAsync();
         await ScanAsync("add account dialog");

@@ -156,6 +156,48 @@ public sealed class BulkActionsJourneyTests(BrowserFixture browser) : IClassFixt
     }
 
     [Fact]
+    public async Task Ticked_customers_move_to_accounts_from_the_list_and_the_move_is_undone_from_its_page()
+    {
+        var domain = $"move-{Guid.NewGuid():N}"[..13] + ".example";
+        var customers = browser.App.Services.GetRequiredService<CustomerService>();
+        for (var i = 1; i <= 2; i++)
+        {
+            await customers.CreateAsync(Access.SystemAdmin("e2e"), new CustomerInput { Name = $"Moving Person {i}", Email = $"mover{i}@{domain}", Password = "an old shopper password" });
+        }
+        var page = await browser.NewPageAsync();
+        await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
+        await page.GotoAsync($"customers?q={domain}");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(Rows(page)).ToHaveCountAsync(2);
+        await page.Locator("[data-testid=customer-table] thead .mud-checkbox").ClickAsync();
+
+        await page.GetByTestId("bulk-move").ClickAsync();
+        await page.WaitForURLAsync("**/accounts/move?ids=*");
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.GetByTestId("move-count")).ToHaveTextAsync("2 customers ticked on the customers list");
+        await Assertions.Expect(page.GetByTestId("move-row")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.GetByTestId("move-row").First).ToContainTextAsync("Set: moves with it");
+        await page.ShotAsync("85-move-to-accounts");
+        await page.GetByTestId("move-run").ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("Move 2 customers to accounts?");
+        await dialog.GetByTestId("confirm-ok").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("work-outcome").Filter(new() { HasText = "Moved 2 customers to accounts." })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("move-job").First).ToContainTextAsync("2 of 2");
+        await Assertions.Expect(page.GetByTestId("move-row").First).ToContainTextAsync("moved already");
+        var accounts = browser.App.Services.GetRequiredService<CommerceManager.Accounts.AccountService>();
+        var moved = await accounts.ListAsync(Access.SystemAdmin("e2e"), new CommerceManager.Accounts.AccountQuery("like(name,Moving*)"));
+        Assert.Equal(2, moved.Total);
+
+        await page.GetByTestId("move-undo").First.ClickAsync();
+        await Assertions.Expect(dialog).ToContainTextAsync("Undo this move?");
+        await dialog.GetByTestId("confirm-ok").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("work-outcome").Filter(new() { HasText = "Undone: 2 accounts removed." })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("move-state").First).ToContainTextAsync("Undone by " + KestrelApp.AdminEmail);
+        Assert.Equal(0, (await accounts.ListAsync(Access.SystemAdmin("e2e"), new CommerceManager.Accounts.AccountQuery("like(name,Moving*)"))).Total);
+    }
+
+    [Fact]
     public async Task Ticked_orders_export_as_a_job_and_download_as_csv()
     {
         var orders = browser.App.Services.GetRequiredService<OrderService>();
