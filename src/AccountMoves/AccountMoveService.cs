@@ -31,7 +31,8 @@ public sealed record MoveDone(Guid JobId, int Count, int Skipped = 0, string? Sk
 /// Batches of <see cref="BatchSize"/>, one transaction each, with progress and stop; a customer is moved once (a second
 /// run skips it), so a stopped move is finished by running it again; for <see cref="UndoDays"/> days a move can be undone.
 /// </summary>
-public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory, CustomerBulk bulk, AccountMemberService members, TimeProvider clock)
+public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory, CustomerBulk bulk, AccountMemberService members, SqlDialect dialect,
+    TimeProvider clock)
 {
     public const int BatchSize = 500;
     public const int UndoDays = 30;
@@ -128,28 +129,33 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
             .Select(o => new { o.Id, CustomerId = o.CustomerId!.Value }).ToListAsync(ct)).ToLookup(o => o.CustomerId, o => o.Id);
         var now = clock.UtcNow();
         var items = new List<AccountMoveItem>();
+        var newAccounts = new List<ShopperAccount>();
+        var newMembers = new List<AccountMember>();
+        var newMemberships = new List<AccountMembership>();
+        var newPasswords = new List<MemberPassword>();
+        var newAddresses = new List<AccountAddress>();
         foreach (var customer in customers)
         {
             var account = new ShopperAccount { Id = Guid.CreateVersion7(), ExternalRef = customer.ExternalRef, CreatedAt = now, UpdatedAt = now, Version = Guid.NewGuid() };
             account.SetName(customer.Name);
             account.SetLegalName(customer.Name);
-            db.Accounts.Add(account);
+            newAccounts.Add(account);
             var member = existing.GetValueOrDefault(customer.NormalizedEmail);
             var created = member is null;
             if (member is null)
             {
                 member = AccountMemberService.NewMember(new AccountMemberInput { Name = customer.Name, Email = customer.Email }, now);
-                db.AccountMembers.Add(member);
+                newMembers.Add(member);
                 existing[customer.NormalizedEmail] = member;
             }
-            db.AccountMemberships.Add(new AccountMembership { Id = Guid.CreateVersion7(), AccountId = account.Id, MemberId = member.Id, CreatedAt = now, UpdatedAt = now });
+            newMemberships.Add(new AccountMembership { Id = Guid.CreateVersion7(), AccountId = account.Id, MemberId = member.Id, CreatedAt = now, UpdatedAt = now });
             Guid? passwordId = null;
             var username = AccountText.FoldEmail(customer.Email);
             if (customer.PasswordHash is { } hash && !withPassword.Contains(member.Id) && taken.Add(username))
             {
                 // The same hash: the shopper's password signs in to the member as it did to the customer.
                 var password = AccountMemberService.NewPassword(member.Id, job.PasswordProfileId, customer.Email, hash, now);
-                db.MemberPasswords.Add(password);
+                newPasswords.Add(password);
                 withPassword.Add(member.Id);
                 passwordId = password.Id;
             }
@@ -161,7 +167,7 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
                     Id = Guid.CreateVersion7(), AccountId = account.Id, Name = address.Name, Postal = address.Postal.Copy(), CreatedAt = now, UpdatedAt = now,
                     Version = Guid.NewGuid(),
                 };
-                db.AccountAddresses.Add(copy);
+                newAddresses.Add(copy);
                 accountAddresses.Add(copy.Id);
             }
             var linked = orders[customer.Id].ToList();
@@ -170,7 +176,28 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
                 JobId = job.Id, CustomerId = customer.Id, AccountId = account.Id, MemberId = member.Id, MemberCreated = created, PasswordId = passwordId,
                 Moved = JsonSerializer.Serialize(new MovedRows(accountAddresses, linked)),
             });
+            // Written in bulk, so recorded here: on the account's, the member's and the customer's timelines.
+            var count = (int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            db.RecordChange(account.Id, "account", account.Id, ChangeKinds.Account, ChangeActions.Created, account.Name, new Dictionary<string, (string?, string?)>
+            {
+                ["name"] = (null, account.Name), ["legal_name"] = (null, account.LegalName), ["external_ref"] = (null, account.ExternalRef),
+                ["moved_from_customer"] = (null, customer.Id.ToString()), ["addresses"] = (null, count(accountAddresses.Count)), ["orders"] = (null, count(linked.Count)),
+            });
+            if (created)
+            {
+                db.RecordChange(member.Id, "account-member", member.Id, ChangeKinds.Member, ChangeActions.Created, member.Name, new Dictionary<string, (string?, string?)>
+                {
+                    ["name"] = (null, member.Name), ["email"] = (null, member.Email), ["password"] = ("not set", passwordId is null ? "not set" : "set"),
+                });
+            }
+            db.RecordChange(customer.Id, "customer", customer.Id, ChangeKinds.Details, ChangeActions.Updated, customer.Name,
+                new Dictionary<string, (string?, string?)> { ["moved_to_account"] = (null, account.Id.ToString()) });
         }
+        await db.BulkInsertAsync(dialect, newAccounts, ct);
+        await db.BulkInsertAsync(dialect, newMembers, ct);
+        await db.BulkInsertAsync(dialect, newMemberships, ct);
+        await db.BulkInsertAsync(dialect, newPasswords, ct);
+        await db.BulkInsertAsync(dialect, newAddresses, ct);
         db.AccountMoveItems.AddRange(items);
         await db.SaveChangesAsync(ct);
         foreach (var item in items)
@@ -241,33 +268,39 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
                 {
                     break;
                 }
+                // In bulk, a statement a table for the whole batch; what goes is recorded on each account's timeline.
+                var accountIds = items.Select(i => i.AccountId).ToList();
+                var passwordIds = items.Select(i => i.PasswordId).OfType<Guid>().ToList();
+                var orderIds = items.SelectMany(i => JsonSerializer.Deserialize<MovedRows>(i.Moved)!.Orders).ToList();
+                foreach (var chunk in orderIds.Chunk(BatchSize))
+                {
+                    await db.Orders.Where(o => chunk.Contains(o.Id) && o.AccountId != null && accountIds.Contains(o.AccountId.Value)).ExecuteUpdateAsync(s => s
+                        .SetProperty(o => o.AccountId, (Guid?)null).SetProperty(o => o.AccountMemberId, (Guid?)null), ct);
+                }
+                await db.MemberPasswords.Where(p => passwordIds.Contains(p.Id)).ExecuteDeleteAsync(ct);
+                await db.AccountAddresses.Where(a => accountIds.Contains(a.AccountId)).ExecuteDeleteAsync(ct);
+                await db.AccountMemberships.Where(m => accountIds.Contains(m.AccountId)).ExecuteDeleteAsync(ct);
+                // Children added under a moved account since keep their place one level up.
+                await db.Accounts.Where(a => a.ParentId != null && accountIds.Contains(a.ParentId.Value)).ExecuteUpdateAsync(s => s.SetProperty(a => a.ParentId, (Guid?)null), ct);
+                var names = await db.Accounts.Where(a => accountIds.Contains(a.Id)).Select(a => new { a.Id, a.Name }).ToListAsync(ct);
+                await db.Accounts.Where(a => accountIds.Contains(a.Id)).ExecuteDeleteAsync(ct);
+                foreach (var account in names)
+                {
+                    db.RecordChange(account.Id, "account", account.Id, ChangeKinds.Account, ChangeActions.Deleted, account.Name);
+                }
+                // A member the move made goes too, unless it belongs to another account now.
+                var made = items.Where(i => i.MemberCreated).Select(i => i.MemberId).ToList();
+                var staying = (await db.AccountMemberships.Where(m => made.Contains(m.MemberId)).Select(m => m.MemberId).ToListAsync(ct)).ToHashSet();
+                var leaving = made.Where(id => !staying.Contains(id)).ToList();
+                var memberNames = await db.AccountMembers.Where(m => leaving.Contains(m.Id)).Select(m => new { m.Id, m.Name }).ToListAsync(ct);
+                await db.AccountMembers.Where(m => leaving.Contains(m.Id)).ExecuteDeleteAsync(ct);
+                foreach (var member in memberNames)
+                {
+                    db.RecordChange(member.Id, "account-member", member.Id, ChangeKinds.Member, ChangeActions.Deleted, member.Name);
+                }
                 foreach (var item in items)
                 {
-                    var moved = JsonSerializer.Deserialize<MovedRows>(item.Moved)!;
-                    if (moved.Orders.Count > 0)
-                    {
-                        await db.Orders.Where(o => moved.Orders.Contains(o.Id) && o.AccountId == item.AccountId).ExecuteUpdateAsync(s => s
-                            .SetProperty(o => o.AccountId, (Guid?)null).SetProperty(o => o.AccountMemberId, (Guid?)null), ct);
-                    }
-                    if (item.PasswordId is { } passwordId)
-                    {
-                        db.MemberPasswords.RemoveRange(await db.MemberPasswords.Where(p => p.Id == passwordId).ToListAsync(ct));
-                    }
-                    db.AccountAddresses.RemoveRange(await db.AccountAddresses.Where(a => a.AccountId == item.AccountId).ToListAsync(ct));
-                    db.AccountMemberships.RemoveRange(await db.AccountMemberships.Where(m => m.AccountId == item.AccountId).ToListAsync(ct));
-                    // Children added under the account since keep their place one level up.
-                    await db.Accounts.Where(a => a.ParentId == item.AccountId).ExecuteUpdateAsync(s => s.SetProperty(a => a.ParentId, (Guid?)null), ct);
-                    db.Accounts.RemoveRange(await db.Accounts.Where(a => a.Id == item.AccountId).ToListAsync(ct));
                     item.Undone = true;
-                }
-                await db.SaveChangesAsync(ct);
-                // A member the move made goes too, unless it belongs to another account now.
-                foreach (var item in items.Where(i => i.MemberCreated))
-                {
-                    if (!await db.AccountMemberships.AnyAsync(m => m.MemberId == item.MemberId, ct))
-                    {
-                        db.AccountMembers.RemoveRange(await db.AccountMembers.Where(m => m.Id == item.MemberId).ToListAsync(ct));
-                    }
                 }
                 await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);

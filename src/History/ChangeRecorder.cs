@@ -160,6 +160,7 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
                 else
                 {
                     Stamp(record, current, now);
+                    record.BatchId ??= ChangeContext.Batch;
                     records.Add(record);
                 }
             }

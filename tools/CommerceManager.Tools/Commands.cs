@@ -36,6 +36,7 @@ public static class Commands
         {
             "bench-transfer" => await BenchTransferAsync(services, int.Parse(options.GetValueOrDefault("rows", "1000000"), CultureInfo.InvariantCulture)),
             "bench-duplicates" => await BenchDuplicatesAsync(services),
+            "bench-move" => await BenchMoveAsync(services, options.ContainsKey("undo")),
             "bench-history" => await BenchHistoryAsync(services, int.Parse(options.GetValueOrDefault("entries", "2000000"), CultureInfo.InvariantCulture)),
             "seed" => await SeedAsync(services, new StoreShape(
                 int.Parse(options.GetValueOrDefault("customers", "100000"), CultureInfo.InvariantCulture),
@@ -156,6 +157,44 @@ public static class Commands
     /// The duplicate scan over the whole database (what the Duplicates page's "Look again" and the daily scan run), then
     /// the page's first page of pairs, and one merge with its undo on the most alike pair.
     /// </summary>
+    /// <summary>
+    /// Moving a whole store from customers to accounts (and, with <c>--undo</c>, back): every customer of the database
+    /// becomes an account with a member, its addresses and orders with it. Changes the database: run it on a copy.
+    /// </summary>
+    private static async Task<int> BenchMoveAsync(ServiceProvider services, bool undo)
+    {
+        await MigrateAsync(services);
+        var admin = Access.SystemAdmin("bench");
+        var members = services.GetRequiredService<Accounts.AccountMemberService>();
+        var profile = (await members.ProfilesAsync()).FirstOrDefault()
+            ?? await members.CreateProfileAsync(admin, new Accounts.PasswordProfileInput("Moved customers", Accounts.PasswordProfiles.EmailFormat));
+        await using (var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            Console.WriteLine($"{await db.Customers.CountAsync():N0} customers, {await db.Addresses.CountAsync():N0} addresses, {await db.Orders.CountAsync():N0} orders");
+        }
+        var moves = services.GetRequiredService<AccountMoves.AccountMoveService>();
+        var progress = new Progress<WorkProgress>(p =>
+        {
+            if (p.Total > 0 && p.Done % 100_000 == 0)
+            {
+                Console.WriteLine($"  {p.Done:N0} of {p.Total:N0}");
+            }
+        });
+        var timer = Stopwatch.StartNew();
+        var moved = await moves.MoveAsync(admin, CustomerSelection.AllMatching(new CustomerQuery()), profile.Id, progress);
+        timer.Stop();
+        var done = moved.Value!;
+        Console.WriteLine($"move to accounts: {done.Count:N0} customers in {timer.Elapsed.TotalSeconds:F0} s ({done.Count / timer.Elapsed.TotalSeconds:N0}/s); " +
+            $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024:N0} MiB");
+        if (undo)
+        {
+            timer.Restart();
+            var undone = await moves.UndoAsync(admin, done.JobId, progress);
+            Console.WriteLine($"undo: {(undone.IsOk ? $"{undone.Value!.Count:N0} accounts removed" : undone.Error)} in {timer.Elapsed.TotalSeconds:F0} s");
+        }
+        return 0;
+    }
+
     private static async Task<int> BenchDuplicatesAsync(ServiceProvider services)
     {
         await MigrateAsync(services);

@@ -80,6 +80,15 @@ public sealed class AccountMoveTests(AppFactory app) : ApiTestBase(app), IClassF
         Assert.Equal(Str(order, "id"), Str(Assert.Single(orders["data"]!.AsArray()), "id"));
         var member = await ApiClient.ExpectAsync(await storefront.GetAsync($"/v2/account-members/{Str(signedIn, "meta.account_member_id")}"), HttpStatusCode.OK);
         Assert.Equal(email, Str(member, "data.email"));
+        // On the timelines: the account's creation (from which customer), the customer's move; store-wide, one line.
+        var history = App.Services.GetRequiredService<CommerceManager.History.HistoryService>();
+        var accountLine = (await history.TimelineAsync(As.Viewer, Guid.Parse(accountId), new CommerceManager.History.HistoryQuery())).Items.Single();
+        Assert.Equal(("Account created", customerId), (accountLine.Title, accountLine.Changes.Single(c => c.Field == "moved_from_customer").To));
+        var customerLine = (await history.TimelineAsync(As.Viewer, Guid.Parse(customerId), new CommerceManager.History.HistoryQuery())).Items[0];
+        Assert.Equal(accountId, customerLine.Changes.Single(c => c.Field == "moved_to_account").To);
+        var job = (await history.ActivityAsync(As.Viewer, new CommerceManager.History.HistoryQuery(Job: moved.Value.JobId))).Items.Single();
+        Assert.Equal("Move to accounts: 1 customer", job.Title);
+        Assert.Equal(3, (await history.BatchAsync(As.Viewer, moved.Value.JobId)).Items.Count);
         // The customer is still there, as it was: its own sign-in still works.
         await ApiClient.ExpectAsync(await storefront.PostAsync("/v2/customers/tokens", new { type = "token", email, password = Password }), HttpStatusCode.OK);
 
