@@ -134,6 +134,7 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
         var newMemberships = new List<AccountMembership>();
         var newPasswords = new List<MemberPassword>();
         var newAddresses = new List<AccountAddress>();
+        var changes = new List<ChangeRecord>();
         foreach (var customer in customers)
         {
             var account = new ShopperAccount { Id = Guid.CreateVersion7(), ExternalRef = customer.ExternalRef, CreatedAt = now, UpdatedAt = now, Version = Guid.NewGuid() };
@@ -178,37 +179,35 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
             });
             // Written in bulk, so recorded here: on the account's, the member's and the customer's timelines.
             var count = (int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            db.RecordChange(account.Id, "account", account.Id, ChangeKinds.Account, ChangeActions.Created, account.Name, new Dictionary<string, (string?, string?)>
+            changes.Add(HistoryTables.Change(account.Id, "account", account.Id, ChangeKinds.Account, ChangeActions.Created, account.Name, new Dictionary<string, (string?, string?)>
             {
                 ["name"] = (null, account.Name), ["legal_name"] = (null, account.LegalName), ["external_ref"] = (null, account.ExternalRef),
                 ["moved_from_customer"] = (null, customer.Id.ToString()), ["addresses"] = (null, count(accountAddresses.Count)), ["orders"] = (null, count(linked.Count)),
-            });
+            }));
             if (created)
             {
-                db.RecordChange(member.Id, "account-member", member.Id, ChangeKinds.Member, ChangeActions.Created, member.Name, new Dictionary<string, (string?, string?)>
+                changes.Add(HistoryTables.Change(member.Id, "account-member", member.Id, ChangeKinds.Member, ChangeActions.Created, member.Name, new Dictionary<string, (string?, string?)>
                 {
                     ["name"] = (null, member.Name), ["email"] = (null, member.Email), ["password"] = ("not set", passwordId is null ? "not set" : "set"),
-                });
+                }));
             }
-            db.RecordChange(customer.Id, "customer", customer.Id, ChangeKinds.Details, ChangeActions.Updated, customer.Name,
-                new Dictionary<string, (string?, string?)> { ["moved_to_account"] = (null, account.Id.ToString()) });
+            changes.Add(HistoryTables.Change(customer.Id, "customer", customer.Id, ChangeKinds.Details, ChangeActions.Updated, customer.Name,
+                new Dictionary<string, (string?, string?)> { ["moved_to_account"] = (null, account.Id.ToString()) }));
         }
         await db.BulkInsertAsync(dialect, newAccounts, ct);
         await db.BulkInsertAsync(dialect, newMembers, ct);
         await db.BulkInsertAsync(dialect, newMemberships, ct);
         await db.BulkInsertAsync(dialect, newPasswords, ct);
         await db.BulkInsertAsync(dialect, newAddresses, ct);
-        db.AccountMoveItems.AddRange(items);
-        await db.SaveChangesAsync(ct);
-        foreach (var item in items)
-        {
-            var ids = JsonSerializer.Deserialize<MovedRows>(item.Moved)!.Orders;
-            if (ids.Count > 0)
-            {
-                await db.Orders.Where(o => ids.Contains(o.Id)).ExecuteUpdateAsync(s => s
-                    .SetProperty(o => o.AccountId, (Guid?)item.AccountId).SetProperty(o => o.AccountMemberId, (Guid?)item.MemberId), ct);
-            }
-        }
+        await db.BulkInsertAsync(dialect, items, ct);
+        await db.RecordInBulkAsync(dialect, changes, now, ct);
+        // The orders of the customers moved now, each to its account and member: one statement for the batch.
+        var jobId = job.Id;
+        var movedNow = items.Select(i => i.CustomerId).ToList();
+        var moveItems = db.Set<AccountMoveItem>();
+        await db.Orders.Where(o => o.CustomerId != null && movedNow.Contains(o.CustomerId.Value)).ExecuteUpdateAsync(s => s
+            .SetProperty(o => o.AccountId, o => moveItems.Where(i => i.JobId == jobId && i.CustomerId == o.CustomerId).Select(i => (Guid?)i.AccountId).FirstOrDefault())
+            .SetProperty(o => o.AccountMemberId, o => moveItems.Where(i => i.JobId == jobId && i.CustomerId == o.CustomerId).Select(i => (Guid?)i.MemberId).FirstOrDefault()), ct);
         await db.AccountMoveJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Done, j => j.Done + items.Count), ct);
         await transaction.CommitAsync(ct);
         return items.Count;
@@ -259,7 +258,8 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
                 ct.ThrowIfCancellationRequested();
                 await using var db = await dbFactory.CreateDbContextAsync(ct);
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                var items = await db.AccountMoveItems.Where(i => i.JobId == jobId && !i.Undone).OrderBy(i => i.CustomerId).Take(BatchSize).ToListAsync(ct);
+                var items = await db.AccountMoveItems.AsNoTracking().Where(i => i.JobId == jobId && !i.Undone).OrderBy(i => i.CustomerId).Take(BatchSize).ToListAsync(ct);
+                var changes = new List<ChangeRecord>();
                 if (total == 0)
                 {
                     total = await db.AccountMoveItems.CountAsync(i => i.JobId == jobId && !i.Undone, ct);
@@ -286,7 +286,7 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
                 await db.Accounts.Where(a => accountIds.Contains(a.Id)).ExecuteDeleteAsync(ct);
                 foreach (var account in names)
                 {
-                    db.RecordChange(account.Id, "account", account.Id, ChangeKinds.Account, ChangeActions.Deleted, account.Name);
+                    changes.Add(HistoryTables.Change(account.Id, "account", account.Id, ChangeKinds.Account, ChangeActions.Deleted, account.Name));
                 }
                 // A member the move made goes too, unless it belongs to another account now.
                 var made = items.Where(i => i.MemberCreated).Select(i => i.MemberId).ToList();
@@ -296,13 +296,11 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
                 await db.AccountMembers.Where(m => leaving.Contains(m.Id)).ExecuteDeleteAsync(ct);
                 foreach (var member in memberNames)
                 {
-                    db.RecordChange(member.Id, "account-member", member.Id, ChangeKinds.Member, ChangeActions.Deleted, member.Name);
+                    changes.Add(HistoryTables.Change(member.Id, "account-member", member.Id, ChangeKinds.Member, ChangeActions.Deleted, member.Name));
                 }
-                foreach (var item in items)
-                {
-                    item.Undone = true;
-                }
-                await db.SaveChangesAsync(ct);
+                var customerIds = items.Select(i => i.CustomerId).ToList();
+                await db.AccountMoveItems.Where(i => i.JobId == jobId && customerIds.Contains(i.CustomerId)).ExecuteUpdateAsync(s => s.SetProperty(i => i.Undone, true), ct);
+                await db.RecordInBulkAsync(dialect, changes, clock.UtcNow(), ct);
                 await transaction.CommitAsync(ct);
                 undone += items.Count;
                 progress?.Report(new WorkProgress(undone, total));

@@ -153,29 +153,47 @@ internal sealed class HistoryRetentionConfiguration : IEntityTypeConfiguration<H
 /// <summary>This feature's tables on the shared context.</summary>
 public static class HistoryTables
 {
+    /// <summary>A change to record (with <see cref="RecordInBulkAsync"/>, or added to a context).</summary>
+    public static ChangeRecord Change(Guid? customerId, string resourceType, Guid resourceId, string kind, string action, string? subject,
+        IReadOnlyDictionary<string, (string? From, string? To)>? delta = null) => new()
+    {
+        Id = RecordIds.Next(),
+        CustomerId = customerId,
+        ResourceType = resourceType,
+        ResourceId = resourceId,
+        Kind = kind,
+        Action = action,
+        Subject = ChangeRecorder.Clip(subject),
+        Delta = ChangeRecorder.DeltaJson(delta ?? new Dictionary<string, (string?, string?)>()),
+    };
+
     extension(AppDbContext db)
     {
         public DbSet<ChangeRecord> ChangeRecords => db.Set<ChangeRecord>();
         public DbSet<HistoryRetention> HistoryRetention => db.Set<HistoryRetention>();
 
         /// <summary>
+        /// Writes changes of rows a job wrote in bulk (<see cref="Data.BulkInsert"/>) the same way, in the caller's
+        /// transaction: stamped as the recorder stamps a save (who, when, through what, in which bulk job). They are not
+        /// announced to open pages one by one (the job's progress says what is happening).
+        /// </summary>
+        public async Task RecordInBulkAsync(SqlDialect dialect, IReadOnlyList<ChangeRecord> records, DateTime now, CancellationToken ct)
+        {
+            var actor = ChangeContext.Current;
+            foreach (var record in records)
+            {
+                ChangeRecorder.Stamp(record, actor, now);
+                record.BatchId ??= ChangeContext.Batch;
+            }
+            await db.BulkInsertAsync(dialect, records, ct);
+        }
+
+        /// <summary>
         /// Adds a change that is not a tracked entity's (tokens ended, a merge, rows a bulk statement removes) to this
         /// context's next save, which writes it in the same transaction; the recorder stamps who, when and through what.
         /// </summary>
         public void RecordChange(Guid? customerId, string resourceType, Guid resourceId, string kind, string action, string? subject,
-            IReadOnlyDictionary<string, (string? From, string? To)>? delta = null)
-        {
-            db.Set<ChangeRecord>().Add(new ChangeRecord
-            {
-                Id = RecordIds.Next(),
-                CustomerId = customerId,
-                ResourceType = resourceType,
-                ResourceId = resourceId,
-                Kind = kind,
-                Action = action,
-                Subject = ChangeRecorder.Clip(subject),
-                Delta = ChangeRecorder.DeltaJson(delta ?? new Dictionary<string, (string?, string?)>()),
-            });
-        }
+            IReadOnlyDictionary<string, (string? From, string? To)>? delta = null) =>
+            db.Set<ChangeRecord>().Add(Change(customerId, resourceType, resourceId, kind, action, subject, delta));
     }
 }

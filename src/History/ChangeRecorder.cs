@@ -196,7 +196,7 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
         }
     }
 
-    private static void Stamp(ChangeRecord record, ChangeActor actor, DateTime now)
+    internal static void Stamp(ChangeRecord record, ChangeActor actor, DateTime now)
     {
         record.At = now;
         record.ActorKind = actor.Kind;
