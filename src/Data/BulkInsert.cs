@@ -25,9 +25,10 @@ public static class BulkInsert
         var type = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity of the model.");
         var columns = Columns(type);
         await using var writer = dialect.OpenBulkWriter(db.Database.GetDbConnection(), transaction, type.GetTableName()!, columns.Select(c => c.Name).ToList());
-        var values = new object?[columns.Count];
         foreach (var row in rows)
         {
+            // A new array a row: a writer may keep rows until it completes (PostgreSQL's COPY buffers them).
+            var values = new object?[columns.Count];
             for (var i = 0; i < columns.Count; i++)
             {
                 values[i] = columns[i].Read(row) is { } value ? dialect.StoredValue(value) : null;
