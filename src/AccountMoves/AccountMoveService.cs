@@ -36,6 +36,11 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
 {
     public const int BatchSize = 500;
     public const int UndoDays = 30;
+    /// <summary>
+    /// From how many customers a move pauses the search indexes and rebuilds them in one pass at the end, as a large import
+    /// does: row-by-row trigram inserts slow a long run of new accounts and members more and more.
+    /// </summary>
+    public const int PauseSearchIndexFrom = 50_000;
     private const string SubjectText = "Move to accounts";
 
     /// <summary>The number of customers in the selection, and the first ten as they stand.</summary>
@@ -86,6 +91,12 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
         }
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
         var done = 0;
+        var paused = ids.Count >= PauseSearchIndexFrom;
+        if (paused)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await dialect.PauseDerivedIndexesAsync(db, ct);
+        }
         try
         {
             using (ChangeContext.InBatch(job.Id))
@@ -101,6 +112,12 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
         }
         finally
         {
+            if (paused)
+            {
+                // Puts the triggers back and rebuilds the indexes from the tables (start-up does the same after a crash).
+                await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+                await dialect.AfterMigrateAsync(db, CancellationToken.None);
+            }
             await FinishAsync(job.Id, done, skipped);
         }
         return new MoveDone(job.Id, done, skipped.Values.Sum(), Why(skipped));
@@ -251,59 +268,79 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
         using var actor = ChangeContext.Current.Kind == ActorKinds.System ? ChangeContext.Use(ChangeActor.From(user, ChangeActor.Console)) : null;
         var undone = 0;
         var total = 0;
-        using (ChangeContext.InBatch(jobId))
+        var paused = false;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            while (true)
+            if (await db.AccountMoveItems.CountAsync(i => i.JobId == jobId && !i.Undone, ct) >= PauseSearchIndexFrom)
             {
-                ct.ThrowIfCancellationRequested();
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                var items = await db.AccountMoveItems.AsNoTracking().Where(i => i.JobId == jobId && !i.Undone).OrderBy(i => i.CustomerId).Take(BatchSize).ToListAsync(ct);
-                var changes = new List<ChangeRecord>();
-                if (total == 0)
+                await dialect.PauseDerivedIndexesAsync(db, ct);
+                paused = true;
+            }
+        }
+        try
+        {
+            using (ChangeContext.InBatch(jobId))
+            {
+                while (true)
                 {
-                    total = await db.AccountMoveItems.CountAsync(i => i.JobId == jobId && !i.Undone, ct);
+                    ct.ThrowIfCancellationRequested();
+                    await using var db = await dbFactory.CreateDbContextAsync(ct);
+                    await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                    var items = await db.AccountMoveItems.AsNoTracking().Where(i => i.JobId == jobId && !i.Undone).OrderBy(i => i.CustomerId).Take(BatchSize).ToListAsync(ct);
+                    var changes = new List<ChangeRecord>();
+                    if (total == 0)
+                    {
+                        total = await db.AccountMoveItems.CountAsync(i => i.JobId == jobId && !i.Undone, ct);
+                    }
+                    if (items.Count == 0)
+                    {
+                        break;
+                    }
+                    // In bulk, a statement a table for the whole batch; what goes is recorded on each account's timeline.
+                    var accountIds = items.Select(i => i.AccountId).ToList();
+                    var passwordIds = items.Select(i => i.PasswordId).OfType<Guid>().ToList();
+                    var orderIds = items.SelectMany(i => JsonSerializer.Deserialize<MovedRows>(i.Moved)!.Orders).ToList();
+                    foreach (var chunk in orderIds.Chunk(BatchSize))
+                    {
+                        await db.Orders.Where(o => chunk.Contains(o.Id) && o.AccountId != null && accountIds.Contains(o.AccountId.Value)).ExecuteUpdateAsync(s => s
+                            .SetProperty(o => o.AccountId, (Guid?)null).SetProperty(o => o.AccountMemberId, (Guid?)null), ct);
+                    }
+                    await db.MemberPasswords.Where(p => passwordIds.Contains(p.Id)).ExecuteDeleteAsync(ct);
+                    await db.AccountAddresses.Where(a => accountIds.Contains(a.AccountId)).ExecuteDeleteAsync(ct);
+                    await db.AccountMemberships.Where(m => accountIds.Contains(m.AccountId)).ExecuteDeleteAsync(ct);
+                    // Children added under a moved account since keep their place one level up.
+                    await db.Accounts.Where(a => a.ParentId != null && accountIds.Contains(a.ParentId.Value)).ExecuteUpdateAsync(s => s.SetProperty(a => a.ParentId, (Guid?)null), ct);
+                    var names = await db.Accounts.Where(a => accountIds.Contains(a.Id)).Select(a => new { a.Id, a.Name }).ToListAsync(ct);
+                    await db.Accounts.Where(a => accountIds.Contains(a.Id)).ExecuteDeleteAsync(ct);
+                    foreach (var account in names)
+                    {
+                        changes.Add(HistoryTables.Change(account.Id, "account", account.Id, ChangeKinds.Account, ChangeActions.Deleted, account.Name));
+                    }
+                    // A member the move made goes too, unless it belongs to another account now.
+                    var made = items.Where(i => i.MemberCreated).Select(i => i.MemberId).ToList();
+                    var staying = (await db.AccountMemberships.Where(m => made.Contains(m.MemberId)).Select(m => m.MemberId).ToListAsync(ct)).ToHashSet();
+                    var leaving = made.Where(id => !staying.Contains(id)).ToList();
+                    var memberNames = await db.AccountMembers.Where(m => leaving.Contains(m.Id)).Select(m => new { m.Id, m.Name }).ToListAsync(ct);
+                    await db.AccountMembers.Where(m => leaving.Contains(m.Id)).ExecuteDeleteAsync(ct);
+                    foreach (var member in memberNames)
+                    {
+                        changes.Add(HistoryTables.Change(member.Id, "account-member", member.Id, ChangeKinds.Member, ChangeActions.Deleted, member.Name));
+                    }
+                    var customerIds = items.Select(i => i.CustomerId).ToList();
+                    await db.AccountMoveItems.Where(i => i.JobId == jobId && customerIds.Contains(i.CustomerId)).ExecuteUpdateAsync(s => s.SetProperty(i => i.Undone, true), ct);
+                    await db.RecordInBulkAsync(dialect, changes, clock.UtcNow(), ct);
+                    await transaction.CommitAsync(ct);
+                    undone += items.Count;
+                    progress?.Report(new WorkProgress(undone, total));
                 }
-                if (items.Count == 0)
-                {
-                    break;
-                }
-                // In bulk, a statement a table for the whole batch; what goes is recorded on each account's timeline.
-                var accountIds = items.Select(i => i.AccountId).ToList();
-                var passwordIds = items.Select(i => i.PasswordId).OfType<Guid>().ToList();
-                var orderIds = items.SelectMany(i => JsonSerializer.Deserialize<MovedRows>(i.Moved)!.Orders).ToList();
-                foreach (var chunk in orderIds.Chunk(BatchSize))
-                {
-                    await db.Orders.Where(o => chunk.Contains(o.Id) && o.AccountId != null && accountIds.Contains(o.AccountId.Value)).ExecuteUpdateAsync(s => s
-                        .SetProperty(o => o.AccountId, (Guid?)null).SetProperty(o => o.AccountMemberId, (Guid?)null), ct);
-                }
-                await db.MemberPasswords.Where(p => passwordIds.Contains(p.Id)).ExecuteDeleteAsync(ct);
-                await db.AccountAddresses.Where(a => accountIds.Contains(a.AccountId)).ExecuteDeleteAsync(ct);
-                await db.AccountMemberships.Where(m => accountIds.Contains(m.AccountId)).ExecuteDeleteAsync(ct);
-                // Children added under a moved account since keep their place one level up.
-                await db.Accounts.Where(a => a.ParentId != null && accountIds.Contains(a.ParentId.Value)).ExecuteUpdateAsync(s => s.SetProperty(a => a.ParentId, (Guid?)null), ct);
-                var names = await db.Accounts.Where(a => accountIds.Contains(a.Id)).Select(a => new { a.Id, a.Name }).ToListAsync(ct);
-                await db.Accounts.Where(a => accountIds.Contains(a.Id)).ExecuteDeleteAsync(ct);
-                foreach (var account in names)
-                {
-                    changes.Add(HistoryTables.Change(account.Id, "account", account.Id, ChangeKinds.Account, ChangeActions.Deleted, account.Name));
-                }
-                // A member the move made goes too, unless it belongs to another account now.
-                var made = items.Where(i => i.MemberCreated).Select(i => i.MemberId).ToList();
-                var staying = (await db.AccountMemberships.Where(m => made.Contains(m.MemberId)).Select(m => m.MemberId).ToListAsync(ct)).ToHashSet();
-                var leaving = made.Where(id => !staying.Contains(id)).ToList();
-                var memberNames = await db.AccountMembers.Where(m => leaving.Contains(m.Id)).Select(m => new { m.Id, m.Name }).ToListAsync(ct);
-                await db.AccountMembers.Where(m => leaving.Contains(m.Id)).ExecuteDeleteAsync(ct);
-                foreach (var member in memberNames)
-                {
-                    changes.Add(HistoryTables.Change(member.Id, "account-member", member.Id, ChangeKinds.Member, ChangeActions.Deleted, member.Name));
-                }
-                var customerIds = items.Select(i => i.CustomerId).ToList();
-                await db.AccountMoveItems.Where(i => i.JobId == jobId && customerIds.Contains(i.CustomerId)).ExecuteUpdateAsync(s => s.SetProperty(i => i.Undone, true), ct);
-                await db.RecordInBulkAsync(dialect, changes, clock.UtcNow(), ct);
-                await transaction.CommitAsync(ct);
-                undone += items.Count;
-                progress?.Report(new WorkProgress(undone, total));
+            }
+        }
+        finally
+        {
+            if (paused)
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+                await dialect.AfterMigrateAsync(db, CancellationToken.None);
             }
         }
         if (total == 0)
