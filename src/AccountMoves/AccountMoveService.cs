@@ -268,6 +268,7 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
         using var actor = ChangeContext.Current.Kind == ActorKinds.System ? ChangeContext.Use(ChangeActor.From(user, ChangeActor.Console)) : null;
         var undone = 0;
         var total = 0;
+        var after = Guid.Empty;
         var paused = false;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
@@ -286,7 +287,9 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
                     ct.ThrowIfCancellationRequested();
                     await using var db = await dbFactory.CreateDbContextAsync(ct);
                     await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                    var items = await db.AccountMoveItems.AsNoTracking().Where(i => i.JobId == jobId && !i.Undone).OrderBy(i => i.CustomerId).Take(BatchSize).ToListAsync(ct);
+                    // Keyset on the customer id: the undone ones are behind, not skipped again by every batch.
+                    var items = await db.AccountMoveItems.AsNoTracking().Where(i => i.JobId == jobId && !i.Undone && i.CustomerId.CompareTo(after) > 0)
+                        .OrderBy(i => i.CustomerId).Take(BatchSize).ToListAsync(ct);
                     var changes = new List<ChangeRecord>();
                     if (total == 0)
                     {
@@ -331,6 +334,7 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
                     await db.RecordInBulkAsync(dialect, changes, clock.UtcNow(), ct);
                     await transaction.CommitAsync(ct);
                     undone += items.Count;
+                    after = items[^1].CustomerId;
                     progress?.Report(new WorkProgress(undone, total));
                 }
             }
