@@ -75,7 +75,7 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
             progress?.Report(new WorkProgress(0, 0));
             return new MoveDone(Guid.Empty, 0);
         }
-        using var actor = ChangeContext.Current.Kind == ActorKinds.System ? ChangeContext.Use(ChangeActor.From(user, ChangeActor.Console)) : null;
+        using var actor = ChangeContext.UseIfUnset(user);
         var now = clock.UtcNow();
         var job = new AccountMoveJob
         {
@@ -265,7 +265,7 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
                 return Outcome.Refused<MoveDone>("Someone else is undoing this move already.");
             }
         }
-        using var actor = ChangeContext.Current.Kind == ActorKinds.System ? ChangeContext.Use(ChangeActor.From(user, ChangeActor.Console)) : null;
+        using var actor = ChangeContext.UseIfUnset(user);
         var undone = 0;
         var total = 0;
         var after = Guid.Empty;

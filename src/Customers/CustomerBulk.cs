@@ -395,7 +395,7 @@ public sealed class CustomerBulk(IDbContextFactory<AppDbContext> dbFactory, Cust
             return new BulkDone(Guid.Empty, 0);
         }
         // The job is the person's who started it, also where no request or circuit says so (a background run, a tool).
-        using var actor = ChangeContext.Current.Kind == ActorKinds.System ? ChangeContext.Use(ChangeActor.From(user, ChangeActor.Console)) : null;
+        using var actor = ChangeContext.UseIfUnset(user);
         var now = clock.UtcNow();
         var job = new CustomerBulkJob
         {

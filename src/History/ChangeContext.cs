@@ -63,6 +63,13 @@ public static class ChangeContext
     public static IDisposable Use(ChangeActor actor) => Use(() => actor);
 
     /// <summary>
+    /// Work a person started that runs where no request or circuit says who acts (a background job, a tool): their
+    /// changes are theirs, in the console's channel. Where someone is acting already, nothing changes.
+    /// </summary>
+    public static IDisposable? UseIfUnset(ClaimsPrincipal user) =>
+        Current.Kind == ActorKinds.System ? Use(ChangeActor.From(user, ChangeActor.Console)) : null;
+
+    /// <summary>
     /// Saves in this scope record nothing: only for writes that change no fact about the customer, such as a password
     /// hash upgraded to today's iteration count at sign-in (the same password).
     /// </summary>
