@@ -3,6 +3,7 @@ using System.Text.Json;
 using CommerceManager.Accounts;
 using CommerceManager.Addresses;
 using CommerceManager.Common;
+using CommerceManager.CustomFields;
 using CommerceManager.Customers;
 using CommerceManager.Data;
 using CommerceManager.History;
@@ -32,7 +33,7 @@ public sealed record MoveDone(Guid JobId, int Count, int Skipped = 0, string? Sk
 /// run skips it), so a stopped move is finished by running it again; for <see cref="UndoDays"/> days a move can be undone.
 /// </summary>
 public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory, CustomerBulk bulk, AccountMemberService members, SqlDialect dialect,
-    TimeProvider clock)
+    CustomFieldValues customFields, TimeProvider clock)
 {
     public const int BatchSize = 500;
     public const int UndoDays = 30;
@@ -125,6 +126,8 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
 
     private async Task<int> MoveBatchAsync(AccountMoveJob job, List<Guid> batch, Dictionary<string, int> skipped, CancellationToken ct)
     {
+        // Custom values go to the accounts flow's field of the same slug (when the value fits it).
+        var carry = await customFields.TranslatorAsync(Flow.Customers, Flow.Accounts, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var customers = await db.Customers.AsNoTracking().Where(c => batch.Contains(c.Id)).ToListAsync(ct);
@@ -154,7 +157,11 @@ public sealed class AccountMoveService(IDbContextFactory<AppDbContext> dbFactory
         var changes = new List<ChangeRecord>();
         foreach (var customer in customers)
         {
-            var account = new ShopperAccount { Id = Guid.CreateVersion7(), ExternalRef = customer.ExternalRef, CreatedAt = now, UpdatedAt = now, Version = Guid.NewGuid() };
+            var account = new ShopperAccount
+            {
+                Id = Guid.CreateVersion7(), ExternalRef = customer.ExternalRef, CustomData = carry(customer.CustomData), CreatedAt = now, UpdatedAt = now,
+                Version = Guid.NewGuid(),
+            };
             account.SetName(customer.Name);
             account.SetLegalName(customer.Name);
             newAccounts.Add(account);

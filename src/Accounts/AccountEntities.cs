@@ -13,6 +13,8 @@ namespace CommerceManager.Accounts;
 /// </summary>
 public sealed class ShopperAccount : IVersioned
 {
+    public const string Table = "Accounts";
+
     public Guid Id { get; set; }
     public string Name { get; set; } = "";
     /// <summary>Folded like a customer's name (upper case, no accents): what name filters and sorting read.</summary>
@@ -23,6 +25,8 @@ public sealed class ShopperAccount : IVersioned
     public string? RegistrationId { get; set; }
     public string? ExternalRef { get; set; }
     public Guid? ParentId { get; set; }
+    /// <summary>Values of the <c>accounts</c> flow's custom fields, keyed by field id (JSON).</summary>
+    public string? CustomData { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public Guid Version { get; set; }
@@ -182,7 +186,8 @@ internal sealed class ShopperAccountConfiguration : IEntityTypeConfiguration<Sho
 {
     public void Configure(EntityTypeBuilder<ShopperAccount> b)
     {
-        b.ToTable("Accounts");
+        b.ToTable(ShopperAccount.Table);
+        b.Property(a => a.CustomData).IsJsonDocument();
         b.Property(a => a.Name).HasMaxLength(AccountLimits.Text);
         b.Property(a => a.NormalizedName).HasMaxLength(AccountLimits.Text).IsContainsSearched();
         b.Property(a => a.LegalName).HasMaxLength(AccountLimits.Text);

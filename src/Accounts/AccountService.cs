@@ -1,6 +1,8 @@
 using System.Linq.Expressions;
+using System.Text.Json.Nodes;
 using System.Security.Claims;
 using CommerceManager.Common;
+using CommerceManager.CustomFields;
 using CommerceManager.Data;
 using CommerceManager.Querying;
 using CommerceManager.Security;
@@ -21,7 +23,8 @@ public sealed record AccountDto(
     DateTime UpdatedAt,
     Guid Version,
     IReadOnlyList<Guid> Ancestors,
-    IReadOnlyList<Guid> TagIds);
+    IReadOnlyList<Guid> TagIds,
+    string? CustomData = null);
 
 /// <summary>An account as staff or an API caller send it. <see cref="ParentId"/> is read on creation only (EP's rule).</summary>
 public sealed class AccountInput
@@ -31,6 +34,8 @@ public sealed class AccountInput
     public string? RegistrationId { get; set; }
     public string? ExternalRef { get; set; }
     public Guid? ParentId { get; set; }
+    /// <summary>Values of the <c>accounts</c> flow's custom fields by slug; those left out keep their value (or, on creation, take the default).</summary>
+    public Dictionary<string, JsonNode?>? Custom { get; set; }
 }
 
 public sealed class AccountInputValidator : AbstractValidator<AccountInput>
@@ -57,7 +62,7 @@ public sealed record AccountQuery(string? Filter = null, string? Sort = null, in
 /// store lets members update themselves).
 /// </summary>
 public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, IValidator<AccountInput> validator, AccountSettingsService settings,
-    IAccountStore store, TimeProvider clock)
+    IAccountStore store, CustomFieldValues customFields, TimeProvider clock)
 {
     public const string DefaultSort = "-created_at";
     public const string RegistrationIdTaken = "Another account has this registration_id: it must be unique in the store.";
@@ -153,6 +158,7 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, IV
         var now = clock.UtcNow();
         var account = new ShopperAccount { Id = Guid.CreateVersion7(), ParentId = input.ParentId, CreatedAt = now };
         Apply(account, input, now);
+        account.CustomData = await customFields.MergeAsync(Flow.Accounts, null, input.Custom, creating: true, ct, byStore: Access.ActsForStore(user));
         db.Accounts.Add(account);
         var saved = await db.SaveOrConflictAsync(() => account, ct, nameof(AccountInput.RegistrationId), RegistrationIdTaken);
         return saved.IsOk ? (await DtosAsync(db, [account], ct))[0] : saved.As<AccountDto>();
@@ -189,6 +195,7 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, IV
             return stale;
         }
         Apply(account, input, clock.UtcNow());
+        account.CustomData = await customFields.MergeAsync(Flow.Accounts, account.CustomData, input.Custom, creating: false, ct, byStore: Access.ActsForStore(user));
         var saved = await db.SaveOrConflictAsync(() => account, ct, nameof(AccountInput.RegistrationId), RegistrationIdTaken);
         return saved.IsOk ? (await DtosAsync(db, [account], ct))[0] : saved.As<AccountDto>();
     }
@@ -400,7 +407,7 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, IV
         {
             var ancestors = a.ParentId is { } parent ? await AncestorsAsync(db, parent, ct) : [];
             result.Add(new AccountDto(a.Id, a.Name, a.LegalName, a.RegistrationId, a.ExternalRef, a.ParentId, a.CreatedAt, a.UpdatedAt, a.Version,
-                ancestors, tags.Where(t => t.AccountId == a.Id).Select(t => t.TagId).OrderBy(t => t).ToList()));
+                ancestors, tags.Where(t => t.AccountId == a.Id).Select(t => t.TagId).OrderBy(t => t).ToList(), a.CustomData));
         }
         return result;
     }

@@ -1,3 +1,4 @@
+using CommerceManager.CustomFields;
 using CommerceManager.Data;
 using CommerceManager.History;
 using FluentValidation;
@@ -22,6 +23,7 @@ public static class AccountsSetup
         services.AddSingleton<AccountTagService>();
         services.AddSingleton<AccountTokenService>();
         services.AddSingleton<CustomerSignIn.IRealmMembers, AccountMemberSignIn>();
+        services.AddCustomValueHost(Flow.Accounts, ShopperAccount.Table);
 
         // An account's timeline: its fields, its addresses and who joins or leaves it. A member's: its details and
         // its sign-in (usernames; passwords only as set / replaced / removed).
@@ -32,7 +34,7 @@ public static class AccountsSetup
         services.AddHistoryRule(HistoryRule.For<ShopperAccount>("account", ChangeKinds.Account, a => a.Id, a => a.Id, a => a.Name)
             .Field(nameof(ShopperAccount.Name), "name").Field(nameof(ShopperAccount.LegalName), "legal_name")
             .Field(nameof(ShopperAccount.RegistrationId), "registration_id").Field(nameof(ShopperAccount.ExternalRef), "external_ref")
-            .Field(nameof(ShopperAccount.ParentId), "parent_id"));
+            .Field(nameof(ShopperAccount.ParentId), "parent_id").WithCustomValues(nameof(ShopperAccount.CustomData)));
         services.AddHistoryRule(HistoryRule.For<AccountAddress>("account-address", ChangeKinds.Address, a => a.Id, a => a.AccountId,
                 a => a.Name is { Length: > 0 } label ? label : $"{a.Postal.FirstName} {a.Postal.LastName}, {a.Postal.Line1}".Trim())
             .Field(nameof(AccountAddress.Name), "name")

@@ -110,6 +110,35 @@ public sealed class CustomFieldValues(IDbContextFactory<AppDbContext> dbFactory,
         return data.Count == 0 ? null : data.ToJsonString();
     }
 
+    /// <summary>
+    /// Carries a record's values from one flow to another (a customer becoming an account): each value goes to the
+    /// target flow's enabled field with the same slug when it fits that field's type and rules; the rest stay behind.
+    /// </summary>
+    public async Task<Func<string?, string?>> TranslatorAsync(string fromFlow, string toFlow, CancellationToken ct = default)
+    {
+        var targets = (await EnabledFieldsAsync(toFlow, ct)).ToDictionary(f => f.Slug, StringComparer.Ordinal);
+        var pairs = (await FieldsAsync(fromFlow, ct)).Where(f => targets.ContainsKey(f.Slug))
+            .Select(f => (From: f.Id.ToString(), To: targets[f.Slug])).ToList();
+        return customData =>
+        {
+            if (pairs.Count == 0 || string.IsNullOrEmpty(customData))
+            {
+                return null;
+            }
+            var stored = Parse(customData);
+            var carried = new JsonObject();
+            foreach (var (from, to) in pairs)
+            {
+                if (stored.TryGetPropertyValue(from, out var value) && value is not null && FieldValues.Check(to, value, out var normalized) is null
+                    && normalized is not null)
+                {
+                    carried[to.Id.ToString()] = normalized;
+                }
+            }
+            return carried.Count == 0 ? null : carried.ToJsonString();
+        };
+    }
+
     public static JsonObject Parse(string? json)
     {
         if (string.IsNullOrEmpty(json))

@@ -9,12 +9,32 @@ namespace CommerceManager.CustomFields;
 
 public enum FieldType { String, Integer, Boolean, Float, Date }
 
-/// <summary>A flow extends an entity with fields: slug <c>customers</c> extends customers, <c>addresses</c> addresses.</summary>
+/// <summary>
+/// A flow extends an entity with fields: slug <c>customers</c> extends customers, <c>addresses</c> addresses (a
+/// customer's), <c>accounts</c> accounts (EP's Account Management).
+/// </summary>
 public sealed class Flow
 {
     public const string Customers = "customers";
     public const string Addresses = "addresses";
-    public static readonly string[] Slugs = [Customers, Addresses];
+    public const string Accounts = "accounts";
+    public static readonly string[] Slugs = [Customers, Addresses, Accounts];
+
+    /// <summary>What one record of the flow is called in a sentence: "customer", "address", "account".</summary>
+    public static string Singular(string slug) => slug switch
+    {
+        Addresses => "address",
+        _ => slug.TrimEnd('s'),
+    };
+
+    /// <summary>The flow's records in a sentence, <paramref name="count"/> of them: "1 customer", "3 addresses".</summary>
+    public static string Count(string slug, long count) => $"{count:N0} {(count == 1 ? Singular(slug) : slug)}";
+
+    /// <summary>The flow's tab title: "Customers", "Addresses", "Accounts".</summary>
+    public static string Title(string slug) => char.ToUpperInvariant(slug[0]) + slug[1..];
+
+    /// <summary>Who may edit values of fields marked editable outside the store: customers, or an account's members.</summary>
+    public static string Editors(string slug) => slug == Accounts ? "Account members" : "Customers";
 
     public Guid Id { get; set; }
     public string Slug { get; set; } = "";

@@ -35,7 +35,7 @@ public sealed class FieldDefaults(IDbContextFactory<AppDbContext> dbFactory, Sql
             return null;
         }
         var owner = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "system";
-        var noun = flowSlug == Flow.Customers ? "customers" : "addresses";
+        var noun = flowSlug;
         var (id, json, name) = (field.Id, field.DefaultJson!, field.Name);
         return work.Start(owner, $"Store {name}'s default on {total:N0} {noun}", async (progress, token) =>
         {

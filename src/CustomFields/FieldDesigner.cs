@@ -46,7 +46,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         var slug = input.Slug?.Trim() ?? "";
         if (!Flow.Slugs.Contains(slug))
         {
-            Fail("Slug", $"The flow's slug must be {Flow.Customers} (extends customers) or {Flow.Addresses} (extends addresses).");
+            Fail("Slug", $"The flow's slug must be {Flow.Customers} (extends customers), {Flow.Addresses} (extends addresses) or {Flow.Accounts} (extends accounts).");
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await db.Flows.AnyAsync(f => f.Slug == slug, ct))
@@ -56,7 +56,7 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
         var now = clock.UtcNow();
         var flow = new Flow
         {
-            Id = Guid.CreateVersion7(), Slug = slug, Name = string.IsNullOrWhiteSpace(input.Name) ? Title(slug) : input.Name.Trim(),
+            Id = Guid.CreateVersion7(), Slug = slug, Name = string.IsNullOrWhiteSpace(input.Name) ? Flow.Title(slug) : input.Name.Trim(),
             Description = input.Description?.Trim() ?? "", Enabled = input.Enabled, CreatedAt = now, UpdatedAt = now,
         };
         db.Flows.Add(flow);
@@ -357,7 +357,6 @@ public sealed class FieldDesigner(IDbContextFactory<AppDbContext> dbFactory, Cus
 
     private static void Fail(string property, string message) => throw new ValidationException([new ValidationFailure(property, message)]);
 
-    private static string Title(string slug) => char.ToUpperInvariant(slug[0]) + slug[1..];
 
     private static FlowDto ToDto(Flow f) => new(f.Id, f.Slug, f.Name, f.Description, f.Enabled, f.CreatedAt, f.UpdatedAt,
         f.Fields.OrderBy(x => x.Order).ThenBy(x => x.CreatedAt).Select(x => x.Id).ToList());

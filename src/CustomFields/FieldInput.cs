@@ -67,6 +67,7 @@ public sealed class FieldInputValidator : AbstractValidator<FieldInput>
         [Flow.Customers] = [.. ReservedForAll, "name", "email", "password", "external_ref"],
         [Flow.Addresses] = [.. ReservedForAll, "name", "first_name", "last_name", "company_name", "line_1", "line_2", "city", "region",
             "postcode", "county", "country", "phone_number", "instructions"],
+        [Flow.Accounts] = [.. ReservedForAll, "name", "legal_name", "registration_id", "external_ref", "parent_id"],
     };
 
     public FieldInputValidator()

@@ -1,8 +1,10 @@
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CommerceManager.Accounts;
 using CommerceManager.Addresses;
 using CommerceManager.Api.Wire;
+using CommerceManager.CustomFields;
 using CommerceManager.Querying;
 
 namespace CommerceManager.Api.Endpoints;
@@ -77,7 +79,7 @@ public static class AccountsApi
 
     // Accounts ---------------------------------------------------------------------------------------------------------
 
-    internal static AccountResource Resource(HttpRequest request, AccountDto a)
+    internal static AccountResource Resource(HttpRequest request, AccountDto a, IReadOnlyList<FieldDefinition> fields)
     {
         var relationships = a.ParentId is null && a.TagIds.Count == 0 ? null : new AccountRelationships
         {
@@ -86,26 +88,34 @@ public static class AccountsApi
             AccountTags = a.TagIds.Count == 0 ? null : new ManyRelationship(a.TagIds.Select(id => new ResourceRef("account_tag", id.ToString())).ToList()),
         };
         return new AccountResource(a.Id, "account", a.Name, a.LegalName, a.RegistrationId, a.ExternalRef, a.ParentId,
-            TimestampsMeta.Of(a.CreatedAt, a.UpdatedAt), relationships, ApiLinks.Self(request, $"/v2/accounts/{a.Id}"));
+            TimestampsMeta.Of(a.CreatedAt, a.UpdatedAt), relationships, ApiLinks.Self(request, $"/v2/accounts/{a.Id}"))
+        {
+            Custom = CustomFieldsJson.Write(fields, a.CustomData),
+        };
     }
 
-    private static AccountResponse Single(HttpRequest request, AccountDto a) => new(Resource(request, a), ApiLinks.Self(request, $"/v2/accounts/{a.Id}"));
+    private static AccountResponse Single(HttpRequest request, AccountDto a, IReadOnlyList<FieldDefinition> fields) =>
+        new(Resource(request, a, fields), ApiLinks.Self(request, $"/v2/accounts/{a.Id}"));
 
-    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal user, AccountService accounts, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal user, AccountService accounts, CustomFieldValues customFields, CancellationToken ct)
     {
         var page = ApiPaging.Read(request);
         var result = await accounts.ListAsync(user, new AccountQuery(request.Query["filter"].ToString(), request.Query["sort"].ToString(), page.Offset, page.Limit), ct);
-        return TypedResults.Json(ApiPaging.List(request, result.Items.Select(a => Resource(request, a)).ToList(), result.Total, page));
+        var fields = await customFields.FieldsAsync(Flow.Accounts, ct);
+        return TypedResults.Json(ApiPaging.List(request, result.Items.Select(a => Resource(request, a, fields)).ToList(), result.Total, page));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, HttpRequest request, ClaimsPrincipal user, AccountService accounts, CancellationToken ct) =>
-        await accounts.GetAsync(user, id, ct) is { } account ? TypedResults.Json(Single(request, account)) : NotFound();
+    private static async Task<IResult> GetAsync(Guid id, HttpRequest request, ClaimsPrincipal user, AccountService accounts, CustomFieldValues customFields,
+        CancellationToken ct) =>
+        await accounts.GetAsync(user, id, ct) is { } account ? TypedResults.Json(Single(request, account, await customFields.FieldsAsync(Flow.Accounts, ct))) : NotFound();
 
     internal static IResult NotFound() => ApiErrors.Result(404, "Not Found", AccountNotFound);
 
-    private static async Task<IResult> CreateAsync(ApiBody<AccountData> body, HttpRequest request, ClaimsPrincipal user, AccountService accounts, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(ApiBody<AccountData> body, HttpRequest request, ClaimsPrincipal user, AccountService accounts,
+        CustomFieldValues customFields, CancellationToken ct)
     {
         var data = body.Data;
+        var fields = await customFields.FieldsAsync(Flow.Accounts, ct);
         Guid? parent = null;
         if (data.ParentId.Value is { Length: > 0 } parentText)
         {
@@ -116,16 +126,16 @@ public static class AccountsApi
         var outcome = await accounts.CreateAsync(user, new AccountInput
         {
             Name = data.Name.Value ?? "", LegalName = data.LegalName.Value, RegistrationId = data.RegistrationId.Value, ExternalRef = data.ExternalRef.Value,
-            ParentId = parent,
+            ParentId = parent, Custom = CustomFieldsJson.Read(data.Custom, fields),
         }, ct);
         return outcome.IsOk
-            ? TypedResults.Json(Single(request, outcome.Value!), statusCode: 201)
+            ? TypedResults.Json(Single(request, outcome.Value!, fields), statusCode: 201)
             : outcome.Error == AccountService.NoParent ? ApiErrors.Result(404, "Not Found", AccountNotFound + ": " + AccountService.NoParent, "data.parent_id")
             : ApiErrors.Failure(outcome, "This account");
     }
 
     private static async Task<IResult> UpdateAsync(Guid id, ApiBody<AccountData> body, HttpRequest request, ClaimsPrincipal user, AccountService accounts,
-        CancellationToken ct)
+        CustomFieldValues customFields, CancellationToken ct)
     {
         var current = await accounts.GetAsync(user, id, ct);
         if (current is null)
@@ -133,6 +143,7 @@ public static class AccountsApi
             return NotFound();
         }
         var data = body.Data;
+        var fields = await customFields.FieldsAsync(Flow.Accounts, ct);
         if (data.ParentId.IsSet && data.ParentId.Value != current.ParentId?.ToString())
         {
             return ApiErrors.Result(400, "Bad Request", "parent_id is set when an account is created and cannot change.", "data.parent_id");
@@ -143,8 +154,9 @@ public static class AccountsApi
             LegalName = data.LegalName.Or(current.LegalName),
             RegistrationId = data.RegistrationId.Or(current.RegistrationId),
             ExternalRef = data.ExternalRef.Or(current.ExternalRef),
+            Custom = CustomFieldsJson.Read(data.Custom, fields),
         }, current.Version, ct);
-        return outcome.IsOk ? TypedResults.Json(Single(request, outcome.Value!)) : outcome.Kind == Common.OutcomeKind.NotFound ? NotFound() : ApiErrors.Failure(outcome, "This account");
+        return outcome.IsOk ? TypedResults.Json(Single(request, outcome.Value!, fields)) : outcome.Kind == Common.OutcomeKind.NotFound ? NotFound() : ApiErrors.Failure(outcome, "This account");
     }
 
     private static async Task<IResult> DeleteAsync(Guid id, ClaimsPrincipal user, AccountService accounts, CancellationToken ct)
@@ -375,10 +387,17 @@ public sealed record AccountData : IRequestData
     public Optional<string> RegistrationId { get; init; }
     public Optional<string> ExternalRef { get; init; }
     public Optional<string> ParentId { get; init; }
+    /// <summary>Everything else sent: values of the <c>accounts</c> flow's custom fields, by slug.</summary>
+    [JsonExtensionData] public JsonObject? Custom { get; init; }
 }
 
+/// <summary>An account as EP returns it; values of the <c>accounts</c> flow's custom fields as top-level attributes.</summary>
 public sealed record AccountResource(Guid Id, string Type, string Name, string? LegalName, string? RegistrationId, string? ExternalRef, Guid? ParentId,
-    TimestampsMeta Meta, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AccountRelationships? Relationships, SelfLink Links);
+    TimestampsMeta Meta, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AccountRelationships? Relationships, SelfLink Links)
+{
+    /// <summary>Values of custom fields, by slug, written as top-level attributes.</summary>
+    [JsonExtensionData] public Dictionary<string, object?>? Custom { get; init; }
+}
 
 /// <summary>EP's account relationships: the parent, the ancestors root first (each <c>{"data": …}</c>), the tags.</summary>
 public sealed record AccountRelationships

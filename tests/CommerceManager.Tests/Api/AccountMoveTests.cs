@@ -159,4 +159,49 @@ public sealed class AccountMoveTests(AppFactory app) : ApiTestBase(app), IClassF
         Assert.False(noProfile.IsOk);
         Assert.Contains("password profile", noProfile.Error);
     }
+
+    /// <summary>A new field on the store's <paramref name="flowSlug"/> flow (the flow created once per store).</summary>
+    private static async Task FieldAsync(ApiClient server, string flowSlug, string slug, string fieldType, object[]? rules = null)
+    {
+        var flows = await ApiClient.ExpectAsync(await server.GetAsync("/v2/flows"), HttpStatusCode.OK);
+        var flow = flows["data"]!.AsArray().FirstOrDefault(f => Str(f, "slug") == flowSlug)
+            ?? (await ApiClient.ExpectAsync(await server.PostAsync("/v2/flows", new { type = "flow", slug = flowSlug, name = flowSlug, enabled = true }),
+                HttpStatusCode.Created))["data"];
+        await ApiClient.ExpectAsync(await server.PostAsync("/v2/fields", new
+        {
+            type = "field", name = slug, slug, field_type = fieldType, enabled = true, validation_rules = rules ?? [],
+            relationships = new { flow = new { data = new { type = "flow", id = Str(flow, "id") } } },
+        }), HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Custom_values_move_to_the_accounts_field_of_the_same_slug_when_they_fit_it()
+    {
+        var profile = await ProfileAsync();
+        var server = await ApiClient.ClientCredentialsAsync(App);
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (tier, note, region) = ("tier_" + suffix, "note_" + suffix, "region_" + suffix);
+        await FieldAsync(server, "customers", tier, "string");
+        await FieldAsync(server, "customers", note, "string");
+        await FieldAsync(server, "customers", region, "string");
+        await FieldAsync(server, "accounts", tier, "string");
+        // The account's region allows fewer values than the customer's: a value outside them stays behind.
+        await FieldAsync(server, "accounts", region, "string", [new { type = "enum", options = new[] { "north", "south" } }]);
+        var customer = await RegisterAsync(server, UniqueEmail("custom"), Password, "Mary Somerville");
+        var customerId = Str(customer, "id");
+        await ApiClient.ExpectAsync(await server.PutAsync($"/v2/customers/{customerId}", new Dictionary<string, object>
+        {
+            ["type"] = "customer", [tier] = "gold", [note] = "prefers email", [region] = "east",
+        }), HttpStatusCode.OK);
+
+        var moved = await Moves.MoveAsync(As.Admin, CustomerSelection.Of([Guid.Parse(customerId)]), Guid.Parse(profile));
+
+        Assert.True(moved.IsOk, moved.Error);
+        await using var db = await App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var accountId = await db.AccountMoveItems.Where(i => i.JobId == moved.Value!.JobId).Select(i => i.AccountId).SingleAsync();
+        var account = (await ApiClient.ExpectAsync(await server.GetAsync($"/v2/accounts/{accountId}"), HttpStatusCode.OK))["data"]!.AsObject();
+        Assert.Equal("gold", Str(account, tier));
+        Assert.False(account.ContainsKey(note));
+        Assert.Null(account[region]);
+    }
 }

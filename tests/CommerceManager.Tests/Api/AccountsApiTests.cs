@@ -342,4 +342,70 @@ public sealed class AccountsApiTests(AppFactory app) : ApiTestBase(app), IClassF
         Assert.Contains(realms["data"]!.AsArray(), r => Str(r, "id") == Str(settings, "data.relationships.authentication_realm.data.id")
             && Str(r, "relationships.origin.data.type") == "account_authentication_settings");
     }
+
+    /// <summary>The store's <c>accounts</c> flow (created once per store) and a new field on it; the field's slug.</summary>
+    private async Task<string> AccountFieldAsync(ApiClient server, string slug, string fieldType, bool customerEditable, object[]? rules = null)
+    {
+        var flows = await ApiClient.ExpectAsync(await server.GetAsync("/v2/flows"), HttpStatusCode.OK);
+        var flow = flows["data"]!.AsArray().FirstOrDefault(f => Str(f, "slug") == "accounts")
+            ?? (await ApiClient.ExpectAsync(await server.PostAsync("/v2/flows", new { type = "flow", slug = "accounts", name = "Accounts", enabled = true }),
+                HttpStatusCode.Created))["data"];
+        await ApiClient.ExpectAsync(await server.PostAsync("/v2/fields", new
+        {
+            type = "field", name = slug.Replace('_', ' '), slug, field_type = fieldType, enabled = true, customer_editable = customerEditable,
+            validation_rules = rules ?? [], relationships = new { flow = new { data = new { type = "flow", id = Str(flow, "id") } } },
+        }), HttpStatusCode.Created);
+        return slug;
+    }
+
+    [Fact]
+    public async Task The_accounts_flow_adds_attributes_to_accounts_and_a_member_sets_only_the_ones_members_may_edit()
+    {
+        var (_, profile) = await SetUpStoreAsync();
+        var server = await ApiClient.ClientCredentialsAsync(App);
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var vat = await AccountFieldAsync(server, "vat_" + suffix, "string", customerEditable: true);
+        var tier = await AccountFieldAsync(server, "tier_" + suffix, "string", customerEditable: false,
+            [new { type = "enum", options = new[] { "gold", "silver" } }]);
+        var seats = await AccountFieldAsync(server, "seats_" + suffix, "integer", customerEditable: false);
+
+        var created = await ApiClient.ExpectAsync(await server.PostAsync("/v2/accounts", new Dictionary<string, object>
+        {
+            ["type"] = "account", ["name"] = "Babbage & Co", [vat] = "GB123456789", [tier] = "gold", [seats] = 12,
+        }), HttpStatusCode.Created);
+        var id = Str(created, "data.id");
+        var read = await ApiClient.ExpectAsync(await server.GetAsync($"/v2/accounts/{id}"), HttpStatusCode.OK);
+        var listed = await ApiClient.ExpectAsync(await server.GetAsync($"/v2/accounts?filter=eq(id,{id})"), HttpStatusCode.OK);
+        var notInList = await ApiClient.ExpectErrorAsync(await server.PostAsync("/v2/accounts", new Dictionary<string, object>
+        {
+            ["type"] = "account", ["name"] = "Platinum Ltd", [tier] = "platinum",
+        }), HttpStatusCode.UnprocessableEntity);
+        var notANumber = await ApiClient.ExpectErrorAsync(await server.PutAsync($"/v2/accounts/{id}", new Dictionary<string, object>
+        {
+            ["type"] = "account", [seats] = "many",
+        }), HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal(("GB123456789", "gold", 12), (Str(read, "data." + vat), Str(read, "data." + tier), read["data"]![seats]!.GetValue<int>()));
+        Assert.Equal("gold", Str(Assert.Single(listed["data"]!.AsArray()), tier));
+        Assert.Equal("data." + tier, notInList["source"]!.GetValue<string>());
+        Assert.Equal("data." + seats, notANumber["source"]!.GetValue<string>());
+        Assert.Equal(12, (await ApiClient.ExpectAsync(await server.GetAsync($"/v2/accounts/{id}"), HttpStatusCode.OK))["data"]![seats]!.GetValue<int>());
+
+        // A member under update_only: its own account's editable values, never the store's.
+        var (shopper, _, accountId, _) = await SignUpAsync(profile, "Charles Babbage");
+        var own = await ApiClient.ExpectAsync(await shopper.PutAsync($"/v2/accounts/{accountId}", new Dictionary<string, object>
+        {
+            ["type"] = "account", [vat] = "GB987654321",
+        }), HttpStatusCode.OK);
+        var storeOnly = await ApiClient.ExpectErrorAsync(await shopper.PutAsync($"/v2/accounts/{accountId}", new Dictionary<string, object>
+        {
+            ["type"] = "account", [tier] = "gold",
+        }), HttpStatusCode.UnprocessableEntity);
+        var after = await ApiClient.ExpectAsync(await server.GetAsync($"/v2/accounts/{accountId}"), HttpStatusCode.OK);
+
+        Assert.Equal("GB987654321", Str(own, "data." + vat));
+        Assert.Contains("set by the store", storeOnly["detail"]!.GetValue<string>());
+        Assert.Null(after["data"]![tier]);
+        Assert.Equal("GB987654321", Str(after, "data." + vat));
+    }
 }

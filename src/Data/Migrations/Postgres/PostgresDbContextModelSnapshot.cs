@@ -421,6 +421,10 @@ namespace CommerceManager.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("CustomData")
+                        .HasColumnType("jsonb")
+                        .HasAnnotation("CommerceManager:JsonDocument", true);
+
                     b.Property<string>("ExternalRef")
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)")
@@ -484,6 +488,11 @@ namespace CommerceManager.Data.Migrations.Postgres
                     b.HasIndex("UpdatedAt", "Id");
 
                     b.HasIndex("ParentId", "CreatedAt", "Id");
+
+                    b.HasIndex(new[] { "CustomData" }, "IX_Accounts_CustomData_gin");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "CustomData" }, "IX_Accounts_CustomData_gin"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "CustomData" }, "IX_Accounts_CustomData_gin"), new[] { "jsonb_path_ops" });
 
                     b.HasIndex(new[] { "NormalizedName" }, "IX_Accounts_NormalizedName_trgm");
 

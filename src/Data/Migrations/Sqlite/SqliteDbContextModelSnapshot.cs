@@ -384,6 +384,10 @@ namespace CommerceManager.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CustomData")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("CommerceManager:JsonDocument", true);
+
                     b.Property<string>("ExternalRef")
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
