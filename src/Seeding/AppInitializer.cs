@@ -123,7 +123,7 @@ public static class AppInitializer
         }
     }
 
-    /// <summary>Two example custom fields on customers and one on addresses, with values, so the designer has something to show.</summary>
+    /// <summary>Two example custom fields on customers, one on addresses and one on accounts, with values, so the designer has something to show.</summary>
     private static async Task AddDemoFieldsAsync(FieldDesigner designer, AppDbContext db, CancellationToken ct)
     {
         var system = Access.SystemAdmin("demo data");
@@ -144,6 +144,12 @@ public static class AppInitializer
         {
             FlowSlug = Flow.Addresses, Name = "Delivery window", Slug = "delivery_window", Type = FieldType.String, CustomerEditable = true,
             Rules = new FieldRules { Enum = ["Morning", "Afternoon", "Evening"] },
+        }, ct);
+        var accounts = await designer.EnsureFlowAsync(system, Flow.Accounts, true, ct);
+        await designer.CreateFieldAsync(system, accounts.Id, new FieldInput
+        {
+            FlowSlug = Flow.Accounts, Name = "Account manager", Slug = "account_manager", Type = FieldType.String, OmitNull = true,
+            Description = "Who looks after this account in the store.",
         }, ct);
         // A few hundred demo customers: values set through EF, the same on every provider.
         var random = new Random(2025);

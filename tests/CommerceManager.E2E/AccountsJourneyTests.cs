@@ -61,6 +61,14 @@ public sealed class AccountsJourneyTests(BrowserFixture browser) : IClassFixture
         await dialog.GetByTestId("save-account").ClickAsync();
         await Assertions.Expect(page.GetByTestId("account-title")).ToHaveTextAsync("Acme Corporation");
 
+        // The accounts flow's field (demo data): set on the overview, kept after a reload.
+        await page.Locator("#custom-account_manager").FillAsync("Mo Farah");
+        await page.GetByTestId("save-account-details").ClickAsync();
+        await Assertions.Expect(page.GetByText("Changes saved.")).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.Locator("#custom-account_manager")).ToHaveValueAsync("Mo Farah");
+
         await page.GetByRole(AriaRole.Tab, new() { Name = "Account members" }).ClickAsync();
         await page.GetByTestId("create-account-member").ClickAsync();
         dialog = page.GetByRole(AriaRole.Dialog);

@@ -140,16 +140,111 @@ public sealed class BrowserStorefrontTests(BrowserFixture browser) : IClassFixtu
         Assert.StartsWith(browser.App.BaseUrl + "oidc-idp/login/", other.Url, StringComparison.Ordinal);
     }
 
-    /// <summary>What an admin does once: the provider as a profile, its callback registered at the provider, the shop's page in the realm.</summary>
-    private async Task PrepareRealmAsync(string storefrontRedirect)
+    [Fact]
+    public async Task EPs_core_starter_signs_a_member_in_through_the_account_realm_and_merges_the_guest_cart_into_the_accounts()
+    {
+        // The core starter's steps (EP-ACCOUNTS.md §1.3 and §1.8), with fetch as it does: the implicit token, the account
+        // settings (realm with an underscore, client_id), the realm's profiles, the store's sign-in with PKCE, the code
+        // redeemed at /v2/account-members/tokens, then the guest cart merged into the account's new cart.
+        await shop.StartAsync(Page("""
+            const api = `http://${apiHost}`;
+            const { access_token: implicit } = await (await fetch(`${api}/oauth/access_token`, { method: 'POST',
+              body: new URLSearchParams({ grant_type: 'implicit', client_id: clientId }) })).json();
+            const call = async (method, path, body, accountToken) => {
+              const headers = { Authorization: `Bearer ${implicit}`, 'Content-Type': 'application/json' };
+              if (accountToken) headers['EP-Account-Management-Authentication-Token'] = accountToken;
+              const response = await fetch(`${api}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+              const text = await response.text();
+              if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+              return text ? JSON.parse(text) : null;
+            };
+            const settings = await call('GET', '/v2/settings/account-authentication');
+            const realmId = settings.data.relationships.authentication_realm.data.id;
+            const redirectUri = `${location.origin}/oidc`;
+            const query = new URLSearchParams(location.search);
+            if (query.get('code')) {
+              if (query.get('state') !== sessionStorage.getItem('state')) { done('FAILED: state mismatch'); return; }
+              const tokens = await call('POST', '/v2/account-members/tokens', { data: { type: 'account_management_authentication_token',
+                authentication_mechanism: 'oidc', oauth_authorization_code: query.get('code'), oauth_redirect_uri: redirectUri,
+                oauth_code_verifier: sessionStorage.getItem('verifier') } });
+              const token = tokens.data[0].token;
+              const accountId = tokens.data[0].account_id;
+              const member = await call('GET', `/v2/account-members/${tokens.meta.account_member_id}`, undefined, token);
+              log('signed in ' + member.data.email + ' to ' + tokens.data[0].account_name);
+              // mergeCart(): the account's carts; none yet, so a new one tied to the account (a bare array), then the guest cart's items.
+              const carts = await call('GET', '/v2/carts', undefined, token);
+              const accountCart = carts.data.find(c => !c.is_quote) ?? (await call('POST', '/v2/carts', { name: 'Cart' }, token)).data;
+              await call('POST', `/v2/carts/${accountCart.id}/relationships/accounts`, [{ type: 'account', id: accountId }], token);
+              await call('POST', `/v2/carts/${accountCart.id}/items`, { data: { type: 'cart_items', cart_id: sessionStorage.getItem('guestCart') },
+                options: { add_all_or_nothing: false } }, token);
+              const items = await call('GET', `/v2/carts/${accountCart.id}/items`, undefined, token);
+              const mine = await call('GET', '/v2/carts', undefined, token);
+              done('SIGNED IN ' + member.data.email + ' items ' + items.data.map(i => i.sku).join(',') + ' carts ' + mine.data.length);
+              return;
+            }
+            if (query.get('error')) { done('ERROR ' + query.get('error')); return; }
+            // Before signing in, the shopper filled a guest cart.
+            const guestCart = 'guest-' + Date.now();
+            await call('POST', `/v2/carts/${guestCart}/items`, { data: { type: 'custom_item', name: 'Ceramic mug', sku: 'MUG-1', quantity: 1, price: { amount: 1450 } } });
+            sessionStorage.setItem('guestCart', guestCart);
+            const profiles = await call('GET', `/v2/authentication-realms/${realmId}/oidc-profiles`);
+            const profile = await call('GET', `/v2/authentication-realms/${realmId}/oidc-profiles/${profiles.data[0].id}`);
+            const bytes = crypto.getRandomValues(new Uint8Array(32));
+            const verifier = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+            const challenge = btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+            const state = 'core' + Date.now();
+            sessionStorage.setItem('verifier', verifier);
+            sessionStorage.setItem('state', state);
+            const url = new URL(profile.links['authorization-endpoint']);
+            url.searchParams.append('client_id', settings.data.meta.client_id);
+            url.searchParams.append('redirect_uri', redirectUri);
+            url.searchParams.append('state', state);
+            url.searchParams.append('response_type', 'code');
+            url.searchParams.append('scope', 'openid email profile');
+            url.searchParams.append('code_challenge_method', 'S256');
+            url.searchParams.append('code_challenge', challenge);
+            url.searchParams.append('login_hint', 'alice');
+            document.getElementById('result').innerHTML = `<a id="login" href="${url}">Sign in with ${profile.data.name}</a>`;
+            """));
+        await PrepareRealmAsync(shop.Origin + "/oidc", accounts: true);
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(shop.Origin + "/");
+        await page.Locator("#login").ClickAsync(new() { Timeout = 30_000 });
+
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("SIGNED IN alice.oidc@example.com items MUG-1 carts 1", new() { Timeout = 30_000 });
+        Assert.StartsWith(shop.Origin + "/oidc?code=", page.Url, StringComparison.Ordinal);
+        await page.ShotAsync("72-storefront-account-oidc-signed-in");
+    }
+
+    /// <summary>
+    /// What an admin does once: the provider as a profile, its callback registered at the provider, the shop's page in the
+    /// realm: the customer realm, or with <paramref name="accounts"/> the account realm (members get an account of their own).
+    /// </summary>
+    private async Task PrepareRealmAsync(string storefrontRedirect, bool accounts = false)
     {
         using var http = new HttpClient { BaseAddress = new Uri(browser.App.BaseUrl) };
         var tokenResponse = await http.PostAsync("oauth/access_token", new StringContent(
             $"grant_type=client_credentials&client_id={KestrelApp.ApiClientId}&client_secret={KestrelApp.ApiClientSecret}", Encoding.UTF8, "application/x-www-form-urlencoded"));
         var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var settings = (await http.GetFromJsonAsync<JsonObject>("v2/settings/customer-authentication"))!;
-        var realm = settings["data"]!["relationships"]!["authentication-realm"]!["data"]!["id"]!.GetValue<string>();
+        string realm;
+        if (accounts)
+        {
+            var put = await http.PutAsJsonAsync("v2/settings/account-authentication", new
+            {
+                data = new { type = "account_authentication_settings", auto_create_account_for_account_members = true },
+            });
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            var settings = (await put.Content.ReadFromJsonAsync<JsonObject>())!;
+            realm = settings["data"]!["relationships"]!["authentication_realm"]!["data"]!["id"]!.GetValue<string>();
+        }
+        else
+        {
+            var settings = (await http.GetFromJsonAsync<JsonObject>("v2/settings/customer-authentication"))!;
+            realm = settings["data"]!["relationships"]!["authentication-realm"]!["data"]!["id"]!.GetValue<string>();
+        }
         var created = await http.PostAsJsonAsync($"v2/authentication-realms/{realm}/oidc-profiles", new
         {
             data = new { type = "oidc-profile", name = "Store accounts", discovery_url = idp.Issuer, client_id = Idp.ClientId, client_secret = Idp.ClientSecret },
@@ -157,10 +252,10 @@ public sealed class BrowserStorefrontTests(BrowserFixture browser) : IClassFixtu
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var profile = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
         await idp.AllowRedirectUriAsync(profile["links"]!["callback-endpoint"]!.GetValue<string>());
-        var put = await http.PutAsJsonAsync($"v2/authentication-realms/{realm}", new
+        var redirects = await http.PutAsJsonAsync($"v2/authentication-realms/{realm}", new
         {
             data = new { type = "authentication-realm", redirect_uris = new[] { storefrontRedirect } },
         });
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, redirects.StatusCode);
     }
 }
