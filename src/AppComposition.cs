@@ -18,6 +18,7 @@ using CommerceManager.Privacy;
 using CommerceManager.Security;
 using CommerceManager.Staff;
 using CommerceManager.Tokens;
+using CommerceManager.Webhooks;
 
 namespace CommerceManager;
 
@@ -39,6 +40,7 @@ public static class AppComposition
         services.AddStaff();
         services.AddSingleton<CommerceManager.Views.SavedViewService>();
         services.AddApiKeys();
+        services.AddWebhooks();
         services.AddTokens();
         services.AddCustomFields();
         services.AddLive(config);

@@ -7,7 +7,9 @@
 # Environment: BENCH_SECONDS (20), BENCH_WARMUP (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_PORT (5090),
 # BENCH_START_TIMEOUT (3600 s: start-up applies pending migrations first), BENCH_ONLY_MIXED (1: skip the read table),
 # BENCH_MIXED_SECONDS (60: the mixed load; 0 skips it), BENCH_MIXED_READERS (8 reading connections beside the 8
-# creating ones; 0 measures creates alone).
+# creating ones; 0 measures creates alone), BENCH_MEMBER_PASSWORD (an account member's password for the sign-in case:
+# the demo customers' by default, which `bench-move` carries over).
+# A store with accounts (bench-move's copy of the 1M store) adds the Account Management cases.
 # Prints, per query: requests/s, p50 and p99 under load, and the median time of one request on an idle server.
 # Needs: wrk, curl, jq (Debian packages of the same names). See docs/benchmarks.md for figures it printed.
 set -euo pipefail
@@ -75,9 +77,43 @@ add "customer by id" "/v2/customers/$id"
 add "by id, no such customer (404: token + seek)" "/v2/customers/00000000-0000-7000-8000-000000000000"
 [ -n "$order" ] && add "a customer's orders" "/v2/orders?filter=$(urlencode "eq(customer_id,$order)")"
 
+# Account Management, when the store has accounts (a copy of the 1M store after `bench-move`, for example): an account
+# from the middle of the name order whose member signs in with a password (the demo customers' password moved with them).
+accounts=$(get "/v2/accounts?page%5Blimit%5D=1" | jq -r '.meta.results.total // 0')
+signin=""
+if [ "$accounts" -gt 0 ]; then
+    realm=$(get "/v2/settings/account-authentication" | jq -r .data.relationships.authentication_realm.data.id)
+    for offset in $(seq 7777 7817); do
+        account=$(get "/v2/accounts?sort=name&page%5Boffset%5D=$offset&page%5Blimit%5D=1" | jq -c '.data[0]')
+        account_id=$(jq -r .id <<<"$account")
+        member_id=$(get "/v2/accounts/$account_id/account-memberships" | jq -r '.data[0].account_member_id // empty')
+        [ -n "$member_id" ] || continue
+        login=$(get "/v2/authentication-realms/$realm/user-authentication-info/$member_id/user-authentication-password-profile-info" | jq -c '.data[0] // empty')
+        [ -n "$login" ] && break
+    done
+    account_name=$(jq -r .name <<<"$account")
+    word=$(jq -r '.name | split(" ") | last' <<<"$account")
+    if [ ${#word} -ge 5 ]; then apart=${word:1:4}; else apart=${word:0:4}; fi
+    member_email=$(get "/v2/account-members/$member_id" | jq -r .data.email)
+    add "account by id" "/v2/accounts/$account_id"
+    add "account name equals" "/v2/accounts?filter=$(urlencode "eq(name,$account_name)")"
+    add "account name contains \"$(tr '[:upper:]' '[:lower:]' <<<"$apart")\"" "/v2/accounts?filter=$(urlencode "like(name,*$(tr '[:upper:]' '[:lower:]' <<<"$apart")*)")"
+    add "member by id" "/v2/account-members/$member_id"
+    add "member email equals" "/v2/account-members?filter=$(urlencode "eq(email,$member_email)")"
+    add "an account's addresses" "/v2/accounts/$account_id/addresses"
+    add "an account's orders" "/v2/orders?filter=$(urlencode "eq(account_id,$account_id)")"
+    if [ -n "$login" ]; then
+        # The password is the demo customers' (AppInitializer.DemoCustomerPassword): the move kept their hashes.
+        signin=$(jq -nc --arg u "$(jq -r .username <<<"$login")" --arg p "$(jq -r .password_profile_id <<<"$login")" --arg pw "${BENCH_MEMBER_PASSWORD:-demo-shopper-2025}" \
+            '{data:{type:"account_management_authentication_token",authentication_mechanism:"password",password_profile_id:$p,username:$u,password:$pw}}')
+        add "member sign-in (password; PBKDF2 hash)" "POST/v2/account-members/tokens"
+    fi
+fi
+
 single() { # median of 21 sequential requests, ms
     local path=$1 header=() times
     [[ $path == NOAUTH* ]] && path=${path#NOAUTH} || header=(-H "$auth")
+    [[ $path == POST* ]] && { path=${path#POST}; header+=(-X POST -H "Content-Type: application/json" --data "$signin"); }
     times=$(for _ in $(seq 1 21); do curl -s -o /dev/null -w '%{time_total}\n' "${header[@]}" "$base$path"; done | sort -n | sed -n 11p)
     awk -v t="$times" 'BEGIN { printf "%.1f", t * 1000 }'
 }
@@ -85,14 +121,21 @@ single() { # median of 21 sequential requests, ms
 cat >/tmp/cm-bench-auth.lua <<LUA
 wrk.headers["Authorization"] = "Bearer $token"
 LUA
+cat >/tmp/cm-bench-signin.lua <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $token"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[$signin]]
+LUA
 
-echo "API load benchmark: $total customers ($provider), wrk -c$connections -t$threads, ${warmup}s warm-up + ${seconds}s, loopback, $(date -u +%Y-%m-%d)"
+echo "API load benchmark: $total customers, $accounts accounts ($provider), wrk -c$connections -t$threads, ${warmup}s warm-up + ${seconds}s, loopback, $(date -u +%Y-%m-%d)"
 printf '%-44s %10s %9s %9s %11s\n' "query" "req/s" "p50 ms" "p99 ms" "single ms"
 for i in "${!names[@]}"; do
     [ "${BENCH_ONLY_MIXED:-0}" = 1 ] && break
     path=${urls[$i]}
     script=(-s /tmp/cm-bench-auth.lua)
     [[ $path == NOAUTH* ]] && { path=${path#NOAUTH}; script=(); }
+    [[ $path == POST* ]] && { path=${path#POST}; script=(-s /tmp/cm-bench-signin.lua); }
     one=$(single "${urls[$i]}")
     wrk -t"$threads" -c"$connections" -d"${warmup}s" "${script[@]}" "$base$path" >/dev/null
     out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "${script[@]}" "$base$path")

@@ -1,3 +1,4 @@
+using CommerceManager.Common;
 using CommerceManager.CustomFields;
 using CommerceManager.Data;
 using CommerceManager.History;
@@ -22,6 +23,8 @@ public static class AccountsSetup
         services.AddSingleton<AccountAddressService>();
         services.AddSingleton<AccountTagService>();
         services.AddSingleton<AccountTokenService>();
+        services.AddSingleton<OneTimePasswords>();
+        services.AddHousekeeping("one-time passwords past their ten minutes deleted", (sp, ct) => sp.GetRequiredService<OneTimePasswords>().ForgetExpiredAsync(ct));
         services.AddSingleton<CustomerSignIn.IRealmMembers, AccountMemberSignIn>();
         services.AddCustomValueHost(Flow.Accounts, ShopperAccount.Table);
 

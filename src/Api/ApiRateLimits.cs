@@ -17,6 +17,8 @@ public sealed class RateLimitSettings
     public int PendingLoginsPerIp { get; set; } = 20;
     /// <summary>New carts a storefront (not a server with a secret) may open per client IP per minute: each is a row.</summary>
     public int NewCartsPerIpPerMinute { get; set; } = 60;
+    /// <summary>One-time password requests (POST …/one-time-password-token-request) per client IP per minute: each may send a message.</summary>
+    public int OneTimePasswordsPerIpPerMinute { get; set; } = 10;
     /// <summary>Failed sign-ins per account (email) before further attempts get 429 for the rest of the window.</summary>
     public int FailedSignInsPerAccount { get; set; } = 10;
     public int AccountWindowMinutes { get; set; } = 15;
@@ -45,6 +47,7 @@ public sealed class ApiRateLimits : IDisposable
                 "registration" => settings.RegistrationsPerIpPerMinute,
                 "login-proxy" => settings.LoginProxyPerIpPerMinute,
                 "new-cart" => settings.NewCartsPerIpPerMinute,
+                "one-time-password" => settings.OneTimePasswordsPerIpPerMinute,
                 _ => settings.CustomerTokenPerIpPerMinute,
             }),
             Window = TimeSpan.FromMinutes(1),
@@ -85,6 +88,20 @@ public sealed class ApiRateLimits : IDisposable
     {
         metrics.CustomerSignInFailed();
         using var _ = failuresPerAccount.AttemptAcquire(Bucket(account));
+    }
+
+    /// <summary>
+    /// Counts one more request for <paramref name="account"/> against the same window as failed sign-ins (one-time
+    /// passwords: each request may send the shopper a message), and throws 429 when the window is used up.
+    /// </summary>
+    public void CountRequest(string account, string message)
+    {
+        using var lease = failuresPerAccount.AttemptAcquire(Bucket(account));
+        if (!lease.IsAcquired)
+        {
+            metrics.RateLimited("account", account.Split(':')[0]);
+            throw TooMany(null, TimeSpan.FromMinutes(1), message);
+        }
     }
 
     /// <summary>

@@ -83,6 +83,7 @@ public static class ApiSetup
         v2.MapCustomersApi();
         v2.MapAccountsApi();
         v2.MapAccountMembersApi();
+        v2.MapIntegrationsApi();
         v2.MapAddressesApi();
         v2.MapCartsApi();
         v2.MapOrdersApi();

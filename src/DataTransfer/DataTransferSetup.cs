@@ -28,7 +28,7 @@ public static class DataTransferSetup
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
                 var settings = sp.GetRequiredService<IOptions<ImportSettings>>();
-                return CustomerSignIn.ProviderConnections.CreateHandler(() => settings.Value.AllowPrivateSources);
+                return Common.OutboundConnections.CreateHandler(() => settings.Value.AllowPrivateSources);
             });
         // A busy store (429) or a passing failure (5xx, a dropped connection, a slow answer) is tried again, up to four
         // more times, waiting as long as its Retry-After asks (at most 30 s) or backing off from 2 s; a store failing
@@ -53,7 +53,7 @@ public static class DataTransferSetup
     }
 
     private static bool IsRefusedAddress(Exception? ex) =>
-        ex is not null && (ex is CustomerSignIn.PrivateAddressException || IsRefusedAddress(ex.InnerException));
+        ex is not null && (ex is Common.PrivateAddressException || IsRefusedAddress(ex.InnerException));
 
     public static string FailedRowsUrl(Guid jobId) => $"imports/{jobId}/failed.csv";
 

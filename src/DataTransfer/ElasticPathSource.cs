@@ -173,7 +173,7 @@ public sealed class ElasticPathSource(HttpClient http, Uri baseUrl, string clien
 
     private static string Reason(Exception ex) => ex switch
     {
-        CustomerSignIn.PrivateAddressException => "the address is private or local, which the store does not call (Imports__AllowPrivateSources allows it for a lab)",
+        Common.PrivateAddressException => "the address is private or local, which the store does not call (Imports__AllowPrivateSources allows it for a lab)",
         Polly.CircuitBreaker.BrokenCircuitException => "it failed too many requests in a row, so it is left alone for a while",
         _ when ex.InnerException is not null => Reason(ex.InnerException),
         System.Security.Authentication.AuthenticationException => "TLS failed",

@@ -282,9 +282,9 @@ internal sealed class ChangeRecorder(IEnumerable<HistoryRule> rules, TimeProvide
                 };
                 records.Add(Add(context, new ChangeRecord
                 {
-                    Id = RecordIds.Next(), CustomerId = customer, ResourceType = rule.ResourceType, ResourceId = id, Kind = ChangeKinds.SignIn,
+                    Id = RecordIds.Next(), CustomerId = customer, ResourceType = rule.ResourceType, ResourceId = id, Kind = rule.PasswordKind,
                     Action = ChangeActions.Updated, Subject = subject,
-                    Delta = DeltaJson(new Dictionary<string, (string?, string?)> { ["password"] = change }),
+                    Delta = DeltaJson(new Dictionary<string, (string?, string?)> { [rule.PasswordField] = change }),
                 }));
             }
         }

@@ -30,6 +30,10 @@ public sealed class HistoryRule
     internal string? CustomValues { get; private set; }
     /// <summary>A password hash: recorded as a separate sign-in change (set, replaced, removed), never its value.</summary>
     internal string? Password { get; private set; }
+    /// <summary>The field the secret is recorded as (set / replaced / not set, never its value).</summary>
+    internal string PasswordField { get; private set; } = "password";
+    /// <summary>The kind of change a new secret is: sign-in for a password, the rule's own kind for a setting's secret.</summary>
+    internal string PasswordKind { get; private set; } = ChangeKinds.SignIn;
     /// <summary>Which rows of the type are recorded (all when null): e.g. only the settings a feature names.</summary>
     internal Func<object, bool>? Applies { get; private set; }
 
@@ -59,6 +63,13 @@ public sealed class HistoryRule
     public HistoryRule WithPassword(string property)
     {
         Password = property;
+        return this;
+    }
+
+    /// <summary>A setting's secret (a webhook's key): recorded as <paramref name="field"/> set / replaced / not set, under the rule's own kind.</summary>
+    public HistoryRule WithSecret(string property, string field)
+    {
+        (Password, PasswordField, PasswordKind) = (property, field, Kind);
         return this;
     }
 }

@@ -69,6 +69,8 @@ public enum Permission
     ManagePayments,
     /// <summary>Recording payments, capturing and refunding them on any order: staff who edit and API clients.</summary>
     RecordAnyPayment,
+    /// <summary>The store's webhooks (EP's integrations) and their delivery logs: admins and API clients.</summary>
+    ManageIntegrations,
 }
 
 /// <summary>Thrown when a caller reaches a service method its role does not allow.</summary>
@@ -91,6 +93,7 @@ public static class Access
         Permission.ManagePersonalData => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.DesignFields => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.ManagePayments => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
+        Permission.ManageIntegrations => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.ApiClient),
         Permission.RecordAnyPayment => Has(user, Permission.WriteCustomers),
         Permission.RegisterCustomers => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Representative)
             || user.IsInRole(Roles.ApiClient) || user.IsInRole(Roles.Storefront),

@@ -27,7 +27,7 @@ public static class FlowsApi
         read.MapGet("/fields", ListFieldsAsync).WithSummary("List fields").Produces<ListResponse<FieldResource>>();
         read.MapGet("/fields/{id:guid}", GetFieldAsync).WithSummary("Get a field").Produces<DataResponse<FieldResource>>();
 
-        design.MapPost("/flows", CreateFlowAsync).WithSummary("Create a flow (slug customers or addresses)").Produces<DataResponse<FlowResource>>(201);
+        design.MapPost("/flows", CreateFlowAsync).WithSummary("Create a flow (slug customers, addresses or accounts)").Produces<DataResponse<FlowResource>>(201);
         design.MapPut("/flows/{id:guid}", UpdateFlowAsync).WithSummary("Update a flow").Produces<DataResponse<FlowResource>>();
         design.MapDelete("/flows/{id:guid}", DeleteFlowAsync).WithSummary("Delete a flow (the core customers and addresses flows cannot be deleted)")
             .Produces(204).Produces<ApiErrorBody>(422);

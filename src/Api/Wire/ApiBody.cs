@@ -14,6 +14,9 @@ public interface IRequestData
 
     /// <summary>EP answers a resource's field errors with 400 (addresses, carts, tokens) or 422 (customers, flows, fields).</summary>
     static abstract int FailureStatus { get; }
+
+    /// <summary>Whether the object may also come without the <c>data</c> wrapper (EP's generated shopper SDK sends some bodies bare).</summary>
+    static virtual bool AcceptsBare => false;
 }
 
 /// <summary>
@@ -42,6 +45,10 @@ public sealed partial class ApiBody<T> : IBindableFromHttpContext<ApiBody<T>> wh
         catch (JsonException ex)
         {
             throw new ApiException(400, "Bad Request", $"The request body is not valid JSON: {ex.Message}");
+        }
+        if (T.AcceptsBare && root is JsonObject bare && bare["data"] is null)
+        {
+            root = new JsonObject { ["data"] = bare.DeepClone() };
         }
         if (root is not JsonObject obj || obj["data"] is not JsonObject data)
         {

@@ -92,7 +92,7 @@ public sealed class ProviderSafetyTests(AppFactory app) : IClassFixture<AppFacto
     [InlineData("8.8.8.8", false)]
     [InlineData("2606:4700::1111", false)]
     public void Private_addresses_are_told_from_public_ones(string address, bool isPrivate) =>
-        Assert.Equal(isPrivate, ProviderConnections.IsPrivate(IPAddress.Parse(address)));
+        Assert.Equal(isPrivate, CommerceManager.Common.OutboundConnections.IsPrivate(IPAddress.Parse(address)));
 
     [Fact]
     public async Task A_provider_that_does_not_list_PKCE_S256_is_refused_unless_the_profile_allows_it()
