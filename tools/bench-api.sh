@@ -94,12 +94,17 @@ if [ "$accounts" -gt 0 ]; then
     account_name=$(jq -r .name <<<"$account")
     word=$(jq -r '.name | split(" ") | last' <<<"$account")
     if [ ${#word} -ge 5 ]; then apart=${word:1:4}; else apart=${word:0:4}; fi
-    member_email=$(get "/v2/account-members/$member_id" | jq -r .data.email)
+    member=$(get "/v2/account-members/$member_id")
+    member_email=$(jq -r .data.email <<<"$member")
+    mword=$(jq -r '.data.name | split(" ") | first' <<<"$member")
+    if [ ${#mword} -ge 5 ]; then mpart=${mword:1:4}; else mpart=${mword:0:4}; fi
+    mpart=$(tr '[:upper:]' '[:lower:]' <<<"$mpart")
     add "account by id" "/v2/accounts/$account_id"
     add "account name equals" "/v2/accounts?filter=$(urlencode "eq(name,$account_name)")"
     add "account name contains \"$(tr '[:upper:]' '[:lower:]' <<<"$apart")\"" "/v2/accounts?filter=$(urlencode "like(name,*$(tr '[:upper:]' '[:lower:]' <<<"$apart")*)")"
     add "member by id" "/v2/account-members/$member_id"
     add "member email equals" "/v2/account-members?filter=$(urlencode "eq(email,$member_email)")"
+    add "member name contains \"$mpart\" (Users tab)" "/v2/account-members?filter=$(urlencode "like(name,*$mpart*)")"
     add "an account's addresses" "/v2/accounts/$account_id/addresses"
     add "an account's orders" "/v2/orders?filter=$(urlencode "eq(account_id,$account_id)")"
     if [ -n "$login" ]; then

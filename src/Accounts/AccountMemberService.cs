@@ -82,6 +82,23 @@ public sealed class AccountMemberService(IDbContextFactory<AppDbContext> dbFacto
         var terms = Schema.Parse(query.Filter);
         var page = query.Page;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A name or email contains (ends-with) search alone, newest first (the Users tab's search): the page and the count
+        // from the provider's index, instead of sorting and counting every match.
+        if (own is null && terms.Count == 1 && terms[0] is { Op: "like" or "ilike", Field: "name" or "email" } like
+            && (string.IsNullOrWhiteSpace(query.Sort) || query.Sort.Trim() == DefaultSort)
+            && LikePattern.Read(like.Value) is var (kind, text) && kind is LikeKind.Contains or LikeKind.EndsWith)
+        {
+            var (column, folded) = like.Field == "name"
+                ? (nameof(AccountMember.NormalizedName), Customers.Customer.FoldName(text))
+                : (nameof(AccountMember.NormalizedEmail), AccountText.FoldEmail(text));
+            if (store.NewestMembers(db, column, folded, kind == LikeKind.EndsWith, page.Offset + page.Limit) is { } newest)
+            {
+                var first = await Sort(Filter(db, terms, newest), DefaultSort).Skip(page.Offset).Take(page.Limit).Select(ToDto).ToListAsync(ct);
+                var found = page.Offset == 0 && first.Count < page.Limit ? first.Count
+                    : await store.CountMembersAsync(db, column, folded, kind == LikeKind.EndsWith, ct) ?? await Filter(db, terms).CountAsync(ct);
+                return new Page<AccountMemberDto>(first, found, page.Offset, page.Limit);
+            }
+        }
         var members = Filter(db, terms);
         if (own is { } self)
         {
@@ -94,13 +111,13 @@ public sealed class AccountMemberService(IDbContextFactory<AppDbContext> dbFacto
     }
 
     /// <summary>The members matching a filter (shared with the unassigned-members list).</summary>
-    internal IQueryable<AccountMember> Filter(AppDbContext db, IReadOnlyList<FilterTerm> terms)
+    internal IQueryable<AccountMember> Filter(AppDbContext db, IReadOnlyList<FilterTerm> terms, IQueryable<AccountMember>? source = null)
     {
         terms = terms.Select(t => t.Op == "ilike" ? t with { Op = "like" } : t).ToList();
         // A name or email contains (ends-with) search starts from the provider's substring index when it has one; the
         // terms below still decide.
-        IQueryable<AccountMember> q = db.AccountMembers;
-        if (terms.FirstOrDefault(t => t.Op == "like" && t.Field is "name" or "email") is { } like)
+        IQueryable<AccountMember> q = source ?? db.AccountMembers;
+        if (source is null && terms.FirstOrDefault(t => t.Op == "like" && t.Field is "name" or "email") is { } like)
         {
             var (kind, text) = LikePattern.Read(like.Value);
             if (kind is LikeKind.Contains or LikeKind.EndsWith)

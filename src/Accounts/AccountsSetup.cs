@@ -27,6 +27,8 @@ public static class AccountsSetup
         services.AddHousekeeping("one-time passwords past their ten minutes deleted", (sp, ct) => sp.GetRequiredService<OneTimePasswords>().ForgetExpiredAsync(ct));
         services.AddSingleton<CustomerSignIn.IRealmMembers, AccountMemberSignIn>();
         services.AddCustomValueHost(Flow.Accounts, ShopperAccount.Table);
+        // The large-scale seed drops these tables' non-unique indexes while it fills them and builds them once at the end.
+        services.AddBulkLoadedTables(ShopperAccount.Table, "AccountMembers", "AccountMemberships", "MemberPasswords", "AccountAddresses");
 
         // An account's timeline: its fields, its addresses and who joins or leaves it. A member's: its details and
         // its sign-in (usernames; passwords only as set / replaced / removed).

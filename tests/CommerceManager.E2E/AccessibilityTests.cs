@@ -207,6 +207,12 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
         await ScanAsync("account sign-in");
         await OpenAsync("settings/payments", page.GetByTestId("manual-gateway"));
         await ScanAsync("payments");
+        await OpenAsync("settings/webhooks", page.GetByTestId("add-webhook"));
+        await ScanAsync("webhooks");
+        await page.GetByTestId("add-webhook").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-dialog")).ToBeVisibleAsync();
+        await ScanAsync("webhook dialog");
+        await CloseDialogAsync();
 
         await OpenAsync("settings/backups", page.GetByRole(AriaRole.Heading).First);
         await ScanAsync("backups");

@@ -37,6 +37,7 @@ public static class Commands
             "bench-transfer" => await BenchTransferAsync(services, int.Parse(options.GetValueOrDefault("rows", "1000000"), CultureInfo.InvariantCulture)),
             "bench-duplicates" => await BenchDuplicatesAsync(services),
             "bench-move" => await BenchMoveAsync(services, options.ContainsKey("undo")),
+            "seed-accounts" => await SeedAccountsAsync(services, int.Parse(options.GetValueOrDefault("accounts", "1000000"), CultureInfo.InvariantCulture)),
             "bench-history" => await BenchHistoryAsync(services, int.Parse(options.GetValueOrDefault("entries", "2000000"), CultureInfo.InvariantCulture)),
             "seed" => await SeedAsync(services, new StoreShape(
                 int.Parse(options.GetValueOrDefault("customers", "100000"), CultureInfo.InvariantCulture),
@@ -192,6 +193,95 @@ public static class Commands
             var undone = await moves.UndoAsync(admin, done.JobId, progress);
             Console.WriteLine($"undo: {(undone.IsOk ? $"{undone.Value!.Count:N0} accounts removed" : undone.Error)} in {timer.Elapsed.TotalSeconds:F0} s");
         }
+        return 0;
+    }
+
+    /// <summary>
+    /// Account Management at size, without customers: <paramref name="count"/> accounts (company names, created over the
+    /// last three years), each with one member (a person's name, a unique email, the demo customers' password under the
+    /// "Seeded members" profile), its membership and one address; written through the provider's bulk path, batches of
+    /// 20,000, with the tables' non-unique indexes dropped and built once at the end.
+    /// </summary>
+    private static async Task<int> SeedAccountsAsync(ServiceProvider services, int count)
+    {
+        await MigrateAsync(services);
+        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var dialect = services.GetRequiredService<SqlDialect>();
+        var admin = Access.SystemAdmin("seed");
+        var members = services.GetRequiredService<Accounts.AccountMemberService>();
+        var profile = (await members.ProfilesAsync()).FirstOrDefault(p => p.Name == "Seeded members")
+            ?? await members.CreateProfileAsync(admin, new Accounts.PasswordProfileInput("Seeded members", Accounts.PasswordProfiles.EmailFormat));
+        var hash = services.GetRequiredService<IPasswordHasher<Accounts.AccountMember>>().HashPassword(new Accounts.AccountMember(), AppInitializer.DemoCustomerPassword);
+        await using var db = await factory.CreateDbContextAsync();
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(2));
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var existing = await db.Accounts.CountAsync();
+        await dialect.PrepareBulkLoadAsync(connection, default);
+        await dialect.PauseDerivedIndexesAsync(db, default);
+        await dialect.PauseBulkLoadIndexesAsync(connection, default);
+        Console.WriteLine($"Seeding {count:N0} accounts with a member, a membership and an address each into {connection.Database} on {connection.DataSource} " +
+            $"(already {existing:N0} accounts) …");
+        var faker = new Bogus.Faker("en") { Random = new Bogus.Randomizer(existing + 7) };
+        var clock = Stopwatch.StartNew();
+        var start = DateTime.UtcNow.AddYears(-3);
+        var step = TimeSpan.FromDays(3 * 365).Ticks / Math.Max(1, count);
+        const int batch = 20_000;
+        for (var from = 0; from < count; from += batch)
+        {
+            var size = Math.Min(batch, count - from);
+            var accounts = new List<Accounts.ShopperAccount>(size);
+            var people = new List<Accounts.AccountMember>(size);
+            var memberships = new List<Accounts.AccountMembership>(size);
+            var passwords = new List<Accounts.MemberPassword>(size);
+            var addresses = new List<Accounts.AccountAddress>(size);
+            for (var i = from; i < from + size; i++)
+            {
+                var at = new DateTime(start.Ticks + step * i, DateTimeKind.Utc);
+                at = at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMillisecond));
+                var account = new Accounts.ShopperAccount
+                {
+                    Id = Guid.CreateVersion7(new DateTimeOffset(at)), CreatedAt = at, UpdatedAt = at, Version = Guid.NewGuid(),
+                    ExternalRef = faker.Random.Bool(0.3f) ? $"ERP-{existing + i + 1:D8}" : null,
+                };
+                var company = faker.Company.CompanyName();
+                account.SetName(company);
+                account.SetLegalName(faker.Random.Bool(0.5f) ? company + " " + faker.PickRandom("Ltd", "Inc.", "GmbH", "SARL", "LLC") : null);
+                accounts.Add(account);
+                var (first, last) = (faker.Name.FirstName(), faker.Name.LastName());
+                var email = $"{first}.{last}.{existing + i + 1}@{faker.PickRandom("example.com", "example.org", "example.net")}".ToLowerInvariant();
+                var member = Accounts.AccountMemberService.NewMember(new Accounts.AccountMemberInput { Name = $"{first} {last}", Email = email }, at);
+                people.Add(member);
+                memberships.Add(new Accounts.AccountMembership { Id = Guid.CreateVersion7(new DateTimeOffset(at)), AccountId = account.Id, MemberId = member.Id, CreatedAt = at, UpdatedAt = at });
+                passwords.Add(Accounts.AccountMemberService.NewPassword(member.Id, profile.Id, email, hash, at));
+                addresses.Add(new Accounts.AccountAddress
+                {
+                    Id = Guid.CreateVersion7(new DateTimeOffset(at)), AccountId = account.Id, Name = "Head office", CreatedAt = at, UpdatedAt = at, Version = Guid.NewGuid(),
+                    Postal = new PostalAddress
+                    {
+                        FirstName = first, LastName = last, CompanyName = company, Line1 = faker.Address.StreetAddress(), City = faker.Address.City(),
+                        Region = faker.Address.State(), Postcode = faker.Address.ZipCode(), Country = "US",
+                    },
+                });
+            }
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await db.BulkInsertAsync(dialect, accounts, default);
+            await db.BulkInsertAsync(dialect, people, default);
+            await db.BulkInsertAsync(dialect, memberships, default);
+            await db.BulkInsertAsync(dialect, passwords, default);
+            await db.BulkInsertAsync(dialect, addresses, default);
+            await transaction.CommitAsync();
+            if ((from + size) % 500_000 == 0 || from + size == count)
+            {
+                Console.WriteLine($"  {from + size:N0} accounts, {clock.Elapsed.TotalSeconds:F0} s");
+            }
+        }
+        var rebuild = Stopwatch.StartNew();
+        await dialect.RestoreBulkLoadIndexesAsync(connection, (index, took) => Console.WriteLine($"  {index} built in {took.TotalSeconds:F1} s"), default);
+        await dialect.AfterMigrateAsync(db, default);
+        await dialect.AnalyzeAsync(connection, default);
+        Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F0} s (indexes {rebuild.Elapsed.TotalSeconds:F0} s): {count:N0} accounts and members. " +
+            $"Members sign in under \"Seeded members\" ({profile.Id}) with '{AppInitializer.DemoCustomerPassword}'.");
         return 0;
     }
 
