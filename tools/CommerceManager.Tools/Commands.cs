@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using CommerceManager.Accounts;
 using CommerceManager.Addresses;
 using CommerceManager.Common;
 using CommerceManager.CustomFields;
