@@ -3,7 +3,7 @@ using CommerceManager.Tools;
 // dotnet run --project tools/CommerceManager.Tools -c Release -- seed|bench|rotate-signing-key|unlock-staff …
 return args switch
 {
-    ["seed", ..] or ["bench", ..] or ["bench-transfer", ..] or ["bench-duplicates", ..] or ["bench-history", ..] or ["bench-move", ..] => await Commands.RunAsync(args),
+    ["seed", ..] or ["bench", ..] or ["bench-transfer", ..] or ["bench-duplicates", ..] or ["bench-history", ..] or ["bench-move", ..] or ["seed-accounts", ..] => await Commands.RunAsync(args),
     ["soak", ..] => await Soak.RunAsync(args),
     ["rotate-signing-key", ..] or ["unlock-staff", ..] or ["backup", ..] or ["restore", ..] => await OpsCommands.RunAsync(args),
     _ => Usage(),
@@ -17,6 +17,7 @@ static int Usage()
     Console.Error.WriteLine("       bench-duplicates [--database FILE]            (the duplicate scan, the first page of pairs, one merge and its undo)");
     Console.Error.WriteLine("       bench-history [--entries N] [--database FILE]     (tops history up to N entries; times the Activity page, a History tab and the home page)");
     Console.Error.WriteLine("       bench-move [--undo] [--database FILE]         (moves every customer to accounts, and back with --undo; run it on a copy)");
+    Console.Error.WriteLine("       seed-accounts [--accounts N] [--database FILE]   (N accounts, each with a member, its password, a membership and an address)");
     Console.Error.WriteLine("       soak [--url URL] [--minutes 30] [--workers 8] [--pid PID] [--client-id ID --client-secret S]   (see tools/soak.sh)");
     Console.Error.WriteLine("       rotate-signing-key [--replace-unreadable]     (uses appsettings.json and the app's environment variables)");
     Console.Error.WriteLine("       unlock-staff EMAIL [--new-password]");
