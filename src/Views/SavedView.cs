@@ -9,8 +9,9 @@ public static class ViewLists
 {
     public const string Customers = "customers";
     public const string Orders = "orders";
+    public const string Accounts = "accounts";
 
-    public static bool IsKnown(string list) => list is Customers or Orders;
+    public static bool IsKnown(string list) => list is Customers or Orders or Accounts;
 }
 
 /// <summary>

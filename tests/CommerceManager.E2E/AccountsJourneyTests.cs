@@ -117,6 +117,38 @@ public sealed class AccountsJourneyTests(BrowserFixture browser) : IClassFixture
     }
 
     [Fact]
+    public async Task A_saved_view_of_tagged_accounts_opens_the_accounts_list_when_made_the_default()
+    {
+        var wholesale = (await browser.App.Services.GetRequiredService<AccountTagService>().ListAsync(Admin)).Single(t => t.Name == "Wholesale");
+        var page = await browser.NewPageAsync();
+        await page.SignInAsync(KestrelApp.AdminEmail, KestrelApp.AdminPassword);
+        await page.GotoAsync("accounts?filter=" + Uri.EscapeDataString($"contains(account_tags,{wholesale.Id})"));
+        await page.WaitForCircuitAsync();
+        await Assertions.Expect(page.GetByTestId("account-link").Filter(new() { HasText = "Northwind Traders" })).ToBeVisibleAsync();
+        var tagged = await page.GetByTestId("account-link").CountAsync();
+
+        await page.GetByTestId("save-view").ClickAsync();
+        await page.Locator("#view-name").FillAsync("Wholesale accounts");
+        await page.GetByTestId("view-default").ClickAsync();
+        await page.GetByTestId("save-view-confirm").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("view-tab").Filter(new() { HasText = "Wholesale accounts" })).ToHaveAttributeAsync("aria-current", "page");
+
+        // The plain address now opens the view; "All accounts" still shows every one.
+        await page.GotoAsync("accounts");
+        await page.ExpectUrlAsync("**/accounts?filter=*");
+        await Assertions.Expect(page.GetByTestId("account-link")).ToHaveCountAsync(tagged);
+        await page.ShotAsync("86-accounts-saved-view");
+        await page.GetByTestId("view-all").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("account-link").Filter(new() { HasText = "Tailspin Toys" })).ToBeVisibleAsync();
+
+        // Back as it was for the other journeys: the list opens unfiltered again.
+        await page.GetByTestId("view-tab").Filter(new() { HasText = "Wholesale accounts" }).ClickAsync();
+        await page.GetByTestId("view-actions").ClickAsync();
+        await page.GetByTestId("view-undefault").ClickAsync();
+        await Assertions.Expect(page.GetByText("The list opens unfiltered again.")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task A_viewer_reads_accounts_but_finds_no_way_to_change_them()
     {
         var staff = browser.App.Services.GetRequiredService<StaffService>();
