@@ -146,7 +146,7 @@ public sealed class ExportService(
     /// </summary>
     public static string LabelOf(ExportRequest request)
     {
-        var noun = request.Kind == ExportKind.Orders ? "orders" : "customers";
+        var noun = ExportWords.Noun(request.Kind);
         if (!string.IsNullOrWhiteSpace(request.Label))
         {
             return Clip(request.Label.Trim());
@@ -180,7 +180,7 @@ public sealed class ExportService(
     /// </summary>
     public static string DownloadName(ExportJob job)
     {
-        var noun = job.Kind == ExportKind.Orders ? "orders" : "customers";
+        var noun = ExportWords.Noun(job.Kind);
         var label = job.Label ?? "";
         if (label.Equals($"All {noun}", StringComparison.OrdinalIgnoreCase))
         {

@@ -5,7 +5,15 @@ namespace CommerceManager.Exports;
 public static class ExportWords
 {
     public static string Title(ExportJob job) =>
-        $"{(job.Kind == ExportKind.Orders ? "Orders" : "Customers")} export ({(job.Format == ExportFormat.Jsonl ? "JSON Lines" : "CSV")})";
+        $"{char.ToUpperInvariant(Noun(job.Kind)[0])}{Noun(job.Kind)[1..]} export ({(job.Format == ExportFormat.Jsonl ? "JSON Lines" : "CSV")})";
+
+    /// <summary>What a kind of export holds, in the plural: "orders", "customers", "accounts".</summary>
+    public static string Noun(ExportKind kind) => kind switch
+    {
+        ExportKind.Orders => "orders",
+        ExportKind.Accounts => "accounts",
+        _ => "customers",
+    };
 
     public static string State(ExportJob job) => job.Status switch
     {

@@ -1,12 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using CommerceManager.Accounts;
 using CommerceManager.Addresses;
 using CommerceManager.Common;
 using CommerceManager.CustomFields;
 using CommerceManager.Customers;
 using CommerceManager.Exports;
 using CommerceManager.Orders;
+using CommerceManager.Querying;
 using CommerceManager.Tests.Infrastructure;
 using CommerceManager.Tests.Orders;
 using Microsoft.Extensions.DependencyInjection;
@@ -156,6 +158,49 @@ public sealed class ExportJobTests(AppFactory app) : IClassFixture<AppFactory>, 
         Assert.Contains($",{zoe.Id},\"Zoë Quote, \"\"Q\"\"\",zoe@{Domain},incomplete,unpaid,unfulfilled,3,USD,43.50,", lines[1]);
         var list = (await ApiClient.ExpectAsync(await api.GetAsync("/v2/jobs"), HttpStatusCode.OK))["data"]!.AsArray();
         Assert.Contains(list, j => j!["id"]!.GetValue<string>() == job["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_account_export_has_tags_by_name_members_and_the_accounts_flows_fields()
+    {
+        var designer = app.Services.GetRequiredService<FieldDesigner>();
+        var flow = await designer.EnsureFlowAsync(As.Admin, Flow.Accounts, true);
+        var values = app.Services.GetRequiredService<CustomFieldValues>();
+        if ((await values.FieldsAsync(Flow.Accounts)).All(f => f.Slug != "credit_limit"))
+        {
+            await designer.CreateFieldAsync(As.Admin, flow.Id, new FieldInput { FlowSlug = Flow.Accounts, Name = "Credit limit", Slug = "credit_limit", Type = FieldType.Integer });
+            values.Invalidate();
+        }
+        var accounts = app.Services.GetRequiredService<AccountService>();
+        var name = $"Export Works {Guid.NewGuid():N}"[..24];
+        var account = (await accounts.CreateAsync(As.Admin, new AccountInput
+        {
+            Name = name, LegalName = "=cmd|' /C calc'!A0", RegistrationId = $"REG-{Guid.NewGuid():N}"[..12], Custom = new() { ["credit_limit"] = JsonValue.Create(5000) },
+        })).Value!;
+        var tags = app.Services.GetRequiredService<AccountTagService>();
+        var tag = (await tags.CreateAsync(As.Admin, $"Export tag {Guid.NewGuid():N}"[..18], null)).Value!;
+        await accounts.AddTagsAsync(As.Admin, account.Id, [tag.Id]);
+        var members = app.Services.GetRequiredService<AccountMemberService>();
+        var member = (await members.CreateAsync(As.Admin, new AccountMemberInput { Name = "Ann Export", Email = $"ann@{Domain}" })).Value!;
+        await app.Services.GetRequiredService<MembershipService>().AddAsync(As.Admin, account.Id, member.Id);
+        var api = await ApiClient.ClientCredentialsAsync(app);
+
+        var csvJob = await FinishedAsync(api, (await ApiClient.ExpectAsync(await api.PostAsync("/v2/jobs",
+            new { type = "job", job_type = "account_export", filter = $"eq(name,{FilterLanguage.Quote(name)})" }), HttpStatusCode.Accepted))["data"]!["id"]!.GetValue<string>());
+        var jsonJob = await FinishedAsync(api, (await ApiClient.ExpectAsync(await api.PostAsync("/v2/jobs",
+            new { job_type = "account_export", filter = $"eq(name,{FilterLanguage.Quote(name)})", format = "jsonl" }), HttpStatusCode.Accepted))["data"]!["id"]!.GetValue<string>());
+
+        Assert.Equal(("SUCCESS", "account_export"), (csvJob["status"]!.GetValue<string>(), csvJob["job_type"]!.GetValue<string>()));
+        var lines = CsvLines(await DownloadAsync(api, csvJob));
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("id,name,legal_name,registration_id,external_ref,parent_id,account_tags,created_at,updated_at,", lines[0]);
+        Assert.EndsWith(",credit_limit,member_count,member_emails", lines[0]);
+        Assert.StartsWith($"{account.Id},{name},'=cmd|' /C calc'!A0,{account.RegistrationId},,,{tag.Name},", lines[1]);
+        Assert.EndsWith($",5000,1,ann@{Domain}", lines[1]);
+        var json = JsonNode.Parse(Encoding.UTF8.GetString(await DownloadAsync(api, jsonJob)).Trim())!.AsObject();
+        Assert.Equal(5000, json["credit_limit"]!.GetValue<int>());
+        Assert.Equal("=cmd|' /C calc'!A0", json["legal_name"]!.GetValue<string>());
+        Assert.Equal(("Ann Export", $"ann@{Domain}"), (json["members"]![0]!["name"]!.GetValue<string>(), json["members"]![0]!["email"]!.GetValue<string>()));
     }
 
     [Fact]
