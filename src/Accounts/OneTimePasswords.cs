@@ -45,7 +45,8 @@ internal sealed class OneTimePasswordConfiguration : IEntityTypeConfiguration<On
 /// the shopper; the shopper's storefront exchanges it at <c>POST /v2/account-members/tokens</c>
 /// (<c>authentication_mechanism: passwordless</c>) for the member's account tokens.
 /// </summary>
-public sealed class OneTimePasswords(IDbContextFactory<AppDbContext> dbFactory, AccountSettingsService settings, IStoreEvents events, TimeProvider clock)
+public sealed class OneTimePasswords(IDbContextFactory<AppDbContext> dbFactory, AccountSettingsService settings, IStoreEvents events, TimeProvider clock,
+    ILogger<OneTimePasswords> logger)
 {
     public const string RequestedEvent = "one-time-password-token-request.created";
     public const string ResetPassword = "reset_password";
@@ -61,44 +62,87 @@ public sealed class OneTimePasswords(IDbContextFactory<AppDbContext> dbFactory, 
     private const int Length = 6;
 
     /// <summary>
-    /// Makes a code for <paramref name="username"/> in the profile and publishes it; Ok(false) when no member has that
-    /// username (the caller answers the same either way, so nobody learns who has an account). NotFound when the realm or
-    /// profile is not the account realm's; Refused when the profile does not allow one-time passwords.
+    /// Accepts a request for a code for <paramref name="username"/> in the profile: NotFound when the realm or profile is
+    /// not the account realm's, Refused when the profile does not allow one-time passwords, else Ok at once. The code is
+    /// made and published in the background, and only when a member has that username, so neither the answer nor its
+    /// timing tells anyone who has an account.
     /// </summary>
     public async Task<Outcome<bool>> RequestAsync(Guid realmId, Guid profileId, string username, string purpose, CancellationToken ct = default)
     {
         var store = await settings.GetAsync(ct);
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var profile = realmId == store.Realm.Id ? await db.PasswordProfiles.AsNoTracking().FirstOrDefaultAsync(p => p.Id == profileId, ct) : null;
+            if (profile is null)
+            {
+                return Outcome.NotFound<bool>();
+            }
+            if (!profile.EnableOneTimePasswordToken)
+            {
+                return Outcome.Refused<bool>(NotEnabled, "enable_one_time_password_token");
+            }
+        }
+        var issuing = Task.Run(async () =>
+        {
+            try
+            {
+                await IssueAsync(store.Realm.Id, profileId, username, purpose, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Could not issue a one-time password for password profile {Profile}", profileId);
+            }
+        }, CancellationToken.None);
+        lock (pending)
+        {
+            pending.RemoveAll(t => t.IsCompleted);
+            pending.Add(issuing);
+        }
+        return true;
+    }
+
+    private readonly List<Task> pending = [];
+
+    /// <summary>Waits for the codes being made in the background (tests, and a clean shutdown).</summary>
+    public Task IdleAsync()
+    {
+        lock (pending)
+        {
+            return Task.WhenAll(pending.ToList());
+        }
+    }
+
+    /// <summary>Makes the code (replacing the username's previous one) and publishes it; nothing for an unknown username.</summary>
+    private async Task IssueAsync(Guid realmId, Guid profileId, string username, string purpose, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var profile = realmId == store.Realm.Id ? await db.PasswordProfiles.AsNoTracking().FirstOrDefaultAsync(p => p.Id == profileId, ct) : null;
-        if (profile is null)
-        {
-            return Outcome.NotFound<bool>();
-        }
-        if (!profile.EnableOneTimePasswordToken)
-        {
-            return Outcome.Refused<bool>(NotEnabled, "enable_one_time_password_token");
-        }
         var normalized = AccountText.FoldEmail(username);
         var entry = await db.MemberPasswords.AsNoTracking().FirstOrDefaultAsync(p => p.PasswordProfileId == profileId && p.NormalizedUsername == normalized, ct);
         if (entry is null)
         {
-            return false;
+            return;
         }
         var member = await db.AccountMembers.AsNoTracking().FirstAsync(m => m.Id == entry.MemberId, ct);
         var now = clock.UtcNow();
         var code = RandomNumberGenerator.GetString(Alphabet, Length);
         var otp = new OneTimePassword { Id = Guid.CreateVersion7(), PasswordId = entry.Id, Purpose = purpose, CreatedAt = now, ExpiresAt = now + Lifetime };
         otp.CodeHash = Hash(otp.Id, code);
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.Set<OneTimePassword>().Where(o => o.PasswordId == entry.Id).ExecuteDeleteAsync(ct);
             db.Add(otp);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            // Two requests at once for one username (a double click): the other one's code stands, and was sent.
+            return;
+        }
         events.Publish(RequestedEvent, new JsonObject
         {
-            ["authentication_realm_id"] = store.Realm.Id.ToString(),
+            ["authentication_realm_id"] = realmId.ToString(),
             ["password_profile_id"] = profileId.ToString(),
             ["purpose"] = purpose,
             ["one_time_password_token"] = code,
@@ -110,7 +154,6 @@ public sealed class OneTimePasswords(IDbContextFactory<AppDbContext> dbFactory, 
                 ["id"] = entry.Id.ToString(), ["password_profile_id"] = profileId.ToString(), ["username"] = entry.Username,
             },
         });
-        return true;
     }
 
     /// <summary>The member whose code this is, once (the code is then gone); null for a wrong, used or expired code.</summary>
@@ -118,9 +161,11 @@ public sealed class OneTimePasswords(IDbContextFactory<AppDbContext> dbFactory, 
     {
         var normalized = AccountText.FoldEmail(username);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var found = await (from o in db.Set<OneTimePassword>()
+        // Only while the profile still allows one-time passwords: switching them off voids the codes already sent.
+        var found = await (from o in db.Set<OneTimePassword>().AsNoTracking()
                            join p in db.MemberPasswords on o.PasswordId equals p.Id
-                           where p.PasswordProfileId == profileId && p.NormalizedUsername == normalized
+                           join profile in db.PasswordProfiles on p.PasswordProfileId equals profile.Id
+                           where p.PasswordProfileId == profileId && p.NormalizedUsername == normalized && profile.EnableOneTimePasswordToken
                            select new { Otp = o, p.MemberId }).FirstOrDefaultAsync(ct);
         if (found is null)
         {
@@ -130,8 +175,7 @@ public sealed class OneTimePasswords(IDbContextFactory<AppDbContext> dbFactory, 
         var now = clock.UtcNow();
         if (otp.ExpiresAt <= now)
         {
-            db.Remove(otp);
-            await db.SaveChangesAsync(ct);
+            await db.Set<OneTimePassword>().Where(o => o.Id == otp.Id).ExecuteDeleteAsync(ct);
             return null;
         }
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(otp.Id, code.Trim().ToLowerInvariant())), Encoding.ASCII.GetBytes(otp.CodeHash)))

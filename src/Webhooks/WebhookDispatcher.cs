@@ -78,6 +78,26 @@ public sealed class WebhookDispatcher(IDbContextFactory<AppDbContext> dbFactory,
         var job = Guid.CreateVersion7();
         for (var attempt = 1; attempt <= delays.Length + 1 && !stoppingToken.IsCancellationRequested; attempt++)
         {
+            if (attempt > 1)
+            {
+                // A webhook deleted, switched off or pointed elsewhere since the first attempt gets no more of this event
+                // at its old address.
+                try
+                {
+                    await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
+                    if (await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Id == integration.Id, stoppingToken) is not { Enabled: true } current
+                        || !current.ObservedEvents.Contains(e.Name))
+                    {
+                        return;
+                    }
+                    integration = current;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "Could not read webhook {Integration} before retrying {Event}", integration.Id, e.Name);
+                    return;
+                }
+            }
             bool succeeded;
             await concurrent.WaitAsync(stoppingToken);
             try
@@ -103,6 +123,8 @@ public sealed class WebhookDispatcher(IDbContextFactory<AppDbContext> dbFactory,
         }
     }
 
+    private static string Clip(string text) => text.Length <= IntegrationLimits.Detail ? text : text[..(IntegrationLimits.Detail - 1)] + "…";
+
     private async Task<bool> AttemptAsync(Integration integration, StoreEvent e, Guid job, int attempt, CancellationToken stoppingToken)
     {
         var body = new JsonObject
@@ -127,15 +149,18 @@ public sealed class WebhookDispatcher(IDbContextFactory<AppDbContext> dbFactory,
             request.Headers.TryAddWithoutValidation(SecretHeader, integration.SecretKey ?? "");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, settings.Value.TimeoutSeconds)));
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
-            var answer = await response.Content.ReadAsStringAsync(timeout.Token);
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             log.StatusCode = (int)response.StatusCode;
-            log.ResponseBody = answer.Length > IntegrationLimits.Detail ? answer[..IntegrationLimits.Detail] : answer;
             log.Succeeded = response.IsSuccessStatusCode;
             if (!log.Succeeded)
             {
-                log.ErrorDetail = $"The receiver answered {(int)response.StatusCode} {response.ReasonPhrase}.";
+                log.ErrorDetail = Clip($"The receiver answered {(int)response.StatusCode} {response.ReasonPhrase}.");
             }
+            // The start of the answer only: what a person reading the log needs, whatever the receiver sends.
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token), Encoding.UTF8);
+            var buffer = new char[IntegrationLimits.Detail];
+            var read = await reader.ReadBlockAsync(buffer.AsMemory(), timeout.Token);
+            log.ResponseBody = new string(buffer, 0, read);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
@@ -156,9 +181,11 @@ public sealed class WebhookDispatcher(IDbContextFactory<AppDbContext> dbFactory,
             db.IntegrationLogs.Add(log);
             await db.SaveChangesAsync(CancellationToken.None);
         }
-        catch (DbUpdateException)
+        catch (Exception ex)
         {
-            // The integration was deleted meanwhile: nothing to log against.
+            // The integration was deleted meanwhile (nothing to log against), or the database is out of reach: the
+            // delivery goes on either way.
+            logger.LogWarning(ex, "Could not log attempt {Attempt} of {Event} to webhook {Integration}", attempt, e.Name, integration.Id);
         }
         if (!log.Succeeded)
         {

@@ -15,9 +15,8 @@ public static class WebhooksSetup
         services.AddHttpClient(WebhookDispatcher.HttpClientName)
             .ConfigureHttpClient(c =>
             {
-                // The dispatcher times each attempt itself; answers are read for their first kilobyte only.
+                // The dispatcher times each attempt itself and reads the first kilobyte of an answer from its stream.
                 c.Timeout = Timeout.InfiniteTimeSpan;
-                c.MaxResponseContentBufferSize = 256 * 1024;
             })
             .ConfigurePrimaryHttpMessageHandler(sp => OutboundConnections.CreateHandler(() => sp.GetRequiredService<IOptions<WebhookSettings>>().Value.AllowPrivateAddresses));
         services.AddSingleton<WebhookDispatcher>();

@@ -241,7 +241,7 @@ public static class AccountMembersApi
         {
             Common.OutcomeKind.Ok => TypedResults.StatusCode(202),
             Common.OutcomeKind.NotFound => ApiErrors.Result(404, "Not Found", "password profile not found"),
-            _ => ApiErrors.Result(400, "Bad Request", outcome.Error, "data.purpose"),
+            _ => ApiErrors.Result(400, "Bad Request", outcome.Error),
         };
     }
 

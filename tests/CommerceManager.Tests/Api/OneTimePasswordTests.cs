@@ -17,6 +17,8 @@ public sealed class WebhookStore : AppFactory
         ["Webhooks:AllowPrivateAddresses"] = "true",
         ["Webhooks:RetryDelaysSeconds:0"] = "0",
         ["Webhooks:RetryDelaysSeconds:1"] = "0",
+        // Every test here asks for codes from one address: the per-address limit has its own test below.
+        ["RateLimits:OneTimePasswordsPerIpPerMinute"] = "100",
     };
 
     protected override void ReplaceServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
@@ -172,6 +174,20 @@ public sealed class OneTimePasswordTests(WebhookStore app) : ApiTestBase(app), I
     }
 
     [Fact]
+    public async Task Switching_one_time_passwords_off_voids_the_codes_already_sent()
+    {
+        var (realm, profile, _) = await SetUpAsync();
+        var (_, email) = await SignUpAsync(profile);
+        Assert.Equal(HttpStatusCode.Accepted, (await AskAsync(realm, profile, email)).StatusCode);
+        var code = Str((await receiver.WaitForAsync(1))[0].Body, "payload.one_time_password_token");
+
+        await ApiClient.ExpectAsync(await (await ApiClient.ClientCredentialsAsync(App)).PutAsync($"/v2/authentication-realms/{realm}/password-profiles/{profile}",
+            new { type = "password_profile", enable_one_time_password_token = false }), HttpStatusCode.OK);
+
+        await ApiClient.ExpectErrorAsync(await ExchangeAsync(profile, email, code), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task A_failing_receiver_is_tried_again_and_every_attempt_is_logged()
     {
         var (realm, profile, integration) = await SetUpAsync();
@@ -227,5 +243,20 @@ public sealed class OneTimePasswordTests(WebhookStore app) : ApiTestBase(app), I
         Assert.False(changed["data"]!["enabled"]!.GetValue<bool>());
         Assert.Equal("https://shop.example/hook", Str(changed, "data.configuration.url"));
         Assert.Equal(HttpStatusCode.NotFound, (await server.GetAsync($"/v2/integrations/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Asking_for_codes_for_one_username_again_and_again_is_told_to_wait()
+    {
+        var (realm, profile, _) = await SetUpAsync();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            statuses.Add((await AskAsync(realm, profile, "same.person@example.com")).StatusCode);
+        }
+
+        // Per username: 10 in the window, then 429 (the address's own limit is raised for this class).
+        Assert.Equal(10, statuses.Count(s => s == HttpStatusCode.Accepted));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
     }
 }
