@@ -91,12 +91,10 @@ public sealed class AccountMemberService(IDbContextFactory<AppDbContext> dbFacto
             var (column, folded) = like.Field == "name"
                 ? (nameof(AccountMember.NormalizedName), Customers.Customer.FoldName(text))
                 : (nameof(AccountMember.NormalizedEmail), AccountText.FoldEmail(text));
-            if (store.NewestMembers(db, column, folded, kind == LikeKind.EndsWith, page.Offset + page.Limit) is { } newest)
+            if (await store.NewestContainingAsync(db, db.AccountMembers, column, folded, kind == LikeKind.EndsWith,
+                    q => Filter(db, terms, q), q => Sort(q, DefaultSort), page, ct) is var (first, found))
             {
-                var first = await Sort(Filter(db, terms, newest), DefaultSort).Skip(page.Offset).Take(page.Limit).Select(ToDto).ToListAsync(ct);
-                var found = page.Offset == 0 && first.Count < page.Limit ? first.Count
-                    : await store.CountMembersAsync(db, column, folded, kind == LikeKind.EndsWith, ct) ?? await Filter(db, terms).CountAsync(ct);
-                return new Page<AccountMemberDto>(first, found, page.Offset, page.Limit);
+                return new Page<AccountMemberDto>(first.Select(ToDtoCompiled).ToList(), found, page.Offset, page.Limit);
             }
         }
         var members = Filter(db, terms);

@@ -106,11 +106,9 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, IV
                 // The search alone, newest first (the list's and EP's default): the page from the index in creation order and
                 // the count from the index, instead of sorting and counting every match.
                 if (terms.Count == 1 && own is null && (string.IsNullOrWhiteSpace(query.Sort) || query.Sort.Trim() == DefaultSort)
-                    && store.NewestByName(db, folded, endsWith, page.Offset + page.Limit) is { } newest)
+                    && await store.NewestContainingAsync(db, db.Accounts, nameof(ShopperAccount.NormalizedName), folded, endsWith,
+                        q => Apply(q, terms, db), q => Sort(q, DefaultSort), page, ct) is var (first, found))
                 {
-                    var first = await Sort(Apply(newest.AsNoTracking(), terms, db), DefaultSort).Skip(page.Offset).Take(page.Limit).ToListAsync(ct);
-                    var found = page.Offset == 0 && first.Count < page.Limit ? first.Count
-                        : await store.CountByNameAsync(db, folded, endsWith, ct) ?? await Apply(source.AsNoTracking(), terms, db).CountAsync(ct);
                     return new Page<AccountDto>(await DtosAsync(db, first, ct), found, page.Offset, page.Limit);
                 }
                 source = store.NameCandidates(db, folded);

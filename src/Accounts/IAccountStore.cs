@@ -1,4 +1,5 @@
 using CommerceManager.Data;
+using CommerceManager.Querying;
 using Microsoft.EntityFrameworkCore;
 
 namespace CommerceManager.Accounts;
@@ -13,21 +14,14 @@ public interface IAccountStore
     IQueryable<ShopperAccount> NameCandidates(AppDbContext db, string foldedName);
 
     /// <summary>
-    /// The newest accounts whose name contains (ends with) the text, at least <paramref name="count"/> of them and few
-    /// others, or null when the provider's index does not give them in creation order (the caller then sorts every match).
+    /// A contains (ends-with) search of <paramref name="column"/> alone, newest first: its page and its total from the
+    /// provider's indexes, without sorting or counting every match; null when the provider has no quicker way (the
+    /// caller's general path then serves it). <paramref name="exact"/> is the caller's own test of the search, applied on top.
     /// </summary>
-    IQueryable<ShopperAccount>? NewestByName(AppDbContext db, string foldedName, bool endsWith, int count);
-
-    /// <summary>How many accounts' names contain (end with) the text, from the provider's index; null when it has no quicker way than counting the matches.</summary>
-    Task<int?> CountByNameAsync(AppDbContext db, string foldedName, bool endsWith, CancellationToken ct);
+    Task<(List<T> Rows, int Total)?> NewestContainingAsync<T>(AppDbContext db, DbSet<T> set, string column, string folded, bool endsWith,
+        Func<IQueryable<T>, IQueryable<T>> exact, Func<IQueryable<T>, IQueryable<T>> newestFirst, PageRequest page, CancellationToken ct) where T : class;
 
     IQueryable<AccountMember> MemberNameCandidates(AppDbContext db, string foldedName);
-
-    /// <summary>As <see cref="NewestByName"/>, for members whose <paramref name="column"/> (folded name or email) contains (ends with) the text.</summary>
-    IQueryable<AccountMember>? NewestMembers(AppDbContext db, string column, string folded, bool endsWith, int count);
-
-    /// <summary>As <see cref="CountByNameAsync"/>, for members.</summary>
-    Task<int?> CountMembersAsync(AppDbContext db, string column, string folded, bool endsWith, CancellationToken ct);
 
     IQueryable<AccountMember> MemberEmailCandidates(AppDbContext db, string foldedEmail);
 }
@@ -38,45 +32,67 @@ internal sealed class SqliteAccountStore : IAccountStore
     public IQueryable<ShopperAccount> NameCandidates(AppDbContext db, string foldedName) =>
         SqliteSubstringIndex.Source(db.Accounts, nameof(ShopperAccount.NormalizedName), foldedName) ?? db.Accounts;
 
-    public IQueryable<ShopperAccount>? NewestByName(AppDbContext db, string foldedName, bool endsWith, int count) =>
-        SqliteSubstringIndex.FirstCreated(db.Accounts, nameof(ShopperAccount.NormalizedName), foldedName, endsWith, count, newestFirst: true);
-
-    public async Task<int?> CountByNameAsync(AppDbContext db, string foldedName, bool endsWith, CancellationToken ct)
+    /// <summary>The page from the substring index in creation order; the total from the index (cached until it changes).</summary>
+    public async Task<(List<T> Rows, int Total)?> NewestContainingAsync<T>(AppDbContext db, DbSet<T> set, string column, string folded, bool endsWith,
+        Func<IQueryable<T>, IQueryable<T>> exact, Func<IQueryable<T>, IQueryable<T>> newestFirst, PageRequest page, CancellationToken ct) where T : class
     {
+        if (SqliteSubstringIndex.FirstCreated(set, column, folded, endsWith, page.Offset + page.Limit, newestFirst: true) is not { } candidates)
+        {
+            return null;
+        }
         await db.Database.OpenConnectionAsync(ct);
-        return await SqliteSubstringIndex.CountAsync(db, db.Accounts, nameof(ShopperAccount.NormalizedName), foldedName, endsWith, cap: null, ct);
+        var rows = await newestFirst(exact(candidates.AsNoTracking())).Skip(page.Offset).Take(page.Limit).ToListAsync(ct);
+        var total = page.Offset == 0 && rows.Count < page.Limit ? rows.Count
+            : await SqliteSubstringIndex.CountAsync(db, set, column, folded, endsWith, cap: null, ct) ?? await exact(set.AsNoTracking()).CountAsync(ct);
+        return (rows, total);
     }
 
     public IQueryable<AccountMember> MemberNameCandidates(AppDbContext db, string foldedName) =>
         SqliteSubstringIndex.Source(db.AccountMembers, nameof(AccountMember.NormalizedName), foldedName) ?? db.AccountMembers;
 
-    public IQueryable<AccountMember>? NewestMembers(AppDbContext db, string column, string folded, bool endsWith, int count) =>
-        SqliteSubstringIndex.FirstCreated(db.AccountMembers, column, folded, endsWith, count, newestFirst: true);
-
-    public async Task<int?> CountMembersAsync(AppDbContext db, string column, string folded, bool endsWith, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        return await SqliteSubstringIndex.CountAsync(db, db.AccountMembers, column, folded, endsWith, cap: null, ct);
-    }
 
     public IQueryable<AccountMember> MemberEmailCandidates(AppDbContext db, string foldedEmail) =>
         SqliteSubstringIndex.Source(db.AccountMembers, nameof(AccountMember.NormalizedEmail), foldedEmail) ?? db.AccountMembers;
 }
 
-/// <summary>PostgreSQL: the trigram indexes serve the LIKE itself, so the table is the source.</summary>
-internal sealed class PostgresAccountStore : IAccountStore
+/// <summary>
+/// PostgreSQL: the trigram indexes serve the LIKE itself, so the table is the source; a common text's newest page comes
+/// from a walk of the creation-time index (<see cref="PostgresCreationWalk"/>) with its total kept at the table's version
+/// (<see cref="VersionedCounts"/>), as for customers.
+/// </summary>
+internal sealed class PostgresAccountStore(VersionedCounts versionedCounts) : IAccountStore
 {
+    /// <summary>Widest walk of the creation-time index for a page, in rows (the customers' figure).</summary>
+    private const long MaxCreationWindow = 200_000;
+
     public IQueryable<ShopperAccount> NameCandidates(AppDbContext db, string foldedName) => db.Accounts;
 
-    public IQueryable<ShopperAccount>? NewestByName(AppDbContext db, string foldedName, bool endsWith, int count) => null;
-
-    public Task<int?> CountByNameAsync(AppDbContext db, string foldedName, bool endsWith, CancellationToken ct) => Task.FromResult<int?>(null);
+    public async Task<(List<T> Rows, int Total)?> NewestContainingAsync<T>(AppDbContext db, DbSet<T> set, string column, string folded, bool endsWith,
+        Func<IQueryable<T>, IQueryable<T>> exact, Func<IQueryable<T>, IQueryable<T>> newestFirst, PageRequest page, CancellationToken ct) where T : class
+    {
+        var table = set.EntityType.GetTableName()!;
+        var ticket = await versionedCounts.LookUpAsync(db, table, $"{column} {(endsWith ? "ends" : "contains")} {folded}", ct);
+        var found = ticket is { Known: true } known ? known.Total : await exact(set.AsNoTracking()).CountAsync(ct);
+        versionedCounts.Remember(ticket, found, capped: false);
+        if (found <= page.Offset)
+        {
+            return ([], found);
+        }
+        var wanted = page.Offset + page.Limit;
+        var all = await RowCounts.ReadAsync(db, table, ct);
+        var window = 4L * Math.Min(wanted, found) * Math.Max(all, found) / found;
+        if (window > MaxCreationWindow)
+        {
+            // Few matches: the trigram index finds them, and sorting them is cheap.
+            var few = await newestFirst(exact(set.AsNoTracking())).Skip(page.Offset).Take(page.Limit).ToListAsync(ct);
+            return (few, found);
+        }
+        var candidates = PostgresCreationWalk.Rows(set, column, folded, endsWith, (int)Math.Max(window, wanted), wanted, newestFirst: true);
+        var rows = await newestFirst(exact(candidates.AsNoTracking())).Skip(page.Offset).Take(page.Limit).ToListAsync(ct);
+        return rows.Count == Math.Min(page.Limit, found - page.Offset) ? (rows, found) : null;
+    }
 
     public IQueryable<AccountMember> MemberNameCandidates(AppDbContext db, string foldedName) => db.AccountMembers;
-
-    public IQueryable<AccountMember>? NewestMembers(AppDbContext db, string column, string folded, bool endsWith, int count) => null;
-
-    public Task<int?> CountMembersAsync(AppDbContext db, string column, string folded, bool endsWith, CancellationToken ct) => Task.FromResult<int?>(null);
 
     public IQueryable<AccountMember> MemberEmailCandidates(AppDbContext db, string foldedEmail) => db.AccountMembers;
 }
