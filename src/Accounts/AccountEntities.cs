@@ -201,6 +201,8 @@ internal sealed class ShopperAccountConfiguration : IEntityTypeConfiguration<Sho
         b.HasIndex(a => new { a.CreatedAt, a.Id });
         b.HasIndex(a => new { a.UpdatedAt, a.Id });
         b.HasIndex(a => new { a.NormalizedName, a.Id });
+        // A name equals search, newest first (the list's default order): many accounts can share a name.
+        b.HasIndex(a => new { a.NormalizedName, a.CreatedAt, a.Id });
         b.HasIndex(a => new { a.NormalizedLegalName, a.Id });
         b.HasIndex(a => new { a.ParentId, a.CreatedAt, a.Id });
         b.HasIndex(a => a.RegistrationId).IsUnique().HasFilter("\"RegistrationId\" IS NOT NULL");

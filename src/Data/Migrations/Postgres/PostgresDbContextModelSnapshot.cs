@@ -527,6 +527,8 @@ namespace CommerceManager.Data.Migrations.Postgres
 
                     b.HasIndex("UpdatedAt", "Id");
 
+                    b.HasIndex("NormalizedName", "CreatedAt", "Id");
+
                     b.HasIndex("ParentId", "CreatedAt", "Id");
 
                     b.HasIndex(new[] { "CustomData" }, "IX_Accounts_CustomData_gin");

@@ -480,6 +480,8 @@ namespace CommerceManager.Data.Migrations.Sqlite
 
                     b.HasIndex("UpdatedAt", "Id");
 
+                    b.HasIndex("NormalizedName", "CreatedAt", "Id");
+
                     b.HasIndex("ParentId", "CreatedAt", "Id");
 
                     b.ToTable("Accounts", (string)null);
