@@ -36,6 +36,23 @@ public sealed class BrowserStorefrontTests(BrowserFixture browser) : IClassFixtu
           const Moltin = moltin.gateway({ client_id: clientId, host: apiHost, protocol: 'http', storage: new moltin.MemoryStorageFactory(), fetchMaxAttempts: 1 });
           const log = (line) => { document.getElementById('log').textContent += line + '\n'; };
           const done = (text) => { document.getElementById('result').textContent = text; };
+          // As EP's OidcLoginButtons: the profile's authorization endpoint with client_id, redirect_uri, state and PKCE,
+          // the verifier and state kept for the way back.
+          const showSignInLink = async (profile, clientId, redirectUri) => {
+            const bytes = crypto.getRandomValues(new Uint8Array(32));
+            const verifier = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+            const challenge = btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+            const state = 'st' + Date.now();
+            sessionStorage.setItem('verifier', verifier);
+            sessionStorage.setItem('state', state);
+            const url = new URL(profile.links['authorization-endpoint']);
+            for (const [key, value] of [['client_id', clientId], ['redirect_uri', redirectUri], ['state', state], ['response_type', 'code'],
+                ['scope', 'openid email profile'], ['code_challenge_method', 'S256'], ['code_challenge', challenge], ['login_hint', 'alice']]) {
+              url.searchParams.append(key, value);
+            }
+            document.getElementById('result').innerHTML = `<a id="login" href="${url}">Sign in with ${profile.data.name}</a>`;
+          };
           (async () => {
             try { {{script}} }
             catch (e) { done('FAILED: ' + (e && e.errors ? JSON.stringify(e.errors) : (e && e.message) || String(e))); }
@@ -104,23 +121,7 @@ public sealed class BrowserStorefrontTests(BrowserFixture browser) : IClassFixtu
             // As EP's OidcLoginButtons: the profile's top-level links, then client_id, scope, response_type, redirect_uri, state, PKCE.
             const profiles = await Moltin.OidcProfile.All(realmId);
             const profile = await Moltin.OidcProfile.Get({ realmId, profileId: profiles.data[0].id });
-            const bytes = crypto.getRandomValues(new Uint8Array(32));
-            const verifier = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-            const challenge = btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-            const state = 'st' + Date.now();
-            sessionStorage.setItem('verifier', verifier);
-            sessionStorage.setItem('state', state);
-            const url = new URL(profile.links['authorization-endpoint']);
-            url.searchParams.append('client_id', settings.data.meta.client_id);
-            url.searchParams.append('redirect_uri', query.get('redirect') || redirectUri);
-            url.searchParams.append('state', state);
-            url.searchParams.append('response_type', 'code');
-            url.searchParams.append('scope', 'openid email profile');
-            url.searchParams.append('code_challenge_method', 'S256');
-            url.searchParams.append('code_challenge', challenge);
-            url.searchParams.append('login_hint', 'alice');
-            document.getElementById('result').innerHTML = `<a id="login" href="${url}">Sign in with ${profile.data.name}</a>`;
+            await showSignInLink(profile, settings.data.meta.client_id, query.get('redirect') || redirectUri);
             """));
         await PrepareRealmAsync(shop.Origin + "/oidc");
         var page = await browser.NewPageAsync();
@@ -189,23 +190,7 @@ public sealed class BrowserStorefrontTests(BrowserFixture browser) : IClassFixtu
             sessionStorage.setItem('guestCart', guestCart);
             const profiles = await call('GET', `/v2/authentication-realms/${realmId}/oidc-profiles`);
             const profile = await call('GET', `/v2/authentication-realms/${realmId}/oidc-profiles/${profiles.data[0].id}`);
-            const bytes = crypto.getRandomValues(new Uint8Array(32));
-            const verifier = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-            const challenge = btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-            const state = 'core' + Date.now();
-            sessionStorage.setItem('verifier', verifier);
-            sessionStorage.setItem('state', state);
-            const url = new URL(profile.links['authorization-endpoint']);
-            url.searchParams.append('client_id', settings.data.meta.client_id);
-            url.searchParams.append('redirect_uri', redirectUri);
-            url.searchParams.append('state', state);
-            url.searchParams.append('response_type', 'code');
-            url.searchParams.append('scope', 'openid email profile');
-            url.searchParams.append('code_challenge_method', 'S256');
-            url.searchParams.append('code_challenge', challenge);
-            url.searchParams.append('login_hint', 'alice');
-            document.getElementById('result').innerHTML = `<a id="login" href="${url}">Sign in with ${profile.data.name}</a>`;
+            await showSignInLink(profile, settings.data.meta.client_id, redirectUri);
             """));
         await PrepareRealmAsync(shop.Origin + "/oidc", accounts: true);
         var page = await browser.NewPageAsync();

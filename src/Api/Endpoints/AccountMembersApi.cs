@@ -133,15 +133,12 @@ public static class AccountMembersApi
             {
                 Required(("password_profile_id", data.PasswordProfileId.Value), ("username", data.Username.Value), ("password", data.Password.Value));
                 var profile = ProfileId(data.PasswordProfileId.Value!);
-                var account = "member:" + AccountText.FoldEmail(data.Username.Value!);
-                limits.CheckAccount(account);
-                var verified = await members.VerifyPasswordAsync(profile, data.Username.Value!, data.Password.Value!, ct);
-                if (verified is null)
+                if (await CountedAsync(limits, data.Username.Value!, () => members.VerifyPasswordAsync(profile, data.Username.Value!, data.Password.Value!, ct))
+                    is not { } verified)
                 {
-                    limits.RecordFailure(account);
                     return ApiErrors.Result(401, "Unauthorized", InvalidCredentials);
                 }
-                memberId = verified.Value;
+                memberId = verified;
                 break;
             }
             case "self_signup":
@@ -191,15 +188,12 @@ public static class AccountMembersApi
                 Required(("password_profile_id", data.PasswordProfileId.Value), ("username", data.Username.Value),
                     ("one_time_password_token", data.OneTimePasswordToken.Value));
                 var profile = ProfileId(data.PasswordProfileId.Value!);
-                var account = "member:" + AccountText.FoldEmail(data.Username.Value!);
-                limits.CheckAccount(account);
-                var redeemed = await oneTimePasswords.RedeemAsync(profile, data.Username.Value!, data.OneTimePasswordToken.Value!, ct);
-                if (redeemed is null)
+                if (await CountedAsync(limits, data.Username.Value!, () => oneTimePasswords.RedeemAsync(profile, data.Username.Value!, data.OneTimePasswordToken.Value!, ct))
+                    is not { } redeemed)
                 {
-                    limits.RecordFailure(account);
                     return ApiErrors.Result(401, "Unauthorized", OneTimePasswordRefused);
                 }
-                memberId = redeemed.Value;
+                memberId = redeemed;
                 break;
             }
             default:
@@ -243,6 +237,19 @@ public static class AccountMembersApi
             Common.OutcomeKind.NotFound => ApiErrors.Result(404, "Not Found", "password profile not found"),
             _ => ApiErrors.Result(400, "Bad Request", outcome.Error),
         };
+    }
+
+    /// <summary>A sign-in by username: refused with 429 while the username has used up its failed tries, and a failure counted.</summary>
+    private static async Task<Guid?> CountedAsync(ApiRateLimits limits, string username, Func<Task<Guid?>> verify)
+    {
+        var account = "member:" + AccountText.FoldEmail(username);
+        limits.CheckAccount(account);
+        var member = await verify();
+        if (member is null)
+        {
+            limits.RecordFailure(account);
+        }
+        return member;
     }
 
     private static void Required(params (string Name, string? Value)[] fields) =>
