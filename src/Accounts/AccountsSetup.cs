@@ -25,6 +25,7 @@ public static class AccountsSetup
         services.AddSingleton<AccountTokenService>();
         services.AddSingleton<OneTimePasswords>();
         services.AddSingleton<Exports.IExportSource, AccountExportSource>();
+        services.AddSingleton<Exports.IExportSource, MemberExportSource>();
         services.AddHousekeeping("one-time passwords past their ten minutes deleted", (sp, ct) => sp.GetRequiredService<OneTimePasswords>().ForgetExpiredAsync(ct));
         services.AddSingleton<CustomerSignIn.IRealmMembers, AccountMemberSignIn>();
         services.AddCustomValueHost(Flow.Accounts, ShopperAccount.Table);

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace CommerceManager.Exports;
 
 /// <summary>What a job exports: EP's order export, and our customer export.</summary>
-public enum ExportKind { Orders, Customers, Accounts }
+public enum ExportKind { Orders, Customers, Accounts, Members }
 
 public enum ExportFormat { Csv, Jsonl }
 

@@ -12,6 +12,7 @@ public static class ExportWords
     {
         ExportKind.Orders => "orders",
         ExportKind.Accounts => "accounts",
+        ExportKind.Members => "members",
         _ => "customers",
     };
 

@@ -111,6 +111,10 @@ public sealed class AccountsJourneyTests(BrowserFixture browser) : IClassFixture
         await page.GotoAsync("accounts?tab=users&q=wile");
         await page.WaitForCircuitAsync();
         await Assertions.Expect(page.GetByTestId("users-table")).ToContainTextAsync("Wile E. Coyote");
+        // The members the search shows, as a file.
+        await page.GetByTestId("users-export-csv").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("export-job").GetByTestId("export-download")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(page.GetByTestId("export-job")).ToContainTextAsync("Members export (CSV)");
         await page.GetByTestId("users-table").GetByRole(AriaRole.Link, new() { Name = "Wile E. Coyote" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("member-accounts")).ToContainTextAsync("Acme Corporation");
         await page.ShotAsync("85-account-member");

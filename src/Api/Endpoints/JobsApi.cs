@@ -16,13 +16,14 @@ public static class JobsApi
     public const string OrderExport = "order_export";
     public const string CustomerExport = "customer_export";
     public const string AccountExport = "account_export";
+    public const string MemberExport = "account_member_export";
 
     public static RouteGroupBuilder MapJobsApi(this RouteGroupBuilder v2)
     {
         var jobs = v2.MapGroup("/jobs").WithTags("Jobs").RequireAuthorization(ApiSetup.ClientCredentials).ValidationErrors(422);
         jobs.MapGet("", ListAsync).WithSummary("List export jobs, newest first").Produces<DataResponse<IReadOnlyList<JobResource>>>();
         jobs.MapPost("", CreateAsync).WithSummary("Start an export job")
-            .WithDescription("{\"data\":{\"type\":\"job\",\"job_type\":\"order_export|customer_export|account_export\",\"filter\":\"…\"}}: the filter is the one the order (customer, account) list takes; "
+            .WithDescription("{\"data\":{\"type\":\"job\",\"job_type\":\"order_export|customer_export|account_export|account_member_export\",\"filter\":\"…\"}}: the filter is the one the order (customer, account) list takes; "
                 + "\"\" or none exports everything. Ours: \"format\":\"csv|jsonl\" (default csv) and, for customer_export, \"sort\". Answers 202 with the job, PENDING.")
             .Produces<DataResponse<JobResource>>(202).Produces<ApiErrorBody>(400).Produces<ApiErrorBody>(422);
         jobs.MapGet("/{id:guid}", GetAsync).WithSummary("Get an export job (status, link to its file when SUCCESS)")
@@ -49,12 +50,13 @@ public static class JobsApi
             OrderExport => ExportKind.Orders,
             CustomerExport => ExportKind.Customers,
             AccountExport => ExportKind.Accounts,
+            MemberExport => ExportKind.Members,
             _ => null,
         };
         if (kind is null)
         {
             errors.Add(new ApiError(422, "Unprocessable Entity",
-                data.JobType.Value is null ? "The job_type field is required: order_export, customer_export or account_export." : $"The job_type '{data.JobType.Value}' is not one we run: order_export, customer_export or account_export.",
+                data.JobType.Value is null ? "The job_type field is required: order_export, customer_export, account_export or account_member_export." : $"The job_type '{data.JobType.Value}' is not one we run: order_export, customer_export, account_export or account_member_export.",
                 "data.job_type"));
         }
         ExportFormat? format = data.Format.Value?.ToLowerInvariant() switch
@@ -98,7 +100,7 @@ public static class JobsApi
     public static JobResource Job(HttpRequest request, ExportJob job) => new(
         job.Id.ToString(),
         "job",
-        job.Kind switch { ExportKind.Orders => OrderExport, ExportKind.Accounts => AccountExport, _ => CustomerExport },
+        job.Kind switch { ExportKind.Orders => OrderExport, ExportKind.Accounts => AccountExport, ExportKind.Members => MemberExport, _ => CustomerExport },
         Status(job),
         job.Status == JobStatus.Failed ? job.Error ?? "The job failed." : null,
         new FileHref(job.Status == JobStatus.Success ? ApiLinks.Absolute(request, $"/v2/jobs/{job.Id}/file") : ""),

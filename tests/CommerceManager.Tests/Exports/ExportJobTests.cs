@@ -201,6 +201,15 @@ public sealed class ExportJobTests(AppFactory app) : IClassFixture<AppFactory>, 
         Assert.Equal(5000, json["credit_limit"]!.GetValue<int>());
         Assert.Equal("=cmd|' /C calc'!A0", json["legal_name"]!.GetValue<string>());
         Assert.Equal(("Ann Export", $"ann@{Domain}"), (json["members"]![0]!["name"]!.GetValue<string>(), json["members"]![0]!["email"]!.GetValue<string>()));
+
+        // The Users tab's export: the member, how it signs in (never a hash), and its accounts.
+        var memberJob = await FinishedAsync(api, (await ApiClient.ExpectAsync(await api.PostAsync("/v2/jobs",
+            new { job_type = "account_member_export", filter = $"eq(email,ann@{Domain})" }), HttpStatusCode.Accepted))["data"]!["id"]!.GetValue<string>());
+        Assert.Equal(("SUCCESS", "account_member_export"), (memberJob["status"]!.GetValue<string>(), memberJob["job_type"]!.GetValue<string>()));
+        var memberLines = CsvLines(await DownloadAsync(api, memberJob));
+        Assert.Equal("id,name,email,password_set,provider_sign_in,created_at,updated_at,account_count,account_names", memberLines[0]);
+        Assert.StartsWith($"{member.Id},Ann Export,ann@{Domain},false,false,", memberLines[1]);
+        Assert.EndsWith($",1,{name}", memberLines[1]);
     }
 
     [Fact]
