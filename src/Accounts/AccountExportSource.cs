@@ -41,31 +41,17 @@ public sealed class AccountExportSource(IDbContextFactory<AppDbContext> dbFactor
     {
         var fields = await customFields.EnabledFieldsAsync(Flow.Accounts, ct);
         var csv = job.Format == ExportFormat.Csv;
-        var chunk = new List<ShopperAccount>(Chunk);
-        await foreach (var account in accounts.ReadAsync(Access.SystemAdmin(job.OwnerName), job.Filter, job.IdList, ct))
+        await foreach (var chunk in accounts.ReadAsync(Access.SystemAdmin(job.OwnerName), job.Filter, job.IdList, ct).InChunks(Chunk, ct))
         {
-            chunk.Add(account);
-            if (chunk.Count == Chunk)
+            foreach (var row in await RowsOfAsync(chunk, fields, csv, ct))
             {
-                foreach (var row in await RowsOfAsync(chunk, fields, csv, ct))
-                {
-                    yield return row;
-                }
-                chunk.Clear();
+                yield return row;
             }
-        }
-        foreach (var row in await RowsOfAsync(chunk, fields, csv, ct))
-        {
-            yield return row;
         }
     }
 
     private async Task<List<ExportRow>> RowsOfAsync(List<ShopperAccount> chunk, IReadOnlyList<FieldDefinition> fields, bool csv, CancellationToken ct)
     {
-        if (chunk.Count == 0)
-        {
-            return [];
-        }
         var ids = chunk.Select(a => a.Id).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var tags = (await (from l in db.AccountTagLinks.AsNoTracking()

@@ -108,35 +108,20 @@ public sealed class AccountMemberService(IDbContextFactory<AppDbContext> dbFacto
         return new Page<AccountMemberDto>(rows, total, page.Offset, page.Limit);
     }
 
-    /// <summary>The members a filter matches (or <paramref name="ids"/>), newest first, streamed in keyset pages: what an export reads.</summary>
+    /// <summary>The members a filter matches (or <paramref name="ids"/>), newest first, streamed: what an export reads.</summary>
     public async IAsyncEnumerable<AccountMember> ReadAsync(ClaimsPrincipal user, string? filter, IReadOnlyCollection<Guid>? ids,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         Access.Require(user, Permission.ReadCustomers);
-        var terms = Schema.Parse(filter);
-        (DateTime At, Guid Id)? after = null;
-        while (true)
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var q = Filter(db, Schema.Parse(filter));
+        if (ids is not null)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var q = Filter(db, terms);
-            if (ids is not null)
-            {
-                q = q.Where(m => ids.Contains(m.Id));
-            }
-            if (after is var (at, id))
-            {
-                q = q.Where(m => m.CreatedAt < at || (m.CreatedAt == at && m.Id.CompareTo(id) < 0));
-            }
-            var page = await q.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(1000).ToListAsync(ct);
-            foreach (var member in page)
-            {
-                yield return member;
-            }
-            if (page.Count < 1000)
-            {
-                yield break;
-            }
-            after = (page[^1].CreatedAt, page[^1].Id);
+            q = q.Where(m => ids.Contains(m.Id));
+        }
+        await foreach (var member in Sort(q, DefaultSort).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            yield return member;
         }
     }
 

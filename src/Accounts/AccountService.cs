@@ -128,42 +128,23 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, IV
         return new Page<AccountDto>(await DtosAsync(db, rows, ct), total, page.Offset, page.Limit);
     }
 
-    /// <summary>
-    /// The accounts a filter matches (or <paramref name="ids"/>), newest first, streamed in keyset pages: what an export
-    /// reads. Staff and API clients only.
-    /// </summary>
+    /// <summary>The accounts a filter matches (or <paramref name="ids"/>), newest first, streamed: what an export reads. Staff and API clients only.</summary>
     public async IAsyncEnumerable<ShopperAccount> ReadAsync(ClaimsPrincipal user, string? filter, IReadOnlyCollection<Guid>? ids,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         Access.Require(user, Permission.ReadCustomers);
         var terms = Schema.Parse(filter);
-        (DateTime At, Guid Id)? after = null;
-        while (true)
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var q = Apply(db.Accounts.AsNoTracking(), terms, db);
+        if (ids is not null)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var q = Apply(db.Accounts.AsNoTracking(), terms, db);
-            if (ids is not null)
-            {
-                q = q.Where(a => ids.Contains(a.Id));
-            }
-            if (after is var (at, id))
-            {
-                q = q.Where(a => a.CreatedAt < at || (a.CreatedAt == at && a.Id.CompareTo(id) < 0));
-            }
-            var page = await q.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(ReadChunk).ToListAsync(ct);
-            foreach (var account in page)
-            {
-                yield return account;
-            }
-            if (page.Count < ReadChunk)
-            {
-                yield break;
-            }
-            after = (page[^1].CreatedAt, page[^1].Id);
+            q = q.Where(a => ids.Contains(a.Id));
+        }
+        await foreach (var account in Sort(q, DefaultSort).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            yield return account;
         }
     }
-
-    private const int ReadChunk = 1000;
 
     /// <summary>The account, or null when it does not exist or is not the caller's (a member's token).</summary>
     public async Task<AccountDto?> GetAsync(ClaimsPrincipal user, Guid id, CancellationToken ct = default)

@@ -36,31 +36,17 @@ public sealed class MemberExportSource(IDbContextFactory<AppDbContext> dbFactory
     public async IAsyncEnumerable<ExportRow> RowsAsync(ExportJob job, [EnumeratorCancellation] CancellationToken ct)
     {
         var csv = job.Format == ExportFormat.Csv;
-        var chunk = new List<AccountMember>(Chunk);
-        await foreach (var member in members.ReadAsync(Access.SystemAdmin(job.OwnerName), job.Filter, job.IdList, ct))
+        await foreach (var chunk in members.ReadAsync(Access.SystemAdmin(job.OwnerName), job.Filter, job.IdList, ct).InChunks(Chunk, ct))
         {
-            chunk.Add(member);
-            if (chunk.Count == Chunk)
+            foreach (var row in await RowsOfAsync(chunk, csv, ct))
             {
-                foreach (var row in await RowsOfAsync(chunk, csv, ct))
-                {
-                    yield return row;
-                }
-                chunk.Clear();
+                yield return row;
             }
-        }
-        foreach (var row in await RowsOfAsync(chunk, csv, ct))
-        {
-            yield return row;
         }
     }
 
     private async Task<List<ExportRow>> RowsOfAsync(List<AccountMember> chunk, bool csv, CancellationToken ct)
     {
-        if (chunk.Count == 0)
-        {
-            return [];
-        }
         var ids = chunk.Select(m => m.Id).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var withPassword = (await db.MemberPasswords.AsNoTracking().Where(p => ids.Contains(p.MemberId)).Select(p => p.MemberId).Distinct().ToListAsync(ct)).ToHashSet();

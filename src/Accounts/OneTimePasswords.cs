@@ -82,7 +82,7 @@ public sealed class OneTimePasswords(IDbContextFactory<AppDbContext> dbFactory, 
                 return Outcome.Refused<bool>(NotEnabled, "enable_one_time_password_token");
             }
         }
-        var issuing = Task.Run(async () =>
+        _ = Task.Run(async () =>
         {
             try
             {
@@ -93,23 +93,7 @@ public sealed class OneTimePasswords(IDbContextFactory<AppDbContext> dbFactory, 
                 logger.LogError(ex, "Could not issue a one-time password for password profile {Profile}", profileId);
             }
         }, CancellationToken.None);
-        lock (pending)
-        {
-            pending.RemoveAll(t => t.IsCompleted);
-            pending.Add(issuing);
-        }
         return true;
-    }
-
-    private readonly List<Task> pending = [];
-
-    /// <summary>Waits for the codes being made in the background (tests, and a clean shutdown).</summary>
-    public Task IdleAsync()
-    {
-        lock (pending)
-        {
-            return Task.WhenAll(pending.ToList());
-        }
     }
 
     /// <summary>Makes the code (replacing the username's previous one) and publishes it; nothing for an unknown username.</summary>

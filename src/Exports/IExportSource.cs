@@ -22,3 +22,29 @@ public interface IExportSource
     /// <summary>The rows, streamed from the database in the list's order.</summary>
     IAsyncEnumerable<ExportRow> RowsAsync(ExportJob job, CancellationToken ct);
 }
+
+public static class ExportChunks
+{
+    /// <summary>
+    /// <paramref name="source"/> in lists of <paramref name="size"/> (the last one shorter): an export source reads what
+    /// a chunk of rows needs (tags, members, addresses) in one query per chunk, not one per row.
+    /// </summary>
+    public static async IAsyncEnumerable<List<T>> InChunks<T>(this IAsyncEnumerable<T> source, int size,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var chunk = new List<T>(size);
+        await foreach (var item in source.WithCancellation(ct))
+        {
+            chunk.Add(item);
+            if (chunk.Count == size)
+            {
+                yield return chunk;
+                chunk = new List<T>(size);
+            }
+        }
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+}
